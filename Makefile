@@ -1,0 +1,34 @@
+# mobility_sim: the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO_SCENARIO ?= scenarios/helsinki/sump_package.yaml
+DEMO_OUT      ?= output/demo
+
+.PHONY: demo test lint bench clean help
+
+help:
+	@echo "make demo   create .venv, install, run the demo scenario on Helsinki, write the dashboard"
+	@echo "make test   create .venv if needed, install, run the whole test suite"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'mobility_sim needs Python 3.11 or newer; found ' + sys.version.split()[0] + '. Set PYTHON=python3.11 (or newer) and run make again.')"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mobility-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check mobility_sim kernels tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m mobility_sim bench --cells 2000 --years 3
+
+clean:
+	rm -rf $(VENV) output build *.egg-info

@@ -1,0 +1,233 @@
+"""Readable NumPy reference of the demand and emissions model (DESIGN.md steps 1-5 and 7).
+
+This module is the specification: every faster implementation is tested against it. It favours
+clarity over speed, works on blocks of origin rows so that memory stays bounded, and stores at
+most one N x N array per segment (only for doubly constrained purposes).
+
+The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and mode ``m``:
+
+1. Skims from geometry. Network distance ``d_ij = circuity * |x_i - x_j|`` in km; inside a cell
+   ``d_ii = circuity * intrazonal_factor * cell_size``. In-vehicle minutes ``60 d_ij / speed_m``;
+   cars use the harmonic mean of the origin and destination cell speeds.
+2. Utility::
+
+       V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
+               + ovt_coef * (origin_time[m,i] + dest_time[m,j])
+               + cost_coef[p] * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
+                                 + cordon_charge[m] * [j in cordon and i not in cordon])
+               + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
+
+3. Mode choice (multinomial logit with availability weights)::
+
+       w_ijm = origin_avail[s,m,i] * dest_avail[m,j] * exp(V_ijm)
+       P(m | i, j) = w_ijm / W_ij,   W_ij = sum_m w_ijm,   logsum L_ij = ln W_ij
+
+   The car powertrains enter as two alternatives weighted by their fleet shares, so that with
+   equal utilities they add up to one car alternative.
+4. Destination choice: ``A_ij = size[p,j] * exp(dest_scale[p] * L_ij)`` and
+   ``P(j | i) = B_j A_ij / sum_k B_k A_ik``. ``B = 1`` for origin-constrained purposes; for doubly
+   constrained purposes ``B`` is balanced (Furness) until the trips arriving in every cell match
+   ``D_j = size[p,j] / sum(size[p]) * sum_i O_i`` within ``tolerance``.
+5. Trips produced ``O_si = population_i * segment_share[s,i] * trip_rate[p]``; trips
+   ``T_ijm = O_si P(j|i) P(m|i,j)``; passenger-km ``T_ijm d_ij``; vehicle-km
+   ``pkm * vkm_per_pkm[m]``.
+7. Emissions: ``pkm * ef_ttw[m]`` and ``pkm * ef_wtw[m]`` (kg CO2e per passenger-km, built from
+   the fleet mix, occupancy and the grid intensity by the caller).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams, check_inputs
+
+#: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
+BLOCK = 256
+
+
+def distance_block(inputs: DemandInputs, params: DemandParams, rows: slice) -> np.ndarray:
+    """Network distance in km from the origins ``rows`` to every cell, shape (B, N)."""
+    dx = inputs.x[rows, None] - inputs.x[None, :]
+    dy = inputs.y[rows, None] - inputs.y[None, :]
+    straight_km = np.sqrt(dx * dx + dy * dy) / 1000.0
+    origins = np.arange(inputs.n_cells)[rows]
+    straight_km[np.arange(origins.size), origins] = (
+        params.intrazonal_factor * inputs.cell_size / 1000.0
+    )
+    return params.circuity * straight_km
+
+
+def mode_weights(
+    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice, dist: np.ndarray
+) -> np.ndarray:
+    """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N)."""
+    n_modes = len(MODES)
+    b = dist.shape[0]
+    entering = inputs.cordon[None, :] & ~inputs.cordon[rows, None]
+    infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
+    car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None] + 1.0 / inputs.car_speed[None, :])
+    weights = np.empty((n_modes, b, dist.shape[1]))
+    for m, mode in enumerate(MODES):
+        if mode.startswith("car"):
+            ivt = dist * car_minutes_per_km
+        else:
+            ivt = dist * (60.0 / params.speed[m])
+        cost = (
+            params.cost_per_km[m] * dist
+            + params.fare[m]
+            + inputs.dest_cost[p, m][None, :]
+            + params.cordon_charge[m] * entering
+        )
+        utility = (
+            params.asc[s, p, m]
+            + params.time_coef[m] * ivt
+            + params.ovt_coef * (inputs.origin_time[m, rows][:, None] + inputs.dest_time[m][None, :])
+            + params.cost_coef[p] * cost
+            + params.infra_coef[m] * infra
+        )
+        avail = inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]
+        weights[m] = avail * np.exp(utility)
+    return weights
+
+
+def _blocks(n: int, block: int) -> list[slice]:
+    return [slice(start, min(start + block, n)) for start in range(0, n, block)]
+
+
+def attractiveness(
+    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(A, w)``: destination attractiveness (B, N) and mode weights (M, B, N)."""
+    w = mode_weights(inputs, params, s, p, rows, dist)
+    total = w.sum(axis=0)
+    return inputs.size[p][None, :] * np.power(total, params.dest_scale[p]), w
+
+
+def productions(inputs: DemandInputs, params: DemandParams, p: int) -> np.ndarray:
+    """Trips produced per day by segment and origin cell for purpose ``p``, shape (S, N)."""
+    return inputs.population[None, :] * inputs.segment_share * params.trip_rate[p]
+
+
+def balance(
+    inputs: DemandInputs,
+    params: DemandParams,
+    p: int,
+    factors: np.ndarray,
+    block: int = BLOCK,
+) -> tuple[np.ndarray, int]:
+    """Furness-balance destination factors so that arrivals match ``D_j``.
+
+    Parameters
+    ----------
+    inputs, params : DemandInputs, DemandParams
+        The model inputs.
+    p : int
+        Purpose index.
+    factors : ndarray, shape (N,)
+        Starting factors (ones, or last year's for a warm start).
+    block : int
+        Origin rows per block.
+
+    Returns
+    -------
+    factors : ndarray, shape (N,)
+        Balanced factors.
+    iterations : int
+        Number of factor updates made.
+
+    Notes
+    -----
+    Each iteration computes arrivals ``T_j = sum_s sum_i O_si B_j A_sij / sum_k B_k A_sik`` and,
+    unless every ``|T_j - D_j| / D_j`` (over cells with ``D_j > 0``) is within the tolerance,
+    updates ``B_j *= D_j / T_j`` (cells with ``T_j = 0`` keep their factor).
+    """
+    n = inputs.n_cells
+    origins = productions(inputs, params, p)
+    size = inputs.size[p]
+    target = size / size.sum() * origins.sum() if size.sum() > 0 else np.zeros(n)
+    stored = np.empty((len(SEGMENTS), n, n))
+    for s in range(len(SEGMENTS)):
+        for rows in _blocks(n, block):
+            stored[s, rows] = attractiveness(inputs, params, s, p, rows, distance_block(inputs, params, rows))[0]
+    factors = factors.astype(np.float64).copy()
+    has_target = target > 0
+    for iteration in range(params.max_iterations + 1):
+        arrivals = np.zeros(n)
+        for s in range(len(SEGMENTS)):
+            weighted = stored[s] * factors[None, :]
+            denom = weighted.sum(axis=1)
+            share = np.divide(origins[s], denom, out=np.zeros(n), where=denom > 0)
+            arrivals += share @ weighted
+        error = np.abs(arrivals[has_target] - target[has_target]) / target[has_target]
+        if error.size == 0 or error.max() <= params.tolerance or iteration == params.max_iterations:
+            return factors, iteration
+        update = arrivals > 0
+        factors[update] *= target[update] / arrivals[update]
+    raise AssertionError("unreachable")
+
+
+def demand_reference(
+    inputs: DemandInputs,
+    params: DemandParams,
+    balancing: np.ndarray | None = None,
+    block: int = BLOCK,
+) -> DemandOutputs:
+    """Compute one scenario-year of trips, passenger-km, vehicle-km and CO2 (reference).
+
+    Parameters
+    ----------
+    inputs : DemandInputs
+        Per-cell inputs.
+    params : DemandParams
+        Model parameters.
+    balancing : ndarray, shape (P, N), optional
+        Warm-start destination factors (last year's ``DemandOutputs.balancing``).
+    block : int
+        Origin rows per block (memory bound; results do not depend on it).
+
+    Returns
+    -------
+    DemandOutputs
+        Daily results.
+    """
+    check_inputs(inputs, params)
+    n, n_seg, n_pur, n_modes = inputs.n_cells, len(SEGMENTS), len(PURPOSES), len(MODES)
+    trips = np.zeros((n_seg, n_pur, n, n_modes))
+    pkm = np.zeros((n_seg, n_pur, n, n_modes))
+    trips_to = np.zeros((n, n_modes))
+    dest_logsum = np.full((n_seg, n_pur, n), -np.inf)
+    factors = np.ones((n_pur, n))
+    iterations = np.zeros(n_pur, dtype=np.int64)
+    for p in range(n_pur):
+        if params.doubly_constrained[p]:
+            start = np.ones(n) if balancing is None else np.asarray(balancing[p], dtype=np.float64)
+            factors[p], iterations[p] = balance(inputs, params, p, start, block)
+        origins = productions(inputs, params, p)
+        for s in range(n_seg):
+            for rows in _blocks(n, block):
+                dist = distance_block(inputs, params, rows)
+                attract, w = attractiveness(inputs, params, s, p, rows, dist)
+                total_w = w.sum(axis=0)
+                with np.errstate(divide="ignore"):
+                    dest_logsum[s, p, rows] = np.log(attract.sum(axis=1))
+                weighted = attract * factors[p][None, :]
+                denom = weighted.sum(axis=1, keepdims=True)
+                p_dest = np.divide(weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
+                flow = origins[s, rows][:, None] * p_dest  # trips i -> j, all modes
+                mode_share = np.divide(w, total_w[None], out=np.zeros_like(w), where=total_w[None] > 0)
+                mode_flow = flow[None] * mode_share  # (M, B, N)
+                trips[s, p, rows] = mode_flow.sum(axis=2).T
+                pkm[s, p, rows] = (mode_flow * dist[None]).sum(axis=2).T
+                trips_to += mode_flow.sum(axis=1).T
+    pkm_cell = pkm.sum(axis=(0, 1))
+    return DemandOutputs(
+        trips=trips,
+        pkm=pkm,
+        trips_to=trips_to,
+        vkm=pkm_cell * params.vkm_per_pkm[None, :],
+        co2_ttw=pkm_cell * params.ef_ttw[None, :],
+        co2_wtw=pkm_cell * params.ef_wtw[None, :],
+        dest_logsum=dest_logsum,
+        balancing=factors,
+        iterations=iterations,
+    )

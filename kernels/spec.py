@@ -1,0 +1,254 @@
+"""Array containers and validation shared by every implementation of the demand model.
+
+Dimensions used throughout: ``S`` segments (:data:`SEGMENTS`), ``P`` purposes
+(:data:`PURPOSES`), ``M`` modes (:data:`MODES`), ``N`` grid cells. All arrays are float64 unless
+stated; implementations may cast to float32.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+#: Modes of the choice model. Car is split into two sub-alternatives by powertrain, each weighted
+#: by its share of the fleet through the origin availability, so that measures can treat
+#: combustion and battery-electric cars apart (low-emission zones, charges, energy cost).
+MODES: tuple[str, ...] = ("walk", "bike", "ebike", "pt", "car_ice", "car_ev")
+#: Population segments: residents with a car available, residents without.
+SEGMENTS: tuple[str, ...] = ("car_available", "no_car")
+#: Trip purposes: commute (work and education) and all other trips.
+PURPOSES: tuple[str, ...] = ("commute", "other")
+
+WALK, BIKE, EBIKE, PT, CAR_ICE, CAR_EV = range(6)
+CAR_MODES: tuple[int, ...] = (CAR_ICE, CAR_EV)
+
+
+@dataclass(frozen=True)
+class DemandInputs:
+    """Per-cell inputs of one scenario-year.
+
+    Attributes
+    ----------
+    x, y : ndarray, shape (N,)
+        Cell centres in a projected CRS, metres.
+    cell_size : float
+        Cell side, metres (sets the intrazonal distance).
+    population : ndarray, shape (N,)
+        Residents per cell.
+    segment_share : ndarray, shape (S, N)
+        Share of each cell's residents in each segment; columns sum to 1.
+    size : ndarray, shape (P, N)
+        Destination size term per purpose (jobs for commute; jobs and residents for other).
+    origin_avail : ndarray, shape (S, M, N)
+        Availability weight of each mode at the origin, in [0, 1]: e-bike ownership, the fleet
+        share of each car powertrain (0 for the no-car segment), 1 where the mode is open to all.
+    dest_avail : ndarray, shape (M, N)
+        Availability weight of each mode at the destination, in [0, 1]: 0 where PT has no stop,
+        ``1 - compliance`` for combustion cars entering a zero-emission zone, 1 otherwise.
+    origin_time : ndarray, shape (M, N)
+        Out-of-vehicle minutes at the origin (PT walk to the stop plus wait).
+    dest_time : ndarray, shape (M, N)
+        Out-of-vehicle minutes at the destination (PT walk from the stop; car parking search).
+    dest_cost : ndarray, shape (P, M, N)
+        Money cost per trip at the destination, EUR (parking; zone charges).
+    car_speed : ndarray, shape (N,)
+        Car speed in each cell, km/h; a trip uses the harmonic mean of origin and destination.
+    bike_infra : ndarray, shape (N,)
+        Share of streets with protected cycle infrastructure, in [0, 1].
+    cordon : ndarray of bool, shape (N,)
+        Cells inside a charging cordon; car trips entering it from outside pay
+        ``DemandParams.cordon_charge``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    cell_size: float
+    population: np.ndarray
+    segment_share: np.ndarray
+    size: np.ndarray
+    origin_avail: np.ndarray
+    dest_avail: np.ndarray
+    origin_time: np.ndarray
+    dest_time: np.ndarray
+    dest_cost: np.ndarray
+    car_speed: np.ndarray
+    bike_infra: np.ndarray
+    cordon: np.ndarray
+
+    @property
+    def n_cells(self) -> int:
+        """Number of grid cells ``N``."""
+        return int(self.x.shape[0])
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """Scalars and small per-mode arrays of the demand and emission model.
+
+    Attributes
+    ----------
+    trip_rate : ndarray, shape (P,)
+        Trips per resident per day by purpose.
+    asc : ndarray, shape (S, P, M)
+        Alternative-specific constants.
+    time_coef : ndarray, shape (M,)
+        Utility per in-vehicle (or walking/cycling) minute.
+    ovt_coef : float
+        Utility per out-of-vehicle minute (access, egress, wait, parking search).
+    cost_coef : ndarray, shape (P,)
+        Utility per EUR by purpose.
+    infra_coef : ndarray, shape (M,)
+        Utility of a trip fully on protected cycle infrastructure (non-zero for bike, e-bike).
+    speed : ndarray, shape (M,)
+        Door-to-door speed of non-car modes, km/h (car entries are ignored: per-cell speed).
+    cost_per_km : ndarray, shape (M,)
+        Money cost per passenger-km driven (car energy), EUR.
+    fare : ndarray, shape (M,)
+        Flat money cost per trip (PT fare), EUR.
+    cordon_charge : ndarray, shape (M,)
+        EUR per trip entering the cordon from outside, per mode (car modes).
+    dest_scale : ndarray, shape (P,)
+        Coefficient of the mode-choice logsum in destination choice.
+    doubly_constrained : ndarray of bool, shape (P,)
+        Purposes balanced to destination totals (Furness) rather than origin-constrained only.
+    circuity : float
+        Network distance over straight-line distance.
+    intrazonal_factor : float
+        Intrazonal distance as a fraction of the cell side (before circuity).
+    vkm_per_pkm : ndarray, shape (M,)
+        Vehicle-km per passenger-km (1 / occupancy for cars, 0 where vehicle-km are not
+        demand-driven).
+    ef_ttw : ndarray, shape (M,)
+        Tank-to-wheel kg CO2e per passenger-km.
+    ef_wtw : ndarray, shape (M,)
+        Well-to-wheel kg CO2e per passenger-km.
+    tolerance : float
+        Balancing stops when every destination total is within this relative error.
+    max_iterations : int
+        Most balancing iterations.
+    """
+
+    trip_rate: np.ndarray
+    asc: np.ndarray
+    time_coef: np.ndarray
+    ovt_coef: float
+    cost_coef: np.ndarray
+    infra_coef: np.ndarray
+    speed: np.ndarray
+    cost_per_km: np.ndarray
+    fare: np.ndarray
+    cordon_charge: np.ndarray
+    dest_scale: np.ndarray
+    doubly_constrained: np.ndarray
+    circuity: float
+    intrazonal_factor: float
+    vkm_per_pkm: np.ndarray
+    ef_ttw: np.ndarray
+    ef_wtw: np.ndarray
+    tolerance: float = 1e-9
+    max_iterations: int = 500
+
+
+@dataclass(frozen=True)
+class DemandOutputs:
+    """Daily results of one scenario-year, by origin cell unless stated.
+
+    Attributes
+    ----------
+    trips : ndarray, shape (S, P, N, M)
+        Trips per day by segment, purpose, origin cell and mode.
+    pkm : ndarray, shape (S, P, N, M)
+        Passenger-km per day.
+    trips_to : ndarray, shape (N, M)
+        Trips per day by destination cell and mode (all segments and purposes).
+    vkm : ndarray, shape (N, M)
+        Demand-driven vehicle-km per day by origin cell and mode.
+    co2_ttw, co2_wtw : ndarray, shape (N, M)
+        kg CO2e per day by origin cell and mode.
+    dest_logsum : ndarray, shape (S, P, N)
+        Accessibility: log of the destination-choice denominator (``-inf`` where nothing is
+        reachable).
+    balancing : ndarray, shape (P, N)
+        Destination balancing factors (1 for origin-constrained purposes); pass them as the
+        warm start of the next year.
+    iterations : ndarray of int, shape (P,)
+        Balancing iterations used per purpose (0 for origin-constrained purposes).
+    """
+
+    trips: np.ndarray
+    pkm: np.ndarray
+    trips_to: np.ndarray
+    vkm: np.ndarray
+    co2_ttw: np.ndarray
+    co2_wtw: np.ndarray
+    dest_logsum: np.ndarray
+    balancing: np.ndarray
+    iterations: np.ndarray
+
+
+def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
+    """Check shapes, finiteness and ranges of the model inputs.
+
+    Parameters
+    ----------
+    inputs : DemandInputs
+        Per-cell inputs.
+    params : DemandParams
+        Model parameters.
+
+    Raises
+    ------
+    ValueError
+        Listing every problem found, one per line.
+    """
+    n = inputs.n_cells
+    s, p, m = len(SEGMENTS), len(PURPOSES), len(MODES)
+    expected = {
+        "x": (n,), "y": (n,), "population": (n,), "segment_share": (s, n), "size": (p, n),
+        "origin_avail": (s, m, n), "dest_avail": (m, n), "origin_time": (m, n),
+        "dest_time": (m, n), "dest_cost": (p, m, n), "car_speed": (n,), "bike_infra": (n,),
+        "cordon": (n,),
+    }
+    problems: list[str] = []
+    for name, shape in expected.items():
+        arr = np.asarray(getattr(inputs, name))
+        if arr.shape != shape:
+            problems.append(f"inputs.{name}: shape {arr.shape}, expected {shape}")
+        elif name != "cordon" and not np.all(np.isfinite(arr)):
+            problems.append(f"inputs.{name}: contains NaN or infinite values")
+    pshape = {
+        "trip_rate": (p,), "asc": (s, p, m), "time_coef": (m,), "cost_coef": (p,),
+        "infra_coef": (m,), "speed": (m,), "cost_per_km": (m,), "fare": (m,),
+        "cordon_charge": (m,), "dest_scale": (p,), "doubly_constrained": (p,),
+        "vkm_per_pkm": (m,), "ef_ttw": (m,), "ef_wtw": (m,),
+    }
+    for name, shape in pshape.items():
+        arr = np.asarray(getattr(params, name))
+        if arr.shape != shape:
+            problems.append(f"params.{name}: shape {arr.shape}, expected {shape}")
+    if problems:
+        raise ValueError("invalid model inputs:\n" + "\n".join(problems))
+    for name in ("population", "size", "origin_avail", "dest_avail", "origin_time",
+                 "dest_time", "bike_infra"):
+        if np.any(np.asarray(getattr(inputs, name)) < 0):
+            problems.append(f"inputs.{name}: negative values")
+    for name in ("origin_avail", "dest_avail", "bike_infra"):
+        if np.any(np.asarray(getattr(inputs, name)) > 1):
+            problems.append(f"inputs.{name}: values above 1")
+    if np.any(inputs.car_speed <= 0):
+        problems.append("inputs.car_speed: must be positive")
+    if not np.allclose(inputs.segment_share.sum(axis=0), 1.0, atol=1e-9):
+        problems.append("inputs.segment_share: shares do not sum to 1 in every cell")
+    non_car = [i for i in range(m) if i not in CAR_MODES]
+    if np.any(params.speed[non_car] <= 0):
+        problems.append("params.speed: non-car speeds must be positive")
+    if inputs.cell_size <= 0 or params.circuity <= 0:
+        problems.append("cell_size and circuity must be positive")
+    if problems:
+        raise ValueError("invalid model inputs:\n" + "\n".join(problems))
+
+
+def field_names(cls: type) -> list[str]:
+    """Return the field names of one of the containers above, in order."""
+    return [f.name for f in fields(cls)]

@@ -1,0 +1,380 @@
+"""Build a city folder (``grid.parquet`` + ``city.yaml``) from real data.
+
+Inputs: a population raster (any GeoTIFF, any CRS) or a population vector grid (GeoPackage,
+GeoParquet), resampled onto the EPSG:3035 reference grid with the population total conserved;
+optionally an OpenStreetMap PBF (cycle infrastructure, road density, public transport stops) and
+a GTFS feed (stops and headways). Jobs come from a documented proxy (:mod:`.jobs`). Every layer
+is recorded in ``city.yaml`` as ``real``, ``proxy`` or ``default``; layers that are absent take
+the model's density-scaled defaults.
+
+:func:`build_city` returns a :class:`~mobility_sim.city.model.City`; :func:`write_city` writes
+it atomically; :func:`build_catalogue_city` builds one of the shipped cities from the packaged
+table ``mobility_sim/data/cities.csv``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..data import read_table
+from ..exceptions import CityDataError
+from ..yamlio import atomic_path, dump_yaml
+from .jobs import build_parameter, densest_disc_centre, jobs_proxy
+from .model import OPTIONAL_LAYERS, CarOwnership, City, CityMeta, DataSource, Layer, ModalSplit
+from .resample import TARGET_CRS, CellCounts, raster_to_cells, vector_to_cells
+from .synthetic import square_cells
+
+#: File suffixes read as rasters; anything else is read as a vector file.
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".nc")
+
+#: The GHS-POP release the shipped cities are built from.
+GHS_POP_SOURCE = DataSource(
+    name="GHS-POP R2022A, epoch 2020, 1 km, Mollweide (GHS_POP_E2020_GLOBE_R2022A_54009_1000), "
+         "clipped to the GHS-UCDB 2015 urban-centre polygon",
+    licence="CC BY 4.0",
+    citation="Schiavina M., Freire S., Carioli A., MacManus K. (2022): GHS-POP R2022A - GHS "
+             "population grid multitemporal (1975-2030). European Commission, Joint Research "
+             "Centre (JRC)",
+    url="https://ghsl.jrc.ec.europa.eu/",
+)
+
+#: Area note of every city built from a GHS urban-centre raster.
+GHS_AREA_NOTE = (
+    "GHS urban centre, NOT the administrative city of {name}: the contiguous 1 km cells of at "
+    "least 1,500 inhabitants per km2 (GHS-UCDB 2015 polygon), with GHS-POP 2020 residents. "
+    "Observed modal splits below may cover a different area; their 'area' field says which."
+)
+
+
+def _read_cells(
+    population: Path,
+    cell_size: float,
+    kind: Literal["auto", "raster", "vector"],
+    column: str,
+    layer: str | None,
+    band: int,
+) -> tuple[CellCounts, str]:
+    if kind == "auto":
+        kind = "raster" if population.suffix.lower() in RASTER_SUFFIXES else "vector"
+    if kind == "raster":
+        cells = raster_to_cells(population, cell_size=cell_size, band=band)
+        method = (f"raster {population.name} resampled to {cell_size:g} m cells of the EPSG:3035 "
+                  "reference grid: each pixel split into k x k sub-cells whose centres are "
+                  "transformed and summed, so the total is conserved")
+    else:
+        cells = vector_to_cells(population, column=column, cell_size=cell_size, layer=layer)
+        method = (f"vector grid {population.name} (column {column!r}) resampled to {cell_size:g} "
+                  "m cells of the EPSG:3035 reference grid by area of intersection, so the "
+                  "total is conserved")
+    method += f" (source total {cells.source_total:,.0f}, grid total {cells.population.sum():,.0f})"
+    return cells, method
+
+
+def _cell_codes(cells: CellCounts) -> np.ndarray:
+    size = cells.cell_size
+    label = f"{size / 1000:g}km" if size >= 1000 else f"{size:g}m"
+    east = (cells.col * size).astype(np.int64)
+    north = (cells.row * size).astype(np.int64)
+    if size % 1000 == 0:
+        return np.array([f"{label}E{e // 1000}N{n // 1000}" for e, n in zip(east, north,
+                                                                            strict=True)])
+    return np.array([f"{label}E{e}N{n}" for e, n in zip(east, north, strict=True)])
+
+
+def build_city(
+    population: str | os.PathLike[str],
+    slug: str,
+    name: str,
+    country: str,
+    *,
+    cell_size: float = 1000.0,
+    kind: Literal["auto", "raster", "vector"] = "auto",
+    population_column: str = "population",
+    vector_layer: str | None = None,
+    band: int = 1,
+    population_source: DataSource | None = None,
+    grid_intensity_country: str | None = None,
+    jobs_total: float | None = None,
+    jobs_source: str | None = None,
+    osm_pbf: str | os.PathLike[str] | None = None,
+    gtfs: str | os.PathLike[str] | None = None,
+    car_ownership: CarOwnership | None = None,
+    observed_modal_split: list[ModalSplit] | None = None,
+    area_note: str = "",
+    notes: list[str] | None = None,
+    centre_radius_m: float | None = None,
+) -> City:
+    """Build a city from a population raster or vector grid and optional OSM / GTFS layers.
+
+    Parameters
+    ----------
+    population : path-like
+        Population raster (GeoTIFF, any CRS) or vector grid (GeoPackage / GeoParquet).
+    slug, name, country : str
+        Folder name (``[a-z0-9_]+``), display name and ISO3 country code.
+    cell_size : float
+        Output cell side in metres (cells aligned to the EPSG:3035 reference grid).
+    kind : {"auto", "raster", "vector"}
+        How to read ``population``; ``auto`` decides by file suffix.
+    population_column : str
+        Column of residents in a vector grid.
+    vector_layer : str, optional
+        Layer of a multi-layer vector file.
+    band : int
+        Raster band of the counts.
+    population_source : DataSource, optional
+        Name, licence and citation of the population data (recorded in ``city.yaml``).
+    grid_intensity_country : str, optional
+        ISO3 code whose electricity grid applies, if not ``country``.
+    jobs_total : float, optional
+        Total jobs (a cited employment figure); default ``jobs.per_resident`` x residents.
+    jobs_source : str, optional
+        Citation of ``jobs_total``.
+    osm_pbf : path-like, optional
+        OpenStreetMap extract: sets ``cycle_infra_share``, ``road_density_km_per_km2`` and
+        ``pt_stop_distance_m`` where it covers the grid.
+    gtfs : path-like, optional
+        GTFS feed (zip or folder): sets ``pt_stop_distance_m`` and ``pt_headway_min``.
+    car_ownership : CarOwnership, optional
+        City-level car ownership with its source.
+    observed_modal_split : list of ModalSplit, optional
+        Published modal splits with their definitions.
+    area_note : str
+        What the grid covers, in words.
+    notes : list of str, optional
+        Free notes recorded in ``city.yaml``.
+    centre_radius_m : float, optional
+        Radius of the ``centre`` zone (default ``zone.centre_radius_m``).
+
+    Returns
+    -------
+    City
+        The built city (not yet written; see :func:`write_city`).
+
+    Raises
+    ------
+    CityDataError
+        If an input is missing or malformed; one line per problem.
+    """
+    population = Path(population)
+    problems: list[str] = []
+    if not slug or not all(ch.isascii() and (ch.islower() or ch.isdigit() or ch == "_")
+                           for ch in slug):
+        problems.append(f"slug {slug!r}: use lower-case letters, digits and '_' only "
+                        "(e.g. 'helsinki')")
+    if not (len(country) == 3 and country.isalpha() and country.isupper()):
+        problems.append(f"country {country!r}: give an ISO 3166-1 alpha-3 code, e.g. 'FIN'")
+    if not (cell_size > 0 and math.isfinite(cell_size)):
+        problems.append(f"cell size {cell_size}: give a positive number of metres, e.g. 1000")
+    if jobs_total is not None and not jobs_total > 0:
+        problems.append(f"jobs total {jobs_total}: give a positive number or leave it out")
+    if problems:
+        raise CityDataError(problems)
+
+    cells, pop_method = _read_cells(population, cell_size, kind, population_column,
+                                    vector_layer, band)
+    x, y, pop = cells.x, cells.y, cells.population
+    if not math.isclose(pop.sum(), cells.source_total, rel_tol=1e-9):
+        raise RuntimeError(f"population not conserved: {pop.sum()} vs {cells.source_total}")
+
+    radius = build_parameter("zone.centre_radius_m") if centre_radius_m is None \
+        else centre_radius_m
+    centre_i = densest_disc_centre(cells.col, cells.row, pop, radius / cell_size)
+    centre = (float(x[centre_i]), float(y[centre_i]))
+    per_resident = build_parameter("jobs.per_resident")
+    if jobs_total is None:
+        total_jobs = per_resident * float(pop.sum())
+        total_note = (f"total = {per_resident:g} jobs per resident x residents (assumption "
+                      "jobs.per_resident in mobility_sim/data/city_build_parameters.csv; not a "
+                      "published employment figure)")
+    else:
+        total_jobs = float(jobs_total)
+        total_note = f"total {total_jobs:,.0f} from: {jobs_source or 'source not given'}"
+    jobs = jobs_proxy(x, y, pop, centre, total_jobs, cell_size)
+
+    order = np.lexsort((x, -y))  # north to south, west to east
+    frame = pd.DataFrame({
+        "cell_id": np.arange(len(order), dtype=np.int64),
+        "x": x[order], "y": y[order],
+        "population": pop[order], "jobs": jobs[order],
+        "cell_code": _cell_codes(cells)[order],
+    })
+    grid = gpd.GeoDataFrame(frame, geometry=square_cells(frame["x"].to_numpy(),
+                                                         frame["y"].to_numpy(), cell_size),
+                            crs=TARGET_CRS)
+
+    layers: dict[str, Layer] = {
+        "population": Layer(status="real", method=pop_method),
+        "jobs": Layer(status="proxy", method=(
+            "PROXY, not employment data: w = a*p*c/sum(p*c) + (1-a)*c/sum(c), c = exp(-d/L), d "
+            "= distance to the 'centre' zone's centre, a = jobs.density_weight, L = "
+            "jobs.centrality_length_factor x radius of the populated area "
+            f"(mobility_sim/data/city_build_parameters.csv); {total_note}")),
+    }
+    sources: list[DataSource] = [population_source] if population_source else [DataSource(
+        name=f"population: {population.name}", licence="not given",
+        citation="not given: pass the source's citation and licence when building")]
+
+    if osm_pbf is not None:
+        from .osm import osm_layers
+
+        result = osm_layers(osm_pbf, grid, cell_size)
+        for col, values in result.columns.items():
+            grid[col] = values
+        layers.update(result.layers)
+        sources += result.sources
+    if gtfs is not None:
+        from .gtfs import gtfs_layers
+
+        result = gtfs_layers(gtfs, grid, cell_size)
+        for col, values in result.columns.items():
+            grid[col] = values
+        layers.update(result.layers)
+        sources += result.sources
+    for col, what in OPTIONAL_LAYERS.items():
+        if col not in grid.columns and col not in layers:
+            layers[col] = Layer(status="default", method=(
+                f"not in the grid: the model's documented default for {what} "
+                "(scales with density; mobility_sim/data/parameters.csv)"))
+
+    centre_zone = shapely.Point(centre).buffer(radius, quad_segs=8)
+    centre_zone = shapely.set_precision(centre_zone, 1.0)
+    all_notes = [
+        f"zone 'centre': circle of {radius:g} m around the cell centre {centre[0]:.0f}, "
+        f"{centre[1]:.0f} (EPSG:3035) whose {radius:g} m disc holds the most residents; a "
+        "density centre, not a surveyed central business district",
+        *(notes or []),
+    ]
+    meta = CityMeta(
+        slug=slug, name=name, country=country,
+        grid_intensity_country=grid_intensity_country,
+        crs=TARGET_CRS, cell_size_m=float(cell_size), synthetic=False,
+        area_note=area_note, sources=sources, layers=layers,
+        car_ownership=car_ownership,
+        observed_modal_split=list(observed_modal_split or []),
+        zones={"centre": centre_zone.wkt},
+        notes=all_notes,
+    )
+    return City(meta=meta, grid=grid, path=None)
+
+
+def city_yaml_text(meta: CityMeta, header: str = "") -> str:
+    """Return the text of ``city.yaml`` for ``meta`` (nulls kept where they carry meaning)."""
+    data = meta.model_dump(mode="json")
+    for key in ("grid_intensity_country", "car_ownership"):
+        if data.get(key) is None:
+            data.pop(key, None)
+    for source in data["sources"]:
+        if source.get("url") is None:
+            source.pop("url")
+    stream = io.StringIO()
+    dump_yaml(data, stream)
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    return ("\n".join(lines) + "\n" if lines else "") + stream.getvalue()
+
+
+def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> Path:
+    """Write ``grid.parquet`` and ``city.yaml`` into ``folder`` (each file atomically).
+
+    Parameters
+    ----------
+    city : City
+        The city to write.
+    folder : path-like
+        Target folder; created if needed.
+    header : str
+        Comment lines put at the top of ``city.yaml`` (e.g. the command that built it).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_path(folder / "grid.parquet") as tmp:
+        city.grid.to_parquet(tmp, index=False, compression="zstd")
+        tmp.chmod(0o644)  # mkstemp makes owner-only files; city folders are shared data
+    with atomic_path(folder / "city.yaml") as tmp:
+        tmp.write_text(city_yaml_text(city.meta, header), encoding="utf-8")
+        tmp.chmod(0o644)
+    return folder
+
+
+def catalogue() -> pd.DataFrame:
+    """Return the table of shipped cities (``mobility_sim/data/cities.csv``)."""
+    return read_table("cities.csv").fillna("")
+
+
+def _modal_splits(slug: str) -> list[ModalSplit]:
+    table = read_table("city_modal_splits.csv")
+    splits = []
+    for row in table[table["slug"] == slug].itertuples():
+        shares = {m: (None if pd.isna(getattr(row, m)) else float(getattr(row, m)))
+                  for m in ("walk", "bike", "pt", "car", "other")}
+        splits.append(ModalSplit(year=int(row.year), unit=row.unit, population=row.population,
+                                 purposes=row.purposes, area=row.area, shares=shares,
+                                 source=row.source))
+    return splits
+
+
+def build_catalogue_city(
+    slug: str,
+    raster_dir: str | os.PathLike[str],
+    osm_pbf: str | os.PathLike[str] | None = None,
+    gtfs: str | os.PathLike[str] | None = None,
+) -> City:
+    """Build one shipped city from its GHS-POP urban-centre raster and the packaged tables.
+
+    Parameters
+    ----------
+    slug : str
+        A slug of ``mobility_sim/data/cities.csv``.
+    raster_dir : path-like
+        Folder holding the rasters named in the table (``ghs_pop_2020_1km_urban_centres``).
+    osm_pbf, gtfs : path-like, optional
+        Extra layers.
+
+    Returns
+    -------
+    City
+        The built city.
+
+    Raises
+    ------
+    CityDataError
+        If the slug is unknown or the raster is missing.
+    """
+    table = catalogue()
+    rows = table[table["slug"] == slug]
+    if rows.empty:
+        raise CityDataError(f"mobility_sim/data/cities.csv: no city {slug!r}; known: "
+                            f"{', '.join(table['slug'])}")
+    row = rows.iloc[0]
+    raster = Path(raster_dir) / row["raster_file"]
+    if not raster.is_file():
+        raise CityDataError(f"{raster}: raster not found; pass the folder of the GHS-POP urban-"
+                            "centre rasters (ghs_pop_2020_1km_urban_centres)")
+    notes = [row["notes"]] if row["notes"] else []
+    return build_city(
+        raster, slug=slug, name=f"{row['name']} (urban centre)", country=row["iso3"],
+        grid_intensity_country=row["grid_intensity_iso3"] or None,
+        population_source=GHS_POP_SOURCE,
+        jobs_total=float(row["jobs_total"]) if row["jobs_total"] else None,
+        jobs_source=row["jobs_source"] or None,
+        osm_pbf=osm_pbf, gtfs=gtfs,
+        car_ownership=CarOwnership(cars_per_1000=float(row["cars_per_1000"]),
+                                   source=row["car_ownership_source"]),
+        observed_modal_split=_modal_splits(slug),
+        area_note=GHS_AREA_NOTE.format(name=row["name"]),
+        notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],
+    )

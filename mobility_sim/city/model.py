@@ -1,0 +1,278 @@
+"""The :class:`City` container, its metadata schema and the validating loader."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..exceptions import CityDataError
+from ..yamlio import read_yaml
+
+#: Columns every grid must have.
+GRID_COLUMNS: tuple[str, ...] = ("cell_id", "x", "y", "population", "jobs", "geometry")
+#: Optional per-cell layers; when a column is absent the model uses documented defaults that
+#: scale with density (see ``mobility_sim/data/parameters.csv``).
+OPTIONAL_LAYERS: dict[str, str] = {
+    "car_ownership": "cars per resident",
+    "pt_stop_distance_m": "walk distance to the nearest public transport stop, m",
+    "pt_headway_min": "headway of the best public transport service, minutes",
+    "cycle_infra_share": "share of streets with protected cycle infrastructure, 0-1",
+    "parking_eur_per_hour": "on-street parking price, EUR/h",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSource(_Strict):
+    """Where a layer comes from and under which licence."""
+
+    name: str = Field(description="What the data is.")
+    licence: str = Field(description="Licence of the data, e.g. 'CC BY 4.0'.")
+    citation: str = Field(description="How to cite it.")
+    url: str | None = Field(default=None, description="Where it is published.")
+
+
+class Layer(_Strict):
+    """Provenance of one grid layer."""
+
+    status: Literal["real", "proxy", "default"] = Field(
+        description="'real' (observed data), 'proxy' (derived by a documented method) or "
+        "'default' (model default that scales with density)."
+    )
+    method: str = Field(description="How the layer was made, or which data it is.")
+
+
+class ModalSplit(_Strict):
+    """An observed modal split with its definition: shares are never compared out of context."""
+
+    year: int
+    unit: Literal["trips", "pkm"] = Field(description="Share of trips or of passenger-km.")
+    population: str = Field(description="Whose travel: e.g. 'residents', 'all trips in the area'.")
+    purposes: str = Field(description="Which purposes: 'all' or e.g. 'work and education'.")
+    area: str = Field(description="The area the survey covers (may differ from the grid).")
+    shares: dict[Literal["walk", "bike", "pt", "car", "other"], float | None] = Field(
+        description="Published shares in [0, 1]; null where not published."
+    )
+    source: str
+
+
+class CarOwnership(_Strict):
+    """City-level car ownership."""
+
+    cars_per_1000: float = Field(gt=0)
+    source: str
+
+
+class CityMeta(_Strict):
+    """The contents of ``city.yaml``."""
+
+    slug: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    country: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code.")
+    grid_intensity_country: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$",
+        description="Country whose grid carbon intensity applies (defaults to 'country').",
+    )
+    crs: str = Field(description="Projected CRS of the grid, e.g. 'EPSG:3035'.")
+    cell_size_m: float = Field(gt=0)
+    synthetic: bool = Field(default=False, description="True for generated test cities.")
+    area_note: str = Field(default="", description="What the grid covers, in words.")
+    sources: list[DataSource] = Field(default_factory=list)
+    layers: dict[str, Layer] = Field(default_factory=dict)
+    car_ownership: CarOwnership | None = None
+    observed_modal_split: list[ModalSplit] = Field(default_factory=list)
+    zones: dict[str, str] = Field(
+        default_factory=dict, description="Named zones as WKT polygons in the grid's CRS."
+    )
+    notes: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class City:
+    """A gridded city.
+
+    Attributes
+    ----------
+    meta : CityMeta
+        Metadata from ``city.yaml``.
+    grid : geopandas.GeoDataFrame
+        One row per cell, ordered by ``cell_id``; columns :data:`GRID_COLUMNS` and any of
+        :data:`OPTIONAL_LAYERS`.
+    path : pathlib.Path or None
+        The city folder, if loaded from disk.
+    """
+
+    meta: CityMeta
+    grid: gpd.GeoDataFrame
+    path: Path | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def slug(self) -> str:
+        """Short identifier of the city (folder name)."""
+        return self.meta.slug
+
+    @property
+    def name(self) -> str:
+        """Display name."""
+        return self.meta.name
+
+    @property
+    def n_cells(self) -> int:
+        """Number of grid cells."""
+        return len(self.grid)
+
+    @property
+    def population(self) -> float:
+        """Total residents."""
+        return float(self.grid["population"].sum())
+
+    def zone_mask(self, name: str) -> np.ndarray:
+        """Return a boolean mask of the cells whose centre lies in the named zone.
+
+        Raises
+        ------
+        KeyError
+            If the city has no zone of that name.
+        """
+        if name not in self.meta.zones:
+            known = ", ".join(sorted(self.meta.zones)) or "none"
+            raise KeyError(f"city {self.slug!r} has no zone {name!r}; its zones: {known}")
+        return self.mask_of(shapely.from_wkt(self.meta.zones[name]))
+
+    def mask_of(self, geometry: shapely.Geometry) -> np.ndarray:
+        """Return a boolean mask of the cells whose centre lies in ``geometry`` (grid CRS)."""
+        points = shapely.points(self.grid["x"].to_numpy(), self.grid["y"].to_numpy())
+        return shapely.covers(geometry, points)
+
+
+def validate_grid(grid: gpd.GeoDataFrame, where: str) -> list[str]:
+    """Return every problem of a grid table, each naming ``where`` and the fix."""
+    problems: list[str] = []
+    missing = [c for c in GRID_COLUMNS if c not in grid.columns]
+    if missing:
+        return [f"{where}: missing columns {missing}; a grid needs {list(GRID_COLUMNS)}"]
+    if grid.crs is None:
+        problems.append(f"{where}: no CRS; write the GeoParquet with a projected CRS (EPSG:3035)")
+    elif not grid.crs.is_projected:
+        problems.append(f"{where}: CRS {grid.crs.to_string()} is not projected in metres; "
+                        "reproject to EPSG:3035")
+    if len(grid) == 0:
+        problems.append(f"{where}: the grid has no cells")
+    if grid["cell_id"].duplicated().any():
+        dup = grid.loc[grid["cell_id"].duplicated(), "cell_id"].head(5).tolist()
+        problems.append(f"{where}: cell_id not unique (e.g. {dup}); give each cell its own id")
+    numeric = ["x", "y", "population", "jobs", *[c for c in OPTIONAL_LAYERS if c in grid.columns]]
+    for col in numeric:
+        values = pd.to_numeric(grid[col], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            problems.append(f"{where}: column {col!r} has {int(bad.sum())} missing or non-numeric "
+                            f"values (first cell_id {grid['cell_id'].iloc[int(np.argmax(bad))]}); "
+                            "fill them (0 for empty cells)")
+        elif col not in ("x", "y") and (values < 0).any():
+            problems.append(f"{where}: column {col!r} has {int((values < 0).sum())} negative "
+                            "values; counts and prices must be >= 0")
+    for col in ("cycle_infra_share",):
+        if col in grid.columns and (grid[col] > 1).any():
+            problems.append(f"{where}: column {col!r} must lie in [0, 1]")
+    geoms = grid.geometry
+    if geoms.isna().any() or (~geoms.is_valid).any():
+        problems.append(f"{where}: {int((geoms.isna() | ~geoms.is_valid).sum())} invalid or "
+                        "empty cell geometries; rebuild the grid")
+    return problems
+
+
+def resolve_city_path(ref: str | os.PathLike[str], base: Path | None = None) -> Path:
+    """Find a city folder from a slug or a path.
+
+    Search order: ``ref`` as a path (relative to ``base`` and to the working directory); then
+    ``$MOBILITY_SIM_CITIES/<slug>``; ``cities/<slug>`` in ``base`` and each of its parents;
+    ``./cities/<slug>``; the ``cities/`` folder of the source checkout.
+
+    Raises
+    ------
+    CityDataError
+        If no folder with a ``city.yaml`` is found; the message lists the places searched.
+    """
+    ref_path = Path(ref)
+    candidates: list[Path] = []
+    if base is not None:
+        candidates.append(base / ref_path)
+    candidates.append(ref_path)
+    slug = ref_path.name
+    if os.environ.get("MOBILITY_SIM_CITIES"):
+        candidates.append(Path(os.environ["MOBILITY_SIM_CITIES"]) / slug)
+    if base is not None:
+        candidates += [parent / "cities" / slug for parent in [base, *base.resolve().parents]]
+    candidates.append(Path.cwd() / "cities" / slug)
+    candidates.append(Path(__file__).resolve().parents[2] / "cities" / slug)
+    for cand in candidates:
+        if (cand / "city.yaml").is_file():
+            return cand
+    searched = "\n  ".join(dict.fromkeys(str(c) for c in candidates))
+    raise CityDataError(
+        f"city {str(ref)!r} not found: no city.yaml in any of\n  {searched}\n"
+        "Give a path to a city folder, set MOBILITY_SIM_CITIES, or build the city with "
+        "'mobility-sim city build'."
+    )
+
+
+def load_city(ref: str | os.PathLike[str], base: Path | None = None) -> City:
+    """Load and validate a city folder.
+
+    Parameters
+    ----------
+    ref : str or path
+        A slug (``"helsinki"``) or a path to a folder with ``city.yaml`` and ``grid.parquet``.
+    base : pathlib.Path, optional
+        Folder that relative references start from (e.g. the scenario file's folder).
+
+    Returns
+    -------
+    City
+        The validated city.
+
+    Raises
+    ------
+    CityDataError
+        Listing every problem in ``city.yaml`` and ``grid.parquet``.
+    """
+    folder = resolve_city_path(ref, base)
+    meta_file = folder / "city.yaml"
+    raw = read_yaml(meta_file, error=CityDataError)
+    problems: list[str] = []
+    try:
+        meta = CityMeta.model_validate(raw.data)
+    except ValidationError as exc:
+        from ..scenario.errors import format_validation_error
+
+        raise CityDataError(format_validation_error(exc, raw, meta_file)) from None
+    grid_file = folder / "grid.parquet"
+    try:
+        grid = gpd.read_parquet(grid_file)
+    except Exception as exc:  # any reader failure becomes a clear message
+        raise CityDataError(
+            f"{grid_file}: cannot read the grid as GeoParquet ({type(exc).__name__}: {exc}); "
+            "rebuild it with 'mobility-sim city build'"
+        ) from None
+    problems += validate_grid(grid, str(grid_file))
+    for zone, wkt in meta.zones.items():
+        try:
+            shapely.from_wkt(wkt)
+        except shapely.errors.GEOSException as exc:
+            problems.append(f"{meta_file}: zones.{zone}: invalid WKT ({exc})")
+    if problems:
+        raise CityDataError(problems)
+    grid = grid.sort_values("cell_id").reset_index(drop=True)
+    return City(meta=meta, grid=grid, path=folder)

@@ -1,0 +1,87 @@
+"""Command line: ``mobility-sim ...`` (also ``python -m mobility_sim ...``).
+
+A thin layer over the Python API: every command parses its arguments, calls one function and
+prints where the results are. Bad input ends with exit code 2 and one line per problem (file,
+place, fix), never a traceback. Importing this module compiles no kernel.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .bench import bench_command
+from .city.cli import city_app
+from .exceptions import MobilitySimError
+
+app = typer.Typer(
+    name="mobility-sim",
+    help="Urban mobility decarbonisation scenarios: run SUMP measures on a gridded city to 2050.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(city_app, name="city")
+app.command("bench")(bench_command)
+
+
+def fail(error: MobilitySimError) -> None:
+    """Print every problem of ``error`` to stderr and exit with code 2."""
+    for line in error.problems:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: output/<scenario name>).")
+    ] = None,
+    dashboard: Annotated[bool, typer.Option(help="Write dashboard.html.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run a scenario and write results (Parquet), the resolved scenario and a dashboard."""
+    from .simulate import run as run_scenario
+
+    try:
+        folder = run_scenario(scenario, out=out, dashboard=dashboard, progress=progress,
+                              save=True).meta["output_folder"]
+    except MobilitySimError as exc:
+        fail(exc)
+    folder = Path(folder)
+    typer.echo(f"results:   {folder.resolve()}")
+    if dashboard:
+        typer.echo(f"dashboard: {(folder / 'dashboard.html').resolve()}")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
+) -> None:
+    """Check scenario files (schema and meaning) without running them; exit 0 if all are valid."""
+    from .scenario import load_scenario
+
+    problems: list[str] = []
+    for file in files:
+        try:
+            load_scenario(file)
+        except MobilitySimError as exc:
+            problems += exc.problems
+        else:
+            typer.echo(f"ok: {file}")
+    if problems:
+        fail(MobilitySimError(problems))
+
+
+def main() -> None:
+    """Entry point of the ``mobility-sim`` command."""
+    try:
+        app()
+    except MobilitySimError as exc:  # pragma: no cover - commands catch their own
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,113 @@
+"""Packaged reference tables: every default number with its source.
+
+Tables
+------
+``parameters.csv``
+    Behavioural, geometric and numerical defaults of the model (``key, value, unit, description,
+    source``). A source is either a citation or starts with the word ``assumption``.
+``emission_factors.csv``
+    CO2e factors per vehicle-km or passenger-km, tank-to-wheel and well-to-tank, and electricity
+    use of electric cars.
+``fleet_defaults.csv``
+    EU car fleet and new-car sales by powertrain, and the default fleet turnover rate.
+``grid_intensity.csv``
+    National electricity grid carbon intensity (gCO2e/kWh).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+__all__ = [
+    "emission_factors",
+    "fleet_defaults",
+    "grid_intensity",
+    "parameter_table",
+    "parameters",
+    "read_table",
+]
+
+
+def read_table(name: str) -> pd.DataFrame:
+    """Read one packaged CSV table by file name (a fresh copy each call).
+
+    Parameters
+    ----------
+    name : str
+        File name inside ``mobility_sim/data``, e.g. ``"parameters.csv"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+    """
+    with resources.files(__name__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh)
+
+
+@cache
+def _parameter_table() -> pd.DataFrame:
+    return read_table("parameters.csv")
+
+
+def parameter_table() -> pd.DataFrame:
+    """Return the default parameter table (key, value, unit, description, source)."""
+    return _parameter_table().copy()
+
+
+def parameters() -> dict[str, float]:
+    """Return the default parameters as a ``{key: value}`` dictionary."""
+    table = _parameter_table()
+    return dict(zip(table["key"], table["value"].astype(float), strict=True))
+
+
+@cache
+def _emission_factors() -> pd.DataFrame:
+    return read_table("emission_factors.csv")
+
+
+def emission_factors() -> pd.DataFrame:
+    """Return the emission-factor table (mode, powertrain, quantity, value, unit, source)."""
+    return _emission_factors().copy()
+
+
+def fleet_defaults() -> pd.DataFrame:
+    """Return default fleet and sales shares by powertrain (kind, powertrain, share, source)."""
+    return read_table("fleet_defaults.csv")
+
+
+@cache
+def _grid_intensity() -> pd.DataFrame:
+    return read_table("grid_intensity.csv")
+
+
+def grid_intensity(iso3: str) -> float:
+    """Return a country's grid carbon intensity in gCO2e/kWh.
+
+    Parameters
+    ----------
+    iso3 : str
+        ISO 3166-1 alpha-3 country code, e.g. ``"FIN"``.
+
+    Returns
+    -------
+    float
+        Grid intensity of the latest year in the table.
+
+    Raises
+    ------
+    KeyError
+        If the country is not in the table; the message lists the countries that are.
+    """
+    table = _grid_intensity()
+    rows = table[table["iso3"] == iso3.upper()]
+    if rows.empty:
+        known = ", ".join(sorted(table["iso3"]))
+        raise KeyError(
+            f"no grid carbon intensity for country {iso3!r}; known: {known}. "
+            "Set grid_intensity_country in the city's city.yaml to a listed country."
+        )
+    return float(rows.sort_values("year")["gco2e_per_kwh"].iloc[-1])

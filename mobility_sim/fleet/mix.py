@@ -1,0 +1,148 @@
+"""Single-pool car fleet turnover and fleet-average emission factors.
+
+The fleet is one pool: each year a share ``turnover`` of it is replaced by new cars with that
+year's sales mix. This is the foundation's simple fleet mix; a vintage stock model with survival
+curves replaces it without changing :func:`mode_emission_factors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..kernels.spec import CAR_EV, CAR_ICE, MODES, PT
+
+from ..data import emission_factors, fleet_defaults
+
+#: Car powertrains; ``bev`` drives the electric alternative, the others the combustion one.
+POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
+ICE_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev")
+
+
+@dataclass(frozen=True)
+class FleetState:
+    """The car fleet in one year: shares by powertrain (sum to 1)."""
+
+    year: int
+    shares: dict[str, float]
+
+    @property
+    def bev_share(self) -> float:
+        """Battery-electric share of the fleet."""
+        return self.shares["bev"]
+
+
+def _normalised(kind: str) -> dict[str, float]:
+    table = fleet_defaults()
+    rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)
+    return {p: float(rows.get(p, 0.0)) / float(rows.sum()) for p in POWERTRAINS}
+
+
+def default_fleet() -> dict[str, float]:
+    """EU car fleet 2024 by powertrain (ACEA), renormalised over :data:`POWERTRAINS`."""
+    return _normalised("fleet_2024")
+
+
+def default_sales() -> dict[str, float]:
+    """EU new-car sales 2023 by powertrain (Eurostat), renormalised."""
+    return _normalised("sales_2023")
+
+
+def default_turnover() -> float:
+    """Share of the car fleet replaced each year (assumption, see fleet_defaults.csv)."""
+    table = fleet_defaults()
+    return float(table.loc[table["kind"] == "turnover", "share"].iloc[0])
+
+
+def sales_mix(bev_share: float, baseline: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Sales mix with the given battery-electric share; other powertrains keep their proportions."""
+    base = dict(baseline or default_sales())
+    others = sum(v for k, v in base.items() if k != "bev")
+    mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
+    mix["bev"] = bev_share
+    return mix
+
+
+def car_fleet_path(
+    years: list[int],
+    bev_sales_share: Mapping[int, float],
+    initial: Mapping[str, float] | None = None,
+    turnover: float | None = None,
+) -> list[FleetState]:
+    """Project the car fleet mix over ``years``.
+
+    Parameters
+    ----------
+    years : list of int
+        Simulated years (ascending; gaps are stepped through year by year).
+    bev_sales_share : mapping of int to float
+        Battery-electric share of new sales for every calendar year from ``years[0]`` to
+        ``years[-1]``.
+    initial : mapping, optional
+        Fleet mix in ``years[0]`` (default: EU 2024, ACEA).
+    turnover : float, optional
+        Share of the fleet replaced per year (default from ``fleet_defaults.csv``).
+
+    Returns
+    -------
+    list of FleetState
+        One per simulated year.
+    """
+    rate = default_turnover() if turnover is None else turnover
+    fleet = np.array([dict(initial or default_fleet())[p] for p in POWERTRAINS])
+    baseline = default_sales()
+    out: list[FleetState] = []
+    wanted = set(years)
+    for year in range(years[0], years[-1] + 1):
+        if year > years[0]:
+            sales = sales_mix(bev_sales_share[year], baseline)
+            fleet = (1.0 - rate) * fleet + rate * np.array([sales[p] for p in POWERTRAINS])
+        if year in wanted:
+            out.append(FleetState(year, dict(zip(POWERTRAINS, fleet.tolist(), strict=True))))
+    return out
+
+
+def _factor(mode: str, powertrain: str, quantity: str) -> float:
+    table = emission_factors()
+    row = table[(table["mode"] == mode) & (table["powertrain"] == powertrain)
+                & (table["quantity"] == quantity)]
+    return float(row["value"].iloc[0]) if not row.empty else 0.0
+
+
+def car_factors_per_vkm(powertrain: str, grid_gco2e_per_kwh: float) -> tuple[float, float]:
+    """Return (TTW, WTW) kg CO2e per vehicle-km of one car powertrain."""
+    td = _factor("electricity", "grid", "td_losses")
+    ttw = _factor("car", powertrain, "ttw")
+    electricity = _factor("car", powertrain, "kwh") * grid_gco2e_per_kwh / 1000.0 * (1.0 + td)
+    return ttw, ttw + _factor("car", powertrain, "wtt") + electricity
+
+
+def mode_emission_factors(
+    fleet: FleetState, grid_gco2e_per_kwh: float, occupancy: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-passenger-km TTW and WTW factors of each model mode (kg CO2e/pkm).
+
+    The combustion car alternative carries the fleet-weighted average of petrol, diesel, HEV and
+    PHEV; the electric one the BEV factor with the country's grid intensity. Cars divide by
+    occupancy; PT uses the DESNZ average local bus per passenger-km; walking and cycling are 0.
+
+    Returns
+    -------
+    ttw, wtw : ndarray, shape (M,)
+        Factors in the order of :data:`kernels.spec.MODES`.
+    """
+    ttw = np.zeros(len(MODES))
+    wtw = np.zeros(len(MODES))
+    ice_total = sum(fleet.shares[p] for p in ICE_POWERTRAINS)
+    for p in ICE_POWERTRAINS:
+        weight = fleet.shares[p] / ice_total if ice_total > 0 else 1.0 / len(ICE_POWERTRAINS)
+        t, w = car_factors_per_vkm(p, grid_gco2e_per_kwh)
+        ttw[CAR_ICE] += weight * t / occupancy
+        wtw[CAR_ICE] += weight * w / occupancy
+    t, w = car_factors_per_vkm("bev", grid_gco2e_per_kwh)
+    ttw[CAR_EV], wtw[CAR_EV] = t / occupancy, w / occupancy
+    ttw[PT] = _factor("pt", "bus", "ttw")
+    wtw[PT] = ttw[PT] + _factor("pt", "bus", "wtt")
+    return ttw, wtw

@@ -1,0 +1,250 @@
+"""Headline indicators of a run, computed from its tidy tables (never by re-running the model).
+
+:func:`scenario_kpis` returns plain numbers (for tables comparing scenarios or cities);
+:func:`kpi_cards` turns them into the labelled cards at the top of a dashboard.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..results import Results
+
+#: Summary column that a target applies to unless ``meta["target"]["metric"]`` says otherwise.
+DEFAULT_TARGET_METRIC = "co2_wtw_t"
+_METRIC_LABEL = {"co2_wtw_t": "well-to-wheel", "co2_ttw_t": "tank-to-wheel"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A city's emission target: ``reduction`` (0.55 = -55 %) by ``year`` versus ``base_year``."""
+
+    year: int
+    reduction: float
+    base_year: int
+    metric: str = DEFAULT_TARGET_METRIC
+
+    @property
+    def metric_label(self) -> str:
+        """'well-to-wheel' or 'tank-to-wheel'."""
+        return _METRIC_LABEL.get(self.metric, self.metric)
+
+
+def read_target(meta: dict[str, Any], default_base_year: int | None) -> Target | None:
+    """Return the target in ``meta["target"]``, or None when there is none or it is incomplete."""
+    raw = meta.get("target")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        year = int(raw["year"])
+        reduction = float(raw["reduction"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    base = raw.get("base_year", default_base_year)
+    if base is None:
+        return None
+    metric = str(raw.get("metric") or DEFAULT_TARGET_METRIC)
+    return Target(year=year, reduction=reduction, base_year=int(base), metric=metric)
+
+
+def base_year_of(results: Results) -> int:
+    """The run's base year: ``meta["base_year"]`` if it is a year of the run, else the first."""
+    years = sorted(int(y) for y in results.summary["year"])
+    if not years:
+        raise ValueError("the summary table has no years")
+    base = results.meta.get("base_year")
+    try:
+        base = int(base)
+    except (TypeError, ValueError):
+        return years[0]
+    return base if base in years else years[0]
+
+
+def _value(summary: pd.DataFrame, year: int | None, column: str) -> float | None:
+    if year is None or column not in summary.columns:
+        return None
+    rows = summary.loc[summary["year"] == year, column]
+    if rows.empty:
+        return None
+    value = float(rows.iloc[0])
+    return value if math.isfinite(value) else None
+
+
+def _share(results: Results, year: int, groups: tuple[str, ...], by: str = "trips") -> float | None:
+    modes = results.modes
+    rows = modes[modes["year"] == year]
+    total = float(rows[by].sum())
+    if rows.empty or total <= 0:
+        return None
+    return float(rows.loc[rows["mode_group"].isin(groups), by].sum()) / total
+
+
+def _pct_change(new: float | None, old: float | None) -> float | None:
+    if new is None or old is None or old == 0:
+        return None
+    return 100.0 * (new - old) / old
+
+
+def scenario_kpis(results: Results) -> dict[str, Any]:
+    """Headline numbers of one run.
+
+    Returns
+    -------
+    dict
+        ``base_year``, ``final_year``; ``co2_wtw_base_t``, ``co2_wtw_final_t``,
+        ``co2_wtw_change_pct`` (final vs base), ``co2_ttw_base_t``, ``co2_ttw_final_t``,
+        ``co2_ttw_change_pct``; per resident ``co2_wtw_pc_base_kg``, ``co2_wtw_pc_final_kg``;
+        ``car_share_base``, ``car_share_final`` (share of trips, 0-1);
+        ``bev_share_final`` (0-1); ``population_final``; and, when a target is given,
+        ``target_year``, ``target_base_year``, ``target_reduction_pct``, ``target_metric``,
+        ``target_year_in_run`` (bool), ``co2_target_year_t``, ``reduction_at_target_year_pct``,
+        ``target_level_t`` and ``gap_t`` (emissions above the target level, negative when the
+        target is beaten). Values the run cannot give are None.
+    """
+    summary = results.summary
+    base = base_year_of(results)
+    final = int(summary["year"].max())
+    out: dict[str, Any] = {"base_year": base, "final_year": final}
+    for kind in ("wtw", "ttw"):
+        col = f"co2_{kind}_t"
+        out[f"co2_{kind}_base_t"] = _value(summary, base, col)
+        out[f"co2_{kind}_final_t"] = _value(summary, final, col)
+        out[f"co2_{kind}_change_pct"] = _pct_change(out[f"co2_{kind}_final_t"],
+                                                    out[f"co2_{kind}_base_t"])
+    out["co2_wtw_pc_base_kg"] = _value(summary, base, "co2_wtw_per_capita_kg")
+    out["co2_wtw_pc_final_kg"] = _value(summary, final, "co2_wtw_per_capita_kg")
+    out["car_share_base"] = _share(results, base, ("car",))
+    out["car_share_final"] = _share(results, final, ("car",))
+    out["bev_share_final"] = _value(summary, final, "fleet_bev_share")
+    out["population_final"] = _value(summary, final, "population")
+
+    target = read_target(results.meta, base)
+    out["target_year"] = None
+    if target is not None:
+        in_run = target.year in set(int(y) for y in summary["year"])
+        level_base = _value(summary, target.base_year, target.metric)
+        at_year = _value(summary, target.year, target.metric) if in_run else None
+        level = None if level_base is None else level_base * (1.0 - target.reduction)
+        out.update({
+            "target_year": target.year,
+            "target_base_year": target.base_year,
+            "target_reduction_pct": 100.0 * target.reduction,
+            "target_metric": target.metric,
+            "target_year_in_run": in_run,
+            "co2_target_year_t": at_year,
+            "reduction_at_target_year_pct": (None if at_year is None or not level_base
+                                             else 100.0 * (1.0 - at_year / level_base)),
+            "target_level_t": level,
+            "gap_t": None if at_year is None or level is None else at_year - level,
+        })
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Formatting
+
+
+def fmt_tonnes(t: float | None) -> str:
+    """Format tonnes of CO2e: '12,345 t' below 100 kt, '412.3 kt' above, 'n/a' for None."""
+    if t is None:
+        return "n/a"
+    if abs(t) >= 100_000:
+        return f"{t / 1000:,.0f} kt"
+    if abs(t) >= 10_000:
+        return f"{t / 1000:,.1f} kt"
+    return f"{t:,.0f} t"
+
+
+def fmt_pct(p: float | None, *, signed: bool = True, digits: int = 1) -> str:
+    """Format a percentage with a true minus sign, e.g. '−23.4 %'; 'n/a' for None."""
+    if p is None or not math.isfinite(p):
+        return "n/a"
+    text = f"{p:+.{digits}f} %" if signed else f"{p:.{digits}f} %"
+    return text.replace("-", "\u2212")
+
+
+def fmt_number(v: float | None, digits: int = 0, unit: str = "") -> str:
+    """Format a number with thousands separators and an optional unit; 'n/a' for None."""
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    text = f"{v:,.{digits}f}".replace("-", "\u2212")
+    return f"{text} {unit}".strip()
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One headline card: a label, a big value, a detail line and a tone.
+
+    ``tone`` is 'good', 'bad' or 'neutral' (shown by colour and by an icon-free word, so it does
+    not rely on colour alone).
+    """
+
+    label: str
+    value: str
+    detail: str
+    tone: str = "neutral"
+
+
+def kpi_cards(k: dict[str, Any]) -> list[KpiCard]:
+    """Turn :func:`scenario_kpis` numbers into dashboard cards."""
+    base, final = k["base_year"], k["final_year"]
+    cards: list[KpiCard] = []
+    change = k["co2_wtw_change_pct"]
+    cards.append(KpiCard(
+        label=f"CO₂e well-to-wheel, {final}",
+        value=fmt_tonnes(k["co2_wtw_final_t"]),
+        detail=f"{fmt_pct(change)} vs {base} ({fmt_tonnes(k['co2_wtw_base_t'])})",
+        tone="neutral" if change is None else ("good" if change < 0 else "bad"),
+    ))
+    cards.append(KpiCard(
+        label=f"CO₂e per resident, {final}",
+        value=fmt_number(k["co2_wtw_pc_final_kg"], 0, "kg/yr"),
+        detail=f"{fmt_number(k['co2_wtw_pc_base_kg'], 0, 'kg/yr')} in {base}; well-to-wheel",
+    ))
+    if k.get("target_year") is not None:
+        ty = k["target_year"]
+        goal = fmt_pct(-k["target_reduction_pct"], digits=0)
+        what = f"{goal} by {ty} vs {k['target_base_year']}"
+        if not k["target_year_in_run"]:
+            cards.append(KpiCard(label="Gap to the city's target", value="not in run",
+                                 detail=f"target {what}; the run covers {base}-{final}"))
+        elif k["gap_t"] is None:
+            cards.append(KpiCard(label="Gap to the city's target", value="n/a",
+                                 detail=f"target {what}; base year {k['target_base_year']} "
+                                        "is not in the run"))
+        else:
+            gap = k["gap_t"]
+            met = gap <= 0
+            cards.append(KpiCard(
+                label=f"Gap to the city's target, {ty}",
+                value=("met" if met else fmt_tonnes(gap) + " over"),
+                detail=(f"target {what}; reached "
+                        f"{fmt_pct(-k['reduction_at_target_year_pct'])}"),
+                tone="good" if met else "bad",
+            ))
+            if ty != final:
+                cards.append(KpiCard(
+                    label=f"CO₂e in the target year {ty}",
+                    value=fmt_tonnes(k["co2_target_year_t"]),
+                    detail=f"{fmt_pct(-k['reduction_at_target_year_pct'])} vs "
+                           f"{k['target_base_year']}",
+                ))
+    if k["car_share_final"] is not None:
+        cs_base = k["car_share_base"]
+        cards.append(KpiCard(
+            label=f"Car share of trips, {final}",
+            value=fmt_pct(100 * k["car_share_final"], signed=False, digits=0),
+            detail=("n/a" if cs_base is None else
+                    f"{fmt_pct(100 * cs_base, signed=False, digits=0)} in {base}"),
+        ))
+    if k["bev_share_final"] is not None:
+        cards.append(KpiCard(
+            label=f"Battery-electric cars, {final}",
+            value=fmt_pct(100 * k["bev_share_final"], signed=False, digits=0),
+            detail="share of the car fleet",
+        ))
+    return cards

@@ -1,0 +1,162 @@
+"""Building city grids from real population rasters and vector grids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+from typer.testing import CliRunner
+
+from mobility_sim.city import load_city
+from mobility_sim.city.build import build_city, write_city
+from mobility_sim.city.cli import city_app
+from mobility_sim.city.resample import raster_to_cells, vector_to_cells
+from mobility_sim.exceptions import CityDataError
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+GHS = SHARED / "real_data" / "ghs_pop_2020_1km_urban_centres"
+HSY = SHARED / "real_data" / "helsinki" / "helsinki_population_grid_2020_hsy_250m.gpkg"
+
+
+def shared_file(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path} is missing: these tests read the shared data folder beside the "
+                    "repository (../shared); check it out there")
+    return path
+
+
+def raster_total(path: Path) -> float:
+    with rasterio.open(path) as src:
+        return float(src.read(1, masked=True).sum())
+
+
+def test_helsinki_raster_total_conserved_exactly():
+    tif = shared_file(GHS / "3244_Helsinki.tif")
+    cells = raster_to_cells(tif, cell_size=1000)
+    assert cells.population.sum() == pytest.approx(raster_total(tif), rel=1e-9)
+    assert cells.source_total == pytest.approx(raster_total(tif), rel=1e-12)
+
+
+def test_raster_resampling_matches_exact_area_overlay():
+    """Sub-cell sampling agrees with an exact area-weighted overlay cell by cell."""
+    tif = shared_file(GHS / "3244_Helsinki.tif")
+    cells = raster_to_cells(tif, cell_size=1000)
+    with rasterio.open(tif) as src:
+        data = src.read(1, masked=True).filled(0)
+        rows, cols = np.nonzero(data > 0)
+        t = src.transform
+        x0, y0 = t.c + cols * t.a, t.f + rows * t.e
+        x1, y1 = x0 + t.a, y0 + t.e
+        pixels = gpd.GeoDataFrame({"pop": data[rows, cols]},
+                                  geometry=shapely.box(x0, y1, x1, y0), crs=src.crs.to_wkt())
+    pixels = pixels.to_crs("EPSG:3035").assign(area=lambda f: f.area)
+    targets = gpd.GeoDataFrame({"key": np.arange(len(cells.col))},
+                               geometry=shapely.box(cells.col * 1000.0, cells.row * 1000.0,
+                                                    cells.col * 1000.0 + 1000,
+                                                    cells.row * 1000.0 + 1000),
+                               crs="EPSG:3035")
+    pieces = gpd.overlay(pixels, targets, how="intersection")
+    exact = np.zeros(len(cells.col))
+    np.add.at(exact, pieces["key"].to_numpy(), pieces["pop"] * pieces.area / pieces["area"])
+    misplaced = np.abs(exact - cells.population).sum() / 2 / cells.population.sum()
+    assert misplaced < 0.01
+
+
+def test_vector_grid_hsy_conserved_at_250m_and_1km():
+    gpkg = shared_file(HSY)
+    total = float(gpd.read_file(gpkg)["population"].sum())
+    for size in (250, 1000):
+        cells = vector_to_cells(gpkg, column="population", cell_size=size)
+        assert cells.population.sum() == pytest.approx(total, rel=1e-9)
+        assert (cells.population > 0).all()
+    fine = vector_to_cells(gpkg, cell_size=250)
+    coarse = vector_to_cells(gpkg, cell_size=1000)
+    assert len(fine.col) > 2 * len(coarse.col)
+
+
+def test_raster_in_another_crs_and_resolution(tmp_path):
+    """A 300 m UTM raster (values made up for the test) lands in the right 1 km cells."""
+    tif = tmp_path / "utm_300m.tif"
+    values = np.zeros((10, 10), dtype="float32")
+    values[4:6, 4:6] = 1000.0  # a 600 m block of 4000 residents
+    values[0, 0] = 7.0
+    values[9, 9] = -1  # nodata
+    # origin near Helsinki in UTM 35N
+    with rasterio.open(tif, "w", driver="GTiff", height=10, width=10, count=1, dtype="float32",
+                       crs="EPSG:32635", transform=from_origin(385000, 6675000, 300, 300),
+                       nodata=-1) as dst:
+        dst.write(values, 1)
+    cells = raster_to_cells(tif, cell_size=1000)
+    assert cells.population.sum() == pytest.approx(4007.0, rel=1e-9)
+    # the block's centre, transformed, is in the cell that received most of it
+    import pyproj
+    to3035 = pyproj.Transformer.from_crs("EPSG:32635", "EPSG:3035", always_xy=True)
+    bx, by = to3035.transform(385000 + 5 * 300, 6675000 - 5 * 300)
+    top = np.argmax(cells.population)
+    assert abs(cells.x[top] - bx) <= 1000 and abs(cells.y[top] - by) <= 1000
+
+
+def test_negative_raster_values_rejected_with_fix(tmp_path):
+    tif = tmp_path / "bad.tif"
+    with rasterio.open(tif, "w", driver="GTiff", height=2, width=2, count=1, dtype="float32",
+                       crs="ESRI:54009", transform=from_origin(1596000, 6908000, 1000, 1000)
+                       ) as dst:
+        dst.write(np.array([[5, -200], [3, 1]], dtype="float32"), 1)
+    with pytest.raises(CityDataError) as err:
+        raster_to_cells(tif)
+    assert str(tif) in str(err.value) and "nodata" in str(err.value)
+
+
+def test_missing_population_column_named(tmp_path):
+    gpkg = shared_file(HSY)
+    with pytest.raises(CityDataError) as err:
+        vector_to_cells(gpkg, column="asukkaat")
+    assert "asukkaat" in str(err.value) and "--population-column" in str(err.value)
+
+
+def test_build_write_and_load_roundtrip(tmp_path):
+    tif = shared_file(GHS / "3244_Helsinki.tif")
+    city = build_city(tif, slug="hel_test", name="Helsinki test", country="FIN",
+                      jobs_total=400_000, jobs_source="test figure")
+    folder = write_city(city, tmp_path / "hel_test")
+    loaded = load_city(folder)
+    grid = loaded.grid
+    assert loaded.meta.crs == "EPSG:3035" and grid.crs.to_epsg() == 3035
+    assert grid["population"].sum() == pytest.approx(raster_total(tif), rel=1e-9)
+    assert grid["jobs"].sum() == pytest.approx(400_000, rel=1e-9)
+    assert loaded.meta.layers["jobs"].status == "proxy"
+    assert "test figure" in loaded.meta.layers["jobs"].method
+    # aligned to the EEA 1 km reference grid
+    assert np.allclose((grid["x"] - 500) % 1000, 0) and np.allclose((grid["y"] - 500) % 1000, 0)
+    assert np.allclose(grid.geometry.area, 1e6)
+    # the centre zone holds the densest part: its mean density beats the city's
+    mask = loaded.zone_mask("centre")
+    assert 5 < mask.sum() < len(grid)
+    assert grid.loc[mask, "population"].mean() > 1.5 * grid["population"].mean()
+    # jobs are more central than residents (the proxy's centrality weight)
+    assert grid.loc[mask, "jobs"].sum() / grid["jobs"].sum() > \
+        grid.loc[mask, "population"].sum() / grid["population"].sum()
+
+
+def test_cli_build_and_errors(tmp_path):
+    tif = shared_file(GHS / "3255_Tallinn.tif")
+    runner = CliRunner()
+    out = tmp_path / "tallinn"
+    res = runner.invoke(city_app, ["build", str(tif), "--slug", "tallinn", "--name", "Tallinn",
+                                   "--country", "EST", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert load_city(out).population == pytest.approx(raster_total(tif), rel=1e-9)
+    assert "built with:" in (out / "city.yaml").read_text()
+    res = runner.invoke(city_app, ["build", str(tmp_path / "nope.tif"), "--slug", "x",
+                                   "--name", "X", "--country", "est", "--out", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "nope.tif" in res.output and "not found" in res.output
+    res = runner.invoke(city_app, ["build", str(tif), "--slug", "Bad Slug", "--name", "X",
+                                   "--country", "EST", "--out", str(tmp_path / "b")])
+    assert res.exit_code == 2 and "slug" in res.output
