@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/mobility-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
 
 test: $(STAMP)
+	bash scripts/ensure_browser.sh
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,8 +7,9 @@ most one N x N array per segment (only for doubly constrained purposes).
 The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and mode ``m``:
 
 1. Skims from geometry. Network distance ``d_ij = circuity * |x_i - x_j|`` in km; inside a cell
-   ``d_ii = circuity * intrazonal_factor * cell_size``. In-vehicle minutes ``60 d_ij / speed_m``;
-   cars use the harmonic mean of the origin and destination cell speeds.
+   ``d_ii = circuity * intrazonal_factor * cell_size``. In-vehicle minutes ``60 d_ij / speed_m``
+   for walk, bike and e-bike; cars and PT use the harmonic mean of the origin and destination
+   cell speeds (``car_speed``, ``pt_speed``), i.e. ``30 d_ij (1/v_i + 1/v_j)`` minutes.
 2. Utility::
 
        V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
@@ -66,10 +67,13 @@ def mode_weights(
     entering = inputs.cordon[None, :] & ~inputs.cordon[rows, None]
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
     car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None] + 1.0 / inputs.car_speed[None, :])
+    pt_minutes_per_km = 30.0 * (1.0 / inputs.pt_speed[rows, None] + 1.0 / inputs.pt_speed[None, :])
     weights = np.empty((n_modes, b, dist.shape[1]))
     for m, mode in enumerate(MODES):
         if mode.startswith("car"):
             ivt = dist * car_minutes_per_km
+        elif mode == "pt":
+            ivt = dist * pt_minutes_per_km
         else:
             ivt = dist * (60.0 / params.speed[m])
         cost = (

@@ -54,6 +54,9 @@ class DemandInputs:
         Money cost per trip at the destination, EUR (parking; zone charges).
     car_speed : ndarray, shape (N,)
         Car speed in each cell, km/h; a trip uses the harmonic mean of origin and destination.
+    pt_speed : ndarray, shape (N,)
+        Public transport in-vehicle speed in each cell, km/h (a new tram line raises it along
+        its route); a trip uses the harmonic mean of origin and destination, like cars.
     bike_infra : ndarray, shape (N,)
         Share of streets with protected cycle infrastructure, in [0, 1].
     cordon : ndarray of bool, shape (N,)
@@ -73,6 +76,7 @@ class DemandInputs:
     dest_time: np.ndarray
     dest_cost: np.ndarray
     car_speed: np.ndarray
+    pt_speed: np.ndarray
     bike_infra: np.ndarray
     cordon: np.ndarray
 
@@ -101,7 +105,8 @@ class DemandParams:
     infra_coef : ndarray, shape (M,)
         Utility of a trip fully on protected cycle infrastructure (non-zero for bike, e-bike).
     speed : ndarray, shape (M,)
-        Door-to-door speed of non-car modes, km/h (car entries are ignored: per-cell speed).
+        Speed of walk, bike and e-bike, km/h (car and PT entries are ignored: they use the
+        per-cell speeds of DemandInputs).
     cost_per_km : ndarray, shape (M,)
         Money cost per passenger-km driven (car energy), EUR.
     fare : ndarray, shape (M,)
@@ -207,7 +212,8 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     expected = {
         "x": (n,), "y": (n,), "population": (n,), "segment_share": (s, n), "size": (p, n),
         "origin_avail": (s, m, n), "dest_avail": (m, n), "origin_time": (m, n),
-        "dest_time": (m, n), "dest_cost": (p, m, n), "car_speed": (n,), "bike_infra": (n,),
+        "dest_time": (m, n), "dest_cost": (p, m, n), "car_speed": (n,), "pt_speed": (n,),
+        "bike_infra": (n,),
         "cordon": (n,),
     }
     problems: list[str] = []
@@ -238,9 +244,11 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
             problems.append(f"inputs.{name}: values above 1")
     if np.any(inputs.car_speed <= 0):
         problems.append("inputs.car_speed: must be positive")
+    if np.any(inputs.pt_speed <= 0):
+        problems.append("inputs.pt_speed: must be positive")
     if not np.allclose(inputs.segment_share.sum(axis=0), 1.0, atol=1e-9):
         problems.append("inputs.segment_share: shares do not sum to 1 in every cell")
-    non_car = [i for i in range(m) if i not in CAR_MODES]
+    non_car = [WALK, BIKE, EBIKE]
     if np.any(params.speed[non_car] <= 0):
         problems.append("params.speed: non-car speeds must be positive")
     if inputs.cell_size <= 0 or params.circuity <= 0:

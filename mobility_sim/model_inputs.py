@@ -3,6 +3,10 @@
 Per-cell layers a city does not provide take documented defaults that scale with residential
 density (all in ``mobility_sim/data/parameters.csv``); :func:`cell_layers` records which layers
 came from data and which from defaults, and the results carry that record.
+
+:func:`demand_inputs` and :func:`demand_params` apply a year's levers
+(:class:`mobility_sim.scenario.levers.YearLevers`): this is where each measure reaches the
+model's inputs, never its outputs. ``docs/measures.md`` says which input each measure changes.
 """
 
 from __future__ import annotations
@@ -15,10 +19,21 @@ import numpy as np
 from .city import City
 from .fleet import FleetState, mode_emission_factors
 from .kernels.spec import (
-    BIKE, CAR_EV, CAR_ICE, CAR_MODES, EBIKE, MODES, PT, PURPOSES, SEGMENTS, WALK,
-    DemandInputs, DemandParams,
+    BIKE,
+    CAR_EV,
+    CAR_ICE,
+    CAR_MODES,
+    EBIKE,
+    MODES,
+    PT,
+    PURPOSES,
+    SEGMENTS,
+    WALK,
+    DemandInputs,
+    DemandParams,
 )
-from .scenario.levers import YearLevers
+from .scenario.areas import line_distance, mean_distance_to_line
+from .scenario.levers import PtLineLever, YearLevers
 
 Params = Mapping[str, float]
 
@@ -33,6 +48,8 @@ class CellLayers:
         Residents per km2.
     car_speed : ndarray
         Car speed, km/h.
+    pt_stop_distance_m : ndarray
+        Walk distance to the nearest stop, metres.
     pt_access_min : ndarray
         Walking minutes to the nearest stop.
     pt_headway_min : ndarray
@@ -51,6 +68,7 @@ class CellLayers:
 
     density: np.ndarray
     car_speed: np.ndarray
+    pt_stop_distance_m: np.ndarray
     pt_access_min: np.ndarray
     pt_headway_min: np.ndarray
     bike_infra: np.ndarray
@@ -85,11 +103,13 @@ def cell_layers(city: City, p: Params) -> CellLayers:
     headway = layer("pt_headway_min", _decay(density, p["pt.headway_min"], p["pt.headway_max"],
                                              p["pt.headway_density_scale"]))
     infra = layer("cycle_infra_share",
-                  p["bike.infra_default_max"] * (1.0 - np.exp(-density / p["bike.infra_density_scale"])))
+                  p["bike.infra_default_max"]
+                  * (1.0 - np.exp(-density / p["bike.infra_density_scale"])))
     ramp = np.clip((density - p["parking.density_start"])
                    / (p["parking.density_full"] - p["parking.density_start"]), 0.0, 1.0)
     parking = layer("parking_eur_per_hour", p["parking.max_eur_per_h"] * ramp)
-    car_speed = _decay(density, p["speed.car_min"], p["speed.car_max"], p["speed.car_density_scale"])
+    car_speed = _decay(density, p["speed.car_min"], p["speed.car_max"],
+                       p["speed.car_density_scale"])
     sources["car_speed"] = "default"
     if "car_ownership" in grid.columns:
         sources["car_ownership"] = "data"
@@ -102,79 +122,268 @@ def cell_layers(city: City, p: Params) -> CellLayers:
         pop = grid["population"].to_numpy(float)
         mean = float((profile * pop).sum() / pop.sum()) if pop.sum() > 0 else 1.0
         ownership = city_value * profile / mean
-    car_available = np.clip(ownership * p["car.availability_per_car"], 0.0, p["car.availability_max"])
+    car_available = np.clip(ownership * p["car.availability_per_car"], 0.0,
+                            p["car.availability_max"])
     return CellLayers(
-        density=density, car_speed=car_speed, pt_access_min=stop_m / walk_m_per_min,
+        density=density, car_speed=car_speed, pt_stop_distance_m=stop_m,
+        pt_access_min=stop_m / walk_m_per_min,
         pt_headway_min=headway, bike_infra=infra, parking_eur_per_hour=parking,
         parking_search_min=p["parking.search_max_min"] * ramp, car_available=car_available,
         sources=sources,
     )
 
 
+@dataclass(frozen=True)
+class PtNetwork:
+    """Per-cell public transport supply of one year, after frequency measures and new lines.
+
+    Attributes
+    ----------
+    stop_distance_m : ndarray
+        Walk distance to the nearest stop, metres.
+    access_min : ndarray
+        Walking minutes to the nearest stop.
+    headway_min : ndarray
+        Headway of the best service, minutes.
+    speed_kmh : ndarray
+        In-vehicle speed, km/h.
+    """
+
+    stop_distance_m: np.ndarray
+    access_min: np.ndarray
+    headway_min: np.ndarray
+    speed_kmh: np.ndarray
+
+
+def apply_pt_line(line: PtLineLever, x: np.ndarray, y: np.ndarray, cell_size: float,
+                  catchment_m: float, stop_m: np.ndarray, headway: np.ndarray,
+                  speed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place one new line on the grid (see ``pt_line`` in ``docs/measures.md``).
+
+    Served cells (centre within ``catchment_m`` of the line) get a stop distance of at most the
+    residents' mean perpendicular distance to the line plus a quarter of the stop spacing, a
+    headway of at most the line's, and a PT speed of at least the line's; the intensity
+    ``line.level`` interpolates each change.
+
+    Returns
+    -------
+    stop_m, headway, speed : ndarray
+        Updated copies.
+    """
+    dist = line_distance(line.wkt, x, y)
+    served = dist <= catchment_m
+    level = line.level * served
+    to_line = mean_distance_to_line(dist, cell_size) + line.stop_spacing_m / 4.0
+    stop_m = (1.0 - level) * stop_m + level * np.minimum(stop_m, to_line)
+    headway = (1.0 - level) * headway + level * np.minimum(headway, line.headway_min)
+    speed = (1.0 - level) * speed + level * np.maximum(speed, line.speed_kmh)
+    return stop_m, headway, speed
+
+
+def pt_network(city: City, layers: CellLayers, p: Params, levers: YearLevers) -> PtNetwork:
+    """Return the PT supply of a year: headway factors, then new lines, on the city's layers."""
+    headway = layers.pt_headway_min * levers.headway_factor
+    speed = np.full(city.n_cells, p["speed.pt"])
+    lines = [line for line in levers.pt_lines if line.level > 0]
+    if not lines:
+        return PtNetwork(layers.pt_stop_distance_m, layers.pt_access_min, headway, speed)
+    x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
+    stop_m = layers.pt_stop_distance_m
+    for line in lines:
+        catchment = line.catchment_m if line.catchment_m is not None else p["pt.line_catchment_m"]
+        stop_m, headway, speed = apply_pt_line(line, x, y, city.meta.cell_size_m, catchment,
+                                               stop_m, headway, speed)
+    walk_m_per_min = p["speed.walk"] * 1000.0 / 60.0
+    return PtNetwork(stop_m, stop_m / walk_m_per_min, headway, speed)
+
+
+def relocate(values: np.ndarray, area: np.ndarray, near: np.ndarray, share: float) -> np.ndarray:
+    """Move ``share`` of ``values`` from far area cells to near area cells (total conserved).
+
+    The amount taken from the area's cells outside ``near`` is spread over the area's cells in
+    ``near`` in proportion to their current values (evenly if those are all 0). Nothing moves
+    when either group is empty.
+    """
+    donors, receivers = area & ~near, area & near
+    if share <= 0 or not donors.any() or not receivers.any():
+        return values
+    out = values.astype(float).copy()
+    moved = out[donors] * share
+    out[donors] -= moved
+    weights = out[receivers]
+    total_w = weights.sum()
+    spread = weights / total_w if total_w > 0 else np.full(weights.size, 1.0 / weights.size)
+    out[receivers] += moved.sum() * spread
+    return out
+
+
+def _ebike_availability(p: Params, levers: YearLevers, population: np.ndarray,
+                        n: int) -> np.ndarray:
+    """Share of residents with an e-bike at hand: own, subsidised, and shared."""
+    own = np.full(n, p["ebike.availability"])
+    per_bike = p["ebike.subsidy_additionality"] * p["ebike.users_per_bike"]
+    for subsidy in levers.ebike_subsidised:
+        residents = float(population[subsidy.mask].sum())
+        if residents > 0:
+            own[subsidy.mask] += subsidy.amount * per_bike / residents
+    own = np.minimum(own, 1.0)
+    if levers.shared_ebike_coverage is not None:
+        cover = levers.shared_ebike_coverage
+        own = np.where(cover > 0, np.maximum(own, 1.0 - (1.0 - own) * (1.0 - cover)), own)
+    return own
+
+
+def _car_speed(layers: CellLayers, p: Params, levers: YearLevers) -> np.ndarray:
+    """Car speed per cell: the harmonic mean over streets under a speed limit and the rest."""
+    base = layers.car_speed
+    if levers.speed_limit is None:
+        return base
+    share = levers.speed_limit.level
+    limit = np.where(np.isnan(levers.speed_limit.target), np.inf, levers.speed_limit.target)
+    limited = np.minimum(base, limit * p["speed_limit.travel_speed_ratio"])
+    slower = (share > 0) & (limited < base)
+    blended = 1.0 / ((1.0 - share) / base + share / limited)
+    return np.where(slower, np.minimum(blended, base), base)
+
+
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
                   fleet: FleetState) -> DemandInputs:
-    """Build the per-cell model inputs of one year."""
+    """Build the per-cell model inputs of one year, with the year's measures applied."""
     n = city.n_cells
     grid = city.grid
     n_seg, n_pur, n_modes = len(SEGMENTS), len(PURPOSES), len(MODES)
     population = grid["population"].to_numpy(float)
     jobs = grid["jobs"].to_numpy(float)
-    segment_share = np.vstack([layers.car_available, 1.0 - layers.car_available])
+    pt = pt_network(city, layers, p, levers)
+    for move in levers.densify:
+        near = pt.stop_distance_m <= move.distance_m
+        population = relocate(population, move.mask, near, move.residents_share)
+        jobs = relocate(jobs, move.mask, near, move.jobs_share)
+    car_available = layers.car_available
+    if levers.car_shedding is not None:
+        car_available = car_available * (1.0 - levers.car_shedding)
+    segment_share = np.vstack([car_available, 1.0 - car_available])
     size = np.vstack([jobs, jobs + p["size.other_pop_weight"] * population])
     origin_avail = np.ones((n_seg, n_modes, n))
-    origin_avail[:, EBIKE] = p["ebike.availability"]
+    origin_avail[:, EBIKE] = _ebike_availability(p, levers, population, n)
     ice_share = 1.0 - fleet.bev_share
     origin_avail[0, CAR_ICE], origin_avail[0, CAR_EV] = ice_share, fleet.bev_share
     origin_avail[1, list(CAR_MODES)] = 0.0
+    if levers.car_sharing_coverage is not None:
+        ev = fleet.bev_share if levers.car_sharing_ev_share is None else levers.car_sharing_ev_share
+        origin_avail[1, CAR_ICE] = levers.car_sharing_coverage * (1.0 - ev)
+        origin_avail[1, CAR_EV] = levers.car_sharing_coverage * ev
     dest_avail = np.ones((n_modes, n))
-    headway = layers.pt_headway_min * levers.headway_factor
-    wait = np.minimum(headway / 2.0, p["pt.wait_cap"])
+    if levers.ice_dest_avail is not None:
+        dest_avail[CAR_ICE] = levers.ice_dest_avail
+    wait = np.minimum(pt.headway_min / 2.0, p["pt.wait_cap"])
     origin_time = np.zeros((n_modes, n))
     dest_time = np.zeros((n_modes, n))
-    origin_time[PT] = layers.pt_access_min + wait
-    dest_time[PT] = layers.pt_access_min
+    origin_time[PT] = pt.access_min + wait
+    dest_time[PT] = pt.access_min
     dest_time[list(CAR_MODES)] = layers.parking_search_min
+    parking = layers.parking_eur_per_hour
+    if levers.parking is not None:
+        parking = levers.parking.apply(parking)
     dest_cost = np.zeros((n_pur, n_modes, n))
     for k, purpose in enumerate(PURPOSES):
-        per_trip = (layers.parking_eur_per_hour * p[f"parking.dwell_h.{purpose}"]
-                    * p[f"parking.paid_share.{purpose}"])
+        per_trip = parking * p[f"parking.dwell_h.{purpose}"] * p[f"parking.paid_share.{purpose}"]
         dest_cost[k, list(CAR_MODES)] = per_trip
+        if levers.ice_dest_charge_eur is not None:
+            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur
+    bike_infra = layers.bike_infra
+    if levers.bike_infra is not None:
+        bike_infra = np.clip(levers.bike_infra.apply(bike_infra, raise_only=True), 0.0, 1.0)
+    cordon = np.zeros(n, dtype=bool) if levers.cordon is None else levers.cordon.copy()
     return DemandInputs(
         x=grid["x"].to_numpy(float), y=grid["y"].to_numpy(float),
         cell_size=float(city.meta.cell_size_m), population=population,
         segment_share=segment_share, size=size, origin_avail=origin_avail, dest_avail=dest_avail,
         origin_time=origin_time, dest_time=dest_time, dest_cost=dest_cost,
-        car_speed=layers.car_speed, bike_infra=layers.bike_infra, cordon=np.zeros(n, dtype=bool),
+        car_speed=_car_speed(layers, p, levers), pt_speed=pt.speed_kmh,
+        bike_infra=bike_infra, cordon=cordon,
     )
 
 
-def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float) -> DemandParams:
-    """Build the model parameters of one year (emission factors follow the fleet and grid)."""
+def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
+                  levers: YearLevers | None = None) -> DemandParams:
+    """Build the model parameters of one year (emission factors follow the fleet and grid).
+
+    Parameters
+    ----------
+    p : mapping
+        Parameters (defaults with the scenario's overrides).
+    fleet : FleetState
+        The car fleet of the year.
+    grid_gco2e_per_kwh : float
+        Grid carbon intensity of the year, with any grid measure already applied
+        (``levers.grid_intensity_factor`` is not applied here).
+    levers : YearLevers, optional
+        The year's levers: fare, fuel and carbon price, occupancy, telework, cordon charges.
+        Without them the parameters are those of no measure.
+    """
     n_modes = len(MODES)
     mode_key = {WALK: "walk", BIKE: "bike", EBIKE: "ebike", PT: "pt", CAR_ICE: "car", CAR_EV: "car"}
     per_mode = lambda prefix: np.array([p[f"{prefix}.{mode_key[m]}"] for m in range(n_modes)])  # noqa: E731
     asc = np.broadcast_to(per_mode("utility.asc"), (len(SEGMENTS), len(PURPOSES), n_modes)).copy()
     speed = np.zeros(n_modes)
-    for m in (WALK, BIKE, EBIKE, PT):
+    for m in (WALK, BIKE, EBIKE):
         speed[m] = p[f"speed.{mode_key[m]}"]
-    cost_per_km = np.zeros(n_modes)
-    cost_per_km[CAR_ICE], cost_per_km[CAR_EV] = p["car.cost_per_km_ice"], p["car.cost_per_km_ev"]
+    occupancy = p["car.occupancy"]
+    trip_rate = np.array([p[f"trip_rate.{k}"] for k in PURPOSES])
     fare = np.zeros(n_modes)
     fare[PT] = p["pt.fare"]
+    cordon_charge = np.zeros(n_modes)
+    if levers is not None:
+        occupancy = max(1.0, levers.car_occupancy.apply(occupancy))
+        trip_rate[PURPOSES.index("commute")] *= levers.commute_trip_factor
+        fare[PT] = max(0.0, levers.pt_fare.apply(fare[PT]))
+        cordon_charge[CAR_ICE] = levers.cordon_charge_eur
+        cordon_charge[CAR_EV] = levers.cordon_charge_ev_eur
+    ef_ttw, ef_wtw = mode_emission_factors(fleet, grid_gco2e_per_kwh, occupancy)
+    cost_per_km = np.zeros(n_modes)
+    cost_per_km[CAR_ICE], cost_per_km[CAR_EV] = p["car.cost_per_km_ice"], p["car.cost_per_km_ev"]
+    if levers is not None:
+        ice_kg_per_vkm = ef_ttw[CAR_ICE] * occupancy
+        cost_per_km[CAR_ICE] += (levers.fuel_price_change_eur_per_l * p["car.fuel_l_per_km"]
+                                 + levers.carbon_price_eur_per_t * ice_kg_per_vkm / 1000.0)
+        cost_per_km[CAR_ICE] = max(0.0, cost_per_km[CAR_ICE])
     infra = np.zeros(n_modes)
     infra[[BIKE, EBIKE]] = p["utility.bike_infra"]
     vkm_per_pkm = np.zeros(n_modes)
-    vkm_per_pkm[list(CAR_MODES)] = 1.0 / p["car.occupancy"]
-    ef_ttw, ef_wtw = mode_emission_factors(fleet, grid_gco2e_per_kwh, p["car.occupancy"])
+    vkm_per_pkm[list(CAR_MODES)] = 1.0 / occupancy
     return DemandParams(
-        trip_rate=np.array([p[f"trip_rate.{k}"] for k in PURPOSES]),
+        trip_rate=trip_rate,
         asc=asc, time_coef=per_mode("utility.time"), ovt_coef=p["utility.ovt"],
         cost_coef=np.array([p[f"utility.cost.{k}"] for k in PURPOSES]),
         infra_coef=infra, speed=speed, cost_per_km=cost_per_km, fare=fare,
-        cordon_charge=np.zeros(n_modes),
+        cordon_charge=cordon_charge,
         dest_scale=np.array([p[f"destination.scale.{k}"] for k in PURPOSES]),
         doubly_constrained=np.array([k == "commute" for k in PURPOSES]),
         circuity=p["geometry.circuity"], intrazonal_factor=p["geometry.intrazonal_factor"],
         vkm_per_pkm=vkm_per_pkm, ef_ttw=ef_ttw, ef_wtw=ef_wtw,
         tolerance=p["balancing.tolerance"], max_iterations=int(p["balancing.max_iterations"]),
     )
+
+
+def model_year(city: City, layers: CellLayers, p: Params, levers: YearLevers, fleet: FleetState,
+               country_gco2e_per_kwh: float) -> tuple[DemandInputs, DemandParams, float]:
+    """Build one year's model inputs and parameters with every lever applied.
+
+    Parameters
+    ----------
+    city, layers, p, levers, fleet
+        As for :func:`demand_inputs`.
+    country_gco2e_per_kwh : float
+        The country's published grid intensity; ``levers.grid_intensity_factor`` is applied.
+
+    Returns
+    -------
+    inputs : DemandInputs
+    params : DemandParams
+    grid_gco2e_per_kwh : float
+        The year's grid intensity used for the emission factors.
+    """
+    grid_g = country_gco2e_per_kwh * levers.grid_intensity_factor
+    return (demand_inputs(city, layers, p, levers, fleet), demand_params(p, fleet, grid_g, levers),
+            grid_g)

@@ -8,19 +8,55 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
 
 ``summary``
     ``year, population, trips, pkm, car_vkm, co2_ttw_t, co2_wtw_t, co2_ttw_per_capita_kg,
-    co2_wtw_per_capita_kg, fleet_bev_share, grid_gco2e_per_kwh``.
+    co2_wtw_per_capita_kg, fleet_bev_share, grid_gco2e_per_kwh``, then ``bev_sales_share``
+    (battery-electric share of new cars), ``car_stock``, ``bus_stock`` (vehicles),
+    ``bus_bev_share`` (of the bus stock), ``pt_service_vkm`` (bus + tram + metro service
+    vehicle-km), ``pt_pkm_per_service_vkm`` (implied average load), ``electricity_mwh``,
+    ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG), ``nox_t``, ``pm25_exhaust_t``,
+    ``pm25_non_exhaust_t``, ``pm25_t`` (tonnes), ``deaths_avoided`` and ``health_value_eur``
+    (WHO HEAT, walking + cycling). ``grid_gco2e_per_kwh`` is the year's value (grid lever).
+    CO2 totals include public transport service (see :data:`ACCOUNTING_NOTE`).
 ``modes``
     ``year, mode, mode_group, trips, pkm, vkm, co2_ttw_t, co2_wtw_t``; ``mode`` is one of the
     model's modes (walk, bike, ebike, pt, car_ice, car_ev), ``mode_group`` the survey category
     (walk, bike, pt, car; e-bike counts as bike). ``vkm`` is demand-driven vehicle-km (cars);
-    0 for walk, bike and PT, whose emissions are allocated per passenger-km.
+    0 for walk, bike and PT (PT service vehicle-km are in ``fleet``). PT CO2 is that of the
+    service vehicle-km (or DESNZ per passenger-km when ``emissions.pt_supply_based`` is 0);
+    e-bike CO2 WTW is its charging electricity.
 ``segments``
     ``year, segment, purpose, mode, trips, pkm``: for calibration against survey definitions.
 ``cells``
     ``year, cell_id, population, trips, walk_trips, bike_trips, pt_trips, car_trips, co2_ttw_t,
-    co2_wtw_t``, by the residence (origin) cell of each trip.
+    co2_wtw_t``, by the residence (origin) cell of each trip; PT service CO2 is allocated to
+    cells by their residents' PT passenger-km.
 ``grid``
     ``cell_id, x, y, population, jobs``: the static grid, for maps.
+``fleet``
+    ``year, vehicle, powertrain, stock, stock_share, sales, sales_share, retired,
+    early_retired, mean_age, vkm, electricity_mwh, fuel_litres, gas_kg, kwh_per_vkm,
+    co2_ttw_g_per_vkm, co2_wtw_g_per_vkm, nox_g_per_vkm, pm25_exhaust_g_per_vkm,
+    pm25_non_exhaust_g_per_vkm``: one row per year, vehicle and powertrain. ``vehicle`` is
+    ``car`` (powertrains petrol, diesel, hev, phev, bev), ``bus`` (diesel, cng, bev), ``tram``,
+    ``metro`` and ``ebike`` (powertrain ``electric``). Stock columns (vehicles; ``stock_share``
+    and ``sales_share`` within the vehicle class and year; ``retired`` on the survival curve,
+    ``early_retired`` by a low-emission zone; ``mean_age`` in years) are NaN for tram, metro
+    and e-bike, which have no stock model. ``vkm``: cars from demand, PT from service, e-bike
+    passenger-km. The ``*_per_vkm`` columns are the year's fleet-average factors (``co2_wtw``
+    with the year's grid intensity; for e-bikes per passenger-km).
+``emissions``
+    ``year, vehicle, powertrain, pollutant, accounting, tonnes``: ``pollutant`` is one of
+    ``co2_ttw, co2_wtw`` (tonnes CO2e), ``nox, pm25_exhaust, pm25_tyre, pm25_brake,
+    pm25_road`` (tonnes); ``accounting`` is ``residents_trips`` (cars, e-bikes; and PT CO2 when
+    it is counted per passenger-km, then as vehicle ``pt``) or ``territorial_service`` (bus,
+    tram, metro service inside the grid). :attr:`Results.pollutants` sums it to
+    ``year, pollutant, tonnes`` with ``nox``, ``pm25_exhaust``, ``pm25_non_exhaust``.
+``health``
+    ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
+    WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
+    residents in the mode's age band (20-74 walking, 20-64 cycling), ``minutes_per_week`` per
+    resident, ``risk_reduction`` the capped all-cause mortality reduction, ``deaths_avoided``
+    per year (compared with no walking or cycling at all), ``value_eur`` = deaths x value of a
+    statistical life.
 """
 
 from __future__ import annotations
@@ -35,14 +71,26 @@ import pandas as pd
 from .exceptions import OutputError
 from .yamlio import atomic_path, write_text_atomic
 
-TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
+#: Tables every run folder has.
+CORE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
+#: Fleet, emission and health tables (absent from run folders written before they existed).
+FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
+TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES
 
 #: How emissions are counted; shown on every dashboard.
 ACCOUNTING_NOTE = (
-    "Residents' trips: all trips made by the residents of the grid cells, counted at their "
-    "origin cell, with both ends inside the grid (trips leaving the grid are not modelled). "
-    "Cars: tank-to-wheel and well-to-wheel per vehicle-km from the fleet mix; PT: per "
-    "passenger-km (UK DESNZ 2025 average local bus); walking and cycling: zero."
+    "Cars and e-bikes: residents' trips, i.e. all trips made by the residents of the grid "
+    "cells with both ends inside the grid, counted at their origin cell (trips leaving the grid "
+    "and visitors' trips are not modelled); tank-to-wheel and well-to-wheel per vehicle-km "
+    "from the vintage fleet. Public transport: territorial, i.e. the service vehicle-km run "
+    "inside the grid (derived from the per-cell headways), whoever rides; allocated to cells by "
+    "their residents' PT passenger-km. Electricity (electric cars, e-bikes, electric buses, "
+    "trams, metro) at the year's grid intensity. Walking and cycling: zero."
+)
+#: How the grid intensity is set; shown with the results.
+GRID_NOTE = (
+    "Grid carbon intensity: the country's 2023 value (Ember / Our World in Data) held "
+    "constant unless a grid measure sets a trajectory."
 )
 
 
@@ -52,8 +100,9 @@ class Results:
 
     Attributes
     ----------
-    summary, modes, segments, cells, grid : pandas.DataFrame
-        The tables described in the module docstring.
+    summary, modes, segments, cells, grid, fleet, emissions, health : pandas.DataFrame
+        The tables described in the module docstring (``fleet``, ``emissions`` and ``health``
+        are empty for runs saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -65,6 +114,9 @@ class Results:
     segments: pd.DataFrame
     cells: pd.DataFrame
     grid: pd.DataFrame
+    fleet: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emissions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    health: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 
@@ -73,6 +125,23 @@ class Results:
         if name not in TABLES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(TABLES)}")
         return getattr(self, name)
+
+    @property
+    def pollutants(self) -> pd.DataFrame:
+        """Local air pollutants per year: ``year, pollutant, tonnes`` (a view of ``emissions``).
+
+        ``pollutant`` is ``nox``, ``pm25_exhaust`` or ``pm25_non_exhaust`` (tyre + brake + road
+        wear); empty when the run has no ``emissions`` table.
+        """
+        if self.emissions.empty:
+            return pd.DataFrame(columns=["year", "pollutant", "tonnes"])
+        table = self.emissions
+        groups = {"nox": "nox", "pm25_exhaust": "pm25_exhaust", "pm25_tyre": "pm25_non_exhaust",
+                  "pm25_brake": "pm25_non_exhaust", "pm25_road": "pm25_non_exhaust"}
+        rows = table[table["pollutant"].isin(groups)].assign(
+            pollutant=lambda t: t["pollutant"].map(groups))
+        out = rows.groupby(["year", "pollutant"], as_index=False, sort=False)["tonnes"].sum()
+        return out.sort_values(["year", "pollutant"], ignore_index=True)
 
     def mode_share(self, by: str = "trips") -> pd.DataFrame:
         """Return the modal split per year and mode group (shares sum to 1 each year).
@@ -122,13 +191,15 @@ class Results:
             If the folder is not a complete run folder.
         """
         folder = Path(folder)
-        missing = [f"{n}.parquet" for n in TABLES if not (folder / f"{n}.parquet").is_file()]
+        missing = [f"{n}.parquet" for n in CORE_TABLES
+                   if not (folder / f"{n}.parquet").is_file()]
         if not (folder / "run.json").is_file():
             missing.append("run.json")
         if missing:
             raise OutputError(f"{folder}: not a complete run folder (missing {', '.join(missing)});"
                               " run 'mobility-sim run SCENARIO.yaml --out FOLDER' first")
-        tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES}
+        tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES
+                  if (folder / f"{n}.parquet").is_file()}
         meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         resolved = folder / "scenario.resolved.yaml"
         text = resolved.read_text(encoding="utf-8") if resolved.is_file() else ""

@@ -1,13 +1,19 @@
-"""Run one scenario: years x (levers -> model inputs -> demand kernel) -> Results.
+"""Run one scenario: years x (levers -> fleet -> model inputs -> demand kernel) -> Results.
 
 :func:`simulate` runs a loaded scenario in memory; :func:`run` loads a file, runs it and, by
 default, writes the run folder (Parquet tables, resolved scenario, ``run.json``, dashboard).
+
+Each year the vintage fleet (:mod:`mobility_sim.fleet.projection`) sets the car sub-alternative
+shares and fleet-average factors of the demand model; after the kernel, the year's vehicle-km
+(cars from demand, public transport from service), energy, emissions and the WHO HEAT health
+benefit are tabulated (:mod:`mobility_sim.fleet.accounting`, :mod:`mobility_sim.fleet.health`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -17,15 +23,37 @@ from tqdm.auto import tqdm
 
 from . import __version__
 from .city import City
-from .data import grid_intensity, parameters
+from .data import parameters
 from .exceptions import OutputError
-from .fleet import car_fleet_path
+from .fleet import FleetYear, fleet_levers, project_fleet
+from .fleet.accounting import (
+    YearAccounts,
+    YearActivity,
+    emissions_frame,
+    fleet_frame,
+    year_accounts,
+)
+from .fleet.health import HEALTH_COLUMNS, health_rows
 from .fleet.mix import default_sales
-from .kernels.spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams
-from .model_inputs import cell_layers, demand_inputs, demand_params
-from .results import ACCOUNTING_NOTE, Results
+from .fleet.pt_supply import annual_service_vkm
+from .kernels.spec import (
+    BIKE,
+    CAR_EV,
+    CAR_ICE,
+    EBIKE,
+    MODES,
+    PT,
+    PURPOSES,
+    SEGMENTS,
+    WALK,
+    DemandInputs,
+    DemandOutputs,
+    DemandParams,
+)
+from .model_inputs import CellLayers, cell_layers, demand_inputs, demand_params
+from .results import ACCOUNTING_NOTE, GRID_NOTE, Results
 from .scenario import LoadedScenario, load_scenario
-from .scenario.levers import year_levers
+from .scenario.levers import YearLevers, year_levers
 
 Engine = Literal["auto", "reference", "numba"]
 KernelFn = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutputs]
@@ -84,49 +112,163 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     kernel = kernel_for(engine)
     years = scenario.years.as_list()
     country = city.meta.grid_intensity_country or city.meta.country
-    grid_g = grid_intensity(country)
     baseline_bev = default_sales()["bev"]
+    calendar = list(range(years[0], years[-1] + 1))
     levers = {y: year_levers(scenario.measures, loaded.masks, y, city.n_cells, baseline_bev)
-              for y in range(years[0], years[-1] + 1)}
-    fleet = car_fleet_path(years, {y: lv.bev_sales_share for y, lv in levers.items()})
+              for y in calendar}
     layers = cell_layers(city, p)
+    service = {y: annual_service_vkm(layers.pt_headway_min, levers[y].headway_factor,
+                                     city.meta.cell_size_m, p, levers[y].pt_lines)
+               for y in calendar}
+    fleet = project_fleet(
+        [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
+        country, car_stock(city, p),
+        {y: service[y]["bus"] / p["fleet.bus.annual_km"] for y in calendar}, p)
+    supply_based = bool(p["emissions.pt_supply_based"])
     days = p["annual.days_per_year"]
     balancing: np.ndarray | None = None
-    rows: dict[str, list[pd.DataFrame]] = {"summary": [], "modes": [], "segments": [], "cells": []}
-    for year, fleet_state in tqdm(list(zip(years, fleet, strict=True)), disable=not progress,
-                                  desc=f"{scenario.name} ({city.name})", unit="year"):
-        inputs = demand_inputs(city, layers, p, levers[year], fleet_state)
-        params = demand_params(p, fleet_state, grid_g)
+    rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
+        "summary", "modes", "segments", "cells")}
+    fleet_rows: list[dict] = []
+    emission_rows: list[dict] = []
+    health_rows_: list[dict] = []
+    for year in tqdm(years, disable=not progress, desc=f"{scenario.name} ({city.name})",
+                     unit="year"):
+        fleet_year = fleet[year]
+        state = fleet_year.state
+        grid_g = fleet_year.grid_gco2e_per_kwh
+        inputs = demand_inputs(city, layers, p, levers[year], state)
+        params = demand_params(p, state, grid_g)
+        if supply_based:
+            params = without_pt_per_pkm(params)
         out = kernel(inputs, params, balancing)
         balancing = out.balancing
-        tables = year_tables(year, out, city, days)
+        activity = YearActivity(
+            car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
+            car_ev_vkm=float(out.vkm[:, CAR_EV].sum()) * days,
+            pt_service_vkm=service[year], ebike_pkm=float(out.pkm[..., EBIKE].sum()) * days)
+        accounts = year_accounts(fleet_year, activity)
+        if supply_based:
+            pt_co2: tuple[float, float] | None = accounts.pt_co2()
+        else:
+            pt_co2 = None
+            accounts = accounts.with_pt_co2_per_pkm(
+                year, float(out.co2_ttw[:, PT].sum()) * days / 1000.0,
+                float(out.co2_wtw[:, PT].sum()) * days / 1000.0)
+        tables = year_tables(year, out, city, days, pt_co2=pt_co2)
+        daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
+                     ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
+        health = health_rows(year, daily_pkm, city.population, p)
+        tables["summary"] = add_fleet_summary(
+            tables["summary"], fleet_year, levers[year].bev_sales_share, accounts, health,
+            pt_pkm=float(out.pkm[..., PT].sum()) * days)
         for name, frame in tables.items():
             rows[name].append(frame)
-        summary = tables["summary"]
-        summary["fleet_bev_share"] = fleet_state.bev_share
-        summary["bev_sales_share"] = levers[year].bev_sales_share
-        summary["grid_gco2e_per_kwh"] = grid_g
+        fleet_rows += accounts.fleet_rows
+        emission_rows += accounts.emission_rows
+        health_rows_ += health
+    grid_first = fleet[years[0]].grid_gco2e_per_kwh
     results = Results(
         summary=pd.concat(rows["summary"], ignore_index=True),
         modes=pd.concat(rows["modes"], ignore_index=True),
         segments=pd.concat(rows["segments"], ignore_index=True),
         cells=pd.concat(rows["cells"], ignore_index=True),
         grid=city.grid[["cell_id", "x", "y", "population", "jobs"]].copy(),
-        meta=run_meta(loaded, layers.sources, grid_g, kernel.__name__),
+        fleet=fleet_frame(fleet_rows),
+        emissions=emissions_frame(emission_rows),
+        health=pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
+        meta=run_meta(loaded, layers.sources, grid_first, kernel.__name__),
         scenario_yaml=loaded.resolved_yaml(),
     )
+    results.meta["pt_accounting"] = "service vehicle-km" if supply_based else "passenger-km"
     return results
 
 
-def year_tables(year: int, out: DemandOutputs, city: City, days: float) -> dict[str, pd.DataFrame]:
-    """Turn one year's daily kernel outputs into annual tidy rows."""
+def car_stock(city: City, p: Mapping[str, float]) -> float:
+    """Return the cars owned by the grid's residents.
+
+    Residents x the grid's ``car_ownership`` layer, else the city's cars per resident, else the
+    model default.
+    """
+    population = city.grid["population"].to_numpy(float)
+    if "car_ownership" in city.grid.columns:
+        return float((population * city.grid["car_ownership"].to_numpy(float)).sum())
+    per_person = (city.meta.car_ownership.cars_per_1000 / 1000.0
+                  if city.meta.car_ownership is not None else p["car.ownership_default"])
+    return float(population.sum() * per_person)
+
+
+def car_shed_share(levers: YearLevers, layers: CellLayers, city: City) -> float:
+    """Share of the city's cars given up under car shedding (car-available weighted mean)."""
+    shedding = getattr(levers, "car_shedding", None)
+    if shedding is None:
+        return 0.0
+    weight = city.grid["population"].to_numpy(float) * layers.car_available
+    total = weight.sum()
+    return float((weight * np.asarray(shedding, float)).sum() / total) if total > 0 else 0.0
+
+
+def without_pt_per_pkm(params: DemandParams) -> DemandParams:
+    """Zero the kernel's PT factors: PT emissions are counted from service vehicle-km."""
+    ttw, wtw = params.ef_ttw.copy(), params.ef_wtw.copy()
+    ttw[PT] = wtw[PT] = 0.0
+    return dataclasses.replace(params, ef_ttw=ttw, ef_wtw=wtw)
+
+
+def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: float,
+                      accounts: YearAccounts, health: list[dict], pt_pkm: float) -> pd.DataFrame:
+    """Return a one-row ``summary`` with the fleet, energy, pollutant and health columns."""
+    pt_vkm = accounts.fleet_total("vkm", ("bus", "tram", "metro"))
+    exhaust = accounts.tonnes("pm25_exhaust")
+    non_exhaust = sum(accounts.tonnes(q) for q in ("pm25_tyre", "pm25_brake", "pm25_road"))
+    extra = {
+        "fleet_bev_share": fleet.car.shares()["bev"],
+        "bev_sales_share": bev_sales_share,
+        "grid_gco2e_per_kwh": fleet.grid_gco2e_per_kwh,
+        "car_stock": fleet.car.total,
+        "bus_stock": fleet.bus.total,
+        "bus_bev_share": fleet.bus.shares()["bev"],
+        "pt_service_vkm": pt_vkm,
+        "pt_pkm_per_service_vkm": pt_pkm / pt_vkm if pt_vkm > 0 else np.nan,
+        "electricity_mwh": accounts.fleet_total("electricity_mwh"),
+        "fuel_litres": accounts.fleet_total("fuel_litres"),
+        "gas_kg": accounts.fleet_total("gas_kg"),
+        "nox_t": accounts.tonnes("nox"),
+        "pm25_exhaust_t": exhaust,
+        "pm25_non_exhaust_t": non_exhaust,
+        "pm25_t": exhaust + non_exhaust,
+        "deaths_avoided": float(sum(r["deaths_avoided"] for r in health)),
+        "health_value_eur": float(sum(r["value_eur"] for r in health)),
+    }
+    return pd.concat([summary.reset_index(drop=True), pd.DataFrame([extra])], axis=1)
+
+
+def year_tables(year: int, out: DemandOutputs, city: City, days: float,
+                pt_co2: tuple[float, float] | None = None) -> dict[str, pd.DataFrame]:
+    """Turn one year's daily kernel outputs into annual tidy rows.
+
+    Parameters
+    ----------
+    pt_co2 : (float, float), optional
+        Tonnes CO2e (TTW, WTW) of public transport service in the year. When given, they are
+        PT's emissions in ``modes`` and are allocated to the ``cells`` by their residents' PT
+        passenger-km (the kernel's PT factors are then 0).
+    """
     trips_m = out.trips.sum(axis=(0, 1, 2)) * days
     pkm_m = out.pkm.sum(axis=(0, 1, 2)) * days
+    co2_cell = {"ttw": out.co2_ttw * days / 1000.0, "wtw": out.co2_wtw * days / 1000.0}
+    if pt_co2 is not None:
+        pt_pkm_cell = out.pkm[..., PT].sum(axis=(0, 1))
+        total = pt_pkm_cell.sum()
+        weight = pt_pkm_cell / total if total > 0 else np.zeros_like(pt_pkm_cell)
+        for key, tonnes in zip(("ttw", "wtw"), pt_co2, strict=True):
+            co2_cell[key] = co2_cell[key].copy()
+            co2_cell[key][:, PT] = tonnes * weight
     modes = pd.DataFrame({
         "year": year, "mode": list(MODES), "mode_group": [MODE_GROUP[m] for m in MODES],
         "trips": trips_m, "pkm": pkm_m, "vkm": out.vkm.sum(axis=0) * days,
-        "co2_ttw_t": out.co2_ttw.sum(axis=0) * days / 1000.0,
-        "co2_wtw_t": out.co2_wtw.sum(axis=0) * days / 1000.0,
+        "co2_ttw_t": co2_cell["ttw"].sum(axis=0),
+        "co2_wtw_t": co2_cell["wtw"].sum(axis=0),
     })
     seg_idx = pd.MultiIndex.from_product([SEGMENTS, PURPOSES, MODES],
                                          names=["segment", "purpose", "mode"])
@@ -142,8 +284,8 @@ def year_tables(year: int, out: DemandOutputs, city: City, days: float) -> dict[
     for group in MODE_GROUPS:
         cols = [i for i, m in enumerate(MODES) if MODE_GROUP[m] == group]
         cells[f"{group}_trips"] = trips_cell[:, cols].sum(axis=1)
-    cells["co2_ttw_t"] = out.co2_ttw.sum(axis=1) * days / 1000.0
-    cells["co2_wtw_t"] = out.co2_wtw.sum(axis=1) * days / 1000.0
+    cells["co2_ttw_t"] = co2_cell["ttw"].sum(axis=1)
+    cells["co2_wtw_t"] = co2_cell["wtw"].sum(axis=1)
     population = float(city.grid["population"].sum())
     co2_ttw, co2_wtw = float(modes["co2_ttw_t"].sum()), float(modes["co2_wtw_t"].sum())
     summary = pd.DataFrame([{
@@ -175,7 +317,7 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,
         "grid_intensity_country": city.meta.grid_intensity_country or city.meta.country,
-        "grid_gco2e_per_kwh": grid_g, "cell_size_m": city.meta.cell_size_m,
+        "grid_gco2e_per_kwh": grid_g, "grid_note": GRID_NOTE, "cell_size_m": city.meta.cell_size_m,
         "crs": city.meta.crs, "synthetic": city.meta.synthetic, "area_note": city.meta.area_note,
         "n_cells": city.n_cells, "accounting": ACCOUNTING_NOTE, "layers": layers,
         "base_year": scenario.years.start, "target": target,
@@ -185,7 +327,14 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         "sources": [f"{s.name} ({s.licence}): {s.citation}" for s in city.meta.sources]
         + ["Emission factors: UK DESNZ GHG conversion factors 2025 (OGL v3)",
            "Grid carbon intensity: Ember / Our World in Data 2023",
-           "Fleet: ACEA Vehicles on European Roads 2026; sales: Eurostat 2023"],
+           "Fleet: ACEA Vehicles on European Roads 2026; sales: Eurostat 2023",
+           "Car lifespans: Held et al. 2021, European Transport Research Review 13:9",
+           "Non-exhaust PM2.5: EMEP/EEA air pollutant emission inventory guidebook 2019, Tier 1",
+           "NOx and exhaust PM: EU Euro emission limits x real-world ratios (assumptions)",
+           "Health: WHO HEAT 2017 methodology; value of a statistical life: WHO HEAT EU-27",
+           "Other fleet, energy and health defaults: assumptions listed in "
+           "mobility_sim/data (fleet_parameters.csv, health_parameters.csv, "
+           "emission_factors.csv, euro_standards.csv)"],
         "engine": engine, "version": __version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }

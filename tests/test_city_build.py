@@ -160,3 +160,23 @@ def test_cli_build_and_errors(tmp_path):
     res = runner.invoke(city_app, ["build", str(tif), "--slug", "Bad Slug", "--name", "X",
                                    "--country", "EST", "--out", str(tmp_path / "b")])
     assert res.exit_code == 2 and "slug" in res.output
+
+
+def test_bbox_cuts_a_city_out_of_a_raster():
+    tif = shared_file(GHS / "3244_Helsinki.tif")
+    box = (24.85, 60.14, 25.05, 60.22)  # central Helsinki
+    cells = raster_to_cells(tif, bbox=box)
+    with rasterio.open(tif) as src:
+        data = src.read(1, masked=True).filled(0)
+        rows, cols = np.nonzero(data > 0)
+        t = src.transform
+        x, y = t.c + (cols + 0.5) * t.a, t.f + (rows + 0.5) * t.e
+        import pyproj
+        lon, lat = pyproj.Transformer.from_crs(src.crs.to_wkt(), "EPSG:4326",
+                                               always_xy=True).transform(x, y)
+    inside = (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
+    expected = data[rows, cols][inside].sum()
+    assert 0 < expected < raster_total(tif)
+    assert cells.population.sum() == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(CityDataError, match="no population inside the bbox"):
+        raster_to_cells(tif, bbox=(10.0, 50.0, 10.1, 50.1))

@@ -62,11 +62,15 @@ def _read_cells(
     column: str,
     layer: str | None,
     band: int,
+    bbox: tuple[float, float, float, float] | None,
 ) -> tuple[CellCounts, str]:
     if kind == "auto":
         kind = "raster" if population.suffix.lower() in RASTER_SUFFIXES else "vector"
+    if bbox is not None and kind != "raster":
+        raise CityDataError(f"{population}: --bbox applies to rasters only; clip the vector "
+                            "file instead (e.g. ogr2ogr -spat)")
     if kind == "raster":
-        cells = raster_to_cells(population, cell_size=cell_size, band=band)
+        cells = raster_to_cells(population, cell_size=cell_size, band=band, bbox=bbox)
         method = (f"raster {population.name} resampled to {cell_size:g} m cells of the EPSG:3035 "
                   "reference grid: each pixel split into k x k sub-cells whose centres are "
                   "transformed and summed, so the total is conserved")
@@ -75,6 +79,8 @@ def _read_cells(
         method = (f"vector grid {population.name} (column {column!r}) resampled to {cell_size:g} "
                   "m cells of the EPSG:3035 reference grid by area of intersection, so the "
                   "total is conserved")
+    if bbox is not None:
+        method += f"; pixels with centres inside lon/lat box {list(bbox)}"
     method += f" (source total {cells.source_total:,.0f}, grid total {cells.population.sum():,.0f})"
     return cells, method
 
@@ -101,6 +107,7 @@ def build_city(
     population_column: str = "population",
     vector_layer: str | None = None,
     band: int = 1,
+    bbox: tuple[float, float, float, float] | None = None,
     population_source: DataSource | None = None,
     grid_intensity_country: str | None = None,
     jobs_total: float | None = None,
@@ -131,6 +138,8 @@ def build_city(
         Layer of a multi-layer vector file.
     band : int
         Raster band of the counts.
+    bbox : tuple of float, optional
+        ``(west, south, east, north)`` in degrees: cut a city out of a larger raster.
     population_source : DataSource, optional
         Name, licence and citation of the population data (recorded in ``city.yaml``).
     grid_intensity_country : str, optional
@@ -175,13 +184,16 @@ def build_city(
         problems.append(f"country {country!r}: give an ISO 3166-1 alpha-3 code, e.g. 'FIN'")
     if not (cell_size > 0 and math.isfinite(cell_size)):
         problems.append(f"cell size {cell_size}: give a positive number of metres, e.g. 1000")
+    if bbox is not None and not (len(bbox) == 4 and bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+        problems.append(f"bbox {bbox}: give west,south,east,north in degrees with west < east "
+                        "and south < north")
     if jobs_total is not None and not jobs_total > 0:
         problems.append(f"jobs total {jobs_total}: give a positive number or leave it out")
     if problems:
         raise CityDataError(problems)
 
     cells, pop_method = _read_cells(population, cell_size, kind, population_column,
-                                    vector_layer, band)
+                                    vector_layer, band, bbox)
     x, y, pop = cells.x, cells.y, cells.population
     if not math.isclose(pop.sum(), cells.source_total, rel_tol=1e-9):
         raise RuntimeError(f"population not conserved: {pop.sum()} vs {cells.source_total}")

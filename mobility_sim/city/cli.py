@@ -45,6 +45,8 @@ def build(
     layer: Annotated[str | None, typer.Option(help="Layer of a multi-layer vector file.")]
     = None,
     band: Annotated[int, typer.Option(help="Raster band of the counts.")] = 1,
+    bbox: Annotated[str | None, typer.Option(
+        help="Cut a city out of a larger raster: west,south,east,north in degrees.")] = None,
     source_name: Annotated[str | None, typer.Option(help="What the population data is.")]
     = None,
     licence: Annotated[str | None, typer.Option(help="Licence of the population data.")]
@@ -81,6 +83,15 @@ def build(
                             "or neither (without them the model uses the EU average)")
         if jobs_total is not None and not jobs_source:
             problems.append("--jobs-total needs --jobs-source: cite where the figure comes from")
+        box = None
+        if bbox is not None:
+            try:
+                box = tuple(float(v) for v in bbox.split(","))
+            except ValueError:
+                box = ()
+            if len(box) != 4:
+                problems.append(f"--bbox {bbox!r}: give four numbers west,south,east,north, "
+                                "e.g. 24.8,60.1,25.2,60.3")
         if problems:
             raise MobilitySimError(problems)
         source = None
@@ -93,7 +104,7 @@ def build(
             cars = CarOwnership(cars_per_1000=cars_per_1000, source=car_ownership_source)
         city = build_city(
             population, slug=slug, name=name, country=country.upper(), cell_size=cell_size,
-            population_column=population_column, vector_layer=layer, band=band,
+            population_column=population_column, vector_layer=layer, band=band, bbox=box,
             population_source=source, grid_intensity_country=grid_intensity_country,
             jobs_total=jobs_total, jobs_source=jobs_source, osm_pbf=osm, gtfs=gtfs,
             car_ownership=cars, area_note=area_note, notes=[_command_line()],

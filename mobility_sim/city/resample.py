@@ -100,13 +100,18 @@ def raster_to_cells(
     cell_size: float = 1000.0,
     band: int = 1,
     subdivisions: int | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> CellCounts:
     """Resample a population-count raster onto the EPSG:3035 reference grid.
+
+    The raster is read in blocks of rows and only populated pixels are kept, so a national
+    raster can be used with ``bbox`` to cut out a city.
 
     Parameters
     ----------
     path : path-like
-        A GeoTIFF (or any raster GDAL reads) of residents per pixel, in any CRS.
+        A GeoTIFF (or any raster GDAL reads) of residents per pixel (counts, not densities), in
+        any CRS.
     cell_size : float
         Target cell side in metres.
     band : int
@@ -114,6 +119,9 @@ def raster_to_cells(
     subdivisions : int, optional
         Sub-cells per source pixel side; by default enough that a sub-cell is at most
         :data:`SUBCELL_FRACTION` of ``cell_size`` (capped at :data:`MAX_SUBDIVISIONS`).
+    bbox : tuple of float, optional
+        ``(west, south, east, north)`` in degrees (WGS84): keep only pixels whose centre lies
+        inside. The conserved total is then that of the kept pixels.
 
     Returns
     -------
@@ -126,10 +134,14 @@ def raster_to_cells(
         If the file cannot be read, has no CRS, or holds negative counts.
     """
     import rasterio
+    from rasterio.windows import Window
 
     path = Path(path)
     if not path.is_file():
         raise CityDataError(f"{path}: population raster not found; give the path to a GeoTIFF")
+    rows_l: list[np.ndarray] = []
+    cols_l: list[np.ndarray] = []
+    counts_l: list[np.ndarray] = []
     try:
         with rasterio.open(path) as src:
             if src.crs is None:
@@ -140,30 +152,50 @@ def raster_to_cells(
             if band < 1 or band > src.count:
                 raise CityDataError(f"{path}: band {band} does not exist (the raster has "
                                     f"{src.count}); pass --band 1..{src.count}")
-            data = src.read(band, masked=True).astype(np.float64)
             transform = src.transform
             crs = pyproj.CRS.from_user_input(src.crs.to_wkt())
+            inside = None
+            if bbox is not None:
+                inside = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+            chunk = max(1, 4_000_000 // max(src.width, 1))
+            for r0 in range(0, src.height, chunk):
+                h = min(chunk, src.height - r0)
+                block = src.read(band, window=Window(0, r0, src.width, h), masked=True)
+                values = np.ma.filled(block.astype(np.float64), np.nan)
+                valid = np.isfinite(values)
+                negative = valid & (values < 0)
+                if negative.any():
+                    r, c = np.argwhere(negative)[0]
+                    raise CityDataError(
+                        f"{path}: pixels hold negative population (first at row {r + r0}, "
+                        f"column {c}: {values[r, c]}); set the raster's nodata value to the "
+                        "fill value it uses, or clip counts at 0"
+                    )
+                rr, cc = np.nonzero(valid & (values > 0))
+                vv = values[rr, cc]
+                rr = rr + r0
+                if inside is not None and rr.size:
+                    px = transform.c + (cc + 0.5) * transform.a + (rr + 0.5) * transform.b
+                    py = transform.f + (cc + 0.5) * transform.d + (rr + 0.5) * transform.e
+                    lon, lat = inside.transform(px, py, direction="INVERSE")
+                    keep = ((lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1])
+                            & (lat <= bbox[3]))
+                    rr, cc, vv = rr[keep], cc[keep], vv[keep]
+                rows_l.append(rr)
+                cols_l.append(cc)
+                counts_l.append(vv)
     except CityDataError:
         raise
     except Exception as exc:  # any reader failure becomes a clear message
         raise CityDataError(f"{path}: cannot read as a raster ({type(exc).__name__}: {exc}); "
                             "give a GeoTIFF of residents per pixel") from None
-    values = np.ma.filled(data, np.nan)
-    valid = np.isfinite(values)
-    negative = valid & (values < 0)
-    if negative.any():
-        r, c = np.argwhere(negative)[0]
-        raise CityDataError(
-            f"{path}: {int(negative.sum())} pixels hold negative population (first at row {r}, "
-            f"column {c}: {values[r, c]}); set the raster's nodata value to the fill value it "
-            "uses, or clip counts at 0"
-        )
-    rows, cols = np.nonzero(valid & (values > 0))
-    counts = values[rows, cols]
+    rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
+    counts = np.concatenate(counts_l)
     total = float(counts.sum())
     if rows.size == 0:
-        raise CityDataError(f"{path}: the raster holds no population (all pixels nodata or 0); "
-                            "check the band and the nodata value")
+        where = " inside the bbox" if bbox is not None else ""
+        raise CityDataError(f"{path}: the raster holds no population{where} (all pixels nodata "
+                            "or 0); check the band, the nodata value and the bbox")
     to_target = pyproj.Transformer.from_crs(crs, TARGET_CRS, always_xy=True)
     if subdivisions is None:
         mc, mr = float(cols.mean()) + 0.5, float(rows.mean()) + 0.5
@@ -176,17 +208,25 @@ def raster_to_cells(
     k = int(subdivisions)
     offsets = (np.arange(k) + 0.5) / k
     ox, oy = np.meshgrid(offsets, offsets)
-    sub_c = (cols[:, None] + ox.ravel()[None, :]).ravel()
-    sub_r = (rows[:, None] + oy.ravel()[None, :]).ravel()
-    px = transform.c + sub_c * transform.a + sub_r * transform.b
-    py = transform.f + sub_c * transform.d + sub_r * transform.e
-    tx, ty = to_target.transform(px, py)
-    tx, ty = np.asarray(tx), np.asarray(ty)
-    if not (np.isfinite(tx).all() and np.isfinite(ty).all()):
-        raise CityDataError(f"{path}: some pixels cannot be transformed to {TARGET_CRS}; the "
-                            "raster must cover a part of Europe")
-    sub_values = np.repeat(counts / (k * k), k * k)
-    return _sum_into_cells(tx, ty, sub_values, cell_size, total)
+    ox, oy = ox.ravel()[None, :], oy.ravel()[None, :]
+    parts: list[CellCounts] = []
+    batch = max(1, 2_000_000 // (k * k))
+    for b0 in range(0, rows.size, batch):
+        rr, cc, vv = rows[b0:b0 + batch], cols[b0:b0 + batch], counts[b0:b0 + batch]
+        sub_c = (cc[:, None] + ox).ravel()
+        sub_r = (rr[:, None] + oy).ravel()
+        px = transform.c + sub_c * transform.a + sub_r * transform.b
+        py = transform.f + sub_c * transform.d + sub_r * transform.e
+        tx, ty = (np.asarray(v) for v in to_target.transform(px, py))
+        if not (np.isfinite(tx).all() and np.isfinite(ty).all()):
+            raise CityDataError(f"{path}: some pixels cannot be transformed to {TARGET_CRS}; "
+                                "the raster must cover a part of Europe")
+        parts.append(_sum_into_cells(tx, ty, np.repeat(vv / (k * k), k * k), cell_size, 0.0))
+    merged = _sum_into_cells(
+        (np.concatenate([p.col for p in parts]) + 0.5) * cell_size,
+        (np.concatenate([p.row for p in parts]) + 0.5) * cell_size,
+        np.concatenate([p.population for p in parts]), cell_size, total)
+    return merged
 
 
 def vector_to_cells(

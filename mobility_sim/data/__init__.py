@@ -12,6 +12,12 @@ Tables
     EU car fleet and new-car sales by powertrain, and the default fleet turnover rate.
 ``grid_intensity.csv``
     National electricity grid carbon intensity (gCO2e/kWh).
+``fleet_parameters.csv``, ``health_parameters.csv``
+    Fleet turnover, public transport supply, emission accounting and WHO HEAT defaults; same
+    columns as ``parameters.csv`` and merged into :func:`parameters` (so a scenario's
+    ``parameters:`` can override them).
+``euro_standards.csv``, ``fuels.csv``
+    NOx and exhaust PM2.5 per Euro class and vintage; CO2 per litre (kg) of fuel.
 """
 
 from __future__ import annotations
@@ -48,9 +54,14 @@ def read_table(name: str) -> pd.DataFrame:
         return pd.read_csv(fh)
 
 
+#: Parameter tables merged into one key space (keys must be unique across them).
+PARAMETER_FILES: tuple[str, ...] = ("parameters.csv", "fleet_parameters.csv",
+                                    "health_parameters.csv")
+
+
 @cache
 def _parameter_table() -> pd.DataFrame:
-    return read_table("parameters.csv")
+    return pd.concat([read_table(name) for name in PARAMETER_FILES], ignore_index=True)
 
 
 def parameter_table() -> pd.DataFrame:

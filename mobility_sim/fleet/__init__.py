@@ -1,10 +1,35 @@
-"""Vehicle fleets and emission factors.
+"""Vehicle fleets, energy, emission factors, grid intensity and health co-benefits.
 
-:mod:`.mix` holds the foundation's single-pool car fleet (a fixed share of the fleet replaced
-each year by that year's sales mix) and turns a fleet mix, the grid intensity and occupancy into
-per-passenger-km emission factors for the demand model.
+Modules
+-------
+:mod:`.survival`
+    Weibull survival curves and the steady-state age profile.
+:mod:`.stock`
+    Vintage stock turnover of one vehicle class (survivors + sales = stock).
+:mod:`.vintage_factors`
+    CO2, energy, NOx and PM2.5 per vintage (efficiency index, Euro classes) and fleet averages.
+:mod:`.projection`
+    Car and bus fleets year by year from the levers (:class:`FleetYear`).
+:mod:`.levers`
+    What the fleet model reads from a year's levers (:class:`FleetLevers`).
+:mod:`.grid`
+    Grid carbon intensity per year.
+:mod:`.pt_supply`
+    Public transport service vehicle-km from headways.
+:mod:`.accounting`
+    A year's vkm, energy and emissions by vehicle class and powertrain.
+:mod:`.health`
+    WHO HEAT physical-activity benefit of walking and cycling.
+:mod:`.mix`
+    :class:`FleetState` (what the demand model sees) and per-passenger-km mode factors; the
+    foundation's single-pool :func:`car_fleet_path`.
 """
 
+from .levers import FleetLevers, fleet_levers
 from .mix import POWERTRAINS, FleetState, car_fleet_path, mode_emission_factors
+from .projection import BUS_POWERTRAINS, CAR_POWERTRAINS, FleetYear, project_fleet
+from .survival import Survival
 
-__all__ = ["POWERTRAINS", "FleetState", "car_fleet_path", "mode_emission_factors"]
+__all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "POWERTRAINS", "FleetLevers", "FleetState",
+           "FleetYear", "Survival", "car_fleet_path", "fleet_levers", "mode_emission_factors",
+           "project_fleet"]

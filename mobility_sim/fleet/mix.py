@@ -1,20 +1,23 @@
-"""Single-pool car fleet turnover and fleet-average emission factors.
+"""The car fleet as the demand model sees it, and per-passenger-km factors of each mode.
 
-The fleet is one pool: each year a share ``turnover`` of it is replaced by new cars with that
-year's sales mix. This is the foundation's simple fleet mix; a vintage stock model with survival
-curves replaces it without changing :func:`mode_emission_factors`.
+:class:`FleetState` carries the car stock shares by powertrain and, from the vintage model
+(:mod:`.projection`), the fleet-average factors of each powertrain. :func:`mode_emission_factors`
+turns them, the grid intensity and occupancy into the kernel's per-passenger-km factors.
+:func:`car_fleet_path` is the foundation's single-pool approximation (a fixed share of the fleet
+replaced each year), kept for quick model inputs; :func:`mobility_sim.simulate.simulate` uses
+the vintage model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
-from ..kernels.spec import CAR_EV, CAR_ICE, MODES, PT
-
 from ..data import emission_factors, fleet_defaults
+from ..kernels.spec import CAR_EV, CAR_ICE, EBIKE, MODES, PT
 
 #: Car powertrains; ``bev`` drives the electric alternative, the others the combustion one.
 POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
@@ -23,10 +26,23 @@ ICE_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev")
 
 @dataclass(frozen=True)
 class FleetState:
-    """The car fleet in one year: shares by powertrain (sum to 1)."""
+    """The car fleet in one year.
+
+    Attributes
+    ----------
+    year : int
+        Calendar year.
+    shares : dict of str to float
+        Stock shares by powertrain (sum to 1).
+    factors : dict, optional
+        Fleet-average factors by powertrain, ``{powertrain: {quantity: value}}`` with
+        quantities ``ttw``, ``wtt`` (kg CO2e/vkm) and ``kwh`` (kWh/vkm) at least; empty: the
+        packaged base-year factors.
+    """
 
     year: int
     shares: dict[str, float]
+    factors: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def bev_share(self) -> float:
@@ -34,10 +50,15 @@ class FleetState:
         return self.shares["bev"]
 
 
-def _normalised(kind: str) -> dict[str, float]:
+@cache
+def _normalised_values(kind: str) -> tuple[float, ...]:
     table = fleet_defaults()
     rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)
-    return {p: float(rows.get(p, 0.0)) / float(rows.sum()) for p in POWERTRAINS}
+    return tuple(float(rows.get(p, 0.0)) / float(rows.sum()) for p in POWERTRAINS)
+
+
+def _normalised(kind: str) -> dict[str, float]:
+    return dict(zip(POWERTRAINS, _normalised_values(kind), strict=True))
 
 
 def default_fleet() -> dict[str, float]:
@@ -105,18 +126,31 @@ def car_fleet_path(
 
 
 def _factor(mode: str, powertrain: str, quantity: str) -> float:
+    """Return one value of ``emission_factors.csv`` (exact row; 0.0 when absent)."""
+    return _factor_table().get((mode, powertrain, quantity), 0.0)
+
+
+@cache
+def _factor_table() -> dict[tuple[str, str, str], float]:
     table = emission_factors()
-    row = table[(table["mode"] == mode) & (table["powertrain"] == powertrain)
-                & (table["quantity"] == quantity)]
-    return float(row["value"].iloc[0]) if not row.empty else 0.0
+    return {(r.mode, r.powertrain, r.quantity): float(r.value) for r in table.itertuples()}
 
 
-def car_factors_per_vkm(powertrain: str, grid_gco2e_per_kwh: float) -> tuple[float, float]:
-    """Return (TTW, WTW) kg CO2e per vehicle-km of one car powertrain."""
+def car_factors_per_vkm(powertrain: str, grid_gco2e_per_kwh: float,
+                        factors: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """Return (TTW, WTW) kg CO2e per vehicle-km of one car powertrain.
+
+    ``factors`` (``ttw``, ``wtt``, ``kwh``) replace the packaged base-year values when given.
+    """
+    def get(quantity: str) -> float:
+        if factors is not None and quantity in factors:
+            return float(factors[quantity])
+        return _factor("car", powertrain, quantity)
+
     td = _factor("electricity", "grid", "td_losses")
-    ttw = _factor("car", powertrain, "ttw")
-    electricity = _factor("car", powertrain, "kwh") * grid_gco2e_per_kwh / 1000.0 * (1.0 + td)
-    return ttw, ttw + _factor("car", powertrain, "wtt") + electricity
+    ttw = get("ttw")
+    electricity = get("kwh") * grid_gco2e_per_kwh / 1000.0 * (1.0 + td)
+    return ttw, ttw + get("wtt") + electricity
 
 
 def mode_emission_factors(
@@ -125,8 +159,11 @@ def mode_emission_factors(
     """Per-passenger-km TTW and WTW factors of each model mode (kg CO2e/pkm).
 
     The combustion car alternative carries the fleet-weighted average of petrol, diesel, HEV and
-    PHEV; the electric one the BEV factor with the country's grid intensity. Cars divide by
-    occupancy; PT uses the DESNZ average local bus per passenger-km; walking and cycling are 0.
+    PHEV; the electric one the BEV factor with the country's grid intensity (both from
+    ``fleet.factors`` when the vintage model supplies them). Cars divide by occupancy. PT uses
+    the DESNZ average local bus per passenger-km: the demand-based alternative; a run with
+    supply-based PT accounting sets the PT entries to 0 and counts service vehicle-km instead.
+    E-bikes carry their electricity x grid intensity (WTW only); walking and cycling are 0.
 
     Returns
     -------
@@ -138,11 +175,13 @@ def mode_emission_factors(
     ice_total = sum(fleet.shares[p] for p in ICE_POWERTRAINS)
     for p in ICE_POWERTRAINS:
         weight = fleet.shares[p] / ice_total if ice_total > 0 else 1.0 / len(ICE_POWERTRAINS)
-        t, w = car_factors_per_vkm(p, grid_gco2e_per_kwh)
+        t, w = car_factors_per_vkm(p, grid_gco2e_per_kwh, fleet.factors.get(p))
         ttw[CAR_ICE] += weight * t / occupancy
         wtw[CAR_ICE] += weight * w / occupancy
-    t, w = car_factors_per_vkm("bev", grid_gco2e_per_kwh)
+    t, w = car_factors_per_vkm("bev", grid_gco2e_per_kwh, fleet.factors.get("bev"))
     ttw[CAR_EV], wtw[CAR_EV] = t / occupancy, w / occupancy
     ttw[PT] = _factor("pt", "bus", "ttw")
     wtw[PT] = ttw[PT] + _factor("pt", "bus", "wtt")
+    td = _factor("electricity", "grid", "td_losses")
+    wtw[EBIKE] = _factor("ebike", "electric", "kwh") * grid_gco2e_per_kwh / 1000.0 * (1.0 + td)
     return ttw, wtw

@@ -21,7 +21,7 @@ COST_COLUMNS: tuple[str, ...] = ("measure", "cost_eur", "co2_abated_t")
 
 POLLUTANT_LABELS: dict[str, str] = {
     "nox": "NOx", "pm25": "PM2.5", "pm25_exhaust": "PM2.5 exhaust",
-    "pm25_non_exhaust": "PM2.5 non-exhaust (brakes, tyres, road)",
+    "pm25_non_exhaust": "PM2.5 non-exhaust",
 }
 
 
@@ -47,7 +47,8 @@ def pollutants_figure(pollutants: pd.DataFrame, *, title: str = "Local air pollu
                         line={"color": series_style(i - 1)["color"], "width": 2},
                         hovertemplate="%{x}: %{y:,.2f} t<extra></extra>", row=1, col=i)
         fig.update_xaxes(title_text=UNITS["year"], row=1, col=i)
-        fig.update_yaxes(title_text=UNITS["pollutant_t"], rangemode="tozero", row=1, col=i)
+        fig.update_yaxes(title_text=UNITS["pollutant_t"] if i == 1 else "", rangemode="tozero",
+                         row=1, col=i)
     return house(fig, title)
 
 
@@ -91,8 +92,8 @@ def cost_effectiveness_figure(costs: pd.DataFrame, *, title: str = "Cost-effecti
     skipped = costs.loc[~ok, "measure"].tolist()
     if skipped:
         fig.add_annotation(text=plain("No abatement, no EUR/t: " + ", ".join(map(str, skipped))),
-                           xref="paper", yref="paper", x=0, y=-0.25, showarrow=False,
-                           font={"size": 11, "color": "#4B5563"}, align="left")
+                           xref="paper", yref="paper", x=0, y=1.02, yanchor="bottom",
+                           showarrow=False, font={"size": 11, "color": "#4B5563"}, align="left")
     fig.update_xaxes(title_text=UNITS["eur_per_t"])
     fig.update_yaxes(title_text="Measure", automargin=True)
     return house(fig, title)

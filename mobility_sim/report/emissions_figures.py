@@ -75,13 +75,13 @@ def emissions_trajectory(
         if not base_rows.empty:
             level0 = float(base_rows.iloc[0])
             level = level0 * (1.0 - target.reduction)
-            name = (f"Target: −{100 * target.reduction:.0f} % by {target.year} "
-                    f"vs {target.base_year} ({target.metric_label})")
+            name = f"Target −{100 * target.reduction:.0f} % by {target.year}"
             fig.add_scatter(x=[target.base_year, target.year], y=[level0 / div, level / div],
                             name=name, mode="lines+markers",
                             line={"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dash"},
                             marker={"size": [0, 11], "symbol": "star"},
-                            hovertemplate="%{x}: %{y:,.1f}<extra>target path</extra>")
+                            hovertemplate="%{x}: %{y:,.1f}<extra>target path ("
+                            + plain(f"{target.metric_label}, vs {target.base_year}") + ")</extra>")
         else:
             fig.add_annotation(
                 text=plain(f"Target −{100 * target.reduction:.0f} % by {target.year} vs "
@@ -113,6 +113,29 @@ def emissions_by_mode(modes: pd.DataFrame, *, title: str = "CO₂e by mode (well
     fig.update_yaxes(title_text=unit, rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return house(fig, title)
+
+
+def wedges_from_contributions(contributions: pd.DataFrame, output: str = "co2_wtw_t"
+                               ) -> pd.DataFrame:
+    """Turn Shapley contributions into the wedge table :func:`wedge_figure` draws.
+
+    Parameters
+    ----------
+    contributions : pandas.DataFrame
+        ``Attribution.contributions`` of :mod:`mobility_sim.analysis.attribution`: ``year,
+        output, measure, contribution`` (a measure's share of package minus no-measure result).
+    output : str
+        The output to use (``co2_wtw_t``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`WEDGE_COLUMNS`; the reduction is the negated contribution, so a measure that
+        cuts emissions has a positive wedge.
+    """
+    rows = contributions[contributions["output"] == output]
+    return pd.DataFrame({"year": rows["year"].to_numpy(), "measure": rows["measure"].to_numpy(),
+                         "co2_wtw_reduction_t": -rows["contribution"].to_numpy(dtype=float)})
 
 
 def wedge_figure(wedges: pd.DataFrame, *, title: str = "Emission reduction by measure"

@@ -48,7 +48,7 @@ def grid_intensity_figure(summary: pd.DataFrame, *, country: str | None = None,
                     mode="lines+markers", line={"color": OKABE_ITO["orange"], "width": 3},
                     hovertemplate="%{x}: %{y:.0f} g/kWh<extra></extra>", showlegend=False)
     fig.update_xaxes(title_text=UNITS["year"])
-    fig.update_yaxes(title_text="Grid carbon intensity (g CO₂e/kWh)", rangemode="tozero")
+    fig.update_yaxes(title_text="Intensity (g CO₂e/kWh)", rangemode="tozero")
     where = f" ({country})" if country else ""
     return house(fig, title or plain(f"Electricity grid carbon intensity{where}"))
 

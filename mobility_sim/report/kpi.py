@@ -48,11 +48,15 @@ def read_target(meta: dict[str, Any], default_base_year: int | None) -> Target |
     if base is None:
         return None
     metric = str(raw.get("metric") or DEFAULT_TARGET_METRIC)
+    if not metric.endswith("_t"):
+        metric += "_t"  # the scenario names the metric (co2_wtw); the summary column has "_t"
+    if metric not in _METRIC_LABEL:
+        return None
     return Target(year=year, reduction=reduction, base_year=int(base), metric=metric)
 
 
 def base_year_of(results: Results) -> int:
-    """The run's base year: ``meta["base_year"]`` if it is a year of the run, else the first."""
+    """Return ``meta["base_year"]`` if it is a year of the run, else the run's first year."""
     years = sorted(int(y) for y in results.summary["year"])
     if not years:
         raise ValueError("the summary table has no years")
@@ -99,7 +103,10 @@ def scenario_kpis(results: Results) -> dict[str, Any]:
         ``co2_wtw_change_pct`` (final vs base), ``co2_ttw_base_t``, ``co2_ttw_final_t``,
         ``co2_ttw_change_pct``; per resident ``co2_wtw_pc_base_kg``, ``co2_wtw_pc_final_kg``;
         ``car_share_base``, ``car_share_final`` (share of trips, 0-1);
-        ``bev_share_final`` (0-1); ``population_final``; and, when a target is given,
+        ``bev_share_final`` (0-1); ``population_final``; when the summary has them,
+        ``nox_base``, ``nox_final``, ``nox_change_pct``, ``pm25_base``, ``pm25_final``,
+        ``pm25_change_pct`` (tonnes) and ``deaths_avoided_base``, ``deaths_avoided_final``
+        (WHO HEAT, per year); and, when a target is given,
         ``target_year``, ``target_base_year``, ``target_reduction_pct``, ``target_metric``,
         ``target_year_in_run`` (bool), ``co2_target_year_t``, ``reduction_at_target_year_pct``,
         ``target_level_t`` and ``gap_t`` (emissions above the target level, negative when the
@@ -120,6 +127,11 @@ def scenario_kpis(results: Results) -> dict[str, Any]:
     out["car_share_base"] = _share(results, base, ("car",))
     out["car_share_final"] = _share(results, final, ("car",))
     out["bev_share_final"] = _value(summary, final, "fleet_bev_share")
+    for key, col in (("nox", "nox_t"), ("pm25", "pm25_t"), ("deaths_avoided", "deaths_avoided")):
+        out[f"{key}_base"] = _value(summary, base, col)
+        out[f"{key}_final"] = _value(summary, final, col)
+    out["nox_change_pct"] = _pct_change(out["nox_final"], out["nox_base"])
+    out["pm25_change_pct"] = _pct_change(out["pm25_final"], out["pm25_base"])
     out["population_final"] = _value(summary, final, "population")
 
     target = read_target(results.meta, base)
@@ -246,5 +258,21 @@ def kpi_cards(k: dict[str, Any]) -> list[KpiCard]:
             label=f"Battery-electric cars, {final}",
             value=fmt_pct(100 * k["bev_share_final"], signed=False, digits=0),
             detail="share of the car fleet",
+        ))
+    if k.get("nox_final") is not None:
+        pm = k.get("pm25_change_pct")
+        cards.append(KpiCard(
+            label=f"NOx, {final}",
+            value=fmt_number(k["nox_final"], 0, "t/yr"),
+            detail=f"{fmt_pct(k['nox_change_pct'])} vs {base}"
+                   + ("" if pm is None else f"; PM2.5 {fmt_pct(pm)}"),
+            tone="neutral" if k["nox_change_pct"] is None else (
+                "good" if k["nox_change_pct"] < 0 else "bad"),
+        ))
+    if k.get("deaths_avoided_final") is not None:
+        cards.append(KpiCard(
+            label=f"Deaths avoided by walking and cycling, {final}",
+            value=fmt_number(k["deaths_avoided_final"], 0, "/yr"),
+            detail=f"{fmt_number(k.get('deaths_avoided_base'), 0)} in {base} (WHO HEAT)",
         ))
     return cards

@@ -1,8 +1,8 @@
 """Maps of per-cell results as grid heatmaps: white background, equal aspect, no web tiles.
 
 Cells are placed on a regular raster from their centres (``grid.x``, ``grid.y``, metres in the
-city's projected CRS); axes show kilometres from the grid's south-west corner, so maps need no
-base map and no network.
+city's projected CRS); axes show kilometres east and north of the grid's south-west corner, so
+maps need no base map and no network.
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def grid_heatmap(raster: Raster, *, title: str, colorbar_title: str, diverging: 
             top = top or 1.0
             zmin, zmax = -top, top
         else:
-            zmin, zmax = min(lo, 0.0), hi
-            if p_hi > zmin and p_hi < hi / 2:
+            zmin, zmax = lo, hi
+            if lo < p_hi < hi and (p_hi - lo) < (hi - lo) / 2:
                 zmax, capped = p_hi, True
     bar_title = "<br>".join(plain(part) for part in colorbar_title.split("\n"))
     if capped:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -75,11 +76,17 @@ class Page:
     footer: str = ""
     sections: list[tuple[str, str, str]] = field(default_factory=list)
     _figures: list[tuple[str, str]] = field(default_factory=list)
+    _named: list[tuple[str, go.Figure]] = field(default_factory=list)
 
     @property
     def n_figures(self) -> int:
         """Number of figures added so far."""
         return len(self._figures)
+
+    @property
+    def named_figures(self) -> list[tuple[str, go.Figure]]:
+        """The figures added so far with their file-name stems, in page order."""
+        return list(self._named)
 
     def figure(self, fig: go.Figure, *, note: str = "", wide: bool = False,
                name: str | None = None) -> str:
@@ -97,13 +104,15 @@ class Page:
             File name stem for the PNG export button.
         """
         fig_id = f"{self.slug}-fig-{len(self._figures) + 1}"
-        spec = pio.to_json({"data": fig.data, "layout": fig.layout}, validate=False,
-                           pretty=False)
+        # Passing the figure itself lets plotly encode numeric arrays as base64 typed arrays,
+        # about a third of the size of JSON number lists.
+        spec = pio.to_json(fig, validate=False, pretty=False)
         self._figures.append((fig_id, json_for_script(spec)))
+        self._named.append((name or fig_id, fig))
         stem = esc(name or fig_id)
         note_html = f'<p class="ms-note">{note}</p>' if note else ""
         cls = "ms-panel wide" if wide else "ms-panel"
-        return (f'<div class="{cls}"><div class="ms-figure" id="{esc(fig_id)}" '
+        return (f'<div class="{cls}"><div class="ms-figure plotly-graph-div" id="{esc(fig_id)}" '
                 f'data-spec="{esc(fig_id)}-data" data-name="{stem}"></div>{note_html}</div>')
 
     def add_section(self, anchor: str, heading: str, body: str, lead: str = "") -> None:
@@ -149,6 +158,9 @@ class Page:
         text = self.render()
         try:
             write_text_atomic(path, text)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(path, 0o666 & ~mask)  # a page to share: not the 0600 of a temporary file
         except OSError as exc:
             raise OutputError(f"{path}: cannot write the dashboard ({exc.strerror or exc}); "
                               "choose a folder you can write to") from None
@@ -161,7 +173,7 @@ def grid(*panels: str) -> str:
 
 
 def na_panel(title: str, reason: str, expects: str = "", *, wide: bool = False) -> str:
-    """A panel saying plainly that a result is not available in this run, and why.
+    """Return a panel saying plainly that a result is not available in this run, and why.
 
     Parameters
     ----------
@@ -180,7 +192,7 @@ def na_panel(title: str, reason: str, expects: str = "", *, wide: bool = False) 
 
 
 def table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
-    """An HTML table; every cell is escaped; columns in ``numeric`` align right."""
+    """Return an HTML table; every cell is escaped; columns in ``numeric`` align right."""
     numeric = numeric or set()
     head = "".join(f'<th{" class=num" if i in numeric else ""}>{esc(h)}</th>'
                    for i, h in enumerate(headers))

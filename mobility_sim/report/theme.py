@@ -72,12 +72,12 @@ UNITS: dict[str, str] = {
     "co2_pc_kg": "CO₂e per resident (kg per year)",
     "share_pct": "Share (%)",
     "change_pp": "Change (percentage points)",
-    "x_km": "Easting from the grid's west edge (km)",
-    "y_km": "Northing from the grid's south edge (km)",
+    "x_km": "Easting (km)",
+    "y_km": "Northing (km)",
     "vehicles": "Vehicles in stock",
     "fleet_share_pct": "Share of vehicles in stock (%)",
     "pollutant_t": "Emissions (t per year)",
-    "deaths": "Premature deaths avoided (per year)",
+    "deaths": "Deaths avoided (per year)",
     "eur_per_t": "Cost per tonne CO₂e abated (EUR/t)",
     "reduction_t": "CO₂e reduction (t per year)",
     "change_pct": "Change (%)",
@@ -104,7 +104,8 @@ _AXIS = {
 HOUSE_TEMPLATE = go.layout.Template(
     layout={
         "font": {"family": FONT_FAMILY, "size": 13, "color": "#1F2937"},
-        "title": {"font": {"size": 16}, "x": 0.0, "xanchor": "left", "y": 0.97},
+        "title": {"font": {"size": 16}, "x": 0.01, "xanchor": "left", "xref": "container",
+                  "y": 0.985, "yanchor": "top", "yref": "container"},
         "paper_bgcolor": "#FFFFFF",
         "plot_bgcolor": "#FFFFFF",
         "colorway": list(SERIES_COLOURS),
@@ -112,10 +113,10 @@ HOUSE_TEMPLATE = go.layout.Template(
         "yaxis": _AXIS,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left",
                    "x": 0.0, "bgcolor": "rgba(255,255,255,0)"},
-        "margin": {"l": 70, "r": 20, "t": 80, "b": 55},
+        "margin": {"l": 70, "r": 20, "t": 95, "b": 55},
         "hoverlabel": {"font": {"family": FONT_FAMILY}},
         "hovermode": "closest",
-        "height": 420,
+        "height": 480,
     }
 )
 
@@ -133,6 +134,9 @@ def house(fig: go.Figure, title: str, *, height: int | None = None) -> go.Figure
         Height in pixels (default: the template's).
     """
     fig.update_layout(template=HOUSE_TEMPLATE, title={"text": plain(title)})
+    shown = [t for t in fig.data if t.showlegend is not False]
+    if fig.layout.showlegend is False or (len(shown) <= 1 and fig.layout.showlegend is None):
+        fig.update_layout(margin={"t": 60})  # no legend above the plot: less room needed
     if height is not None:
         fig.update_layout(height=height)
     return fig

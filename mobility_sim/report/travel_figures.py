@@ -52,7 +52,7 @@ def mode_share_figure(modes: pd.DataFrame, by: str = "trips", *, title: str | No
 
 def observed_split_figure(modes: pd.DataFrame, observed: Sequence[dict[str, Any]],
                           base_year: int, *, title: str | None = None) -> go.Figure | None:
-    """Grouped bars: the model's base-year split next to each published survey split.
+    """Draw grouped bars: the model's base-year split next to each published survey split.
 
     Parameters
     ----------

@@ -1,7 +1,8 @@
-"""Resolve a measure's ``area`` to the grid cells it covers (cell centres inside the area)."""
+"""Geometry of measures on the grid: areas (cell centres inside) and lines (distance to cells)."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,8 +10,48 @@ import numpy as np
 import shapely
 
 from ..city import City
+from .base import Area, LineGeometry
 from .errors import did_you_mean
-from .models import Area
+
+_POLYGONS = ("Polygon", "MultiPolygon")
+_LINES = ("LineString", "MultiLineString")
+
+
+def _read_geojson(name: str, city: City, base: Path) -> shapely.Geometry:
+    """Read a GeoJSON file (relative to ``base``) as one geometry in the city's CRS."""
+    file = (base / name).resolve()
+    if not file.is_file():
+        raise ValueError(f"GeoJSON file {name!r} not found (looked for {file})")
+    try:
+        frame = gpd.read_file(file)
+    except Exception as exc:
+        raise ValueError(f"cannot read GeoJSON {file} ({type(exc).__name__}: {exc})") from None
+    if frame.empty:
+        raise ValueError(f"GeoJSON {file} has no features")
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    try:
+        return frame.to_crs(city.meta.crs).geometry.union_all()
+    except Exception as exc:
+        raise ValueError(f"cannot reproject GeoJSON {file} to {city.meta.crs} "
+                         f"({type(exc).__name__}: {exc})") from None
+
+
+def _from_wkt(text: str, kinds: tuple[str, ...], example: str, crs: str) -> shapely.Geometry:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            geom = shapely.from_wkt(text)
+    except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
+        raise ValueError(f"invalid WKT ({exc}); write e.g. {example!r} in {crs} metres") from None
+    if geom is None or geom.is_empty:
+        raise ValueError(f"the WKT geometry is empty; write e.g. {example!r} in {crs} metres")
+    if geom.geom_type not in kinds:
+        raise ValueError(f"the WKT is a {geom.geom_type}, expected {' or '.join(kinds)}; "
+                         f"write e.g. {example!r}")
+    if not geom.is_valid:
+        raise ValueError("the WKT geometry is not valid (self-intersecting ring?); fix it")
+    return geom
 
 
 def area_mask(area: Area, city: City, base: Path) -> np.ndarray:
@@ -38,25 +79,48 @@ def area_mask(area: Area, city: City, base: Path) -> np.ndarray:
                              f"{', '.join(zones) or 'none'} (defined in its city.yaml)")
         return city.zone_mask(area.zone)
     if area.wkt is not None:
-        try:
-            geom = shapely.from_wkt(area.wkt)
-        except shapely.errors.GEOSException as exc:
-            raise ValueError(f"invalid WKT ({exc}); write e.g. 'POLYGON ((x1 y1, x2 y2, ...))' "
-                             f"in {city.meta.crs} metres") from None
-        if not geom.is_valid:
-            raise ValueError("the WKT geometry is not valid (self-intersecting?); fix its ring")
+        geom = _from_wkt(area.wkt, _POLYGONS, "POLYGON ((x1 y1, x2 y2, x3 y3, x1 y1))",
+                         city.meta.crs)
         return city.mask_of(geom)
     assert area.geojson is not None
-    file = (base / area.geojson).resolve()
-    if not file.is_file():
-        raise ValueError(f"GeoJSON file {area.geojson!r} not found (looked for {file})")
-    try:
-        frame = gpd.read_file(file)
-    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one message
-        raise ValueError(f"cannot read GeoJSON {file} ({type(exc).__name__}: {exc})") from None
-    if frame.empty:
-        raise ValueError(f"GeoJSON {file} has no features")
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")
-    geom = frame.to_crs(city.meta.crs).geometry.union_all()
+    geom = _read_geojson(area.geojson, city, base)
+    if geom.geom_type not in _POLYGONS and geom.geom_type != "GeometryCollection":
+        raise ValueError(f"GeoJSON {area.geojson!r} holds a {geom.geom_type}; an area needs "
+                         "polygons")
     return city.mask_of(geom)
+
+
+def line_wkt(line: LineGeometry, city: City, base: Path) -> str:
+    """Return the line as WKT in the city's CRS (reading its GeoJSON file if it has one).
+
+    Raises
+    ------
+    ValueError
+        With a message naming the problem and the fix.
+    """
+    example = "LINESTRING (x1 y1, x2 y2, x3 y3)"
+    if line.wkt is not None:
+        return _from_wkt(line.wkt, _LINES, example, city.meta.crs).wkt
+    assert line.geojson is not None
+    geom = _read_geojson(line.geojson, city, base)
+    if geom.geom_type not in _LINES:
+        raise ValueError(f"GeoJSON {line.geojson!r} holds a {geom.geom_type}; a PT line needs "
+                         "LineString features")
+    return shapely.to_wkt(geom, rounding_precision=1)
+
+
+def line_distance(wkt: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Return the distance in metres from each point ``(x, y)`` to the line ``wkt``."""
+    return shapely.distance(shapely.from_wkt(wkt), shapely.points(x, y))
+
+
+def mean_distance_to_line(distance: np.ndarray, cell_size: float) -> np.ndarray:
+    """Mean perpendicular distance of a cell's residents to a line, metres.
+
+    Residents are spread evenly across the cell and the line runs straight through it at
+    ``distance`` from the centre: the mean of ``|u - d|`` for ``u`` uniform on
+    ``[-c/2, c/2]`` is ``c/4 + d^2/c`` while the line crosses the cell (``d <= c/2``) and ``d``
+    beyond.
+    """
+    c = float(cell_size)
+    return np.where(distance <= c / 2.0, c / 4.0 + distance**2 / c, distance)

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from ..yamlio import YamlDocument
 
+#: pydantic error types of a value that should have been a number.
+_NUMBER_TYPES = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
+
 
 def did_you_mean(word: str, options: Sequence[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest option, or ``""``."""
@@ -43,8 +46,8 @@ def _model_of(annotation: Any) -> Any:
             return annotation
 
 
-def allowed_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    """Return the field names allowed at ``loc`` (the location of a mapping) under ``root``."""
+def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """Return the model class of the mapping at ``loc`` under ``root`` (None if not a model)."""
     current: Any = root
     for part in loc:
         if isinstance(part, int):
@@ -54,16 +57,37 @@ def allowed_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
                             and part in _tags(m)), None)
             if current is not None:
                 continue
-            return []
+            return None
         if isinstance(current, type) and issubclass(current, BaseModel):
             if part not in current.model_fields:
-                return []
+                return None
             current = _model_of(current.model_fields[part].annotation)
         else:
-            return []
+            return None
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+        return current
+    return None
+
+
+def allowed_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """Return the field names allowed at ``loc`` (the location of a mapping) under ``root``."""
+    model = _model_at(root, loc)
+    return list(model.model_fields) if model is not None else []
+
+
+def field_hint(root: type[BaseModel] | None, loc: Sequence[str | int]) -> str:
+    """Return ``" (<first sentence of the field's docstring>)"`` for the field at ``loc``."""
+    if root is None or not loc:
+        return ""
+    model = _model_at(root, loc[:-1])
+    field = model.model_fields.get(str(loc[-1])) if model is not None else None
+    if field is None or not field.description:
+        return ""
+    text = " ".join(field.description.split()).replace("``", "'")
+    first = text.split(". ")[0].rstrip(".")
+    unit = (field.json_schema_extra or {}).get("unit") if isinstance(
+        field.json_schema_extra, dict) else None
+    return f" ({first}{f', in {unit}' if unit else ''})"
 
 
 def _tags(model: type[BaseModel]) -> list[str]:
@@ -122,7 +146,9 @@ def format_validation_error(
             msg = f"{given!r} is not allowed{did_you_mean(str(given), expected)}; " \
                   f"use one of: {', '.join(expected)}"
         elif kind == "missing":
-            msg = f"missing required key {str(loc[-1])!r}"
+            msg = f"missing required key {str(loc[-1])!r}{field_hint(root, loc)}"
+        elif kind in _NUMBER_TYPES and isinstance(err.get("input"), str):
+            msg = f"{err['msg']} (got {err['input']!r}; write numbers without quotes)"
         else:
             message = err["msg"].removeprefix("Value error, ")
             msg = f"{message} (got {err.get('input')!r})" if not isinstance(

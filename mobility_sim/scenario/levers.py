@@ -2,16 +2,27 @@
 
 A measure's *intensity* in a year runs from 0 (before ``start``) to 1 (from ``end`` on) along its
 profile; a lever's value is its baseline moved towards the measure's target by the intensity.
+
+Levers that need a baseline the scenario does not know (a city's parking prices, the fare in
+``parameters.csv``, the country's grid intensity) are stored as *adjustments* that the model
+applies to its baseline: :class:`Adjust` for one city-wide number, :class:`CellRamp` for a
+per-cell layer. With no measure every lever is neutral, and a measure at intensity 0 leaves it
+neutral.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .models import EvSalesShare, MeasureBase, PtFrequency
+from ..data import fleet_defaults
+from .base import MeasureBase
+
+#: ``lez_min_euro`` value of a zero-emission zone: above every Euro class, so no combustion car
+#: is allowed.
+ZERO_EMISSION_EURO = 99
 
 
 def intensity(measure: MeasureBase, year: int) -> float:
@@ -32,8 +43,130 @@ def intensity(measure: MeasureBase, year: int) -> float:
 
 
 @dataclass(frozen=True)
+class Adjust:
+    """A lever on one city-wide number: ``value = scale * baseline + add``.
+
+    Attributes
+    ----------
+    scale : float
+        Multiplier of the baseline.
+    add : float
+        Amount added, in the number's unit.
+    """
+
+    scale: float = 1.0
+    add: float = 0.0
+
+    def apply(self, baseline: float) -> float:
+        """Return the value of the number given its ``baseline``."""
+        return self.scale * baseline + self.add
+
+    def toward(self, level: float, target_scale: float, target_add: float) -> Adjust:
+        """Move the current value towards ``target_scale * baseline + target_add`` by ``level``.
+
+        ``value' = value + level * (target - value)``, where ``value`` is this adjustment
+        applied to the baseline; the result is again an :class:`Adjust`.
+        """
+        k = 1.0 + level * (target_scale - 1.0)
+        return Adjust(scale=self.scale * k, add=self.add * k + level * target_add)
+
+    @property
+    def is_neutral(self) -> bool:
+        """True when the value equals the baseline."""
+        return self.scale == 1.0 and self.add == 0.0
+
+
+@dataclass(frozen=True)
+class CellRamp:
+    """A per-cell lever: each cell moves from its baseline towards ``target`` by ``level``.
+
+    Attributes
+    ----------
+    target : ndarray, shape (N,)
+        Target value per cell; NaN where no measure acts.
+    level : ndarray, shape (N,)
+        How far each cell has moved, in [0, 1] (0 where no measure acts).
+    """
+
+    target: np.ndarray
+    level: np.ndarray
+
+    def apply(self, baseline: np.ndarray, raise_only: bool = False) -> np.ndarray:
+        """Return ``(1 - level) * baseline + level * target`` per cell (exact at 0 and 1).
+
+        With ``raise_only`` the target never lowers a cell (cells already above it keep their
+        value).
+        """
+        target = np.where(np.isnan(self.target), baseline, self.target)
+        if raise_only:
+            target = np.maximum(target, baseline)
+        return (1.0 - self.level) * baseline + self.level * target
+
+
+@dataclass(frozen=True)
+class PtLineLever:
+    """A new public transport line in one year (see ``pt_line`` in ``docs/measures.md``).
+
+    Attributes
+    ----------
+    label : str
+        The measure's label.
+    wkt : str
+        The line in the grid's CRS.
+    stop_spacing_m, headway_min, speed_kmh : float
+        Distance between stops, headway and commercial speed of the line.
+    catchment_m : float or None
+        Served cells lie within this distance of the line (None: ``pt.line_catchment_m``).
+    vehicle : str
+        ``bus``, ``tram``, ``metro`` or ``train`` (for the fleet model; demand treats all alike).
+    level : float
+        Intensity in this year.
+    """
+
+    label: str
+    wkt: str
+    stop_spacing_m: float
+    headway_min: float
+    speed_kmh: float
+    catchment_m: float | None
+    vehicle: str
+    level: float
+
+
+@dataclass(frozen=True)
+class Densify:
+    """Residents and jobs moved towards public transport in one year.
+
+    Attributes
+    ----------
+    mask : ndarray of bool, shape (N,)
+        Cells of the area (donors and receivers both lie in it).
+    residents_share, jobs_share : float
+        Share of the residents (jobs) of area cells farther than ``distance_m`` from a stop that
+        live (work) in area cells within ``distance_m`` instead (intensity included).
+    distance_m : float
+        Walk distance to a stop that counts as near.
+    """
+
+    mask: np.ndarray
+    residents_share: float
+    jobs_share: float
+    distance_m: float
+
+
+@dataclass(frozen=True)
+class AreaAmount:
+    """An amount spread over the residents of an area (e.g. subsidised e-bikes)."""
+
+    mask: np.ndarray
+    """Cells of the area."""
+    amount: float
+    """The amount in this year (intensity included)."""
+
+
+@dataclass(frozen=True)
 class YearLevers:
-    """Lever values of one year.
+    """Lever values of one year. Every field added after the foundation has a neutral default.
 
     Attributes
     ----------
@@ -45,12 +178,159 @@ class YearLevers:
         Multiplier of each cell's PT headway.
     active : dict of str to float
         Intensity of each measure (by its label) in this year.
+    bus_bev_sales_share : float or None
+        Battery-electric share of new city buses (None: no bus measure, the fleet model's
+        baseline sales mix).
+    grid_intensity_factor : float
+        Multiplier of the country's published grid carbon intensity (gCO2e/kWh).
+    lez_min_euro : dict of str to int, or None
+        Lowest Euro class allowed in low-emission zones in force, per fuel (``petrol``,
+        ``diesel``); :data:`ZERO_EMISSION_EURO` bars every combustion car. None: no zone.
+    lez_affected_share : float
+        Share of the city's cars that enter the zones, times the zones' intensity (0-1).
+    lez_compliance : float
+        Share of affected owners who comply with the zones' rules (0-1).
+    pt_fare : Adjust
+        Average PT fare per trip, EUR: ``pt_fare.apply(parameters["pt.fare"])``, floored at 0.
+    car_occupancy : Adjust
+        Persons per car: ``car_occupancy.apply(parameters["car.occupancy"])``.
+    commute_trip_factor : float
+        Multiplier of the commute trip rate (telework).
+    fuel_price_change_eur_per_l : float
+        EUR per litre added to the price of petrol and diesel.
+    carbon_price_eur_per_t : float
+        EUR per tonne of tank-to-wheel CO2 charged on car fuels.
+    cordon : ndarray of bool, shape (N,), or None
+        Cells inside the charging cordon (None: no cordon).
+    cordon_charge_eur, cordon_charge_ev_eur : float
+        Charge per combustion (battery-electric) car trip entering the cordon, EUR.
+    ice_dest_avail : ndarray, shape (N,), or None
+        Multiplier of the availability of combustion cars for trips ending in each cell (zone
+        bans).
+    ice_dest_charge_eur : ndarray, shape (N,), or None
+        EUR per combustion-car trip ending in each cell (zone charges).
+    parking : CellRamp or None
+        Parking price, EUR/h, per destination cell.
+    bike_infra : CellRamp or None
+        Share of streets with protected cycle infrastructure (applied raise-only).
+    speed_limit : CellRamp or None
+        ``target``: posted limit, km/h; ``level``: share of the cell's street length under it
+        (intensity included).
+    ebike_subsidised : tuple of AreaAmount
+        E-bikes bought with a subsidy so far, per area.
+    shared_ebike_coverage : ndarray, shape (N,), or None
+        Share of residents within reach of a shared (e-)bike that the model counts as an
+        e-bike at hand (coverage x electric share x intensity).
+    car_sharing_coverage : ndarray, shape (N,), or None
+        Share of residents without a car who can use a shared car.
+    car_sharing_ev_share : float or None
+        Battery-electric share of the shared cars (None: the fleet's share).
+    car_shedding : ndarray, shape (N,), or None
+        Share of car-available residents who give up their car (move to the no-car segment).
+    densify : tuple of Densify
+        Residents and jobs moved towards public transport stops.
+    pt_lines : tuple of PtLineLever
+        New public transport lines (level may be 0 before they open).
     """
 
     year: int
     bev_sales_share: float
     headway_factor: np.ndarray
     active: dict[str, float]
+    bus_bev_sales_share: float | None = None
+    grid_intensity_factor: float = 1.0
+    lez_min_euro: dict[str, int] | None = None
+    lez_affected_share: float = 0.0
+    lez_compliance: float = 1.0
+    pt_fare: Adjust = Adjust()
+    car_occupancy: Adjust = Adjust()
+    commute_trip_factor: float = 1.0
+    fuel_price_change_eur_per_l: float = 0.0
+    carbon_price_eur_per_t: float = 0.0
+    cordon: np.ndarray | None = None
+    cordon_charge_eur: float = 0.0
+    cordon_charge_ev_eur: float = 0.0
+    ice_dest_avail: np.ndarray | None = None
+    ice_dest_charge_eur: np.ndarray | None = None
+    parking: CellRamp | None = None
+    bike_infra: CellRamp | None = None
+    speed_limit: CellRamp | None = None
+    ebike_subsidised: tuple[AreaAmount, ...] = ()
+    shared_ebike_coverage: np.ndarray | None = None
+    car_sharing_coverage: np.ndarray | None = None
+    car_sharing_ev_share: float | None = None
+    car_shedding: np.ndarray | None = None
+    densify: tuple[Densify, ...] = ()
+    pt_lines: tuple[PtLineLever, ...] = ()
+
+
+@dataclass
+class LeverBuilder:
+    """Mutable lever values while the measures of one year are applied (see :func:`year_levers`).
+
+    Measures call the ``set_*`` helpers or change the scalar attributes directly; per-cell
+    arrays are created on first use so that untouched levers stay ``None`` (neutral).
+    """
+
+    n_cells: int
+    bev_sales_share: float
+    baseline_bus_bev_sales: float | None = None
+    headway_factor: np.ndarray = field(init=False)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.headway_factor = np.ones(self.n_cells)
+
+    def bus_baseline(self) -> float:
+        """Battery-electric share of new buses without a measure (packaged default if not given).
+
+        Raises
+        ------
+        ValueError
+            If no baseline was given and ``fleet_defaults.csv`` has no ``bus_sales_2023`` rows.
+        """
+        if self.baseline_bus_bev_sales is None:
+            table = fleet_defaults()
+            rows = table[table["kind"] == "bus_sales_2023"].set_index("powertrain")["share"]
+            if rows.empty or "bev" not in rows.index:
+                raise ValueError("no baseline bus sales mix: pass baseline_bus_bev_sales to "
+                                 "year_levers or add bus_sales_2023 rows to fleet_defaults.csv")
+            self.baseline_bus_bev_sales = float(rows["bev"] / rows.astype(float).sum())
+        return self.baseline_bus_bev_sales
+
+    def scalar(self, name: str) -> object:
+        """Return the current value of a scalar lever (its neutral default when unset)."""
+        if name in self.values:
+            return self.values[name]
+        return YearLevers.__dataclass_fields__[name].default
+
+    def cells(self, name: str, fill: float) -> np.ndarray:
+        """Return the per-cell array ``name``, created with ``fill`` on first use."""
+        if name not in self.values:
+            self.values[name] = np.full(self.n_cells, fill, dtype=float)
+        return self.values[name]  # type: ignore[return-value]
+
+    def ramp(self, name: str, mask: np.ndarray, target: float, level: float) -> None:
+        """Set the cells ``mask`` of the :class:`CellRamp` lever ``name`` to a target and level."""
+        self.cells(f"{name}.target", np.nan)[mask] = target
+        self.cells(f"{name}.level", 0.0)[mask] = level
+
+    def append(self, name: str, item: object) -> None:
+        """Append ``item`` to the tuple lever ``name``."""
+        self.values[name] = (*self.scalar(name), item)  # type: ignore[misc]
+
+    def freeze(self, year: int, active: dict[str, float]) -> YearLevers:
+        """Return the immutable :class:`YearLevers`."""
+        kwargs: dict[str, object] = {}
+        for name in ("parking", "bike_infra", "speed_limit"):
+            if f"{name}.target" in self.values:
+                kwargs[name] = CellRamp(target=self.values.pop(f"{name}.target"),  # type: ignore[arg-type]
+                                        level=self.values.pop(f"{name}.level"))  # type: ignore[arg-type]
+        if "cordon" in self.values:
+            kwargs["cordon"] = np.asarray(self.values.pop("cordon")) > 0
+        kwargs.update(self.values)
+        return YearLevers(year=year, bev_sales_share=self.bev_sales_share,
+                          headway_factor=self.headway_factor, active=active, **kwargs)  # type: ignore[arg-type]
 
 
 def year_levers(
@@ -59,6 +339,8 @@ def year_levers(
     year: int,
     n_cells: int,
     baseline_bev_sales: float,
+    *,
+    baseline_bus_bev_sales: float | None = None,
 ) -> YearLevers:
     """Apply every measure to the baseline lever values of ``year``.
 
@@ -68,24 +350,22 @@ def year_levers(
         The scenario's measures, in file order (later measures act on the result of earlier
         ones).
     masks : sequence of ndarray of bool
-        Cells each measure applies to.
+        Cells each measure applies to (for a new PT line: the cells it serves).
     year : int
         The year.
     n_cells : int
         Number of grid cells.
     baseline_bev_sales : float
         Battery-electric share of new car sales without any measure.
+    baseline_bus_bev_sales : float, optional
+        Same for new city buses (default: the packaged ``bus_sales_2023`` mix); used only when a
+        bus measure is present.
     """
-    bev = baseline_bev_sales
-    headway = np.ones(n_cells)
+    builder = LeverBuilder(n_cells=n_cells, bev_sales_share=baseline_bev_sales,
+                           baseline_bus_bev_sales=baseline_bus_bev_sales)
     active: dict[str, float] = {}
     for measure, mask in zip(measures, masks, strict=True):
         level = intensity(measure, year)
         active[measure.display_label] = level
-        if isinstance(measure, EvSalesShare):
-            bev = bev + level * (measure.share - bev)
-        elif isinstance(measure, PtFrequency):
-            headway[mask] *= 1.0 + level * (measure.headway_factor - 1.0)
-        else:  # pragma: no cover - every model class is handled above
-            raise TypeError(f"no lever for measure type {type(measure).__name__}")
-    return YearLevers(year=year, bev_sales_share=bev, headway_factor=headway, active=active)
+        measure.contribute(builder, level, np.asarray(mask, dtype=bool))
+    return builder.freeze(year, active)

@@ -14,12 +14,13 @@ from pydantic import ValidationError
 
 from .. import __version__
 from ..city import City, load_city
-from ..data import parameters as default_parameters
 from ..exceptions import CityDataError, ScenarioError
 from ..yamlio import YamlDocument, dump_yaml, read_yaml
-from .areas import area_mask
-from .errors import did_you_mean, format_validation_error
+from .checks import line_order, semantic_checks
+from .errors import format_validation_error
+from .levers import YearLevers, year_levers
 from .models import Scenario
+from .safe_yaml import yaml_guard_problems
 
 #: Keys merged rather than replaced when a scenario extends a parent.
 _MERGED = ("measures", "parameters")
@@ -32,13 +33,14 @@ class LoadedScenario:
     Attributes
     ----------
     scenario : Scenario
-        The resolved scenario (parent merged in; ``extends`` kept for the record).
+        The resolved scenario (parent merged in; ``extends`` kept for the record; defaults
+        that depend on the city filled in, e.g. a PT line's catchment).
     path : pathlib.Path
         The scenario file.
     city : City
         The city it runs on.
     masks : list of ndarray of bool
-        For each measure, the cells it applies to.
+        For each measure, the cells it applies to (for a new PT line: the cells it serves).
     content_hash : str
         SHA-256 of the resolved scenario, the city data and the package version.
     """
@@ -59,9 +61,39 @@ class LoadedScenario:
         dump_yaml(data, buf)
         return buf.getvalue()
 
+    def year_levers(self, year: int, baseline_bev_sales: float,
+                    baseline_bus_bev_sales: float | None = None) -> YearLevers:
+        """Return the lever values of ``year`` (see :func:`.levers.year_levers`)."""
+        return year_levers(self.scenario.measures, self.masks, year, self.city.n_cells,
+                           baseline_bev_sales, baseline_bus_bev_sales=baseline_bus_bev_sales)
+
+
+def one_line(problem: str) -> str:
+    """Fold a multi-line message into one line (one problem per line on the terminal)."""
+    return "; ".join(part.strip() for part in problem.splitlines() if part.strip())
+
+
+def _with_place(path: Path, problem: str) -> str:
+    """Give a reader's message the ``file:line: path:`` form (syntax errors have no key path)."""
+    head = str(path)
+    rest = problem.removeprefix(head).removeprefix(":")
+    number, sep, message = rest.partition(":")
+    if sep and number.strip().isdigit():
+        return f"{head}:{number.strip()}: (yaml syntax):{message}"
+    return f"{head}:1: (file): {rest.strip()}"
+
 
 def _read_mapping(path: Path) -> YamlDocument:
-    doc = read_yaml(path, error=ScenarioError)
+    guard = yaml_guard_problems(path) if path.is_file() else []
+    if guard:
+        raise ScenarioError(guard)
+    try:
+        doc = read_yaml(path, error=ScenarioError)
+    except ScenarioError as exc:
+        raise ScenarioError([_with_place(path, p) for p in exc.problems]) from None
+    except RecursionError:
+        raise ScenarioError(f"{path}:1: (top level): the YAML nests too deeply; "
+                            "flatten it") from None
     if not isinstance(doc.data, dict):
         raise ScenarioError(f"{path}:1: (top level): a scenario is a mapping of keys "
                             "(name, city, years, measures, ...), not a "
@@ -137,14 +169,8 @@ def parse_scenario(path: str | Path) -> tuple[Scenario, YamlDocument, YamlDocume
             target_doc, loc = _locate(list(err["loc"]), doc, parent_doc, n_parent)
             single = ValidationError.from_exception_data(exc.title, [_with_loc(err, loc)])
             lines += format_validation_error(single, target_doc, target_doc.path, root=Scenario)
-        raise ScenarioError(sorted(lines, key=_line_order)) from None
+        raise ScenarioError(sorted(lines, key=line_order)) from None
     return scenario, doc, parent_doc
-
-
-def _line_order(line: str) -> tuple[str, int]:
-    file, _, rest = line.partition(":")
-    number = rest.partition(":")[0]
-    return file, int(number) if number.isdigit() else 0
 
 
 def _with_loc(err: Any, loc: list[Any]) -> Any:
@@ -153,76 +179,6 @@ def _with_loc(err: Any, loc: list[Any]) -> Any:
     if "ctx" in new and "error" in new["ctx"]:  # value errors: keep the message
         new["ctx"] = {"error": str(new["ctx"]["error"]).removeprefix("Value error, ")}
     return new
-
-
-def semantic_problems(scenario: Scenario, doc: YamlDocument, parent: YamlDocument | None,
-                      city: City) -> tuple[list[str], list[np.ndarray]]:
-    """Check the meaning of a schema-valid scenario against its city.
-
-    Checks: parameter keys exist; measures start inside the simulated years; areas exist and
-    cover at least one cell of the grid; no two measures of the same kind overlap in years and
-    area; the target and its base year fall inside the simulated years.
-
-    Returns
-    -------
-    problems : list of str
-        ``file:line: path: message`` lines.
-    masks : list of ndarray of bool
-        Cells each measure applies to (all cells when it has no area or its area is invalid).
-    """
-    problems: list[str] = []
-    n_parent = len(parent.data.get("measures") or []) if parent else 0
-
-    def where(loc: list[Any]) -> str:
-        target_doc, local = _locate(loc, doc, parent, n_parent)
-        shown = ".".join(str(p) for p in loc)
-        return f"{target_doc.path}:{target_doc.line_of(local)}: {shown}"
-
-    known = default_parameters()
-    for key in scenario.parameters:
-        if key not in known:
-            problems.append(f"{where(['parameters', key])}: unknown parameter {key!r}"
-                            f"{did_you_mean(key, list(known))}; see mobility_sim/data/parameters.csv")
-    first, last = scenario.years.start, scenario.years.end
-    masks: list[np.ndarray] = []
-    for i, measure in enumerate(scenario.measures):
-        if measure.start > last:
-            problems.append(f"{where(['measures', i, 'start'])}: starts in {measure.start}, after "
-                            f"the last simulated year {last}; move it or extend years.end")
-        mask = np.ones(city.n_cells, dtype=bool)
-        if measure.area is not None:
-            try:
-                mask = area_mask(measure.area, city, doc.path.parent)
-            except ValueError as exc:
-                problems.append(f"{where(['measures', i, 'area'])}: {exc}")
-                mask = np.ones(city.n_cells, dtype=bool)
-            else:
-                if not mask.any():
-                    problems.append(f"{where(['measures', i, 'area'])}: the area covers no cell "
-                                    f"centre of {city.name}'s grid; check its coordinates and "
-                                    f"CRS ({city.meta.crs})")
-        masks.append(mask)
-    for i, a in enumerate(scenario.measures):
-        for j in range(i + 1, len(scenario.measures)):
-            b = scenario.measures[j]
-            if a.type != b.type:  # type: ignore[attr-defined]
-                continue
-            years_overlap = a.start <= max(b.full_year, last) and b.start <= max(a.full_year, last)
-            if years_overlap and bool(np.any(masks[i] & masks[j])):
-                problems.append(
-                    f"{where(['measures', j])}: overlaps measures.{i} (same kind "
-                    f"{a.type!r}, overlapping years and area); merge them into one measure or "  # type: ignore[attr-defined]
-                    "give them disjoint areas")
-    if scenario.target is not None:
-        t = scenario.target
-        if not first <= t.year <= last:
-            problems.append(f"{where(['target', 'year'])}: target year {t.year} is outside the "
-                            f"simulated years {first}-{last}")
-        base = t.base_year if t.base_year is not None else first
-        if base not in scenario.years.as_list():
-            problems.append(f"{where(['target', 'base_year'])}: base year {base} is not a "
-                            f"simulated year ({first}-{last}, step {scenario.years.step})")
-    return problems, masks
 
 
 def content_hash(scenario: Scenario, city: City) -> str:
@@ -264,11 +220,17 @@ def load_scenario(path: str | Path, city: City | None = None) -> LoadedScenario:
         try:
             city = load_city(scenario.city, base=path.parent)
         except CityDataError as exc:
-            raise CityDataError([f"{path}:{doc.line_of(['city'])}: city: {p}"
+            raise CityDataError([f"{path}:{doc.line_of(['city'])}: city: {one_line(p)}"
                                  for p in exc.problems]) from None
-    problems, masks = semantic_problems(scenario, doc, parent, city)
-    if problems:
-        raise ScenarioError(problems)
-    return LoadedScenario(scenario=scenario, path=path, city=city, masks=masks,
-                          content_hash=content_hash(scenario, city))
+    n_parent = len(parent.data.get("measures") or []) if parent else 0
+
+    def where(loc: list[Any]) -> str:
+        target_doc, local = _locate(loc, doc, parent, n_parent)
+        return f"{target_doc.path}:{target_doc.line_of(local)}: {'.'.join(str(p) for p in loc)}"
+
+    checked = semantic_checks(scenario, city, path.parent, where)
+    if checked.problems:
+        raise ScenarioError([one_line(p) for p in checked.problems])
+    return LoadedScenario(scenario=checked.scenario, path=path, city=city, masks=checked.masks,
+                          content_hash=content_hash(checked.scenario, city))
 

@@ -1,0 +1,454 @@
+"""Fused numba implementation of the demand model: same results as :mod:`.reference`, fast.
+
+:func:`demand_fused` computes, for one scenario-year, exactly what
+:func:`.reference.demand_reference` computes (DESIGN.md steps 1-5 and 7), origin row by origin
+row, in parallel over origins, without ever holding a cell-pair x mode array.
+
+How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` segments):
+
+1. The utility of mode ``m`` from ``i`` to ``j`` is split into an origin part, a destination
+   part and ``d_ij`` times a slope (car slopes depend on both cell speeds), all folded by this
+   wrapper into per-cell arrays; availability weights enter as ``log`` in the destination part
+   and as factors ``origin_avail * exp(asc)`` per segment. So one row of ``M x N`` exponentials
+   (a vectorised polynomial exp, :mod:`.fastexp`) serves every segment.
+2. When the logsum coefficient ``dest_scale[p]`` is 1 (the default), the size term is folded into
+   the exponent too, and every per-origin quantity is a per-mode row sum: trips, passenger-km and
+   the destination-choice denominator of every segment come from ``2 M`` sums per origin.
+   Otherwise the attractiveness ``size * W ** dest_scale`` is computed per segment with a
+   vectorised log and exp.
+3. Origin-constrained purposes take one pass over the origins. Doubly constrained purposes take
+   a pass that stores the attractiveness ``A[s, i, j]`` (one ``N x N`` array per evaluated
+   segment, in the compute dtype: float32 halves it), Furness sweeps over that array (float64
+   sums; one memory pass per sweep; the same stopping rule, iteration count and warm start as
+   the reference), and a final pass that recomputes the exponentials with the balanced factors.
+4. Trips by destination are accumulated per worker and added at the end.
+
+``dtype=np.float32`` computes utilities, exponentials and the stored array in float32 and
+every sum in float64 (partial sums of 1,024 destinations in float32): city totals stay within
+1e-5 relative of float64 (``tests/test_kernel_fused_float32.py``). Outputs are float64 always.
+
+Importing this module compiles nothing; the first call compiles the cores for its dtype and
+caches them on disk (see :mod:`.numba_env` for the folder and thread settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .numba_env import prepare
+
+prepare()
+
+from . import fused_core  # noqa: E402 - numba_env.prepare() must run first
+from .spec import (  # noqa: E402
+    CAR_MODES,
+    MODES,
+    PT,
+    PURPOSES,
+    SEGMENTS,
+    DemandInputs,
+    DemandOutputs,
+    DemandParams,
+    check_inputs,
+)
+
+#: Compute dtypes accepted by :func:`demand_fused`.
+DTYPES: tuple[type, ...] = (np.float64, np.float32)
+
+
+@dataclass(frozen=True)
+class PurposeArrays:
+    """Per-cell arrays of one purpose, folded for the compiled cores (see :mod:`.fused_core`).
+
+    Attributes
+    ----------
+    px, py : ndarray, shape (N,)
+        Centred coordinates times ``circuity / 1000`` (network km).
+    dz : float
+        Intrazonal network distance, km.
+    a, sl : ndarray, shape (M, N)
+        Origin part of the utility, and the utility per network km from each origin.
+    b : ndarray, shape (2, M, N)
+        Destination part of the utility for origins inside (0) and outside (1) the cordon.
+    kvj : ndarray, shape (M, N)
+        Destination part of the time slope of modes with per-cell speeds (car, PT).
+    outside : ndarray of bool, shape (N,)
+        Origins outside the cordon.
+    f : ndarray, shape (S, M, N)
+        Origin weight per evaluated segment: ``origin_avail * exp(asc)``.
+    origins : ndarray, shape (S, N)
+        Trips produced per evaluated segment (float64).
+    size : ndarray, shape (N,)
+        Destination size term.
+    gravity : bool
+        Whether the size term is folded into ``b`` (``dest_scale == 1``).
+    lam : float
+        Logsum coefficient of destination choice.
+    """
+
+    px: np.ndarray
+    py: np.ndarray
+    dz: float
+    a: np.ndarray
+    sl: np.ndarray
+    b: np.ndarray
+    kvj: np.ndarray
+    outside: np.ndarray
+    f: np.ndarray
+    origins: np.ndarray
+    size: np.ndarray
+    gravity: bool
+    lam: float
+
+
+def _log(values: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(values)
+
+
+def cell_speed_modes(inputs: DemandInputs) -> dict[int, np.ndarray]:
+    """Modes whose in-vehicle time uses per-cell speeds (harmonic mean of origin and destination).
+
+    Parameters
+    ----------
+    inputs : DemandInputs
+        Per-cell inputs.
+
+    Returns
+    -------
+    dict of int to ndarray
+        Mode index -> speed per cell, km/h: the car modes use ``car_speed``, PT ``pt_speed``;
+        the other modes use the scalar ``DemandParams.speed``.
+    """
+    out = {m: inputs.car_speed for m in CAR_MODES}
+    out[PT] = inputs.pt_speed
+    return out
+
+
+def purpose_arrays(
+    inputs: DemandInputs, params: DemandParams, p: int, segments: Sequence[int], dtype: type
+) -> PurposeArrays:
+    """Fold the inputs of purpose ``p`` into the arrays the cores read.
+
+    Parameters
+    ----------
+    inputs, params : DemandInputs, DemandParams
+        Validated model inputs.
+    p : int
+        Purpose index.
+    segments : sequence of int
+        Segments to evaluate.
+    dtype : type
+        Compute dtype.
+
+    Returns
+    -------
+    PurposeArrays
+        Arrays in ``dtype`` (``origins`` in float64).
+    """
+    n_modes = len(MODES)
+    cell_speed = cell_speed_modes(inputs)
+    per_cell = np.isin(np.arange(n_modes), list(cell_speed))
+    inv_speed = np.zeros((n_modes, inputs.n_cells))
+    for m, speed_m in cell_speed.items():
+        inv_speed[m] = 1.0 / speed_m
+    scale = params.circuity / 1000.0
+    speed = np.where(per_cell, 1.0, params.speed)
+    slope = np.where(per_cell, 0.0, params.time_coef * 60.0 / speed) + (
+        params.cost_coef[p] * params.cost_per_km
+    )
+    kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)
+    half_infra = 0.5 * inputs.bike_infra[None, :]
+    a = params.ovt_coef * inputs.origin_time + params.infra_coef[:, None] * half_infra
+    b_inside = (
+        params.ovt_coef * inputs.dest_time
+        + params.cost_coef[p] * (params.fare[:, None] + inputs.dest_cost[p])
+        + params.infra_coef[:, None] * half_infra
+        + _log(inputs.dest_avail)
+    )
+    gravity = bool(params.dest_scale[p] == 1.0)
+    if gravity:
+        b_inside = b_inside + _log(inputs.size[p])[None, :]
+    cordon = np.asarray(inputs.cordon, dtype=bool)
+    b_outside = b_inside + params.cost_coef[p] * params.cordon_charge[:, None] * cordon[None, :]
+    seg = list(segments)
+    f = inputs.origin_avail[seg] * np.exp(params.asc[seg, p, :])[:, :, None]
+    origins = inputs.population[None, :] * inputs.segment_share[seg] * params.trip_rate[p]
+
+    def cast(values: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(values, dtype=dtype)
+
+    return PurposeArrays(
+        px=cast((inputs.x - inputs.x.mean()) * scale),
+        py=cast((inputs.y - inputs.y.mean()) * scale),
+        dz=float(params.circuity * params.intrazonal_factor * inputs.cell_size / 1000.0),
+        a=cast(a),
+        sl=cast(slope[:, None] + kv[:, None] * inv_speed),
+        b=cast(np.stack([b_inside, b_outside])),
+        kvj=cast(kv[:, None] * inv_speed),
+        outside=np.ascontiguousarray(~cordon),
+        f=cast(f),
+        origins=np.ascontiguousarray(origins, dtype=np.float64),
+        size=cast(inputs.size[p]),
+        gravity=gravity,
+        lam=float(params.dest_scale[p]),
+    )
+
+
+def _selection(
+    values: Sequence[int] | None, count: int, name: str, problems: list[str]
+) -> list[int]:
+    if values is None:
+        return list(range(count))
+    chosen = [int(v) for v in values]
+    if not chosen or len(set(chosen)) != len(chosen) or any(v < 0 or v >= count for v in chosen):
+        problems.append(f"{name}: expected distinct indices in 0..{count - 1}, got {list(values)}")
+    return sorted(set(chosen))
+
+
+def check_fused_arguments(
+    inputs: DemandInputs,
+    params: DemandParams,
+    balancing: np.ndarray | None,
+    dtype: type,
+    segments: Sequence[int] | None,
+    purposes: Sequence[int] | None,
+) -> tuple[type, list[int], list[int]]:
+    """Validate everything :func:`demand_fused` receives; raise once listing every problem.
+
+    Returns
+    -------
+    dtype, segments, purposes
+        The compute dtype as a NumPy scalar type and the sorted segment and purpose indices.
+
+    Raises
+    ------
+    ValueError
+        One line per problem.
+    """
+    check_inputs(inputs, params)
+    problems: list[str] = []
+    try:
+        chosen = np.dtype(dtype).type
+    except TypeError:
+        chosen = None
+    if chosen not in DTYPES:
+        problems.append(f"dtype: expected float64 or float32, got {dtype!r}")
+    segs = _selection(segments, len(SEGMENTS), "segments", problems)
+    purs = _selection(purposes, len(PURPOSES), "purposes", problems)
+    scale = np.asarray(params.dest_scale, dtype=float)
+    if not np.all(np.isfinite(scale)) or np.any(scale < 0):
+        problems.append("params.dest_scale: must be finite and >= 0")
+    if not params.tolerance >= 0 or int(params.max_iterations) < 0:
+        problems.append("params.tolerance and params.max_iterations must be >= 0")
+    if balancing is not None:
+        start = np.asarray(balancing)
+        expected = (len(PURPOSES), inputs.n_cells)
+        if start.shape != expected:
+            problems.append(f"balancing: shape {start.shape}, expected {expected}")
+        elif not np.all(np.isfinite(start)) or np.any(start < 0):
+            problems.append("balancing: factors must be finite and >= 0")
+    if problems:
+        raise ValueError("invalid arguments of demand_fused:\n" + "\n".join(problems))
+    return chosen, segs, purs
+
+
+def _chunks(n: int) -> int:
+    """Origin chunks per parallel pass: a few per thread, for balance under load."""
+    import numba
+
+    return max(1, min(n, 4 * numba.get_num_threads()))
+
+
+def furness(
+    stored: np.ndarray,
+    origins: np.ndarray,
+    size: np.ndarray,
+    factors: np.ndarray,
+    arrivals: np.ndarray,
+    denom: np.ndarray,
+    tolerance: float,
+    max_iterations: int,
+) -> tuple[np.ndarray, int, np.ndarray]:
+    """Balance destination factors over the stored attractiveness (reference semantics).
+
+    Parameters
+    ----------
+    stored : ndarray, shape (S, N, N)
+        Attractiveness per evaluated segment.
+    origins : ndarray, shape (S, N)
+        Trips produced.
+    size : ndarray, shape (N,)
+        Size term (sets the destination totals ``D_j``).
+    factors : ndarray, shape (N,)
+        Starting factors (ones, or last year's); not modified.
+    arrivals, denom : ndarray, shapes (N,) and (S, N)
+        The first sweep, made with ``factors`` by :func:`.fused_core.build_pass`.
+    tolerance, max_iterations : float, int
+        Stopping rule of :func:`.reference.balance`.
+
+    Returns
+    -------
+    factors : ndarray, shape (N,)
+        Balanced factors.
+    iterations : int
+        Factor updates made.
+    denom : ndarray, shape (S, N)
+        Destination-choice denominators with the returned factors.
+    """
+    n = size.size
+    total_size = float(size.sum())
+    target = size / total_size * origins.sum() if total_size > 0 else np.zeros(n)
+    has_target = target > 0
+    factors = np.array(factors, dtype=np.float64)
+    chunks = _chunks(n)
+    for iteration in range(max_iterations + 1):
+        if iteration > 0:
+            partial = np.zeros((chunks, n))
+            fused_core.balance_pass(stored, factors, origins, denom, partial)
+            arrivals = partial.sum(axis=0) * factors
+        error = np.abs(arrivals[has_target] - target[has_target]) / target[has_target]
+        if error.size == 0 or error.max() <= tolerance or iteration == max_iterations:
+            return factors, iteration, denom
+        update = arrivals > 0
+        factors[update] *= target[update] / arrivals[update]
+    raise AssertionError("unreachable")
+
+
+def demand_fused(
+    inputs: DemandInputs,
+    params: DemandParams,
+    balancing: np.ndarray | None = None,
+    dtype: type = np.float64,
+    *,
+    segments: Sequence[int] | None = None,
+    purposes: Sequence[int] | None = None,
+) -> DemandOutputs:
+    """Compute one scenario-year of trips, passenger-km, vehicle-km and CO2 (fused kernel).
+
+    Same model, arguments and results as :func:`.reference.demand_reference` (to 1e-9 relative
+    in float64, tested property-wise), much faster and with memory of at most one ``N x N``
+    array per segment of a doubly constrained purpose.
+
+    Parameters
+    ----------
+    inputs : DemandInputs
+        Per-cell inputs.
+    params : DemandParams
+        Model parameters (``dest_scale`` must be >= 0).
+    balancing : ndarray, shape (P, N), optional
+        Warm-start destination factors (last year's ``DemandOutputs.balancing``); rows of
+        origin-constrained purposes are ignored.
+    dtype : {numpy.float64, numpy.float32}
+        Compute dtype. float32 is about twice as fast and halves the stored array; city totals
+        stay within 1e-5 relative of float64. Outputs are float64 either way.
+    segments, purposes : sequence of int, optional
+        Evaluate only these segments / purposes (default: all). The others get no trips, a
+        ``-inf`` logsum, factors of 1 and 0 iterations, and balancing targets count the
+        evaluated segments only. Meant for timing one segment and purpose
+        (``mobility-sim bench``); the model itself always evaluates all.
+
+    Returns
+    -------
+    DemandOutputs
+        Daily results (float64).
+
+    Raises
+    ------
+    ValueError
+        Listing every invalid input (shapes, ranges, dtype, warm start).
+    """
+    dtype, segs, purs = check_fused_arguments(inputs, params, balancing, dtype, segments, purposes)
+    n, n_seg, n_pur, n_modes = inputs.n_cells, len(SEGMENTS), len(PURPOSES), len(MODES)
+    trips = np.zeros((n_seg, n_pur, n, n_modes))
+    pkm = np.zeros((n_seg, n_pur, n, n_modes))
+    trips_to_mn = np.zeros((n_modes, n))
+    dest_logsum = np.full((n_seg, n_pur, n), -np.inf)
+    factors = np.ones((n_pur, n))
+    iterations = np.zeros(n_pur, dtype=np.int64)
+    chunks = _chunks(n)
+    for p in purs:
+        arr = purpose_arrays(inputs, params, p, segs, dtype)
+        geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.outside)
+        s_trips = np.zeros((len(segs), n, n_modes))
+        s_pkm = np.zeros((len(segs), n, n_modes))
+        s_logsum = np.full((len(segs), n), -np.inf)
+        if params.doubly_constrained[p]:
+            stored = np.empty((len(segs), n, n), dtype=dtype)
+            start = np.ones(n) if balancing is None else np.asarray(balancing[p], np.float64)
+            denom = np.empty((len(segs), n))
+            partial = np.zeros((chunks, n))
+            fused_core.build_pass(*geometry, arr.f, arr.gravity, arr.lam, arr.size, stored,
+                                  s_logsum, start, arr.origins, denom, partial)
+            arrivals = partial.sum(axis=0) * start
+            factors[p], iterations[p], denom = furness(
+                stored, arr.origins, inputs.size[p], start, arrivals, denom, params.tolerance,
+                int(params.max_iterations))
+            del stored
+            b = arr.b
+            if arr.gravity:
+                b = np.ascontiguousarray(arr.b + _log(factors[p])[None, None, :], dtype=dtype)
+            weight = factors[p].astype(dtype)
+            geometry = (*geometry[:5], b, *geometry[6:])
+        else:
+            denom = np.empty((len(segs), 0))
+            weight = np.ones(n, dtype=dtype)
+        parts = np.zeros((chunks, n_modes, n))
+        fused_core.flows_pass(*geometry, arr.f, arr.gravity, arr.lam, arr.size, weight,
+                              arr.origins, denom, s_trips, s_pkm, s_logsum, parts)
+        trips_to_mn += parts.sum(axis=0)
+        trips[segs, p] = s_trips
+        pkm[segs, p] = s_pkm
+        dest_logsum[segs, p] = s_logsum
+    pkm_cell = pkm.sum(axis=(0, 1))
+    return DemandOutputs(
+        trips=trips,
+        pkm=pkm,
+        trips_to=np.ascontiguousarray(trips_to_mn.T),
+        vkm=pkm_cell * params.vkm_per_pkm[None, :],
+        co2_ttw=pkm_cell * params.ef_ttw[None, :],
+        co2_wtw=pkm_cell * params.ef_wtw[None, :],
+        dest_logsum=dest_logsum,
+        balancing=factors,
+        iterations=iterations,
+    )
+
+
+def transcendentals(
+    n_cells: int,
+    n_segments: int,
+    dest_scale: Sequence[float],
+    doubly_constrained: Sequence[bool],
+    iterations: Sequence[int] | None = None,
+) -> int:
+    """Count the exp and log evaluations :func:`demand_fused` makes in one year.
+
+    Follows the loops of :mod:`.fused_core`: ``M`` exponentials per cell pair per pass
+    (two passes for doubly constrained purposes, one otherwise), plus, when ``dest_scale`` is
+    not 1, a log and an exp per cell pair, segment and pass. ``N`` logs of row sums are ignored.
+
+    Parameters
+    ----------
+    n_cells, n_segments : int
+        Cells and evaluated segments.
+    dest_scale, doubly_constrained : sequences, one entry per evaluated purpose
+        Logsum coefficient and balancing flag of each purpose.
+    iterations : sequence of int, optional
+        Unused (balancing sweeps evaluate no transcendental); accepted for symmetry.
+
+    Returns
+    -------
+    int
+        Transcendental evaluations.
+    """
+    del iterations
+    pairs = n_cells * n_cells
+    total = 0
+    for lam, doubly in zip(dest_scale, doubly_constrained, strict=True):
+        passes = 2 if doubly else 1
+        per_pair = len(MODES) + (0 if lam == 1.0 else 2 * n_segments)
+        total += passes * per_pair * pairs
+    return total

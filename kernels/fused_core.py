@@ -1,0 +1,340 @@
+"""Compiled cores of the fused demand kernel: arrays and scalars in, arrays out.
+
+Private to :mod:`.fused`, whose wrapper validates the inputs, folds the model into the per-mode
+arrays below and documents the algorithm. Every function works on one purpose and a list of
+segments, origin by origin, and never holds a cell-pair x mode array: each worker keeps at most
+``BLOCK`` origin rows of ``M x N`` values.
+
+Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments):
+
+``px, py`` (N,) T
+    Cell centres, centred and scaled so that ``hypot`` gives network km.
+``a, sl`` (M, N) T
+    Origin part of each mode's utility, and its slope per network km (for car and PT, whose
+    time uses the harmonic mean of the cell speeds, the slope includes the origin's speed).
+``b`` (2, M, N) T
+    Destination part of the utility, including ``log`` of the destination availability (and,
+    when ``gravity`` is set, of the size term and balancing factor); ``b[0]`` for origins
+    inside the cordon, ``b[1]`` (with the cordon charge) for origins outside.
+``kvj`` (M, N) T
+    Destination part of the time slope of modes with per-cell speeds (``kv[m] / speed_j``;
+    zero for the other modes).
+``f`` (S, M, N) T
+    Origin weight of each mode per segment: availability times ``exp(asc)``.
+``gravity`` bool
+    True when the logsum coefficient is 1: the size term (and balancing factor) are folded
+    into ``b`` and every segment shares one set of per-mode sums.
+
+The parallel passes are thin: a ``prange`` over chunks of origins calling a serial function
+(short compile, and numba's parfor analysis never sees the loop nests).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import literally, njit, prange
+
+from .fastexp import fast_exp, fast_log
+
+#: LLVM fast-math flags of the cores: reassociation lets sums vectorise; no finite-math
+#: assumptions (``-inf`` utilities are meaningful: unavailable modes).
+FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
+#: Destinations per tile: tile sums are taken in the compute dtype, then added in float64.
+TILE = 512
+#: Origins per block in the flows pass: trips by destination are added to the worker's
+#: float64 accumulator once per block.
+BLOCK = 8
+_OPTS = {"cache": True, "error_model": "numpy", "fastmath": FASTMATH}
+
+
+@njit(**_OPTS)
+def _chunk(c, n_chunks, n):
+    """Rows ``[start, stop)`` of chunk ``c`` of ``n_chunks`` over ``n`` origins."""
+    return c * n // n_chunks, (c + 1) * n // n_chunks
+
+
+# Inner loops below always run over ``range(len)`` of 1-D views taken outside the loop: an
+# index like ``j - offset`` (numba's integer arithmetic carries no no-wrap flag) stops LLVM
+# from vectorising, measured 10x slower.
+
+
+@njit(**_OPTS)
+def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h):
+    """Exponentiated utilities from origin ``i`` to destinations ``j0 .. j1``.
+
+    Writes distances ``d[j - j0]`` and ``e[m, j - j0] = exp(V_ijm)`` (weights folded into
+    ``bsel``), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d`` to ``h[m]`` (tile sums in the
+    compute dtype, added in float64). ``e`` and ``d`` may be longer than the tile.
+    """
+    width = j1 - j0
+    xi, yi = px[i], py[i]
+    tx, ty, dt = px[j0:j1], py[j0:j1], d[:width]
+    for j in range(width):
+        dx = tx[j] - xi
+        dy = ty[j] - yi
+        dt[j] = np.sqrt(dx * dx + dy * dy)
+    if j0 <= i < j1:
+        dt[i - j0] = dz
+    zero = px.dtype.type(0.0)
+    for m in range(e.shape[0]):
+        am, sm = a[m, i], sl[m, i]
+        bm, km, em = bsel[m, j0:j1], kvj[m, j0:j1], e[m, :width]
+        gs, hs = zero, zero
+        for j in range(width):
+            v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
+            em[j] = v
+            gs += v
+            hs += v * dt[j]
+        g[m] += gs
+        h[m] += hs
+
+
+@njit(**_OPTS)
+def _weighted_modes(f_s, i, e, out):
+    """``out[j] = sum_m f_s[m, i] e[m, j]`` over ``len(out)`` columns of ``e``."""
+    width = out.size
+    f0, e0 = f_s[0, i], e[0, :width]
+    for j in range(width):
+        out[j] = f0 * e0[j]
+    for m in range(1, e.shape[0]):
+        fm, em = f_s[m, i], e[m, :width]
+        for j in range(width):
+            out[j] += fm * em[j]
+
+
+@njit(**_OPTS)
+def _power(w, lam, size, out):
+    """``out[j] = size[j] * w[j] ** lam`` (``0 ** 0 = 1`` as NumPy) over ``len(out)``."""
+    zero_pow = w.dtype.type(1.0) if lam == 0 else w.dtype.type(0.0)
+    t_lam = w.dtype.type(lam)
+    for j in range(out.size):
+        v = fast_exp(t_lam * fast_log(w[j]))
+        if w[j] <= 0:
+            v = zero_pow
+        out[j] = size[j] * v
+
+
+@njit(**_OPTS)
+def _sum(v):
+    """``sum(v)`` in float64, adding tile sums taken in ``v``'s dtype."""
+    total = 0.0
+    for start in range(0, v.size, TILE):
+        tile = v[start:start + TILE]
+        acc = v.dtype.type(0.0)
+        for j in range(tile.size):
+            acc += tile[j]
+        total += acc
+    return total
+
+
+@njit(**_OPTS)
+def _sweep_row(row, factors, origin, acc):
+    """One origin of a Furness sweep: returns ``sum_j factors_j row_j``; adds flows to ``acc``."""
+    den = 0.0
+    for j in range(row.size):
+        den += factors[j] * row[j]
+    if den > 0 and origin != 0:
+        r = origin / den
+        for j in range(row.size):
+            acc[j] += r * row[j]
+    return den
+
+
+@njit(**_OPTS)
+def _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
+                stored, logsum, factors, origins, denom, acc):
+    """:func:`build_pass` for origins ``start`` to ``stop``."""
+    n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    tile = min(TILE, n)
+    d = np.empty(tile, px.dtype)
+    e = np.empty((n_modes, tile), px.dtype)
+    w = np.empty(tile, px.dtype)
+    g = np.zeros(n_modes)
+    h = np.zeros(n_modes)
+    for i in range(start, stop):
+        bsel = b[1] if outside[i] else b[0]
+        g[:] = 0.0
+        h[:] = 0.0
+        for j0 in range(0, n, tile):
+            j1 = min(j0 + tile, n)
+            _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h)
+            for s in range(n_seg):
+                if gravity:
+                    _weighted_modes(f[s], i, e, stored[s, i, j0:j1])
+                else:
+                    _weighted_modes(f[s], i, e, w[:j1 - j0])
+                    _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
+        for s in range(n_seg):
+            if gravity:
+                total = 0.0
+                for m in range(n_modes):
+                    total += f[s, m, i] * g[m]
+            else:
+                total = _sum(stored[s, i])
+            logsum[s, i] = np.log(total) if total > 0 else -np.inf
+            denom[s, i] = _sweep_row(stored[s, i], factors, origins[s, i], acc)
+
+
+@njit(parallel=True, **_OPTS)
+def build_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, stored, logsum,
+               factors, origins, denom, partial):
+    """Store the attractiveness ``A[s, i, j]``, its log row sums, and make a first sweep.
+
+    ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
+    ``log(sum_j A[s, i, j])``. While each row is in cache, the first Furness sweep with
+    ``factors`` is made (see :func:`balance_pass`): ``denom`` receives the denominators and
+    ``partial`` (chunks, N), zeroed by the caller, the unweighted arrivals of each chunk.
+    """
+    literally(gravity)
+    n_chunks = partial.shape[0]
+    for c in prange(n_chunks):
+        start, stop = _chunk(c, n_chunks, px.size)
+        _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
+                    stored, logsum, factors, origins, denom, partial[c])
+
+
+@njit(**_OPTS)
+def _balance_rows(start, stop, stored, factors, origins, denom, acc):
+    """:func:`balance_pass` for origins ``start`` to ``stop``; arrivals added to ``acc``."""
+    for i in range(start, stop):
+        for s in range(stored.shape[0]):
+            denom[s, i] = _sweep_row(stored[s, i], factors, origins[s, i], acc)
+
+
+@njit(parallel=True, **_OPTS)
+def balance_pass(stored, factors, origins, denom, partial):
+    """One Furness sweep: arrivals per destination with the current factors.
+
+    Parameters are ``stored`` (S, N, N), ``factors`` (N,) float64, ``origins`` (S, N) float64
+    trips produced; ``denom`` (S, N) float64 receives ``sum_j factors_j A[s, i, j]``;
+    ``partial`` (chunks, N) float64, zeroed by the caller, receives per chunk
+    ``sum_s sum_i origins[s, i] A[s, i, j] / denom[s, i]``: the arrivals are its column sums
+    times ``factors``. All sums are in float64 whatever the dtype of ``stored``. (No array
+    expression here: in a parallel function each would become a parallel loop of its own.)
+    """
+    n_chunks = partial.shape[0]
+    for c in prange(n_chunks):
+        start, stop = _chunk(c, n_chunks, stored.shape[1])
+        _balance_rows(start, stop, stored, factors, origins, denom, partial[c])
+
+
+@njit(**_OPTS)
+def _origin_flows(i, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, coef):
+    """Row ``i`` into block slot ``k``: exps, trips and pkm by mode; ``coef[k, s]`` set."""
+    n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    g = np.zeros(n_modes)
+    h = np.zeros(n_modes)
+    ek, dk = e[k], d[k]
+    bsel = b[1] if outside[i] else b[0]
+    for j0 in range(0, n, TILE):
+        j1 = min(j0 + TILE, n)
+        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, ek[:, j0:j1], dk[j0:j1], g, h)
+    for s in range(n_seg):
+        gs, hs = g, h
+        if gravity:
+            total = 0.0
+            for m in range(n_modes):
+                total += f[s, m, i] * g[m]
+        else:
+            gs = np.zeros(n_modes)
+            hs = np.zeros(n_modes)
+            total = 0.0
+            for j0 in range(0, n, TILE):
+                j1 = min(j0 + TILE, n)
+                width = j1 - j0
+                wt, at = w[:width], att[:width]
+                rs, wj = ratio[k, s, j0:j1], weight[j0:j1]
+                _weighted_modes(f[s], i, ek[:, j0:j1], wt)
+                _power(wt, lam, size[j0:j1], at)
+                tsum = att.dtype.type(0.0)
+                for j in range(width):
+                    tsum += at[j]
+                    rs[j] = wj[j] * at[j] / wt[j] if wt[j] > 0 else 0
+                total += tsum
+                dt = dk[j0:j1]
+                for m in range(n_modes):
+                    em = ek[m, j0:j1]
+                    tg, th = em.dtype.type(0.0), em.dtype.type(0.0)
+                    for j in range(width):
+                        v = rs[j] * em[j]
+                        tg += v
+                        th += v * dt[j]
+                    gs[m] += tg
+                    hs[m] += th
+        if denom.shape[1] == n:  # known (doubly constrained): from the last sweep
+            total = denom[s, i]
+        else:
+            logsum[s, i] = np.log(total) if total > 0 else -np.inf
+        coef[k, s] = origins[s, i] / total if total > 0 else 0.0
+        for m in range(n_modes):
+            weight_sm = coef[k, s] * f[s, m, i]
+            trips[s, i, m] = weight_sm * gs[m]
+            pkm[s, i, m] = weight_sm * hs[m]
+
+
+@njit(**_OPTS)
+def _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
+               weight, origins, denom, trips, pkm, logsum, tt):
+    """:func:`flows_pass` for origins ``start`` to ``stop``; trips by destination into ``tt``."""
+    n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    dt = px.dtype
+    e = np.empty((BLOCK, n_modes, n), dt)
+    d = np.empty((BLOCK, n), dt)
+    ratio = np.empty((BLOCK, n_seg, n) if not gravity else (1, 1, 1), dt)
+    w = np.empty(TILE, dt)
+    att = np.empty(TILE, dt)
+    acc = np.empty(TILE, dt)
+    coef = np.zeros((BLOCK, n_seg))
+    cm = np.zeros((BLOCK, n_seg, n_modes), dt)
+    for block in range(start, stop, BLOCK):
+        count = min(BLOCK, stop - block)
+        for k in range(count):
+            _origin_flows(block + k, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam,
+                          size, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w,
+                          att, coef)
+            for s in range(n_seg):
+                for m in range(n_modes):
+                    cm[k, s, m] = coef[k, s] * f[s, m, block + k]
+        for j0 in range(0, n, TILE):
+            j1 = min(j0 + TILE, n)
+            width = j1 - j0
+            at = acc[:width]
+            for m in range(n_modes):
+                at[:] = 0
+                for k in range(count):
+                    em = e[k, m, j0:j1]
+                    if gravity:
+                        c = dt.type(0.0)
+                        for s in range(n_seg):
+                            c += cm[k, s, m]
+                        for j in range(width):
+                            at[j] += c * em[j]
+                    else:
+                        for s in range(n_seg):
+                            c, rs = cm[k, s, m], ratio[k, s, j0:j1]
+                            for j in range(width):
+                                at[j] += c * (rs[j] * em[j])
+                ttm = tt[m, j0:j1]
+                for j in range(width):
+                    ttm[j] += at[j]
+
+
+@njit(parallel=True, **_OPTS)
+def flows_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight, origins,
+               denom, trips, pkm, logsum, parts):
+    """Trips and passenger-km by origin and mode, and trips by destination and mode.
+
+    ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
+    ``gravity`` (then it is folded into ``b``). ``denom`` (S, N) float64: the destination-choice
+    denominators when known (doubly constrained, from the last balancing sweep); when it has no
+    columns they are the row sums computed here, and ``logsum`` (S, N) receives their log.
+    Outputs: ``trips``, ``pkm`` (S, N, M) float64 by origin; ``parts`` (chunks, M, N) float64,
+    zeroed by the caller, receives each chunk's trips by destination and mode.
+    """
+    literally(gravity)
+    n_chunks = parts.shape[0]
+    for c in prange(n_chunks):
+        start, stop = _chunk(c, n_chunks, px.size)
+        _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
+                   weight, origins, denom, trips, pkm, logsum, parts[c])

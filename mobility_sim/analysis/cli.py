@@ -1,0 +1,385 @@
+"""Command-line functions of the analysis tools (registered by :mod:`mobility_sim.cli`).
+
+Each function parses its options, calls the Python API and prints where the results are. Bad
+input ends with exit code 2 and one ``error:`` line per problem; a sweep with failed jobs ends
+with exit code 1 after listing them (the finished jobs are stored).
+
+Intended names: ``mobility-sim sweep`` (:func:`sweep_command`), ``attribute``
+(:func:`attribute_command`), ``sensitivity`` (:func:`sensitivity_command`), ``solve``
+(:func:`solve_command`), ``export`` (:func:`export_command`), ``scale`` (:func:`scale_command`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from ..exceptions import MobilitySimError, OutputError
+from ..yamlio import atomic_path, dump_yaml, write_text_atomic
+
+EngineOpt = Annotated[str, typer.Option(help="Demand engine: auto, reference or numba.")]
+JobsOpt = Annotated[int, typer.Option("--n-jobs", "-j",
+                                      help="Local worker processes (joblib); 1 runs here.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address (tcp://host:port): run the jobs on that cluster.")]
+StoreOpt = Annotated[Path | None, typer.Option(
+    help="Sweep store folder: finished runs are kept there and skipped on a rerun.")]
+ProgressOpt = Annotated[bool, typer.Option(help="Show a progress bar.")]
+OutOpt = Annotated[Path, typer.Option(help="Output folder.")]
+
+
+def _fail(error: MobilitySimError) -> None:
+    for line in error.problems:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _engine(engine: str) -> Any:
+    if engine not in ("auto", "reference", "numba"):
+        raise MobilitySimError(f"--engine {engine!r}: use auto, reference or numba")
+    return engine
+
+
+def _sweep_options(n_jobs: int, scheduler: str | None, store: Path | None, engine: str,
+                   progress: bool) -> dict[str, Any]:
+    if n_jobs < 1:
+        raise MobilitySimError(f"--n-jobs {n_jobs}: give 1 or more")
+    return {"n_jobs": n_jobs, "scheduler": scheduler, "store": store,
+            "engine": _engine(engine), "progress": progress}
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table atomically as CSV (``.csv``) or Parquet (anything else), readable by all.
+
+    Raises
+    ------
+    OutputError
+        If the file cannot be written.
+    """
+    try:
+        with atomic_path(path) as tmp:
+            if path.suffix.lower() == ".csv":
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
+        _share(path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); choose another "
+                          "--out") from None
+    return path
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write text atomically, readable by all (see :func:`write_frame`)."""
+    try:
+        write_text_atomic(path, text)
+        _share(path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); choose another "
+                          "--out") from None
+    return path
+
+
+def _share(path: Path) -> None:
+    """Give a result file the usual permissions (temporary files are created 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+def _portable_city(ref: str, base: Path) -> str:
+    """Return a slug as is and a relative city folder as an absolute one (the file moves)."""
+    if "/" in ref or "\\" in ref or ref.startswith("."):
+        return str((base / ref).resolve())
+    return ref
+
+
+def sweep_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    city: Annotated[list[str] | None, typer.Option(
+        help="Run every scenario on this city (slug or folder); repeat for several. "
+             "Default: each scenario's own city.")] = None,
+    distributions: Annotated[Path | None, typer.Option(
+        help="Parameter distribution YAML (see scenarios/uncertainty/).")] = None,
+    samples: Annotated[int, typer.Option(help="Latin-hypercube samples per scenario and "
+                                              "city (needs --distributions).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 0,
+    store: Annotated[Path, typer.Option(help="Sweep store folder (resumable).")] = Path(
+        "output/sweep"),
+    n_jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    numba_threads: Annotated[int | None, typer.Option(
+        help="Numba threads per job (default: cores / n-jobs locally, 1 on Dask).")] = None,
+    engine: EngineOpt = "auto",
+    progress: ProgressOpt = True,
+    collect: Annotated[bool, typer.Option(
+        help="Write all results to STORE/sweep.parquet at the end (turn off for sweeps too "
+             "large for memory; read the store in parts).")] = True,
+) -> None:
+    """Run scenarios x cities x parameter samples; resumable; local or on a Dask cluster."""
+    from .distributions import read_distributions
+    from .plan import load_bases, plan_sweep
+    from .sweep import run_sweep
+
+    try:
+        if samples and distributions is None:
+            raise MobilitySimError("--samples needs --distributions FILE")
+        space = read_distributions(distributions) if distributions else None
+        jobs = plan_sweep(load_bases(scenarios, city or []), space, samples, seed)
+        report = run_sweep(jobs, store, n_jobs=n_jobs, scheduler=scheduler,
+                           engine=_engine(engine), numba_threads=numba_threads,
+                           progress=progress, collect=collect)
+        table_path = write_frame(report.table, store / "sweep.parquet") if collect else None
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(report.summary_line())
+    typer.echo(f"store:  {store.resolve()}")
+    if table_path is not None:
+        typer.echo(f"table:  {table_path.resolve()}")
+    for f in report.failures:
+        typer.echo(f"failed: {f['tags']}: {f['error']}", err=True)
+    if report.failures:
+        typer.echo(f"{len(report.failures)} job(s) failed; the others are stored. Fix the cause "
+                   "and rerun the same command to run only what is missing.", err=True)
+        raise typer.Exit(code=1)
+
+
+def attribute_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file (the package).")],
+    out: OutOpt = Path("output/attribution"),
+    year: Annotated[int | None, typer.Option(
+        help="Year of the waterfall and action table (default: target year, else last).")
+    ] = None,
+    max_exact: Annotated[int, typer.Option(help="Largest package attributed exactly "
+                                                "(2^n runs).")] = 10,
+    permutations: Annotated[int, typer.Option(help="Sampled orders beyond --max-exact.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled orders.")] = 0,
+    discount_rate: Annotated[float, typer.Option(help="Discount rate of costs.")] = 0.0,
+    store: StoreOpt = None,
+    n_jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    engine: EngineOpt = "auto",
+    progress: ProgressOpt = True,
+) -> None:
+    """Shapley attribution of a package's effect to its measures; waterfall; action table."""
+    from ..scenario import load_scenario
+    from .attribution import attribute
+    from .export import action_table
+    from .figures import frame_table, waterfall_figure, write_analysis_page
+
+    try:
+        loaded = load_scenario(scenario)
+        result = attribute(loaded, max_exact=max_exact, permutations=permutations, seed=seed,
+                           **_sweep_options(n_jobs, scheduler, store, engine, progress))
+        actions = action_table(result, loaded, year=year, discount_rate=discount_rate)
+        shown_year, metric = actions.attrs["year"], actions.attrs["metric"]
+        write_frame(result.contributions, out / "contributions.parquet")
+        write_frame(result.totals, out / "totals.parquet")
+        write_frame(actions, out / "actions.csv")
+        fig = waterfall_figure(result.contributions, result.totals, shown_year, f"{metric}_t")
+        page = write_analysis_page(out / "attribution.html", f"{loaded.scenario.name}: "
+                                   "what each measure does", [(
+                                       f"{metric.upper()} in {shown_year}",
+                                       f"Shapley attribution ({result.method}, "
+                                       f"{result.n_runs} runs); contributions add up to the "
+                                       "package's effect.", [fig], frame_table(actions))])
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(f"{result.method} Shapley attribution of {len(result.measures)} measures "
+               f"({result.n_runs} runs); largest gap between the sum of contributions and "
+               f"the effect: {result.efficiency_gap():.1e} (relative)")
+    typer.echo(actions[["measure", "co2_effect_t", "co2_abated_t", "cost_eur",
+                        "eur_per_t_abated"]].to_string(index=False))
+    typer.echo(f"results: {out.resolve()}")
+    typer.echo(f"page:    {page.resolve()}")
+
+
+def sensitivity_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    distributions: Annotated[Path, typer.Option(help="Parameter distribution YAML.")],
+    method: Annotated[str, typer.Option(help="montecarlo, morris or sobol.")] = "morris",
+    samples: Annotated[int, typer.Option(
+        help="Monte Carlo samples, Morris trajectories, or Sobol base samples (a power of "
+             "two).")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of the design.")] = 0,
+    output: Annotated[str | None, typer.Option(
+        help="Output column analysed (default: the target metric, e.g. co2_wtw_t).")] = None,
+    year: Annotated[int | None, typer.Option(help="Year analysed (default: target year).")
+                    ] = None,
+    out: OutOpt = Path("output/sensitivity"),
+    store: StoreOpt = None,
+    n_jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    engine: EngineOpt = "auto",
+    progress: ProgressOpt = True,
+) -> None:
+    """Monte Carlo fan chart and Morris or Sobol sensitivity of the target-year CO2."""
+    from ..scenario import load_scenario
+    from .distributions import read_distributions
+    from .figures import fan_chart_figure, frame_table, sensitivity_figure, write_analysis_page
+    from .uncertainty import METHODS, run_uncertainty
+
+    try:
+        if method not in METHODS:
+            raise MobilitySimError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        loaded = load_scenario(scenario)
+        space = read_distributions(distributions)
+        run = run_uncertainty(loaded, space, method, samples, seed, output=output, year=year,
+                              **_sweep_options(n_jobs, scheduler, store, engine, progress))
+        fan = run.fan()
+        write_frame(run.samples, out / "samples.parquet")
+        write_frame(run.table, out / "runs.parquet")
+        write_frame(fan, out / "fan.parquet")
+        figures = [fan_chart_figure(fan, run.reference)]
+        extra = ""
+        if run.indices is not None:
+            write_frame(run.indices, out / "indices.csv")
+            figures.append(sensitivity_figure(run.indices, method,
+                                              output_label=f"{run.output} in {run.year}"))
+            extra = frame_table(run.indices)
+        text = run.summary_text()
+        write_text(text + "\n", out / "summary.txt")
+        page = write_analysis_page(out / "sensitivity.html",
+                                   f"{loaded.scenario.name}: uncertainty and sensitivity",
+                                   [(f"{method}: {run.output} in {run.year}", text, figures,
+                                     extra)])
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(text)
+    typer.echo(f"results: {out.resolve()}")
+    typer.echo(f"page:    {page.resolve()}")
+
+
+def solve_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    lever: Annotated[list[str] | None, typer.Option(
+        help="MEASURE.FIELD=BOUND or MEASURE.FIELD=NO_EFFECT:BOUND (MEASURE: position or "
+             "label); repeat for several.")] = None,
+    levers: Annotated[Path | None, typer.Option(help="YAML file of levers.")] = None,
+    target_year: Annotated[int | None, typer.Option(help="Target year.")] = None,
+    target_reduction: Annotated[float | None, typer.Option(
+        help="Reduction versus the base year, 0-1 (0.55 = -55 %).")] = None,
+    base_year: Annotated[int | None, typer.Option(help="Base year of the reduction.")] = None,
+    metric: Annotated[str | None, typer.Option(help="co2_wtw or co2_ttw.")] = None,
+    mission: Annotated[bool, typer.Option(
+        help="Mission climate-neutrality target: -80 % (about 20 % residual offset), 2030 "
+             "unless --target-year.")] = False,
+    discount_rate: Annotated[float, typer.Option(help="Discount rate of costs.")] = 0.0,
+    out: OutOpt = Path("output/solve"),
+    store: StoreOpt = None,
+    n_jobs: JobsOpt = 1,
+    scheduler: SchedulerOpt = None,
+    engine: EngineOpt = "auto",
+) -> None:
+    """Least-cost measure intensities that reach a target, or the best reachable and the gap."""
+    from ..scenario import load_scenario
+    from .solver import parse_lever, read_levers, solve, target_of
+
+    try:
+        loaded = load_scenario(scenario)
+        chosen = [parse_lever(text, loaded) for text in lever or []]
+        if levers is not None:
+            chosen += read_levers(levers, loaded)
+        target = target_of(loaded, target_year, target_reduction, base_year, metric, mission)
+        solution = solve(loaded, chosen, target, discount_rate=discount_rate,
+                         **_sweep_options(n_jobs, scheduler, store, engine, False))
+        write_frame(solution.levers, out / "levers.csv")
+        record = {"status": solution.status, "target": solution.target.__dict__,
+                  "base_emissions_t": solution.base_emissions_t,
+                  "target_emissions_t": solution.target_emissions_t,
+                  "emissions_t": solution.emissions_t, "gap_t": solution.gap_t,
+                  "cost_eur": solution.cost_eur, "n_runs": solution.n_runs,
+                  "message": solution.message, "history": solution.history}
+        write_text(json.dumps(record, indent=2) + "\n", out / "solution.json")
+        solved = solution.scenario
+        data = solved.scenario.model_dump(mode="json", exclude_none=True) if solved else {}
+        data.pop("extends", None)
+        data["name"] = f"{data.get('name', 'scenario')}-solved"[:120]
+        data["city"] = _portable_city(str(data.get("city", "")), scenario.parent)
+        buf = io.StringIO()
+        buf.write(f"# solved by mobility-sim solve from {scenario} ({solution.status}): "
+                  "the measures with the solved values, parent file merged in\n")
+        dump_yaml(data, buf)
+        write_text(buf.getvalue(), out / "solved_scenario.yaml")
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(solution.summary_text())
+    typer.echo(f"results: {out.resolve()}")
+
+
+def export_command(
+    sources: Annotated[list[Path], typer.Argument(
+        help="Run folders (mobility-sim run) or sweep tables (sweep.parquet).")],
+    iamc: Annotated[Path, typer.Option(help="IAMC table to write (.csv or .parquet).")],
+    model: Annotated[str | None, typer.Option(help="IAMC model name.")] = None,
+) -> None:
+    """Write an IAMC-format table (model, scenario, region, variable, unit, year, value)."""
+    from ..results import Results
+    from .errors import AnalysisError
+    from .export import iamc_from_results, iamc_from_sweep
+
+    try:
+        frames = []
+        for source in sources:
+            if source.is_dir():
+                frames.append(iamc_from_results(Results.load(source), model=model))
+            elif source.is_file() and source.suffix == ".parquet":
+                table = pd.read_parquet(source)
+                cols = ["scenario", "sample"] if "sample" in table.columns else ["scenario"]
+                frames.append(iamc_from_sweep(table, scenario_columns=cols, model=model))
+            else:
+                raise AnalysisError(f"{source}: not a run folder or a sweep table (.parquet)")
+        result = pd.concat(frames, ignore_index=True)
+        if result.duplicated(["model", "scenario", "region", "variable", "year"]).any():
+            raise AnalysisError("two sources give the same model, scenario and region; export "
+                                "them to separate files")
+        write_frame(result, iamc)
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(f"{len(result)} rows, {result['scenario'].nunique()} scenario(s): "
+               f"{iamc.resolve()}")
+
+
+def scale_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file to time.")],
+    engine: EngineOpt = "auto",
+    repeats: Annotated[int, typer.Option(help="Timed runs after the warm-up run.")] = 3,
+    sizes: Annotated[str, typer.Option(help="Synthetic city sizes (cells) for the per-year "
+                                            "fit, comma-separated.")] = "100,400,1600",
+    fit_scenario: Annotated[Path | None, typer.Option(
+        help="Scenario for the per-year fit on synthetic cities (its areas must exist there; "
+             "default: SCENARIO).")] = None,
+    parallel_runs: Annotated[int, typer.Option(help="Runs of the local parallel test "
+                                                    "(0: skip).")] = 8,
+    n_jobs: JobsOpt = 2,
+    out: Annotated[Path, typer.Option(help="JSON file of the measurements.")] = Path(
+        "output/scale.json"),
+) -> None:
+    """Measure the per-run cost on this machine and estimate large sweeps (docs/scale.md)."""
+    from ..scenario import load_scenario
+    from .scale import as_record, measure_cells, measure_parallel, measure_run
+
+    try:
+        try:
+            cell_sizes = [int(s) for s in sizes.split(",")]
+        except ValueError:
+            raise MobilitySimError(f"--sizes {sizes!r}: give cell counts separated by commas, "
+                                   "e.g. 100,400,1600") from None
+        loaded = load_scenario(scenario)
+        run = measure_run(loaded, engine=_engine(engine), repeats=repeats)
+        cells = measure_cells(fit_scenario or scenario, cell_sizes, engine=engine)
+        record: dict[str, Any] = {"run": as_record(run), "median_s": run.median_s,
+                                  "per_year_fit": cells}
+        if parallel_runs:
+            record["parallel"] = measure_parallel(loaded, parallel_runs, n_jobs, engine)
+        write_text(json.dumps(record, indent=2) + "\n", out)
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(record, indent=2))
+    typer.echo(f"written: {out.resolve()}")

@@ -1,0 +1,269 @@
+"""Measure what one run costs on this machine and what a large sweep would need.
+
+:func:`measure_run` times full runs of a scenario (after one warm-up run, which includes numba
+compilation when the numba engine is used) and records the memory they take;
+:func:`measure_cells` times one simulated year on synthetic cities of several sizes and fits
+``seconds = a * cells ** b``; :func:`sweep_estimate` turns the measurements into the cores,
+memory and wall time of a sweep, for a given list of city sizes.
+
+Every figure in ``docs/scale.md`` comes from ``mobility-sim scale`` (see that page for the
+command line) and is written with the machine's load average at the time, because the
+machine that measured it may be shared.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import os
+import pickle
+import platform
+import resource
+import time
+import tracemalloc
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..city.synthetic import synthetic_city
+from ..scenario import LoadedScenario, load_scenario
+from ..simulate import Engine, kernel_for, simulate
+from .store import job_table
+
+
+@dataclass
+class RunCost:
+    """Measured cost of one scenario run.
+
+    Attributes
+    ----------
+    scenario, city : str
+        What was run.
+    n_cells, n_years : int
+        Grid cells and simulated years.
+    engine : str
+        Name of the demand implementation that ran.
+    first_run_s : float
+        The warm-up run (includes numba compilation or cache loading, if any).
+    run_s : list of float
+        The timed runs.
+    traced_peak_mb : float
+        Peak of memory allocated during one run (tracemalloc; NumPy arrays included).
+    process_peak_rss_mb : float
+        Peak resident memory of the whole process so far (imports, city, runs).
+    result_bytes : int
+        Size of one job's stored table (Parquet).
+    base_bytes : int
+        Size of the pickled scenario and city sent to a worker.
+    load_average : tuple of float
+        1, 5 and 15 minute load averages when the measurement ended.
+    cpu_count : int
+        Logical cores of the machine.
+    """
+
+    scenario: str
+    city: str
+    n_cells: int
+    n_years: int
+    engine: str
+    first_run_s: float
+    run_s: list[float]
+    traced_peak_mb: float
+    process_peak_rss_mb: float
+    result_bytes: int
+    base_bytes: int
+    load_average: tuple[float, float, float]
+    cpu_count: int
+
+    @property
+    def median_s(self) -> float:
+        """Median of the timed runs."""
+        return float(np.median(self.run_s))
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if platform.system() == "Linux" else peak / 1024.0 / 1024.0
+
+
+def measure_run(loaded: LoadedScenario, engine: Engine = "auto", repeats: int = 3) -> RunCost:
+    """Time ``repeats`` runs of ``loaded`` after one warm-up run and record their memory."""
+    start = time.perf_counter()
+    results = simulate(loaded, engine=engine)
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(max(1, repeats)):
+        gc.collect()
+        start = time.perf_counter()
+        simulate(loaded, engine=engine)
+        times.append(time.perf_counter() - start)
+    gc.collect()
+    tracemalloc.start()
+    simulate(loaded, engine=engine)
+    _, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    buf = io.BytesIO()
+    job_table(results).to_parquet(buf, index=False)
+    return RunCost(scenario=loaded.scenario.name, city=loaded.city.name,
+                   n_cells=loaded.city.n_cells, n_years=len(loaded.scenario.years.as_list()),
+                   engine=kernel_for(engine).__name__, first_run_s=first, run_s=times,
+                   traced_peak_mb=traced / 2**20, process_peak_rss_mb=_peak_rss_mb(),
+                   result_bytes=buf.tell(), base_bytes=len(pickle.dumps(loaded)),
+                   load_average=os.getloadavg(), cpu_count=os.cpu_count() or 1)
+
+
+def measure_cells(scenario: str | Path, sizes: Sequence[int] = (100, 400, 1600),
+                  engine: Engine = "auto", repeats: int = 2) -> dict[str, Any]:
+    """Time one simulated year and trace its memory on synthetic cities of ``sizes`` cells.
+
+    The scenario's measures are kept; its years are cut to its first year (areas named by
+    zone must exist in the synthetic city: ``centre`` does).
+
+    Returns
+    -------
+    dict
+        ``sizes``, ``seconds`` (median per year-run), ``traced_mb``, and the fitted
+        ``exponent`` and ``coefficient`` of ``seconds = coefficient * cells ** exponent``
+        and ``mem_exponent``, ``mem_coefficient`` of the same fit to memory.
+    """
+    seconds, traced = [], []
+    for n in sizes:
+        city = synthetic_city(int(n), kind="polycentric", seed=0)
+        loaded = load_scenario(scenario, city=city)
+        first = loaded.scenario.years.start
+        one_year = loaded.scenario.model_copy(update={
+            "years": loaded.scenario.years.model_copy(update={"end": first}), "target": None})
+        loaded = LoadedScenario(scenario=one_year, path=loaded.path, city=city,
+                                masks=loaded.masks, content_hash=loaded.content_hash)
+        cost = measure_run(loaded, engine=engine, repeats=repeats)
+        seconds.append(cost.median_s)
+        traced.append(cost.traced_peak_mb)
+    b, log_a = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    mb, log_ma = np.polyfit(np.log(sizes), np.log(traced), 1)
+    return {"sizes": list(map(int, sizes)), "seconds": seconds, "traced_mb": traced,
+            "exponent": float(b), "coefficient": float(np.exp(log_a)),
+            "mem_exponent": float(mb), "mem_coefficient": float(np.exp(log_ma)),
+            "engine": kernel_for(engine).__name__, "load_average": os.getloadavg()}
+
+
+def measure_parallel(loaded: LoadedScenario, n_runs: int = 8, n_jobs: int = 2,
+                     engine: Engine = "auto", dask: bool = True) -> dict[str, Any]:
+    """Time the same ``n_runs`` jobs serially, with joblib and on a Dask ``LocalCluster``.
+
+    Serially means in this process; joblib uses ``n_jobs`` workers; the Dask cluster has
+    ``n_jobs`` single-threaded worker processes on the loopback interface. The jobs differ by
+    a tiny change of ``car.occupancy`` so that none is a repeat. Worker start-up is included
+    in the parallel times, as a user would see it.
+
+    Returns
+    -------
+    dict
+        ``serial_s``, ``joblib_s``, ``dask_s`` (with cluster start), ``dask_cluster_start_s``,
+        ``joblib_efficiency`` and ``dask_efficiency`` (serial time / (workers x time)).
+    """
+    from .jobs import Job
+    from .sweep import run_sweep
+
+    occupancy = float(loaded.scenario.parameters.get("car.occupancy", 1.6))
+    jobs = [Job(base=loaded, parameters={"car.occupancy": occupancy + 1e-3 * (i + 1)},
+                tags={"run": i}) for i in range(n_runs)]
+    out: dict[str, Any] = {"n_runs": n_runs, "n_jobs": n_jobs,
+                           "engine": kernel_for(engine).__name__}
+    start = time.perf_counter()
+    run_sweep(jobs, engine=engine, progress=False)
+    out["serial_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    run_sweep(jobs, engine=engine, n_jobs=n_jobs, progress=False)
+    out["joblib_s"] = time.perf_counter() - start
+    out["joblib_efficiency"] = out["serial_s"] / (n_jobs * out["joblib_s"])
+    if dask:
+        from distributed import Client, LocalCluster
+
+        start = time.perf_counter()
+        with LocalCluster(n_workers=n_jobs, threads_per_worker=1, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            out["dask_cluster_start_s"] = time.perf_counter() - start
+            run_sweep(jobs, engine=engine, scheduler=client, progress=False)
+        out["dask_s"] = time.perf_counter() - start
+        out["dask_efficiency"] = out["serial_s"] / (n_jobs * out["dask_s"])
+    out["load_average"] = os.getloadavg()
+    return out
+
+
+@dataclass
+class SweepEstimate:
+    """Resources of a sweep, from measured per-run costs.
+
+    Attributes
+    ----------
+    runs : int
+        Runs in the sweep.
+    core_hours : float
+        Total compute, core-hours (one run per core at a time).
+    cores : int
+        Cores assumed.
+    wall_hours : float
+        Wall time with ``cores`` cores at ``efficiency``.
+    memory_per_worker_gb : float
+        Memory a worker needs for the largest city (traced peak plus process baseline).
+    result_gb : float
+        Size of the stored results.
+    efficiency : float
+        Parallel efficiency assumed (measured locally, see docs/scale.md).
+    """
+
+    runs: int
+    core_hours: float
+    cores: int
+    wall_hours: float
+    memory_per_worker_gb: float
+    result_gb: float
+    efficiency: float
+
+
+def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
+                   years: int, per_year: dict[str, float], overhead_s: float,
+                   baseline_mb: float, result_bytes: int, cores: int,
+                   efficiency: float) -> SweepEstimate:
+    """Estimate a sweep of every city in ``city_cells`` x ``scenarios`` x ``samples``.
+
+    Parameters
+    ----------
+    city_cells : sequence of int
+        Grid cells of each city.
+    scenarios, samples : int
+        Scenarios per city and parameter samples per scenario.
+    years : int
+        Simulated years per run.
+    per_year : dict
+        From :func:`measure_cells`: ``coefficient``, ``exponent``, ``mem_coefficient``,
+        ``mem_exponent``.
+    overhead_s : float
+        Per-run time outside the yearly loop (loading, tables), measured.
+    baseline_mb : float
+        Resident memory of a worker process before a run (imports), measured.
+    result_bytes : int
+        Stored bytes per run, measured.
+    cores : int
+        Cores of the cluster.
+    efficiency : float
+        Parallel efficiency (0-1), measured on this machine.
+    """
+    cells = np.asarray(city_cells, dtype=float)
+    run_s = overhead_s + years * per_year["coefficient"] * cells ** per_year["exponent"]
+    core_s = float(run_s.sum()) * scenarios * samples
+    runs = len(cells) * scenarios * samples
+    mem_mb = baseline_mb + per_year["mem_coefficient"] * cells.max() ** per_year["mem_exponent"]
+    return SweepEstimate(runs=runs, core_hours=core_s / 3600.0, cores=cores,
+                         wall_hours=core_s / 3600.0 / (cores * efficiency),
+                         memory_per_worker_gb=mem_mb / 1024.0,
+                         result_gb=runs * result_bytes / 1e9, efficiency=efficiency)
+
+
+def as_record(obj: Any) -> dict[str, Any]:
+    """Return a dataclass as a dict, with the package version."""
+    return {**asdict(obj), "version": __version__}

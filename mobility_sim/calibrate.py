@@ -1,0 +1,97 @@
+"""Calibrate a city to its published modal split: ``calibrate(...)`` and ``mobility-sim calibrate``.
+
+The work is done in :mod:`mobility_sim.calibration`; this module re-exports its public API and
+holds the command function (registered by the CLI as ``mobility-sim calibrate CITY``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .calibration import (
+    CalibrationError,
+    CityCalibration,
+    apply_asc_overrides,
+    calibrate,
+    calibrated_parameters,
+    calibration_status,
+    total_target,
+    trip_length_target,
+)
+from .exceptions import MobilitySimError
+
+__all__ = [
+    "CalibrationError",
+    "CityCalibration",
+    "apply_asc_overrides",
+    "calibrate",
+    "calibrate_command",
+    "calibrated_parameters",
+    "calibration_status",
+    "total_target",
+    "trip_length_target",
+]
+
+
+def _fail(error: MobilitySimError) -> None:
+    for line in error.problems:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code=2)
+
+
+def calibrate_command(
+    city: Annotated[str, typer.Argument(help="City slug or path to a city folder.")],
+    year: Annotated[int | None, typer.Option(
+        help="Year of the observed modal split to fit (default: the most recent).")] = None,
+    trip_length_km: Annotated[float | None, typer.Option(
+        help="Mean trip length (km, all modes) to fit with the destination-choice scale.")] = None,
+    trip_length_purposes: Annotated[str, typer.Option(
+        help="Purposes the trip length covers: 'all' or 'work and education'.")] = "all",
+    trip_length_source: Annotated[str | None, typer.Option(
+        help="Source of the trip length (required with --trip-length-km; or 'assumption: ...').",
+    )] = None,
+    total_car_vkm: Annotated[float | None, typer.Option(
+        help="Reported car vehicle-km per year to scale trip rates to.")] = None,
+    total_co2_t: Annotated[float | None, typer.Option(
+        help="Reported tank-to-wheel tonnes CO2e per year to scale trip rates to.")] = None,
+    total_source: Annotated[str | None, typer.Option(
+        help="Source of the total (required with --total-car-vkm or --total-co2-t).")] = None,
+    write: Annotated[bool, typer.Option(
+        help="Write cities/<slug>/calibration.yaml (--no-write: only print the fit).")] = True,
+) -> None:
+    """Fit the model's constants to a city's published modal split and write calibration.yaml."""
+    from .calibration.run import fit_table
+
+    try:
+        length = (trip_length_target(trip_length_km, trip_length_source, trip_length_purposes)
+                  if trip_length_km is not None else None)
+        if total_car_vkm is not None and total_co2_t is not None:
+            raise CalibrationError("give one of --total-car-vkm and --total-co2-t, not both")
+        total = None
+        if total_car_vkm is not None:
+            total = total_target("car_vkm", total_car_vkm, total_source)
+        elif total_co2_t is not None:
+            total = total_target("co2_ttw_t", total_co2_t, total_source)
+        result = calibrate(city, split_year=year, trip_length=length, total=total, write=write)
+    except MobilitySimError as exc:
+        _fail(exc)
+    split = result.content["targets"]["modal_split"]
+    typer.echo(f"{result.city.name}: modal split {split['year']} ({split['unit']}, "
+               f"{split['population']}, purposes: {split['purposes']}); source: {split['source']}")
+    for line in fit_table(result):
+        typer.echo("  " + line)
+    for note in split["treatment"] + split["caveats"]:
+        typer.echo(f"  note: {note}")
+    if result.result.trip_length is not None:
+        info = result.result.trip_length
+        typer.echo(f"  mean trip length: {info['modelled_km']:.3f} km (target "
+                   f"{info['target_km']:.3f} km; destination scale x {info['scale_factor']:.3f})")
+    if result.result.total is not None:
+        info = result.result.total
+        typer.echo(f"  {info['quantity']}: {info['modelled']:.4g} (target {info['target']:.4g}; "
+                   f"trip rates x {info['rate_factor']:.4f})")
+    typer.echo(f"  converged in {result.result.runs} model runs")
+    if result.path is not None:
+        typer.echo(f"written: {result.path}")

@@ -1,0 +1,173 @@
+"""The model's implied elasticities, by small perturbations, beside published ranges.
+
+Each elasticity is an arc elasticity over a small symmetric change ``x (1 +/- h)`` of one lever
+around the baseline::
+
+    E = (ln Q(+) - ln Q(-)) / (ln(1 + h) - ln(1 - h))
+
+The model has no car-ownership or trip-frequency response and no congestion feedback, so its
+elasticities are closest to short-run, mode-and-destination-choice responses; the published
+figures (``mobility_sim/data/elasticities.csv``) say which run and context they describe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data import read_table
+from ..kernels.spec import CAR_ICE, CAR_MODES, PT, DemandOutputs
+from .baseline import BaselineModel, car_vkm
+
+
+@dataclass(frozen=True)
+class Elasticity:
+    """One implied elasticity: which lever moves, which quantity is measured."""
+
+    key: str
+    lever: str
+    quantity: str
+
+
+#: The elasticities computed, in report order.
+ELASTICITIES: tuple[Elasticity, ...] = (
+    Elasticity("pt_fare", "PT fare per trip", "PT trips"),
+    Elasticity("pt_service", "PT service frequency (1 / headway; moves the wait time)",
+               "PT trips"),
+    Elasticity("pt_ivt", "PT in-vehicle time (1 / PT speed)", "PT trips"),
+    Elasticity("car_fuel_vkm", "fuel cost per km of combustion cars", "car vehicle-km"),
+    Elasticity("parking", "parking price at the destination",
+               "car trips to cells where parking is paid"),
+    Elasticity("pt_cross_fuel", "fuel cost per km of combustion cars", "PT trips"),
+)
+#: Expected sign of each elasticity (all published ranges agree with it).
+EXPECTED_SIGN: dict[str, int] = {"pt_fare": -1, "pt_service": 1, "pt_ivt": -1,
+                                 "car_fuel_vkm": -1, "parking": -1, "pt_cross_fuel": 1}
+
+
+def literature() -> pd.DataFrame:
+    """Return published elasticities: ``elasticity, low, high, context, source`` (per source)."""
+    return read_table("elasticities.csv")
+
+
+def _pt_trips(out: DemandOutputs) -> float:
+    return float(out.trips[..., PT].sum())
+
+
+def _paid_parking_car_trips(model: BaselineModel) -> Callable[[DemandOutputs], float]:
+    paid = (model.inputs.dest_cost[:, list(CAR_MODES), :] > 0).any(axis=(0, 1))
+
+    def quantity(out: DemandOutputs) -> float:
+        return float(out.trips_to[paid][:, list(CAR_MODES)].sum())
+
+    return quantity
+
+
+def _runner(model: BaselineModel, key: str) -> tuple[Callable[[float], DemandOutputs],
+                                                     Callable[[DemandOutputs], float]] | None:
+    """Return ``(run with lever factor f, quantity of outputs)`` for one elasticity."""
+    params, inputs = model.params, model.inputs
+    if key == "pt_fare":
+        def run(f: float) -> DemandOutputs:
+            return model.run(dataclasses.replace(params, fare=_scaled(params.fare, [PT], f)))
+        return run, _pt_trips
+    if key == "pt_service":
+        return (lambda f: model.run(params, model.inputs_with_headway(1.0 / f))), _pt_trips
+    if key == "pt_ivt":
+        def run_ivt(f: float) -> DemandOutputs:
+            return model.run(params, dataclasses.replace(inputs, pt_speed=inputs.pt_speed / f))
+        return run_ivt, _pt_trips
+    if key in ("car_fuel_vkm", "pt_cross_fuel"):
+        def run_fuel(f: float) -> DemandOutputs:
+            cost = _scaled(params.cost_per_km, [CAR_ICE], f)
+            return model.run(dataclasses.replace(params, cost_per_km=cost))
+        return run_fuel, (car_vkm if key == "car_fuel_vkm" else _pt_trips)
+    if key == "parking":
+        paid = (inputs.dest_cost[:, list(CAR_MODES), :] > 0).any()
+        if not paid:
+            return None
+
+        def run_parking(f: float) -> DemandOutputs:
+            cost = np.array(inputs.dest_cost, copy=True)
+            cost[:, list(CAR_MODES), :] *= f
+            return model.run(params, dataclasses.replace(inputs, dest_cost=cost))
+        return run_parking, _paid_parking_car_trips(model)
+    raise KeyError(key)
+
+
+def _scaled(values: np.ndarray, index: list[int], factor: float) -> np.ndarray:
+    out = np.array(values, dtype=np.float64, copy=True)
+    out[index] *= factor
+    return out
+
+
+def implied_elasticities(model: BaselineModel, step: float = 0.01) -> pd.DataFrame:
+    """Compute the model's elasticities around its baseline by +/- ``step`` perturbations.
+
+    Parameters
+    ----------
+    model : BaselineModel
+        The (calibrated) baseline.
+    step : float
+        Relative change of each lever (0.01 = 1 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``elasticity, lever, quantity, model``; ``model`` is NaN where the lever does
+        not exist in the city (e.g. no paid parking anywhere).
+    """
+    rows = []
+    for item in ELASTICITIES:
+        runner = _runner(model, item.key)
+        value = float("nan")
+        if runner is not None:
+            run, quantity = runner
+            up, down = quantity(run(1.0 + step)), quantity(run(1.0 - step))
+            if up > 0 and down > 0:
+                value = (math.log(up) - math.log(down)) / (math.log1p(step) - math.log1p(-step))
+        rows.append({"elasticity": item.key, "lever": item.lever, "quantity": item.quantity,
+                     "model": value})
+    return pd.DataFrame(rows)
+
+
+def compare_with_literature(implied: pd.DataFrame,
+                            published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Put implied elasticities beside the span of published values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``implied`` plus ``published_low``, ``published_high`` (the span over all cited rows),
+        ``n_sources``, ``sign_ok``, ``inside`` (None where nothing is cited) and ``sources``.
+    """
+    published = literature() if published is None else published
+    out = implied.copy()
+    lows, highs, counts, inside, signs, sources = [], [], [], [], [], []
+    for key, value in zip(out["elasticity"], out["model"], strict=True):
+        rows = published[published["elasticity"] == key]
+        signs.append(bool(np.sign(value) == EXPECTED_SIGN[key]) if np.isfinite(value) else None)
+        counts.append(len(rows))
+        if rows.empty:
+            lows.append(np.nan)
+            highs.append(np.nan)
+            inside.append(None)
+            sources.append("")
+            continue
+        low, high = float(rows["low"].min()), float(rows["high"].max())
+        lows.append(low)
+        highs.append(high)
+        inside.append(bool(low <= value <= high) if np.isfinite(value) else None)
+        sources.append("; ".join(rows["source"]))
+    out["published_low"] = lows
+    out["published_high"] = highs
+    out["n_sources"] = counts
+    out["sign_ok"] = signs
+    out["inside"] = inside
+    out["sources"] = sources
+    return out

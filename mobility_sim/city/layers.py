@@ -1,0 +1,105 @@
+"""Per-cell layers from OSM and GTFS: the result container, stop access and density defaults.
+
+Cells that a data source does not cover keep the model's density-scaled defaults, computed with
+the same formulas and ``mobility_sim/data/parameters.csv`` keys as
+:func:`mobility_sim.model_inputs.cell_layers` (``lo + (hi - lo) * exp(-density / scale)`` for
+stop distance and headway; ``max * (1 - exp(-density / scale))`` for cycle infrastructure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ..data import parameters
+from .jobs import build_parameter
+from .model import DataSource, Layer
+
+
+@dataclass
+class LayerResult:
+    """Columns to add to a grid, with their provenance and sources."""
+
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    layers: dict[str, Layer] = field(default_factory=dict)
+    sources: list[DataSource] = field(default_factory=list)
+    #: Per column, the cells that hold data (the rest hold density defaults).
+    covered: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def cell_density(grid: gpd.GeoDataFrame, cell_size: float) -> np.ndarray:
+    """Return residents per km2 of each cell."""
+    return grid["population"].to_numpy(float) / (cell_size * cell_size / 1e6)
+
+
+def density_default(layer: str, density: np.ndarray) -> np.ndarray:
+    """Return the model's density-scaled default of a layer (same formulas as the model).
+
+    Parameters
+    ----------
+    layer : {"pt_stop_distance_m", "pt_headway_min", "cycle_infra_share"}
+        The layer.
+    density : ndarray
+        Residents per km2.
+
+    Returns
+    -------
+    ndarray
+        Default values per cell.
+    """
+    p = parameters()
+    if layer == "pt_stop_distance_m":
+        lo, hi, scale = p["pt.access_min_m"], p["pt.access_max_m"], p["pt.access_density_scale"]
+    elif layer == "pt_headway_min":
+        lo, hi, scale = p["pt.headway_min"], p["pt.headway_max"], p["pt.headway_density_scale"]
+    elif layer == "cycle_infra_share":
+        scale = p["bike.infra_density_scale"]
+        return p["bike.infra_default_max"] * (1.0 - np.exp(-density / scale))
+    else:
+        raise KeyError(f"no density default for layer {layer!r}")
+    return lo + (hi - lo) * np.exp(-density / scale)
+
+
+def cell_boxes(grid: gpd.GeoDataFrame, cell_size: float) -> np.ndarray:
+    """Return the square polygon of each cell (from its centre)."""
+    half = cell_size / 2.0
+    x, y = grid["x"].to_numpy(float), grid["y"].to_numpy(float)
+    return shapely.box(x - half, y - half, x + half, y + half)
+
+
+def stop_distance(
+    grid: gpd.GeoDataFrame, cell_size: float, stops: np.ndarray
+) -> np.ndarray:
+    """Return the mean walk distance from each cell to its nearest stop, metres.
+
+    The distance is averaged over ``access.samples_per_side`` squared points spread evenly over
+    the cell (so a stop inside a large cell still leaves a walk), and multiplied by
+    ``access.circuity`` (both in ``mobility_sim/data/city_build_parameters.csv``).
+
+    Parameters
+    ----------
+    grid : GeoDataFrame
+        Cells with centre columns ``x`` and ``y`` (same CRS as ``stops``).
+    cell_size : float
+        Cell side, metres.
+    stops : ndarray of shapely Points
+        Stop locations.
+
+    Returns
+    -------
+    ndarray
+        Walk distance per cell.
+    """
+    k = int(build_parameter("access.samples_per_side"))
+    offsets = ((np.arange(k) + 0.5) / k - 0.5) * cell_size
+    ox, oy = np.meshgrid(offsets, offsets)
+    x = (grid["x"].to_numpy(float)[:, None] + ox.ravel()[None, :]).ravel()
+    y = (grid["y"].to_numpy(float)[:, None] + oy.ravel()[None, :]).ravel()
+    tree = shapely.STRtree(stops)
+    idx, dist = tree.query_nearest(shapely.points(x, y), return_distance=True, all_matches=False)
+    nearest = np.empty(len(x))
+    nearest[idx[0]] = dist
+    return build_parameter("access.circuity") * nearest.reshape(len(grid), k * k).mean(axis=1)

@@ -1,0 +1,133 @@
+"""Physical-activity health benefit of walking and cycling: the WHO HEAT method (2017).
+
+For each active mode, the all-cause mortality of adults in the mode's age band falls linearly
+with the weekly minutes of that mode, up to a cap::
+
+    reduction = min((1 - RR) x minutes_per_week / reference_minutes, cap)
+    deaths prevented per year = residents x age-band share x mortality rate x reduction
+
+with RR 0.89 at 168 min/week for walking (ages 20-74, cap 30 %) and RR 0.90 at 100 min/week
+for cycling (ages 20-64, cap 45 %) (``health_parameters.csv``). The value is deaths prevented x
+the value of a statistical life.
+
+Minutes come from the model's walking and cycling passenger-km divided by the mode's speed,
+spread evenly over all residents (assumption: adults walk and cycle as much as the average
+resident; the cap is applied to that average, HEAT's population-average use). Walking to and
+from public transport stops is not counted; e-bike minutes count with ``health.ebike_weight``
+(0 by default: HEAT 2017 has no e-bike relative risk).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .errors import FleetParameterError
+
+HEALTH_COLUMNS: tuple[str, ...] = ("year", "mode", "population", "minutes_per_week",
+                                   "risk_reduction", "deaths_avoided", "value_eur")
+ACTIVE_MODES: tuple[str, ...] = ("walk", "bike")
+
+
+@dataclass(frozen=True)
+class HeatMode:
+    """HEAT inputs of one active mode.
+
+    Attributes
+    ----------
+    relative_risk : float
+        All-cause mortality relative risk at ``reference_minutes`` per week.
+    reference_minutes : float
+        Minutes per week of the relative risk.
+    cap : float
+        Largest mortality reduction credited.
+    population_share : float
+        Share of residents in the mode's age band.
+    mortality_rate : float
+        Deaths per person and year in the age band.
+    """
+
+    relative_risk: float
+    reference_minutes: float
+    cap: float
+    population_share: float
+    mortality_rate: float
+
+    @classmethod
+    def from_parameters(cls, mode: str, p: Mapping[str, float]) -> HeatMode:
+        """Read ``health.<mode>.*`` and check the ranges."""
+        values = {
+            "relative_risk": p[f"health.{mode}.relative_risk"],
+            "reference_minutes": p[f"health.{mode}.reference_min_per_week"],
+            "cap": p[f"health.{mode}.cap"],
+            "population_share": p[f"health.{mode}.population_share"],
+            "mortality_rate": p[f"health.{mode}.mortality_rate"],
+        }
+        problems = []
+        if not 0 < values["relative_risk"] <= 1:
+            problems.append(f"parameters: health.{mode}.relative_risk = "
+                            f"{values['relative_risk']} must lie in (0, 1]")
+        if values["reference_minutes"] <= 0:
+            problems.append(f"parameters: health.{mode}.reference_min_per_week must be > 0")
+        for key in ("cap", "population_share", "mortality_rate"):
+            if not 0 <= values[key] <= 1:
+                problems.append(f"parameters: health.{mode}.{key} = {values[key]} must lie in "
+                                "[0, 1]")
+        if problems:
+            raise FleetParameterError(problems)
+        return cls(**values)
+
+    def risk_reduction(self, minutes_per_week: float) -> float:
+        """Relative reduction of mortality for the given weekly minutes (capped)."""
+        linear = (1.0 - self.relative_risk) * max(minutes_per_week, 0.0) / self.reference_minutes
+        return min(linear, self.cap)
+
+    def deaths_prevented(self, residents: float, minutes_per_week: float) -> float:
+        """Deaths prevented per year among ``residents`` (all ages) at the given minutes."""
+        return (residents * self.population_share * self.mortality_rate
+                * self.risk_reduction(minutes_per_week))
+
+
+def minutes_per_week(daily_pkm: float, speed_kmh: float, residents: float) -> float:
+    """Average minutes per resident and week of a mode from its passenger-km per day."""
+    if residents <= 0:
+        return 0.0
+    return daily_pkm / speed_kmh * 60.0 * 7.0 / residents
+
+
+def health_rows(year: int, daily_pkm: Mapping[str, float], residents: float,
+                p: Mapping[str, float]) -> list[dict]:
+    """Tabulate the ``health`` rows of one year.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    daily_pkm : mapping of str to float
+        Passenger-km per average day of ``walk``, ``bike`` and ``ebike``.
+    residents : float
+        Residents of the grid.
+    p : mapping
+        Model parameters (speeds, ``health.*``).
+
+    Returns
+    -------
+    list of dict
+        One row per active mode, keys :data:`HEALTH_COLUMNS`.
+    """
+    vsl = p["health.value_of_statistical_life_eur"]
+    minutes = {
+        "walk": minutes_per_week(daily_pkm.get("walk", 0.0), p["speed.walk"], residents),
+        "bike": minutes_per_week(daily_pkm.get("bike", 0.0), p["speed.bike"], residents)
+        + p["health.ebike_weight"] * minutes_per_week(daily_pkm.get("ebike", 0.0),
+                                                      p["speed.ebike"], residents),
+    }
+    rows = []
+    for mode in ACTIVE_MODES:
+        heat = HeatMode.from_parameters(mode, p)
+        deaths = heat.deaths_prevented(residents, minutes[mode])
+        rows.append({"year": year, "mode": mode, "population": residents * heat.population_share,
+                     "minutes_per_week": minutes[mode],
+                     "risk_reduction": heat.risk_reduction(minutes[mode]),
+                     "deaths_avoided": deaths, "value_eur": deaths * vsl})
+    return rows

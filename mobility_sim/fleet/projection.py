@@ -1,0 +1,170 @@
+"""The car and bus fleets year by year: vintage stocks, sales mixes and fleet-average factors.
+
+The initial fleet (EU 2024 mix by powertrain: ACEA for cars, ACEA BEV share and assumptions for
+buses; ``fleet_defaults.csv``) is the stock at the end of the year before the first simulated
+year, with the steady-state age profile of the survival curve (assumption: constant past sales,
+same age profile for every powertrain). Each following year steps the vintage stock
+(:mod:`.stock`) with that year's sales mix from the levers. The car stock follows residents x
+cars per resident (growing at ``fleet.car.stock_growth``); the bus stock follows the year's bus
+service vehicle-km / ``fleet.bus.annual_km``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import FleetParameterError
+from .grid import grid_path
+from .levers import FleetLevers
+from .mix import FleetState, default_sales, sales_mix
+from .stock import StockYear, initial_stock, step
+from .survival import Survival
+from .tables import BUS_FUEL, CAR_FUEL, shares
+from .vintage_factors import VintageFactors, vintage_factors
+
+CAR_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
+BUS_POWERTRAINS: tuple[str, ...] = ("diesel", "cng", "bev")
+
+
+@dataclass(frozen=True)
+class FleetYear:
+    """Both fleets in one year.
+
+    Attributes
+    ----------
+    year : int
+        Calendar year.
+    car, bus : StockYear
+        Vintage stocks.
+    car_factors, bus_factors : dict
+        Fleet-average factors ``{powertrain: {quantity: value}}`` (see
+        :mod:`.vintage_factors` for quantities and units).
+    grid_gco2e_per_kwh : float
+        The year's grid carbon intensity.
+    """
+
+    year: int
+    car: StockYear
+    bus: StockYear
+    car_factors: dict[str, dict[str, float]]
+    bus_factors: dict[str, dict[str, float]]
+    grid_gco2e_per_kwh: float
+
+    @property
+    def state(self) -> FleetState:
+        """The car fleet as the demand model sees it (shares and factors by powertrain)."""
+        return FleetState(self.year, self.car.shares(), self.car_factors)
+
+
+def survival_of(vehicle: str, p: Mapping[str, float]) -> Survival:
+    """Return the survival curve of ``car`` or ``bus`` from the parameters."""
+    try:
+        return Survival(p[f"fleet.{vehicle}.mean_lifetime_years"],
+                        p[f"fleet.{vehicle}.weibull_shape"], int(p[f"fleet.{vehicle}.max_age"]))
+    except ValueError as exc:
+        raise FleetParameterError(f"parameters: fleet.{vehicle}.*: {exc}") from None
+
+
+def bus_sales_mix(bev_share: float | None) -> dict[str, float]:
+    """Bus sales mix: the baseline, or the given BEV share with the rest in baseline proportions."""
+    base = shares("bus_sales_2023", BUS_POWERTRAINS)
+    if bev_share is None:
+        return base
+    others = sum(v for k, v in base.items() if k != "bev")
+    mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
+    mix["bev"] = bev_share
+    return mix
+
+
+def zone_early(factors: VintageFactors, year: int, n_ages: int, now: FleetLevers,
+               before: FleetLevers | None, replacement_share: float) -> np.ndarray | None:
+    """Share of each (age, powertrain) of cars retired early by low-emission zones this year.
+
+    A combustion car whose Euro class is below the zone's minimum for its fuel is barred. Of
+    the barred cars, ``reach x replacement_share`` are replaced by new cars in the year they
+    become barred (``reach`` = cars entering the zones x compliance); when the reach grows,
+    the increase applies to cars barred already. A zone that stays the same retires no more
+    cars early.
+    """
+    reach_now = now.lez_reach
+    if reach_now <= 0:
+        return None
+    reach_before = before.lez_reach if before is not None else 0.0
+    rule_before = before.lez_min_euro if before is not None and reach_before > 0 else {}
+    numbers = factors.euro_numbers(year, n_ages)
+    early = np.zeros((n_ages, len(factors.powertrains)))
+    for j, pt in enumerate(factors.powertrains):
+        fuel = CAR_FUEL.get(pt)
+        if fuel is None or fuel not in now.lez_min_euro:
+            continue
+        barred_now = numbers[:, j] < now.lez_min_euro[fuel]
+        barred_before = (numbers[:, j] < rule_before[fuel] if fuel in rule_before
+                         else np.zeros(n_ages, dtype=bool))
+        early[barred_now & ~barred_before, j] = reach_now * replacement_share
+        early[barred_now & barred_before, j] = (max(reach_now - reach_before, 0.0)
+                                                * replacement_share)
+    return early if early.any() else None
+
+
+def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
+                  bus_stock: Mapping[int, float], p: Mapping[str, float],
+                  ) -> dict[int, FleetYear]:
+    """Run both fleets over consecutive calendar years.
+
+    Parameters
+    ----------
+    levers : sequence of FleetLevers
+        One per calendar year, consecutive and ascending.
+    country : str
+        ISO3 code of the grid.
+    car_stock : float
+        Cars in the initial fleet (residents x cars per resident); later years grow it by
+        ``fleet.car.stock_growth`` and scale it by the year's ``car_stock_factor``.
+    bus_stock : mapping of int to float
+        Buses needed each calendar year (service vehicle-km / annual km); the initial bus fleet
+        takes the first year's value.
+    p : mapping
+        Model parameters.
+
+    Returns
+    -------
+    dict of int to FleetYear
+        One per year of ``levers``.
+    """
+    years = [lv.year for lv in levers]
+    if years != list(range(years[0], years[0] + len(years))):
+        raise ValueError(f"fleet levers must cover consecutive years, got {years}")
+    first = years[0]
+    car_surv, bus_surv = survival_of("car", p), survival_of("bus", p)
+    car_rates, bus_rates = car_surv.retirement_rates(), bus_surv.retirement_rates()
+    car_factors = vintage_factors("car", CAR_POWERTRAINS, first - 1,
+                                  car_surv.steady_state_ages(), p)
+    bus_factors = vintage_factors("bus", BUS_POWERTRAINS, first - 1,
+                                  bus_surv.steady_state_ages(), p)
+    car = initial_stock(first - 1, car_stock, shares("fleet_2024", CAR_POWERTRAINS),
+                        CAR_POWERTRAINS, car_surv)
+    bus = initial_stock(first - 1, bus_stock[first], shares("bus_fleet_2024", BUS_POWERTRAINS),
+                        BUS_POWERTRAINS, bus_surv)
+    grid = grid_path(country, levers)
+    growth = p["fleet.car.stock_growth"]
+    baseline_sales = default_sales()
+    out: dict[int, FleetYear] = {}
+    before: FleetLevers | None = None
+    for lv in levers:
+        early = zone_early(car_factors, lv.year, car.by_age.shape[0], lv, before,
+                           p["fleet.lez.replacement_share"])
+        target = car_stock * (1.0 + growth) ** (lv.year - first + 1) * lv.car_stock_factor
+        car = step(car, target, sales_mix(lv.car_bev_sales_share, baseline_sales), car_rates,
+                   early)
+        bus = step(bus, bus_stock[lv.year], bus_sales_mix(lv.bus_bev_sales_share), bus_rates)
+        out[lv.year] = FleetYear(lv.year, car, bus, car_factors.fleet_average(car),
+                                 bus_factors.fleet_average(bus), grid[lv.year])
+        before = lv
+    return out
+
+
+__all__ = ["BUS_FUEL", "BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetYear", "bus_sales_mix",
+           "project_fleet", "survival_of"]

@@ -1,0 +1,115 @@
+"""Command functions of the report pages, for the ``mobility-sim`` command line.
+
+Register them on the main app::
+
+    from .report.cli import compare_cities_command, compare_command, dashboard_command
+    app.command("compare")(compare_command)
+    app.command("compare-cities")(compare_cities_command)
+    app.command("dashboard")(dashboard_command)
+
+Each reads run folders, writes one HTML page and prints its path; bad input ends with exit
+code 2 and one line per problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..exceptions import MobilitySimError
+
+RunDirs = Annotated[list[Path], typer.Argument(help="Run folders written by 'mobility-sim run'.")]
+
+
+def _fail(error: MobilitySimError) -> None:
+    for line in error.problems:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _load(run_dirs: list[Path]) -> list:
+    from ..results import Results
+
+    problems: list[str] = []
+    runs = []
+    for folder in run_dirs:
+        try:
+            runs.append(Results.load(folder))
+        except MobilitySimError as exc:
+            problems += exc.problems
+    if problems:
+        raise MobilitySimError(problems)
+    return runs
+
+
+def _export(page, out: Path, images: list[str]) -> None:
+    if images:
+        from .export import export_figures
+
+        folder = out.with_suffix("").with_name(out.stem + "_figures")
+        written = export_figures(page, folder, images)
+        typer.echo(f"images:    {len(written)} files in {folder.resolve()}")
+
+
+Images = Annotated[list[str], typer.Option(
+    "--image", help="Also save every figure as png, pdf or svg (needs kaleido and Chromium); "
+    "repeat for several formats.")]
+
+
+def compare_command(
+    run_dirs: RunDirs,
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("comparison.html"),
+    image: Images = [],  # noqa: B006 - typer needs a literal default
+) -> None:
+    """Compare scenarios side by side: trajectories, KPI table, mode split, difference maps."""
+    from .comparison import build_comparison
+
+    try:
+        page = build_comparison(_load(run_dirs))
+        path = page.write(out)
+        typer.echo(f"comparison: {path.resolve()}")
+        _export(page, out, image)
+    except MobilitySimError as exc:
+        _fail(exc)
+
+
+def compare_cities_command(
+    run_dirs: RunDirs,
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("cities.html"),
+    image: Images = [],  # noqa: B006 - typer needs a literal default
+) -> None:
+    """Compare one measure package across cities: per-resident KPIs, small multiples, ranking."""
+    from .comparison import build_city_comparison
+
+    try:
+        page = build_city_comparison(_load(run_dirs))
+        path = page.write(out)
+        typer.echo(f"cities:    {path.resolve()}")
+        _export(page, out, image)
+    except MobilitySimError as exc:
+        _fail(exc)
+
+
+def dashboard_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'mobility-sim run'.")],
+    out: Annotated[Path | None, typer.Option(
+        help="HTML file to write (default: RUN_DIR/dashboard.html).")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        help="Run folder of a baseline to draw on the emissions trajectory.")] = None,
+    image: Images = [],  # noqa: B006 - typer needs a literal default
+) -> None:
+    """Write (again) the dashboard of a run folder."""
+    from .dashboard import build_dashboard
+
+    try:
+        folders = [run_dir] + ([baseline] if baseline is not None else [])
+        runs = _load(folders)
+        page = build_dashboard(runs[0], baseline=runs[1] if baseline is not None else None)
+        target = out or run_dir / "dashboard.html"
+        path = page.write(target)
+        typer.echo(f"dashboard: {path.resolve()}")
+        _export(page, target, image)
+    except MobilitySimError as exc:
+        _fail(exc)

@@ -1,0 +1,248 @@
+"""The single-scenario dashboard: one self-contained HTML file per run.
+
+Tables that only some runs have are looked up by name, first in the ``extra`` mapping given to
+:func:`write_dashboard`, then as attributes of :class:`~mobility_sim.results.Results` (which has
+``fleet``, ``health`` and ``pollutants``; they are empty for older run folders). The columns
+used:
+
+``wedges``
+    ``year, measure, co2_wtw_reduction_t`` (attribution of the reduction to measures).
+``fleet``
+    ``year, vehicle, powertrain, stock`` (vehicle stock by powertrain; cars and buses drawn).
+``pollutants``
+    ``year, pollutant, tonnes`` (e.g. nox, pm25_exhaust, pm25_non_exhaust).
+``health``
+    ``year, mode, deaths_avoided`` (WHO HEAT, walking and cycling).
+``costs``
+    ``measure, cost_eur, co2_abated_t`` (over the horizon, same discounting for both).
+
+When one is missing the dashboard says so in a "not available in this run" panel; it never
+fills the gap with made-up numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..results import Results
+from .cobenefit_figures import (
+    COST_COLUMNS,
+    HEALTH_COLUMNS,
+    POLLUTANT_COLUMNS,
+    cost_effectiveness_figure,
+    health_figure,
+    pollutants_figure,
+)
+from .emissions_figures import WEDGE_COLUMNS, emissions_by_mode, emissions_trajectory, wedge_figure
+from .fleet_figures import (
+    FLEET_COLUMNS,
+    bev_share_figure,
+    fleet_composition_figure,
+    grid_intensity_figure,
+)
+from .kpi import base_year_of, kpi_cards, read_target, scenario_kpis
+from .map_figures import co2_per_capita_map, mode_share_change_map
+from .page import Page, esc, grid, na_panel
+from .sections import (
+    city_name,
+    extra_table,
+    header_html,
+    kpi_cards_html,
+    measures_table,
+    notes_html,
+    run_facts,
+    scenario_name,
+    synthetic_banner,
+)
+from .travel_figures import mode_share_figure, observed_split_figure
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by '-', for file names and element ids."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "dashboard"
+
+
+def _cols(columns: tuple[str, ...]) -> str:
+    return ", ".join(columns)
+
+
+def has_stock(fleet: pd.DataFrame, vehicle: str) -> bool:
+    """Return True when ``fleet`` has a positive stock of ``vehicle`` in some year."""
+    rows = fleet.loc[fleet["vehicle"] == vehicle, "stock"]
+    return bool((pd.to_numeric(rows, errors="coerce").fillna(0) > 0).any())
+
+
+def build_dashboard(results: Results, *, baseline: Results | None = None,
+                    extra: Mapping[str, pd.DataFrame] | None = None) -> Page:
+    """Assemble the dashboard page of one run (see :func:`write_dashboard`)."""
+    meta = results.meta
+    name, city = scenario_name(results), city_name(results)
+    base = base_year_of(results)
+    final = int(results.summary["year"].max())
+    target = read_target(meta, base)
+    version = esc(meta.get("version") or "")
+    page = Page(title=f"{name} · {city} · mobility_sim", slug=slugify(f"{name}-{city}"))
+    badges = [("synthetic city", "synthetic")] if meta.get("synthetic") else []
+    page.header = header_html(f"{name} · {city}", str(meta.get("scenario_description") or ""),
+                              run_facts(results), badges)
+    page.footer = (f"Made with mobility_sim {version}. Figures are drawn from the run's result "
+                   "tables (Parquet files beside this page). This page works offline; use the "
+                   "camera icon above a figure to save it as a PNG.")
+
+    page.add_html(synthetic_banner([results]))
+    page.add_section("kpis", "Headline", kpi_cards_html(kpi_cards(scenario_kpis(results))))
+
+    # Emissions ---------------------------------------------------------------------------
+    country = str(meta.get("country") or "")
+    wtw_note = ("Well-to-wheel adds fuel and electricity production to the exhaust "
+                "(tank-to-wheel); electricity at the grid carbon intensity of "
+                f"{esc(country or 'the country')}. Residents' trips inside the grid.")
+    panels = [page.figure(
+        emissions_trajectory(results.summary, target=target,
+                             baseline=None if baseline is None else baseline.summary,
+                             baseline_label=scenario_name(baseline) if baseline else "Baseline"),
+        note=wtw_note, name="emissions-trajectory")]
+    panels.append(page.figure(emissions_by_mode(results.modes),
+                              note="Walking and cycling emit nothing and are not drawn. See "
+                                   "'About these numbers' for how public transport is counted.",
+                              name="emissions-by-mode"))
+    wedges = extra_table(results, "wedges", extra)
+    if wedges is not None:
+        panels.append(page.figure(wedge_figure(wedges), wide=True, name="wedges",
+                                  note="Reduction versus the baseline attributed to each "
+                                       "measure."))
+    else:
+        panels.append(na_panel(
+            "Emission reduction by measure (wedges)",
+            "Splitting the reduction among measures needs runs with each measure left out; "
+            "this page shows one run.",
+            f"Give a table with columns {_cols(WEDGE_COLUMNS)} to show it.", wide=True))
+    page.add_section("emissions", "Emissions", grid(*panels))
+
+    # Travel ------------------------------------------------------------------------------
+    panels = [page.figure(mode_share_figure(results.modes, "trips"), name="mode-share-trips",
+                          note="Residents' trips by main mode, all purposes."),
+              page.figure(mode_share_figure(results.modes, "pkm"), name="mode-share-pkm",
+                          note="Passenger-km by main mode, all purposes.")]
+    observed = meta.get("observed_modal_split") or []
+    obs_fig = observed_split_figure(results.modes, observed, base)
+    if obs_fig is not None:
+        panels.append(page.figure(obs_fig, wide=True, name="modal-split-vs-survey", note=(
+            "Surveys count trips differently (whose trips, which purposes, which area): hover a "
+            "bar for its definition. Differences partly reflect definitions, not only the "
+            "model.")))
+    else:
+        panels.append(na_panel("Modal split: model against published surveys",
+                               "The city's metadata lists no published modal split.",
+                               "Add observed_modal_split to the city's city.yaml.", wide=True))
+    page.add_section("travel", "Travel", grid(*panels))
+
+    # Fleet and energy ----------------------------------------------------------------------
+    panels = []
+    fleet = extra_table(results, "fleet", extra)
+    if fleet is not None:
+        panels.append(page.figure(fleet_composition_figure(fleet), name="fleet-composition",
+                                  note="Cars in stock by powertrain."))
+        if has_stock(fleet, "bus"):
+            panels.append(page.figure(fleet_composition_figure(fleet, "bus"),
+                                      name="bus-fleet-composition",
+                                      note="Buses in stock by powertrain."))
+    else:
+        panels.append(na_panel(
+            "Fleet composition by powertrain",
+            "This run records the battery-electric share of the car fleet (next panel), not the "
+            "stock by powertrain.",
+            f"Give a table with columns {_cols(FLEET_COLUMNS)} to show it."))
+    panels.append(page.figure(bev_share_figure(results.summary), name="bev-share",
+                              note="Share of battery-electric cars in the car stock."))
+    panels.append(page.figure(grid_intensity_figure(results.summary, country=country or None),
+                              name="grid-intensity",
+                              note="Drives the well-to-wheel emissions of electric cars, e-bikes "
+                                   "and electric public transport. "
+                                   + esc(meta.get("grid_note") or "")))
+    page.add_section("fleet", "Fleet and energy", grid(*panels))
+
+    # Maps --------------------------------------------------------------------------------
+    size = meta.get("cell_size_m")
+    panels = [page.figure(co2_per_capita_map(results.grid, results.cells, final,
+                                             cell_size_m=size), name="map-co2-per-capita",
+                          note="Well-to-wheel CO₂e of residents' trips, by home cell, per "
+                               "resident. Blank cells have no residents."),
+              page.figure(mode_share_change_map(results.grid, results.cells, base, final,
+                                                cell_size_m=size), name="map-car-share-change",
+                          note=f"Car share of residents' trips by home cell, {final} minus "
+                               f"{base}. Blue: fewer car trips.")]
+    page.add_section("maps", "Maps", grid(*panels),
+                     lead="Grid cells by home location of the travellers; kilometres from the "
+                          "grid's south-west corner.")
+
+    # Co-benefits and costs ---------------------------------------------------------------
+    panels = []
+    pollutants = extra_table(results, "pollutants", extra)
+    panels.append(page.figure(pollutants_figure(pollutants), name="pollutants", wide=True,
+                              note="Tonnes per year, counted as CO₂e is (see 'About these "
+                                   "numbers'). Non-exhaust: tyre, brake and road wear.")
+                  if pollutants is not None else na_panel(
+                      "Local air pollutants (NOx, PM2.5)",
+                      "Pollutant emissions are not among this run's result tables.",
+                      f"Give a table with columns {_cols(POLLUTANT_COLUMNS)} to show them."))
+    health = extra_table(results, "health", extra)
+    panels.append(page.figure(health_figure(health), name="health",
+                              note="WHO HEAT method: premature deaths of adults avoided each "
+                                   "year by the walking and cycling of residents, compared with "
+                                   "none at all; the change over the years is the scenario's "
+                                   "effect.")
+                  if health is not None else na_panel(
+                      "Health benefit of walking and cycling",
+                      "The physical-activity benefit (WHO HEAT) is not among this run's result "
+                      "tables.",
+                      f"Give a table with columns {_cols(HEALTH_COLUMNS)} to show it."))
+    costs = extra_table(results, "costs", extra)
+    panels.append(page.figure(cost_effectiveness_figure(costs), name="cost-effectiveness",
+                              wide=True, note="Total cost over the horizon divided by the "
+                                              "CO₂e it abates.")
+                  if costs is not None else na_panel(
+                      "Cost-effectiveness (EUR per tonne CO₂e)",
+                      "Measure costs and the abatement of each measure are not among this run's "
+                      "result tables.",
+                      f"Give measures a cost and a table with columns {_cols(COST_COLUMNS)} "
+                      "to show it.", wide=True))
+    page.add_section("cobenefits", "Co-benefits and costs", grid(*panels))
+
+    # Measures and notes ------------------------------------------------------------------
+    page.add_section("measures", "Measures", measures_table(meta.get("measures") or []))
+    page.add_section("notes", "About these numbers", notes_html(results))
+    return page
+
+
+def write_dashboard(results: Results, path: str | Path, *, baseline: Results | None = None,
+                    extra: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    """Write the dashboard of one run as one self-contained HTML file.
+
+    Parameters
+    ----------
+    results : Results
+        The run.
+    path : str or pathlib.Path
+        The HTML file to write (atomically: a failure leaves no partial file).
+    baseline : Results, optional
+        A baseline run of the same city, drawn on the emissions trajectory.
+    extra : mapping of str to pandas.DataFrame, optional
+        Optional tables (``wedges``, ``fleet``, ``pollutants``, ``health``, ``costs``; see the
+        module docstring for their columns).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    OutputError
+        If the file cannot be written.
+    """
+    return build_dashboard(results, baseline=baseline, extra=extra).write(path)

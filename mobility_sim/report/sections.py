@@ -1,0 +1,172 @@
+"""HTML blocks shared by the dashboards: header, KPI cards, banners, notes on the numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ..results import ACCOUNTING_NOTE, Results
+from .kpi import KpiCard
+from .page import esc, table
+
+
+def extra_table(results: Results, name: str,
+                extra: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame | None:
+    """Return a table only some runs have (fleet, ...), from ``extra`` or ``results``.
+
+    Returns None when the table is absent or empty, so the caller shows a "not available" panel.
+    """
+    table_ = (extra or {}).get(name)
+    if table_ is None:
+        table_ = getattr(results, name, None)
+    if isinstance(table_, pd.DataFrame) and not table_.empty:
+        return table_
+    return None
+
+
+def scenario_name(results: Results) -> str:
+    """``meta["scenario_name"]``, or 'Unnamed scenario'."""
+    return str(results.meta.get("scenario_name") or "Unnamed scenario")
+
+
+def city_name(results: Results) -> str:
+    """``meta["city_name"]``, or the slug, or 'Unnamed city'."""
+    meta = results.meta
+    return str(meta.get("city_name") or meta.get("city_slug") or "Unnamed city")
+
+
+def run_label(results: Results) -> str:
+    """'scenario · city', the name of a run in comparisons."""
+    return f"{scenario_name(results)} · {city_name(results)}"
+
+
+def kpi_cards_html(cards: Sequence[KpiCard]) -> str:
+    """Return the row of headline cards."""
+    parts = []
+    for c in cards:
+        parts.append(f'<div class="ms-kpi {esc(c.tone)}"><div class="label">{esc(c.label)}</div>'
+                     f'<div class="value">{esc(c.value)}</div>'
+                     f'<div class="detail">{esc(c.detail)}</div></div>')
+    return '<div class="ms-kpis">' + "".join(parts) + "</div>"
+
+
+def synthetic_banner(results_list: Sequence[Results]) -> str:
+    """Return a warning banner when any run is on a synthetic (generated) city; '' otherwise."""
+    names = [city_name(r) for r in results_list if r.meta.get("synthetic")]
+    if not names:
+        return ""
+    which = ", ".join(dict.fromkeys(names))
+    return (f'<div class="ms-banner" role="note"><b>Synthetic city:</b> {esc(which)} '
+            "is generated for testing and demonstration. It is not a real place; its results "
+            "say nothing about any real city.</div>")
+
+
+def header_html(title: str, subtitle: str, facts: Sequence[tuple[str, str]],
+                badges: Sequence[tuple[str, str]] = ()) -> str:
+    """Page header: title, subtitle, a line of labelled facts and badges (all escaped)."""
+    badge_html = " ".join(f'<span class="ms-badge {esc(cls)}">{esc(text)}</span>'
+                          for text, cls in badges)
+    facts_html = "".join(f"<li>{esc(k)}: <b>{esc(v)}</b></li>" for k, v in facts if v)
+    sub = f'<p class="ms-subtitle">{esc(subtitle)}</p>' if subtitle else ""
+    return (f"<h1>{esc(title)} {badge_html}</h1>{sub}"
+            f'<ul class="ms-facts">{facts_html}</ul>')
+
+
+def run_facts(results: Results) -> list[tuple[str, str]]:
+    """Identification of a run for the header: city, years, grid, version, hash, date."""
+    meta = results.meta
+    years = results.summary["year"]
+    n_cells = len(results.grid)
+    size = meta.get("cell_size_m")
+    grid_text = f"{n_cells:,} cells" + (f" of {float(size):,.0f} m" if size else "")
+    if meta.get("crs"):
+        grid_text += f" ({meta['crs']})"
+    city = city_name(results) + (f" ({meta['country']})" if meta.get("country") else "")
+    layers = meta.get("layers") if isinstance(meta.get("layers"), Mapping) else {}
+    status = {name: info.get("status") for name, info in layers.items()
+              if isinstance(info, Mapping)}
+    not_real = [f"{name} (proxy)" for name, s in status.items() if s == "proxy"]
+    defaults = [name for name, s in status.items() if s == "default"]
+    if defaults:
+        not_real.append(f"{len(defaults)} model default{'s' if len(defaults) > 1 else ''}")
+    return [
+        ("City", city),
+        ("Years", f"{int(years.min())}–{int(years.max())}" if len(years) else ""),
+        ("Grid", grid_text),
+        ("Model version", str(meta.get("version") or "")),
+        ("Scenario hash", str(meta.get("scenario_hash") or "")[:12]),
+        ("Run created", str(meta.get("created") or "")),
+        ("Layers not observed", ", ".join(not_real)),
+    ]
+
+
+def layers_table(layers: Mapping[str, Any]) -> str:
+    """Table of grid layers with a status badge each; proxies are spelled out."""
+    if not layers:
+        return "<p>The run does not record where its grid layers come from.</p>"
+    rows = []
+    for name, info in layers.items():
+        info = info if isinstance(info, Mapping) else {}
+        status = str(info.get("status") or "unknown")
+        cls = status if status in ("real", "proxy", "default") else "default"
+        rows.append(f"<tr><td>{esc(name)}</td>"
+                    f'<td><span class="ms-badge {cls}">{esc(status)}</span></td>'
+                    f"<td>{esc(info.get('method') or '')}</td></tr>")
+    return ('<table class="ms-table"><thead><tr><th>Layer</th><th>Status</th><th>How it was '
+            "made</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def proxy_note(layers: Mapping[str, Any]) -> str:
+    """Return a sentence naming the layers that are proxies (e.g. jobs), or ''."""
+    proxies = [n for n, i in layers.items()
+               if isinstance(i, Mapping) and i.get("status") == "proxy"]
+    if not proxies:
+        return ""
+    return (f"Proxy layers: {', '.join(proxies)}. These are not observed data but derived by the "
+            "method in the table; results that depend on them (destinations, commute lengths) "
+            "carry that uncertainty.")
+
+
+def measures_table(measures: Sequence[Any]) -> str:
+    """Table of the scenario's measures (type, label, start, end)."""
+    rows = [[m.get("label") or m.get("type") or "", m.get("type") or "", m.get("start") or "",
+             m.get("end") or ""] for m in measures if isinstance(m, Mapping)]
+    if not rows:
+        return "<p>No measures: this scenario is a baseline (trends only).</p>"
+    return table(["Measure", "Type", "Starts", "Fully in force"], rows, numeric={2, 3})
+
+
+def notes_html(results: Results) -> str:
+    """'About these numbers': accounting, area, synthetic flag, layers, sources, provenance."""
+    meta = results.meta
+    layers = meta.get("layers") if isinstance(meta.get("layers"), Mapping) else {}
+    items = [("What is counted", str(meta.get("accounting") or ACCOUNTING_NOTE))]
+    if meta.get("pt_accounting"):
+        items.append(("Public transport counted by", str(meta["pt_accounting"])))
+    if meta.get("grid_note"):
+        items.append(("Electricity", str(meta["grid_note"])))
+    if meta.get("area_note"):
+        items.append(("Area", str(meta["area_note"])))
+    if meta.get("synthetic"):
+        items.append(("Synthetic city", "This city is generated, not real."))
+    note = proxy_note(layers)
+    if note:
+        items.append(("Proxies", note))
+    parts = [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items]
+    parts.append(f"<dt>Grid layers</dt><dd>{layers_table(layers)}</dd>")
+    sources = [s for s in (meta.get("sources") or []) if s]
+    if sources:
+        parts.append("<dt>Sources</dt><dd><ul>"
+                     + "".join(f"<li>{esc(s)}</li>" for s in sources) + "</ul></dd>")
+    else:
+        parts.append("<dt>Sources</dt><dd>The run does not list its data sources.</dd>")
+    prov = [f"mobility_sim {meta.get('version', '?')}"]
+    if meta.get("scenario_hash"):
+        prov.append(f"scenario hash {meta['scenario_hash']}")
+    if meta.get("created"):
+        prov.append(f"created {meta['created']}")
+    parts.append(f"<dt>Provenance</dt><dd>{esc('; '.join(prov))}. The fully resolved scenario "
+                 "is saved beside the results as <code>scenario.resolved.yaml</code>.</dd>")
+    return '<dl class="ms-notes">' + "".join(parts) + "</dl>"

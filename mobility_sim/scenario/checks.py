@@ -1,0 +1,278 @@
+"""The semantic layer of loading: a schema-valid scenario checked against its city.
+
+Checks: parameter keys exist and their values make sense; measures start and reach full
+effect inside the simulated years; areas and lines exist and touch the grid; no two measures of
+one kind overlap in area; labels are unique; densification has somewhere to move people; the
+target lies inside the years. Also *resolves* what a measure leaves to defaults that depend on
+the city (a PT line's GeoJSON and catchment, a zone's share of the city's cars, the grid
+intensity a target is reached from), so that the resolved scenario records the values used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..city import City
+from ..data import grid_intensity, parameter_table
+from .areas import area_mask, line_distance, line_wkt
+from .base import LineGeometry, MeasureBase
+from .errors import did_you_mean
+from .measures_car import LowEmissionZone
+from .measures_demand import Densification
+from .measures_energy import GridDecarbonisation
+from .measures_pt import PtLine
+from .models import Scenario
+
+#: Parameters that are shares and must lie in [0, 1].
+SHARE_PARAMETERS: frozenset[str] = frozenset({
+    "ebike.availability", "car.availability_max", "parking.paid_share.commute",
+    "parking.paid_share.other", "bike.infra_default_max", "ebike.subsidy_additionality",
+    "speed_limit.travel_speed_ratio",
+})
+#: Units of parameters that must be positive.
+POSITIVE_UNITS: frozenset[str] = frozenset({
+    "km/h", "m", "min", "h", "persons/vehicle", "inh/km2", "persons/car", "days/year", "l/vkm",
+    "persons/e-bike", "cars/person", "trips/person/day",
+})
+
+Where = Callable[[list[Any]], str]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Outcome of the semantic layer.
+
+    Attributes
+    ----------
+    problems : list of str
+        ``file:line: path: message`` lines (empty when the scenario is sound).
+    masks : list of ndarray of bool
+        Cells each measure applies to (for a PT line: the cells it serves).
+    scenario : Scenario
+        The scenario with city-dependent defaults filled in.
+    """
+
+    problems: list[str]
+    masks: list[np.ndarray]
+    scenario: Scenario
+
+
+def parameter_problems(scenario: Scenario, where: Where) -> list[str]:
+    """Check that every parameter override names a known key and has a sensible value."""
+    table = parameter_table().set_index("key")
+    problems: list[str] = []
+    for key, value in scenario.parameters.items():
+        here = where(["parameters", key])
+        if key not in table.index:
+            problems.append(f"{here}: unknown parameter {key!r}"
+                            f"{did_you_mean(key, list(table.index))}; see "
+                            "mobility_sim/data/parameters.csv")
+            continue
+        unit = str(table.loc[key, "unit"])
+        if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
+            problems.append(f"{here}: {key} is a share and must lie in [0, 1] (got {value})")
+        elif unit in POSITIVE_UNITS and value <= 0:
+            problems.append(f"{here}: {key} is in {unit} and must be positive (got {value})")
+        elif unit.startswith("EUR") and value < 0:
+            problems.append(f"{here}: {key} is a price in {unit} and must be >= 0 (got {value})")
+    return problems
+
+
+def _year_problems(i: int, measure: MeasureBase, first: int, last: int, where: Where) -> list[str]:
+    problems = []
+    if measure.start > last:
+        problems.append(f"{where(['measures', i, 'start'])}: starts in {measure.start}, after "
+                        f"the last simulated year {last}; move it or extend years.end")
+    elif measure.start < first:
+        problems.append(f"{where(['measures', i, 'start'])}: starts in {measure.start}, before "
+                        f"the first simulated year {first} (the base year would already include "
+                        f"part of it); start it in {first} or later, or move years.start")
+    if measure.full_year > last and measure.start <= last:
+        problems.append(f"{where(['measures', i, 'end'])}: reaches full effect in "
+                        f"{measure.full_year}, after the last simulated year {last}; set end to "
+                        f"{last} or earlier, or extend years.end")
+    return problems
+
+
+def _resolve(i: int, measure: MeasureBase, city: City, base: Path, p: dict[str, float],
+             where: Where) -> tuple[MeasureBase, np.ndarray, list[str]]:
+    """Return the measure with city-dependent defaults filled in, its cells, and problems."""
+    everywhere = np.ones(city.n_cells, dtype=bool)
+    if isinstance(measure, PtLine):
+        try:
+            wkt = line_wkt(measure.line, city, base)
+        except ValueError as exc:
+            return measure, np.zeros(city.n_cells, dtype=bool), [
+                f"{where(['measures', i, 'line'])}: {exc}"]
+        catchment = measure.catchment_m or p["pt.line_catchment_m"]
+        dist = line_distance(wkt, city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float))
+        served = dist <= catchment
+        problems = []
+        if not served.any():
+            problems.append(f"{where(['measures', i, 'line'])}: the line passes within "
+                            f"{catchment:g} m of no cell centre of {city.name}'s grid (nearest "
+                            f"{dist.min():.0f} m); check its coordinates and CRS "
+                            f"({city.meta.crs}) or raise catchment_m")
+        resolved = measure.model_copy(update={"line": LineGeometry(wkt=wkt),
+                                              "catchment_m": float(catchment)})
+        return resolved, served, problems
+    mask = everywhere
+    if measure.area is not None:
+        try:
+            mask = area_mask(measure.area, city, base)
+        except ValueError as exc:
+            return measure, everywhere, [f"{where(['measures', i, 'area'])}: {exc}"]
+        if not mask.any():
+            return measure, everywhere, [
+                f"{where(['measures', i, 'area'])}: the area covers no cell centre of "
+                f"{city.name}'s grid; check its coordinates and CRS ({city.meta.crs})"]
+    if isinstance(measure, LowEmissionZone) and measure.cars_entering_share is None:
+        jobs = city.grid["jobs"].to_numpy(float)
+        share = float(jobs[mask].sum() / jobs.sum()) if jobs.sum() > 0 else 0.0
+        measure = measure.model_copy(update={"cars_entering_share": round(share, 4)})
+    if (isinstance(measure, GridDecarbonisation) and measure.gco2e_per_kwh is not None
+            and measure.baseline_gco2e_per_kwh is None):
+        country = city.meta.grid_intensity_country or city.meta.country
+        try:
+            baseline = grid_intensity(country)
+        except KeyError as exc:
+            return measure, mask, [f"{where(['measures', i])}: {exc.args[0]}; or give "
+                                   "baseline_gco2e_per_kwh"]
+        measure = measure.model_copy(update={"baseline_gco2e_per_kwh": baseline})
+    return measure, mask, []
+
+
+def _densification_problem(i: int, measure: Densification, mask: np.ndarray, city: City,
+                           p: dict[str, float], where: Where) -> str | None:
+    from ..model_inputs import cell_layers
+
+    stop_m = cell_layers(city, p).pt_stop_distance_m
+    near = mask & (stop_m <= measure.distance_m)
+    far = mask & ~near & (city.grid["population"].to_numpy(float) > 0)
+    if not near.any():
+        return (f"{where(['measures', i, 'distance_m'])}: no cell of the area lies within "
+                f"{measure.distance_m:g} m of a PT stop (nearest {stop_m[mask].min():.0f} m), so "
+                "there is nowhere to move residents to; raise distance_m or widen the area")
+    if not far.any():
+        return (f"{where(['measures', i, 'distance_m'])}: every populated cell of the area "
+                f"already lies within {measure.distance_m:g} m of a PT stop, so nobody moves; "
+                "lower distance_m or widen the area")
+    return None
+
+
+def _overlap_problems(scenario: Scenario, masks: list[np.ndarray], skip: set[int],
+                      where: Where) -> list[str]:
+    problems = []
+    measures = scenario.measures
+    for j, b in enumerate(measures):
+        if j in skip:
+            continue
+        if b.ONE_PER_SCENARIO:
+            first = next(i for i, a in enumerate(measures) if a.type == b.type)  # type: ignore[attr-defined]
+            if first != j:
+                problems.append(f"{where(['measures', j])}: a second {b.type} measure "  # type: ignore[attr-defined]
+                                f"(measures.{first} is the first); the model has one cordon: "
+                                "merge them into one measure with one area")
+                continue
+        if b.overlap_key is None:
+            continue
+        for i in range(j):
+            a = measures[i]
+            same = i not in skip and a.overlap_key == b.overlap_key
+            if same and bool(np.any(masks[i] & masks[j])):
+                problems.append(
+                    f"{where(['measures', j])}: overlaps measures.{i} (same kind "
+                    f"{'/'.join(b.overlap_key)!r} in the same cells; both stay in force once "
+                    "started); merge them into one measure or give them disjoint areas")
+                break
+    labels: dict[str, int] = {}
+    for j, m in enumerate(measures):
+        if m.label is not None and m.label in labels:
+            problems.append(f"{where(['measures', j, 'label'])}: label {m.label!r} is already "
+                            f"used by measures.{labels[m.label]}; give each measure its own label")
+        labels.setdefault(m.display_label, j)
+    return problems
+
+
+def semantic_checks(scenario: Scenario, city: City, base: Path, where: Where) -> Checked:
+    """Check the meaning of a schema-valid scenario against its city.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The merged, schema-valid scenario.
+    city : City
+        The city it runs on.
+    base : pathlib.Path
+        Folder that relative GeoJSON paths start from.
+    where : callable
+        Maps a location in the scenario (list of keys and indices) to ``file:line: path``.
+
+    Returns
+    -------
+    Checked
+        Problems, masks and the resolved scenario.
+    """
+    problems = parameter_problems(scenario, where)
+    p = dict(zip(parameter_table()["key"], parameter_table()["value"].astype(float), strict=True))
+    p.update({k: v for k, v in scenario.parameters.items() if k in p})
+    first, last = scenario.years.start, scenario.years.end
+    masks: list[np.ndarray] = []
+    resolved: list[MeasureBase] = []
+    failed: set[int] = set()
+    for i, measure in enumerate(scenario.measures):
+        problems += _year_problems(i, measure, first, last, where)
+        new, mask, found = _resolve(i, measure, city, base, p, where)
+        problems += found
+        if found:
+            failed.add(i)
+        if not found and isinstance(new, Densification):
+            problem = _densification_problem(i, new, mask, city, p, where)
+            if problem:
+                problems.append(problem)
+        masks.append(mask)
+        resolved.append(new)
+    problems += _overlap_problems(scenario, masks, failed, where)
+    if scenario.target is not None:
+        t = scenario.target
+        if not first <= t.year <= last:
+            problems.append(f"{where(['target', 'year'])}: target year {t.year} is outside the "
+                            f"simulated years {first}-{last}")
+        base_year = t.base_year if t.base_year is not None else first
+        if base_year not in scenario.years.as_list():
+            problems.append(f"{where(['target', 'base_year'])}: base year {base_year} is not a "
+                            f"simulated year ({first}-{last}, step {scenario.years.step})")
+    return Checked(problems=sorted(problems, key=line_order), masks=masks,
+                   scenario=scenario.model_copy(update={"measures": _numbered(resolved)}))
+
+
+def _numbered(measures: list[MeasureBase]) -> list[MeasureBase]:
+    """Give unlabelled measures of a repeated type the labels ``<type> 1``, ``<type> 2``, ..."""
+    counts: dict[str, int] = {}
+    for m in measures:
+        if m.label is None:
+            counts[m.display_label] = counts.get(m.display_label, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for m in measures:
+        if m.label is None and counts[m.display_label] > 1:
+            seen[m.display_label] = seen.get(m.display_label, 0) + 1
+            taken = {x.label for x in measures}
+            label = f"{m.display_label} {seen[m.display_label]}"
+            while label in taken:
+                label += "'"
+            m = m.model_copy(update={"label": label})
+        out.append(m)
+    return out
+
+
+def line_order(line: str) -> tuple[str, int]:
+    """Sort key of a ``file:line: ...`` message: file, then line number."""
+    file, _, rest = line.partition(":")
+    number = rest.partition(":")[0]
+    return file, int(number) if number.isdigit() else 0

@@ -1,0 +1,226 @@
+"""The scenario library: for each shipped city, a baseline, each measure alone, and a SUMP package.
+
+Files are generated from one set of illustrative measure settings (:data:`EXAMPLES`), so every
+city gets the same measures: a taskforce can run one package across cities and compare. The
+settings are **illustrative, not any city's adopted plan**; only the PT line geometry and the
+number of subsidised e-bikes depend on the city (a line through its centre along the main axis
+of its population; one e-bike per 50 residents). Regenerate with::
+
+    python -m mobility_sim.scenario.library [--out scenarios] [--cities cities] [slug ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from ..city import City, load_city
+from ..yamlio import write_text_atomic
+from .schema import SCHEMA_LINE
+
+#: First simulated year and last year of the library scenarios.
+FIRST_YEAR, LAST_YEAR = 2025, 2050
+#: Half-length of the generated PT line, metres (a 10 km line through the centre).
+LINE_HALF_LENGTH_M = 5000.0
+#: Subsidised e-bikes per resident in the e-bike example (illustrative: one per 50 residents).
+EBIKES_PER_RESIDENT = 0.02
+#: Placeholder route of the documentation example (Helsinki's grid CRS; the library computes
+#: one per city).
+EXAMPLE_LINE_WKT = "LINESTRING (5139500 4207500, 5149500 4207500)"
+
+#: Illustrative setting of each measure: file stem -> the measure as written in YAML.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "ev_sales_share": {
+        "type": "ev_sales_share", "label": "EV sales to 100 % by 2035", "start": 2026,
+        "end": 2035, "profile": "linear", "share": 1.0},
+    "bus_electrification": {
+        "type": "ev_sales_share", "label": "Electric city buses only from 2030",
+        "vehicle": "bus", "start": 2026, "end": 2030, "profile": "linear", "share": 1.0},
+    "pt_frequency": {
+        "type": "pt_frequency", "label": "Central PT frequency +50 %", "start": 2027,
+        "profile": "step", "headway_factor": 0.67, "area": {"zone": "centre"}},
+    "pt_line": {
+        "type": "pt_line", "label": "New tram line (10 km)", "start": 2030, "profile": "step",
+        "line": {"wkt": EXAMPLE_LINE_WKT}, "stop_spacing_m": 500, "headway_min": 7.5,
+        "speed_kmh": 22, "vehicle": "tram"},
+    "pt_fare": {
+        "type": "pt_fare", "label": "Half-price PT fares", "start": 2027, "profile": "step",
+        "factor": 0.5},
+    "cycle_network": {
+        "type": "cycle_network", "label": "Protected cycle lanes on 60 % of streets",
+        "start": 2026, "end": 2035, "profile": "linear", "share": 0.6},
+    "ebike_subsidy": {
+        "type": "ebike_subsidy", "label": "E-bike purchase subsidy", "start": 2026, "end": 2030,
+        "profile": "linear", "ebikes": 10000},
+    "bike_sharing": {
+        "type": "bike_sharing", "label": "Central bike sharing (half e-bikes)", "start": 2027,
+        "profile": "step", "coverage": 0.5, "electric_share": 0.5, "area": {"zone": "centre"}},
+    "parking_price": {
+        "type": "parking_price", "label": "Central parking 5 EUR/h", "start": 2027,
+        "profile": "step", "eur_per_hour": 5.0, "area": {"zone": "centre"}},
+    "cordon_charge": {
+        "type": "cordon_charge", "label": "Central congestion charge", "start": 2028,
+        "profile": "step", "eur_per_trip": 5.0, "ev_eur_per_trip": 2.5,
+        "area": {"zone": "centre"}},
+    "low_emission_zone": {
+        "type": "low_emission_zone", "label": "Central zero-emission zone", "start": 2030,
+        "profile": "step", "rule": "ban", "compliance": 0.9, "area": {"zone": "centre"}},
+    "speed_limit": {
+        "type": "speed_limit", "label": "30 km/h on residential streets", "start": 2027,
+        "profile": "step", "limit_kmh": 30, "street_share": 0.7},
+    "telework": {
+        "type": "telework", "label": "Telework one day in ten", "start": 2026, "end": 2030,
+        "profile": "linear", "share": 0.1},
+    "densification": {
+        "type": "densification", "label": "Growth near PT stops", "start": 2026, "end": 2050,
+        "profile": "linear", "share": 0.1, "distance_m": 400},
+    "car_sharing": {
+        "type": "car_sharing", "label": "Central car sharing", "start": 2026, "end": 2030,
+        "profile": "linear", "coverage": 0.3, "car_shedding": 0.02, "electric_share": 1.0,
+        "area": {"zone": "centre"}},
+    "car_occupancy": {
+        "type": "car_occupancy", "label": "Car occupancy 1.8", "start": 2026, "end": 2035,
+        "profile": "linear", "persons_per_car": 1.8},
+    "grid_decarbonisation": {
+        "type": "grid_decarbonisation", "label": "Grid -80 % by 2040", "start": 2026,
+        "end": 2040, "profile": "linear", "reduction": 0.8},
+    "fuel_price": {
+        "type": "fuel_price", "label": "Fuel tax +0.30 EUR/l", "start": 2027, "profile": "step",
+        "change_eur_per_litre": 0.3},
+    "carbon_price": {
+        "type": "carbon_price", "label": "Carbon price on road fuels", "start": 2027,
+        "end": 2035, "profile": "linear", "eur_per_tco2": 100.0},
+}
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.%/()+-]*[A-Za-z0-9_).%]", text)
+    reserved = text.lower() in ("true", "false", "yes", "no", "null", "on", "off")
+    return text if plain and not reserved else json.dumps(text, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    return _scalar(value)
+
+
+def _measure_yaml(measure: Mapping[str, Any]) -> str:
+    lines = []
+    for i, (key, value) in enumerate(measure.items()):
+        lines.append(f"{'  - ' if i == 0 else '    '}{key}: {_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _header(name: str, description: str) -> str:
+    body = textwrap.fill(" ".join(description.split()), width=92, initial_indent="  ",
+                         subsequent_indent="  ")
+    return f"{SCHEMA_LINE}\nname: {name}\ndescription: >-\n{body}\n"
+
+
+def main_axis_line(city: City, half_length_m: float = LINE_HALF_LENGTH_M) -> str:
+    """Return a straight line through the city's ``centre`` zone along its population's main axis.
+
+    The axis is the leading eigenvector of the population-weighted covariance of the cell
+    centres within ``2 x half_length_m`` of the zone's centroid; coordinates are rounded to 10 m.
+    """
+    x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
+    pop = city.grid["population"].to_numpy(float)
+    if "centre" in city.meta.zones:
+        centre = shapely.from_wkt(city.meta.zones["centre"]).centroid
+        cx, cy = centre.x, centre.y
+    else:
+        cx, cy = np.average(x, weights=pop), np.average(y, weights=pop)
+    near = np.hypot(x - cx, y - cy) <= 2 * half_length_m
+    w = pop[near] if pop[near].sum() > 0 else np.ones(int(near.sum()))
+    dx, dy = x[near] - cx, y[near] - cy
+    cov = np.cov(np.vstack([dx, dy]), aweights=w) if near.sum() > 2 else np.eye(2)
+    values, vectors = np.linalg.eigh(cov)
+    ux, uy = vectors[:, int(np.argmax(values))]
+    if ux < 0 or (ux == 0 and uy < 0):
+        ux, uy = -ux, -uy
+    r = lambda v: int(round(v / 10.0) * 10)  # noqa: E731
+    a = (r(cx - ux * half_length_m), r(cy - uy * half_length_m))
+    b = (r(cx + ux * half_length_m), r(cy + uy * half_length_m))
+    return f"LINESTRING ({a[0]} {a[1]}, {b[0]} {b[1]})"
+
+
+def city_examples(city: City) -> dict[str, dict[str, Any]]:
+    """Return :data:`EXAMPLES` with the city-dependent settings filled in for ``city``."""
+    out = {stem: dict(m) for stem, m in EXAMPLES.items()}
+    out["pt_line"]["line"] = {"wkt": main_axis_line(city)}
+    ebikes = int(round(city.population * EBIKES_PER_RESIDENT, -2))
+    out["ebike_subsidy"]["ebikes"] = ebikes
+    count = f"{ebikes:,}".replace(",", " ")
+    out["ebike_subsidy"]["label"] = f"E-bike purchase subsidy ({count} e-bikes)"
+    return out
+
+
+def library_files(city: City) -> dict[str, str]:
+    """Return the library of ``city``: file name -> YAML text."""
+    slug, name = city.slug, city.name
+    examples = city_examples(city)
+    files: dict[str, str] = {}
+    files["baseline.yaml"] = _header(f"{slug}-baseline", f"""
+        {name} with no new measure: today's EU new-car sales mix (14.5 % battery electric,
+        Eurostat 2023) held constant, today's public transport service, the country's 2023 grid
+        intensity. The target is the EU's -55 % applied to the base year {FIRST_YEAR} for
+        illustration (the EU target is against 1990).""") + (
+        f"city: {slug}\nyears: {{start: {FIRST_YEAR}, end: {LAST_YEAR}, step: 1}}\n"
+        "target: {year: 2030, reduction: 0.55}\n")
+    for stem, measure in examples.items():
+        files[f"{stem}.yaml"] = _header(f"{slug}-{stem.replace('_', '-')}", f"""
+            Baseline plus one measure alone: {measure['label']}. An illustrative setting to
+            see this lever's effect in {name}, not a city decision.""") + (
+            f"city: {slug}\nextends: baseline.yaml\nmeasures:\n" + _measure_yaml(measure))
+    package = "".join(_measure_yaml(m) for m in examples.values())
+    files["sump_package.yaml"] = _header(f"{slug}-sump-package", f"""
+        Every measure of the library together on {name}, as a full Sustainable Urban Mobility
+        Plan package: electric cars and buses, more and new public transport, cheaper fares,
+        cycling, parking, a congestion charge and a zero-emission zone in the centre, 30 km/h,
+        telework, growth near stops, car sharing, a cleaner grid and higher fuel and carbon
+        prices. Illustrative settings, not the city's adopted plan.""") + (
+        f"city: {slug}\nextends: baseline.yaml\nmeasures:\n" + package)
+    return files
+
+
+def write_library(slugs: Sequence[str], out: Path, cities: Path | None = None) -> list[Path]:
+    """Write the library of each city in ``slugs`` to ``out/<slug>/`` and return the files."""
+    written = []
+    for slug in slugs:
+        city = load_city(cities / slug if cities is not None else slug)
+        for name, text in library_files(city).items():
+            path = out / city.slug / name
+            write_text_atomic(path, text)
+            written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: regenerate the scenario library."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("slugs", nargs="*", help="cities (default: every folder of --cities)")
+    parser.add_argument("--out", type=Path, default=Path("scenarios"))
+    parser.add_argument("--cities", type=Path, default=Path("cities"))
+    args = parser.parse_args(argv)
+    slugs = args.slugs or sorted(p.name for p in args.cities.iterdir()
+                                 if (p / "city.yaml").is_file())
+    files = write_library(slugs, args.out, args.cities)
+    print(f"wrote {len(files)} files for {len(slugs)} cities under {args.out}")
+
+
+if __name__ == "__main__":
+    main()

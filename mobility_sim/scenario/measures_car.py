@@ -1,0 +1,220 @@
+"""Measures on car use: parking, cordon, low-emission zone, speed limit, sharing, occupancy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field
+
+from .base import AreaRule, CityWide, MeasureBase, unit
+from .levers import ZERO_EMISSION_EURO
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .levers import LeverBuilder
+
+
+class ParkingPrice(MeasureBase):
+    """On-street parking at destinations in the area costs ``eur_per_hour``.
+
+    Model: the parking price of each destination cell in the area (baseline: the city's layer or
+    the density-scaled default). A car trip pays the price times the parked hours of its purpose
+    (``parking.dwell_h.*``) times the share of such trips that pay (``parking.paid_share.*``),
+    in the money cost of both car alternatives. A lower price than today's lowers the cost.
+    """
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = (
+        "parking.dwell_h.commute", "parking.dwell_h.other", "parking.paid_share.commute",
+        "parking.paid_share.other", "parking.max_eur_per_h")
+
+    type: Literal["parking_price"]
+    eur_per_hour: float = Field(ge=0, le=50, json_schema_extra=unit("EUR/h"))
+    """Parking price at full effect."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Move the parking price of the area towards the target."""
+        if level > 0:
+            levers.ramp("parking", mask, self.eur_per_hour, level)
+
+
+class CordonCharge(MeasureBase):
+    """Each car trip entering the area from outside pays ``eur_per_trip`` (congestion charge).
+
+    Model: the charging cordon (cells of the area) and the charge per car mode: trips from a
+    cell outside to a cell inside the cordon pay it in their money cost; trips inside, out of
+    or outside the cordon do not. The model has one cordon per scenario.
+    """
+
+    AREA_RULE: ClassVar[AreaRule] = "required"
+    AREA_REASON: ClassVar[str] = "it charges car trips that enter the area"
+    ONE_PER_SCENARIO: ClassVar[bool] = True
+
+    type: Literal["cordon_charge"]
+    eur_per_trip: float = Field(ge=0, le=100, json_schema_extra=unit("EUR/trip"))
+    """Charge per entering combustion-car trip at full effect."""
+    ev_eur_per_trip: float | None = Field(default=None, ge=0, le=100,
+                                          json_schema_extra=unit("EUR/trip"))
+    """Charge per entering battery-electric car trip (default: ``eur_per_trip``; 0 exempts
+    electric cars)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Set the cordon and its charges."""
+        if level > 0:
+            levers.cells("cordon", 0.0)[mask] = 1.0
+            ev = self.eur_per_trip if self.ev_eur_per_trip is None else self.ev_eur_per_trip
+            levers.values["cordon_charge_eur"] = level * self.eur_per_trip
+            levers.values["cordon_charge_ev_eur"] = level * ev
+
+
+class LowEmissionZone(MeasureBase):
+    """Combustion cars are banned from (or charged in) the area, with a compliance rate.
+
+    Model: for trips ending in the zone, the availability of the combustion-car alternative is
+    multiplied by ``1 - affected_share x compliance`` (``rule: ban``), or the trip pays
+    ``affected_share x compliance x charge_eur_per_trip`` (``rule: charge``). The model's
+    combustion alternative covers petrol, diesel, hybrid and plug-in hybrid cars: for a zone
+    that bans only older cars, set ``affected_share`` to their share of combustion-car trips.
+    Trips of the zone's residents to outside destinations are not restricted in the demand
+    model; the fleet model may bring their car replacements forward (the zone is passed on to
+    it).
+    """
+
+    AREA_RULE: ClassVar[AreaRule] = "required"
+    AREA_REASON: ClassVar[str] = "it restricts combustion cars inside the area"
+
+    type: Literal["low_emission_zone"]
+    rule: Literal["ban", "charge"] = "ban"
+    """``ban``: affected cars may not enter; ``charge``: they pay per trip."""
+    compliance: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of affected trips that obey the rule (do not enter, or pay) at full effect."""
+    affected_share: float = Field(default=1.0, ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of combustion-car trips by vehicles the rule covers (1: a zero-emission zone)."""
+    charge_eur_per_trip: float | None = Field(default=None, ge=0, le=200,
+                                              json_schema_extra=unit("EUR/trip"))
+    """Charge per affected trip, for ``rule: charge``."""
+    min_euro: dict[Literal["petrol", "diesel"], int] | None = None
+    """Lowest Euro emission class allowed per fuel (e.g. ``{petrol: 4, diesel: 6}``), for the
+    fleet model's early replacements (hybrids follow petrol). Omitted: a zero-emission zone,
+    no combustion car allowed. The demand model does not see Euro classes: set
+    ``affected_share`` to match."""
+    cars_entering_share: float | None = Field(default=None, ge=0, le=1,
+                                              json_schema_extra=unit("share 0-1"))
+    """Share of the city's cars that enter the zone now and then, for the fleet model (default:
+    the zone's share of the city's jobs, an assumption filled in by the loader and recorded in
+    the resolved scenario)."""
+
+    def problems(self) -> list[str]:
+        """Add: a charge needs its amount; Euro classes run from 1 to 7."""
+        found = super().problems()
+        if self.rule == "charge" and self.charge_eur_per_trip is None:
+            found.append("rule 'charge' needs charge_eur_per_trip (EUR per trip)")
+        if self.rule == "ban" and self.charge_eur_per_trip is not None:
+            found.append("charge_eur_per_trip is only used with rule 'charge'; remove it or "
+                         "set rule: charge")
+        for fuel, euro in (self.min_euro or {}).items():
+            if not 1 <= euro <= 7:
+                found.append(f"min_euro.{fuel}: Euro classes run from 1 to 7 (got {euro})")
+        return found
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Restrict or charge combustion cars ending their trip in the zone; tell the fleet."""
+        if level <= 0:
+            return
+        charge = float(self.charge_eur_per_trip or 0.0)
+        reach = level * float(self.cars_entering_share if self.cars_entering_share is not None
+                              else 0.0)
+        before = float(levers.scalar("lez_affected_share"))  # type: ignore[arg-type]
+        total = min(1.0, before + reach)
+        if before == 0:
+            levers.values["lez_compliance"] = self.compliance
+        elif reach > 0:
+            levers.values["lez_compliance"] = (
+                before * float(levers.scalar("lez_compliance")) + reach * self.compliance  # type: ignore[arg-type]
+            ) / (before + reach)
+        levers.values["lez_affected_share"] = total
+        rule = dict(self.min_euro or {"petrol": ZERO_EMISSION_EURO, "diesel": ZERO_EMISSION_EURO})
+        merged = dict(levers.scalar("lez_min_euro") or {})  # type: ignore[call-overload]
+        for fuel, euro in rule.items():
+            merged[fuel] = max(euro, merged.get(fuel, 0))
+        levers.values["lez_min_euro"] = merged
+        obey = level * self.affected_share * self.compliance
+        if self.rule == "ban":
+            levers.cells("ice_dest_avail", 1.0)[mask] *= 1.0 - obey
+        else:
+            levers.cells("ice_dest_charge_eur", 0.0)[mask] += obey * charge
+
+
+class SpeedLimit(MeasureBase):
+    """A speed limit of ``limit_kmh`` (e.g. 30 km/h) on ``street_share`` of the area's streets.
+
+    Model: the car speed of each cell in the area. On limited streets cars travel at
+    ``limit_kmh x speed_limit.travel_speed_ratio`` where that is slower than today; the cell's
+    speed is the harmonic mean over limited and other streets (time adds up per km). PT speed is
+    not changed (buses and trams run on exempt main roads or own lanes: an assumption).
+    """
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("speed_limit.travel_speed_ratio", "speed.car_min",
+                                             "speed.car_max")
+
+    type: Literal["speed_limit"]
+    limit_kmh: float = Field(ge=10, le=130, json_schema_extra=unit("km/h"))
+    """Posted speed limit."""
+    street_share: float = Field(default=1.0, ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of street length under the limit at full effect (main roads are often exempt)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Limit car speed in the area."""
+        if level > 0:
+            levers.ramp("speed_limit", mask, self.limit_kmh, level * self.street_share)
+
+
+class CarSharing(MeasureBase):
+    """Car sharing within reach of ``coverage`` of the area's residents without a car.
+
+    Model: the origin availability of the car alternatives for the no-car segment in the area
+    (0 without the measure) becomes ``coverage``, split between combustion and electric by
+    ``electric_share``; and ``car_shedding`` of the car-available residents of the area give up
+    their car and move to the no-car segment (where sharing is then their car option).
+    """
+
+    type: Literal["car_sharing"]
+    coverage: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of residents without a car who are members and live within a short walk of a
+    shared car, at full effect."""
+    car_shedding: float = Field(default=0.0, ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of car-available residents who give up their own car, at full effect."""
+    electric_share: float | None = Field(default=None, ge=0, le=1,
+                                         json_schema_extra=unit("share 0-1"))
+    """Battery-electric share of the shared cars (default: the city fleet's share)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Open car sharing to the no-car segment of the area."""
+        if level <= 0:
+            return
+        levers.cells("car_sharing_coverage", 0.0)[mask] = level * self.coverage
+        if self.car_shedding > 0:
+            levers.cells("car_shedding", 0.0)[mask] = level * self.car_shedding
+        if self.electric_share is not None:
+            levers.values["car_sharing_ev_share"] = self.electric_share
+
+
+class CarOccupancy(CityWide):
+    """Average car occupancy reaches ``persons_per_car`` (ride sharing, carpool lanes).
+
+    Model: vehicle-km per passenger-km of both car alternatives (``1 / occupancy``), hence car
+    vehicle-km and the car emission factors per passenger-km. Mode choice does not change (the
+    model charges the car's running cost per passenger-km whatever the occupancy).
+    """
+
+    AREA_REASON: ClassVar[str] = "it applies city-wide: the model has one car occupancy"
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("car.occupancy",)
+
+    type: Literal["car_occupancy"]
+    persons_per_car: float = Field(ge=1, le=9, json_schema_extra=unit("persons/vehicle"))
+    """Average persons per car at full effect."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Move occupancy towards the target."""
+        levers.values["car_occupancy"] = levers.scalar("car_occupancy").toward(  # type: ignore[attr-defined]
+            level, 0.0, self.persons_per_car)

@@ -1,0 +1,138 @@
+"""Measures on vehicles and energy: electric sales, grid carbon intensity, fuel and carbon prices.
+
+Each class docstring has a summary line, a ``Model:`` paragraph saying which model inputs the
+measure changes (the reference page quotes both), and the fields' docstrings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field
+
+from .base import CityWide, unit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .levers import LeverBuilder
+
+
+class EvSalesShare(CityWide):
+    """Battery-electric share of new car (or bus) sales reaches ``share``.
+
+    Model: for cars, the sales mix feeds the fleet model, whose battery-electric share weights
+    the electric car alternative of mode choice and sets the fleet-average emission factors; the
+    other powertrains keep their baseline proportions of the remaining sales. For buses, the
+    share of battery-electric buses among new buses (bus fleet electrification) goes to the
+    fleet model, which sets the emission factor of public transport.
+    """
+
+    AREA_REASON: ClassVar[str] = ("it applies city-wide: vehicle sales are one trajectory for "
+                                  "the city")
+
+    type: Literal["ev_sales_share"]
+    vehicle: Literal["car", "bus"] = "car"
+    """Vehicle class: ``car`` (new car registrations) or ``bus`` (new city buses)."""
+    share: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Battery-electric share of new sales at full effect."""
+
+    @property
+    def overlap_key(self) -> tuple[str, ...]:
+        """Car and bus sales are separate levers."""
+        return (self.type, self.vehicle)
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Move the sales share towards ``share``."""
+        if self.vehicle == "car":
+            levers.bev_sales_share += level * (self.share - levers.bev_sales_share)
+        elif level > 0:
+            current = levers.values.get("bus_bev_sales_share")
+            now = levers.bus_baseline() if current is None else float(current)  # type: ignore[arg-type]
+            levers.values["bus_bev_sales_share"] = now + level * (self.share - now)
+
+
+class GridDecarbonisation(CityWide):
+    """Carbon intensity of the electricity grid falls to ``gco2e_per_kwh`` (or by ``reduction``).
+
+    Model: the grid intensity (gCO2e/kWh, from the country's 2023 value) sets the well-to-wheel
+    emission factors of battery-electric cars and electric public transport; give exactly one
+    of the two fields.
+    """
+
+    AREA_REASON: ClassVar[str] = "it applies city-wide: the national grid supplies the whole city"
+
+    type: Literal["grid_decarbonisation"]
+    gco2e_per_kwh: float | None = Field(default=None, ge=0, le=2000,
+                                        json_schema_extra=unit("gCO2e/kWh"))
+    """Grid carbon intensity at full effect."""
+    reduction: float | None = Field(default=None, ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Cut of the country's grid intensity at full effect: 0.8 means -80 %."""
+    baseline_gco2e_per_kwh: float | None = Field(default=None, gt=0, le=2000,
+                                                 json_schema_extra=unit("gCO2e/kWh"))
+    """Intensity that ``gco2e_per_kwh`` is reached from (default: the published value of the
+    city's grid country, filled in by the loader and recorded in the resolved scenario)."""
+
+    def problems(self) -> list[str]:
+        """Add: exactly one target."""
+        found = super().problems()
+        given = [k for k in ("gco2e_per_kwh", "reduction") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found.append("give exactly one of gco2e_per_kwh (target intensity) or reduction "
+                         f"(share cut), given: {', '.join(given) or 'none'}")
+        return found
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Move the grid intensity factor towards the target."""
+        if level <= 0:
+            return
+        factor = float(levers.scalar("grid_intensity_factor"))  # type: ignore[arg-type]
+        if self.gco2e_per_kwh is None:
+            factor *= 1.0 - level * float(self.reduction or 0.0)
+        else:
+            if self.baseline_gco2e_per_kwh is None:
+                raise ValueError("grid_decarbonisation with gco2e_per_kwh needs "
+                                 "baseline_gco2e_per_kwh (load_scenario fills it in)")
+            target = self.gco2e_per_kwh / self.baseline_gco2e_per_kwh
+            factor += level * (target - factor)
+        levers.values["grid_intensity_factor"] = factor
+
+
+class FuelPrice(CityWide):
+    """Price of petrol and diesel changes by ``change_eur_per_litre`` (a fuel tax).
+
+    Model: combustion cars' money cost per km rises by the change times the fuel use per km
+    (``car.fuel_l_per_km``); mode and destination choice respond through the cost coefficient.
+    """
+
+    AREA_REASON: ClassVar[str] = "it applies city-wide: the model has one fuel price"
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("car.fuel_l_per_km", "car.cost_per_km_ice")
+
+    type: Literal["fuel_price"]
+    change_eur_per_litre: float = Field(ge=-2, le=10, json_schema_extra=unit("EUR/l"))
+    """Change of the pump price at full effect (negative for a cut)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Add the price change."""
+        levers.values["fuel_price_change_eur_per_l"] = (
+            float(levers.scalar("fuel_price_change_eur_per_l")) + level * self.change_eur_per_litre)  # type: ignore[arg-type]
+
+
+class CarbonPrice(CityWide):
+    """A carbon price of ``eur_per_tco2`` on car fuels (e.g. the EU ETS2 on road fuels).
+
+    Model: combustion cars' money cost per km rises by the price times their fleet-average
+    tank-to-wheel CO2 per vehicle-km (from the emission factors and the fleet mix of the year);
+    electricity is not charged (power generation is already in the EU ETS).
+    """
+
+    AREA_REASON: ClassVar[str] = "it applies city-wide: a carbon price covers all fuel sold"
+
+    type: Literal["carbon_price"]
+    eur_per_tco2: float = Field(ge=0, le=2000, json_schema_extra=unit("EUR/tCO2"))
+    """Carbon price at full effect, EUR per tonne of CO2 (tank-to-wheel)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Add the carbon price."""
+        levers.values["carbon_price_eur_per_t"] = (
+            float(levers.scalar("carbon_price_eur_per_t")) + level * self.eur_per_tco2)  # type: ignore[arg-type]

@@ -1,0 +1,181 @@
+"""Generate ``docs/measures.md``, the measure reference, from the scenario schema.
+
+Everything on the page comes from the models (class and field docstrings, units, ranges,
+defaults, area rules), the parameter table (values and sources of the defaults a measure uses)
+and the library's illustrative settings (examples). A test fails when the checked-in page is
+stale; regenerate it with ``mobility-sim schema``.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from ..data import parameter_table
+from ..yamlio import write_text_atomic
+from .base import Area, Cost, LineGeometry, MeasureBase
+from .library import EXAMPLES, _measure_yaml
+from .models import MEASURE_TYPES, Scenario, Target, Years
+
+_AREA_TEXT = {
+    "optional": "optional (whole city when omitted)",
+    "required": "required",
+    "none": "none",
+}
+
+
+def _type_text(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return " / ".join(f"`{a}`" for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_text(a) for a in args if a is not type(None))
+    if origin is dict:
+        return f"mapping {_type_text(args[0])} -> {_type_text(args[1])}"
+    if origin is list:
+        return f"list of {_type_text(args[0])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    return {float: "number", int: "integer", str: "text", bool: "true / false"}.get(
+        annotation, str(annotation))
+
+
+def _range_text(field: FieldInfo) -> str:
+    parts = []
+    for item in field.metadata:
+        if isinstance(item, Ge):
+            parts.append(f">= {item.ge:g}")
+        elif isinstance(item, Gt):
+            parts.append(f"> {item.gt:g}")
+        elif isinstance(item, Le):
+            parts.append(f"<= {item.le:g}")
+        elif isinstance(item, Lt):
+            parts.append(f"< {item.lt:g}")
+    return ", ".join(parts)
+
+
+def _default_text(field: FieldInfo) -> str:
+    if field.is_required():
+        return "**required**"
+    default = field.get_default(call_default_factory=True)
+    if default is None:
+        return "none"
+    if default is PydanticUndefined:
+        return ""
+    return f"`{default}`"
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def fields_table(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[str]:
+    """Return the Markdown table of the fields of ``model`` (except ``skip``)."""
+    rows = ["| key | type | unit | default | range | meaning |",
+            "|---|---|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        if name in skip:
+            continue
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        rows.append(f"| `{name}` | {_type_text(field.annotation)} | {extra.get('unit', '')} | "
+                    f"{_default_text(field)} | {_range_text(field)} | "
+                    f"{_cell(field.description or '')} |")
+    return rows
+
+
+def _doc_parts(cls: type) -> tuple[str, str]:
+    """Return (summary, model paragraph) of a class docstring."""
+    text = (cls.__doc__ or "").strip()
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    summary = paragraphs[0] if paragraphs else ""
+    rest = " ".join(paragraphs[1:]).removeprefix("Model:").removeprefix("Model,").strip()
+    return summary, rest
+
+
+def _parameters_table(keys: tuple[str, ...]) -> list[str]:
+    table = parameter_table().set_index("key")
+    rows = ["| parameter | value | unit | source |", "|---|---|---|---|"]
+    for key in keys:
+        row = table.loc[key]
+        rows.append(f"| `{key}` | {float(row['value']):g} | {row['unit']} | "
+                    f"{_cell(row['source'])} |")
+    return rows
+
+
+def _example(stem: str) -> list[str]:
+    return ["```yaml", "measures:", _measure_yaml(EXAMPLES[stem]).rstrip("\n"), "```"]
+
+
+def _measure_section(type_name: str, cls: type[MeasureBase]) -> list[str]:
+    summary, model = _doc_parts(cls)
+    area = _AREA_TEXT[cls.AREA_RULE] + (f" ({cls.AREA_REASON})" if cls.AREA_REASON else "")
+    model = model[:1].upper() + model[1:]
+    lines = [f"### `{type_name}`", "", summary, "",
+             f"**What it changes in the model.** {model}", "", f"**Area:** {area}.", "",
+             "Fields (besides the [common fields](#common-fields)):", "",
+             *fields_table(cls, skip=(*MeasureBase.model_fields, "type")), ""]
+    if cls.PARAMETERS:
+        lines += ["Defaults it uses (`mobility_sim/data/parameters.csv`):", "",
+                  *_parameters_table(cls.PARAMETERS), ""]
+    stems = [s for s, m in EXAMPLES.items() if m["type"] == type_name]
+    for stem in stems:
+        lines += [f"Example (`scenarios/<city>/{stem}.yaml`, illustrative):", "", *_example(stem),
+                  ""]
+    return lines
+
+
+def reference_text() -> str:
+    """Return the Markdown text of ``docs/measures.md``."""
+    lines = [
+        "# Measure reference",
+        "",
+        "<!-- Generated by `mobility-sim schema` from the scenario models "
+        "(mobility_sim/scenario/reference_doc.py). Do not edit by hand: a test fails when this "
+        "page is stale. -->",
+        "",
+        "A scenario lists **measures**: each is written in its physical units, in the area where "
+        "it applies, with a time profile. The model turns it into changed *inputs* (speeds, "
+        "waits, prices, availabilities, trip rates, where people live) and works out the "
+        "behavioural response; no measure sets an outcome such as a mode share.",
+        "",
+        "A measure's **intensity** is 0 before `start`, 1 from `end` on (`end` defaults to "
+        "`start`), and in between follows its `profile`: `step` (1 from `start`), `linear`, or "
+        "`s-curve` (smoothstep `3t^2 - 2t^3`). The lever moves from its baseline towards the "
+        "measure's target value by the intensity, so a measure at intensity 0 changes nothing. "
+        "Measures stay in force after `end`. Two measures of the same kind may not act on the "
+        "same cells (the loader reports the overlap); in disjoint areas they may. Unlabelled "
+        "measures of a repeated type are labelled `<type> 1`, `<type> 2`, ... in the results.",
+        "",
+        "## Catalogue",
+        "",
+        "| type | what | area |",
+        "|---|---|---|",
+    ]
+    for name, cls in MEASURE_TYPES.items():
+        lines.append(f"| [`{name}`](#{name}) | {_cell(_doc_parts(cls)[0])} | "
+                     f"{_AREA_TEXT[cls.AREA_RULE]} |")
+    lines += ["", "## Common fields", "",
+              "Every measure has `type` (one of the catalogue) and these fields:", "",
+              *fields_table(MeasureBase), "", "## Measures", ""]
+    for name, cls in MEASURE_TYPES.items():
+        lines += _measure_section(name, cls)
+    lines += ["## Scenario file", "", _doc_parts(Scenario)[0], "", *fields_table(Scenario), ""]
+    for model in (Years, Target, Area, LineGeometry, Cost):
+        summary, rest = _doc_parts(model)
+        lines += [f"### {model.__name__}", "", " ".join(x for x in (summary, rest) if x), "",
+                  *fields_table(model), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_reference(path: str | Path) -> Path:
+    """Write the reference page to ``path`` atomically and return the path."""
+    write_text_atomic(path, reference_text())
+    return Path(path)

@@ -1,0 +1,190 @@
+"""Validate a city's model against figures it was not fitted to: ``mobility-sim validate-model``.
+
+Reports, for the (calibrated, when ``calibration.yaml`` exists) baseline of a city:
+
+- implied elasticities (PT fare, PT service frequency, PT in-vehicle time, fuel cost, parking
+  price, PT with respect to fuel cost) computed by +/-1 % perturbations, beside the span of the
+  published values in ``mobility_sim/data/elasticities.csv`` with their sources;
+- the emergent (never calibrated) mean trip length by mode and purpose.
+
+Written as CSV tables and a Markdown page.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+
+from .calibration.baseline import BaselineModel, Kernel, mean_trip_length
+from .calibration.elasticities import compare_with_literature, implied_elasticities, literature
+from .calibration.store import calibrated_parameters, calibration_status
+from .calibration.targets import SURVEY_MODES
+from .city import City, load_city
+from .exceptions import MobilitySimError, OutputError
+from .kernels.spec import MODES, PURPOSES, DemandOutputs
+from .yamlio import atomic_path, write_text_atomic
+
+
+@dataclass(frozen=True)
+class ModelValidation:
+    """Validation tables of one city.
+
+    Attributes
+    ----------
+    city : City
+        The city.
+    calibration : str
+        ``"current"``, ``"stale"`` (made on other inputs or defaults) or ``"none"``.
+    elasticities : pandas.DataFrame
+        From :func:`~mobility_sim.calibration.elasticities.compare_with_literature`.
+    trip_lengths : pandas.DataFrame
+        ``purpose, mode, trips_share, mean_km`` (purpose ``all`` included).
+    """
+
+    city: City
+    calibration: str
+    elasticities: pd.DataFrame
+    trip_lengths: pd.DataFrame
+
+
+def trip_length_table(out: DemandOutputs) -> pd.DataFrame:
+    """Mean trip length and trip share by purpose (and all) and survey mode."""
+    rows = []
+    groups = [("all", tuple(range(len(PURPOSES))))] + [(p, (i,)) for i, p in enumerate(PURPOSES)]
+    modes = {"all": tuple(range(len(MODES))), **SURVEY_MODES}
+    for name, purposes in groups:
+        trips = out.trips[:, list(purposes)]
+        total = float(trips.sum())
+        for mode, idx in modes.items():
+            rows.append({"purpose": name, "mode": mode,
+                         "trips_share": float(trips[..., list(idx)].sum()) / total
+                         if total else np.nan,
+                         "mean_km": mean_trip_length(out, purposes, idx)})
+    return pd.DataFrame(rows)
+
+
+def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = True,
+                   step: float = 0.01, kernel: Kernel | None = None) -> ModelValidation:
+    """Compute the validation tables of a city's baseline.
+
+    Parameters
+    ----------
+    city : City, slug or path
+        The city.
+    use_calibration : bool
+        Apply the city's ``calibration.yaml`` when it has one.
+    step : float
+        Relative lever change for the elasticities.
+    kernel : callable, optional
+        Demand implementation (default: the fastest available).
+
+    Returns
+    -------
+    ModelValidation
+        Elasticities beside published ranges, and emergent trip lengths.
+    """
+    city = city if isinstance(city, City) else load_city(city)
+    status = calibration_status(city) if city.path is not None else "none"
+    overrides = calibrated_parameters(city) if use_calibration and status != "none" else {}
+    model = BaselineModel.build(city, overrides, kernel)
+    baseline = model.run()
+    elasticities = compare_with_literature(implied_elasticities(model, step))
+    return ModelValidation(city=city, calibration=status if overrides else "none",
+                           elasticities=elasticities, trip_lengths=trip_length_table(baseline))
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def elasticity_rows(validation: ModelValidation) -> list[str]:
+    """Markdown table rows (with header) of one city's elasticities."""
+    lines = ["| elasticity | lever | measured on | model | published span | sign | inside |",
+             "|---|---|---|---|---|---|---|"]
+    for row in validation.elasticities.itertuples():
+        span = ("-" if row.n_sources == 0 else
+                f"{row.published_low:.2f} to {row.published_high:.2f} ({row.n_sources} src)"
+                if row.published_low != row.published_high else
+                f"{row.published_low:.2f} (point, {row.n_sources} src)")
+        inside = _fmt(row.inside) if row.published_low != row.published_high else "-"
+        lines.append(f"| {row.elasticity} | {row.lever} | {row.quantity} | {_fmt(row.model)} | "
+                     f"{span} | {_fmt(row.sign_ok)} | {inside} |")
+    return lines
+
+
+def validation_page(validations: list[ModelValidation]) -> str:
+    """Return a Markdown page: elasticities and trip lengths per city, then the sources."""
+    lines = ["# Model validation: implied elasticities and emergent trip lengths", "",
+             "Written by `mobility-sim validate-model`. Elasticities are arc elasticities over "
+             "+/-1 % changes of one lever on the city's baseline (calibrated where the city has "
+             "a calibration.yaml). 'published span' is the range over every cited source "
+             "(mobility_sim/data/elasticities.csv); a single published value is shown as a "
+             "point and not judged inside/outside. Trip lengths are never calibrated unless a "
+             "sourced target was given, and no published trip length is compared here.", ""]
+    for v in validations:
+        lines += [f"## {v.city.name} (calibration: {v.calibration})", ""]
+        lines += elasticity_rows(v)
+        lines += ["", "Mean trip length, km (share of trips), by mode:", "",
+                  "| purpose | all | walk | bike | pt | car |", "|---|---|---|---|---|---|"]
+        for purpose, table in v.trip_lengths.groupby("purpose", sort=False):
+            cells = [f"{r.mean_km:.2f} ({100 * r.trips_share:.0f} %)"
+                     for r in table.itertuples()]
+            lines.append(f"| {purpose} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Sources of the published values", "",
+              "| elasticity | low | high | context | source |", "|---|---|---|---|---|"]
+    for row in literature().itertuples():
+        lines.append(f"| {row.elasticity} | {row.low} | {row.high} | {row.context} | "
+                     f"{row.source} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_validation(validation: ModelValidation, folder: str | os.PathLike[str]) -> list[Path]:
+    """Write ``elasticities.csv``, ``trip_lengths.csv`` and ``validation.md`` into ``folder``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
+    paths = []
+    for name, table in (("elasticities.csv", validation.elasticities),
+                        ("trip_lengths.csv", validation.trip_lengths)):
+        with atomic_path(folder / name) as tmp:
+            table.to_csv(tmp, index=False)
+        paths.append(folder / name)
+    write_text_atomic(folder / "validation.md", validation_page([validation]))
+    paths.append(folder / "validation.md")
+    return paths
+
+
+def validate_model_command(
+    city: Annotated[str, typer.Argument(help="City slug or path to a city folder.")],
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: output/validation/<slug>).")] = None,
+    calibrated: Annotated[bool, typer.Option(
+        help="Use the city's calibration.yaml when present.")] = True,
+) -> None:
+    """Compare the model's implied elasticities with published ranges; report trip lengths."""
+    try:
+        validation = validate_model(city, use_calibration=calibrated)
+        folder = out if out is not None else Path("output") / "validation" / validation.city.slug
+        paths = write_validation(validation, folder)
+    except MobilitySimError as exc:
+        for line in exc.problems:
+            typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"{validation.city.name} (calibration: {validation.calibration})")
+    for line in elasticity_rows(validation)[2:]:
+        typer.echo("  " + line)
+    for path in paths:
+        typer.echo(f"written: {path.resolve()}")

@@ -1,0 +1,55 @@
+"""calibration.yaml: written atomically, read back, applied to the model, errors name the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT
+
+from mobility_sim.calibration import CalibrationError, apply_asc_overrides, calibrated_parameters
+from mobility_sim.calibration.keys import all_asc_keys, asc_parameters
+from mobility_sim.calibration.store import read_calibration, write_calibration
+from mobility_sim.testing import synthetic_model_inputs
+
+
+def test_asc_overrides_set_one_segment_purpose_and_both_car_powertrains():
+    _, params = synthetic_model_inputs(16)
+    new = apply_asc_overrides(params, {"utility.asc.no_car.other.car": 0.7,
+                                       "utility.asc.car_available.commute.pt": -2.0,
+                                       "speed.walk": 3.0})
+    assert new.asc[1, 1, CAR_ICE] == new.asc[1, 1, CAR_EV] == 0.7
+    assert new.asc[0, 0, PT] == -2.0
+    assert new.asc[0, 1, PT] == params.asc[0, 1, PT]
+    assert params.asc[1, 1, CAR_ICE] != 0.7  # the input is not changed
+
+
+def test_asc_keys_round_trip():
+    _, params = synthetic_model_inputs(16)
+    values = asc_parameters(params.asc)
+    assert list(values) == all_asc_keys()
+    assert np.array_equal(apply_asc_overrides(params, values).asc, params.asc)
+
+
+def test_unknown_segment_in_a_key_is_an_error():
+    _, params = synthetic_model_inputs(16)
+    with pytest.raises(KeyError, match="unknown segment 'car_owner'"):
+        apply_asc_overrides(params, {"utility.asc.car_owner.other.car": 0.0})
+
+
+def test_city_without_calibration_has_no_calibrated_parameters(repo_root):
+    assert calibrated_parameters(repo_root / "cities" / "york") == {}
+
+
+def test_malformed_calibration_file_is_reported_with_file_and_fix(tmp_path):
+    path = tmp_path / "calibration.yaml"
+    write_calibration(path, {"parameters": {"utility.asc.no_car.other.car": 0.5,
+                                            "utility.asc.car": "high",
+                                            "utility.asc.no_car.party.car": 1.0}}, "test")
+    with pytest.raises(CalibrationError) as err:
+        read_calibration(path)
+    problems = err.value.problems
+    assert len(problems) == 2
+    assert all(str(path) in p for p in problems)
+    assert any("utility.asc.car: not a calibrated parameter" in p for p in problems)
+    assert any("unknown purpose 'party'" in p for p in problems)
+    assert not list(tmp_path.glob(".calibration.yaml.*"))  # no temporary file left behind

@@ -1,0 +1,103 @@
+"""Every shipped city in cities/: loads, conserves its raster's population, carries provenance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+
+from mobility_sim.city import load_city
+from mobility_sim.city.build import build_catalogue_city, catalogue
+from mobility_sim.data import grid_intensity
+
+REPO = Path(__file__).resolve().parents[1]
+CITIES = REPO / "cities"
+RASTERS = REPO.parent / "shared" / "real_data" / "ghs_pop_2020_1km_urban_centres"
+SHIPPED = sorted(p.name for p in CITIES.iterdir() if (p / "city.yaml").is_file())
+REQUIRED = ["helsinki", "vienna", "amsterdam", "copenhagen", "lisbon", "warsaw", "prague",
+            "madrid"]
+
+
+def rasters() -> Path:
+    if not RASTERS.is_dir():
+        pytest.fail(f"{RASTERS} is missing: these tests read the shared data folder beside the "
+                    "repository (../shared); check it out there")
+    return RASTERS
+
+
+def test_at_least_twelve_cities_including_the_required_ones():
+    assert len(SHIPPED) >= 12
+    assert set(REQUIRED) <= set(SHIPPED)
+    assert set(SHIPPED) <= set(catalogue()["slug"])
+
+
+@pytest.mark.parametrize("slug", SHIPPED)
+def test_shipped_city_conserves_raster_population(slug):
+    row = catalogue().set_index("slug").loc[slug]
+    with rasterio.open(rasters() / row["raster_file"]) as src:
+        raster_total = float(src.read(1, masked=True).sum())
+    city = load_city(CITIES / slug)
+    assert abs(city.population - raster_total) <= 0.005 * raster_total
+    g = city.grid
+    assert np.allclose((g["x"] - 500) % 1000, 0) and np.allclose((g["y"] - 500) % 1000, 0)
+    assert (g["population"] > 0).all()
+    assert city.zone_mask("centre").sum() >= 1
+
+
+@pytest.mark.parametrize("slug", SHIPPED)
+def test_shipped_city_metadata(slug):
+    row = catalogue().set_index("slug").loc[slug]
+    meta = load_city(CITIES / slug).meta
+    assert meta.country == row["iso3"]
+    grid_intensity(meta.grid_intensity_country or meta.country)  # known country
+    assert meta.car_ownership is not None and meta.car_ownership.source
+    assert meta.layers["jobs"].status == "proxy" and "PROXY" in meta.layers["jobs"].method
+    assert meta.layers["population"].status == "real"
+    assert any(s.licence == "CC BY 4.0" and "Schiavina" in s.citation for s in meta.sources)
+    assert "NOT the administrative city" in meta.area_note
+    for split in meta.observed_modal_split:
+        assert split.source and split.area and split.population and split.purposes
+        published = [v for v in split.shares.values() if v is not None]
+        assert published and all(0 <= v <= 1 for v in published) and sum(published) <= 1.0001
+    assert (CITIES / slug / "grid.parquet").stat().st_size < 300_000
+
+
+def test_published_modal_splits_shipped():
+    splits = {slug: load_city(CITIES / slug).meta.observed_modal_split for slug in
+              ("helsinki", "vienna", "amsterdam", "copenhagen", "lisbon")}
+    hel = splits["helsinki"][0]
+    assert (hel.year, hel.shares["walk"], hel.shares["pt"], hel.shares["car"],
+            hel.shares["bike"]) == (2014, 0.34, 0.32, 0.22, None)
+    vie = splits["vienna"][0]
+    assert sum(vie.shares[m] for m in ("walk", "bike", "pt", "car")) == pytest.approx(1.0)
+    assert splits["copenhagen"][0].purposes == "work and education"
+    assert "metropolitan" in splits["lisbon"][0].area
+
+
+@pytest.mark.parametrize("slug", ["helsinki", "luxembourg", "madrid"])
+def test_shipped_city_is_current(slug):
+    """The shipped folder equals a fresh build (rebuild with cities/README.md if this fails)."""
+    fresh = build_catalogue_city(slug, rasters())
+    shipped = load_city(CITIES / slug)
+    assert fresh.meta == shipped.meta
+    cols = ["cell_id", "x", "y", "population", "jobs", "cell_code"]
+    pd.testing.assert_frame_equal(fresh.grid[cols].reset_index(drop=True),
+                                  shipped.grid[cols].reset_index(drop=True))
+
+
+def test_city_tables_carry_sources():
+    from mobility_sim.data import read_table
+
+    params = read_table("city_build_parameters.csv")
+    assert params["key"].is_unique
+    assert params["source"].map(lambda s: isinstance(s, str) and len(s) > 8).all()
+    table = catalogue()
+    assert (table["car_ownership_source"].str.len() > 20).all()
+    eu_default = table["cars_per_1000"].astype(float) == 569
+    assert table.loc[eu_default, "car_ownership_source"].str.contains("not this city").all()
+    splits = read_table("city_modal_splits.csv")
+    assert splits[["year", "unit", "population", "purposes", "area", "source"]].notna().all().all()
+    assert set(splits["slug"]) <= set(table["slug"])
