@@ -32,7 +32,7 @@ The parallel passes are thin: a ``prange`` over chunks of origins calling a seri
 from __future__ import annotations
 
 import numpy as np
-from numba import literally, njit, prange
+from numba import njit, prange
 
 from .fastexp import fast_exp, fast_log
 
@@ -59,16 +59,16 @@ def _chunk(c, n_chunks, n):
 
 
 @njit(**_OPTS)
-def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h):
+def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h):
     """Exponentiated utilities from origin ``i`` to destinations ``j0 .. j1``.
 
-    Writes distances ``d[j - j0]`` and ``e[m, j - j0] = exp(V_ijm)`` (weights folded into
-    ``bsel``), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d`` to ``h[m]`` (tile sums in the
-    compute dtype, added in float64). ``e`` and ``d`` may be longer than the tile.
+    Writes distances ``d[col + j - j0]`` and ``e[m, col + j - j0] = exp(V_ijm)`` (weights
+    folded into ``bsel``), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d`` to ``h[m]`` (tile
+    sums in the compute dtype, added in float64).
     """
     width = j1 - j0
     xi, yi = px[i], py[i]
-    tx, ty, dt = px[j0:j1], py[j0:j1], d[:width]
+    tx, ty, dt = px[j0:j1], py[j0:j1], d[col:col + width]
     for j in range(width):
         dx = tx[j] - xi
         dy = ty[j] - yi
@@ -78,7 +78,7 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h):
     zero = px.dtype.type(0.0)
     for m in range(e.shape[0]):
         am, sm = a[m, i], sl[m, i]
-        bm, km, em = bsel[m, j0:j1], kvj[m, j0:j1], e[m, :width]
+        bm, km, em = bsel[m, j0:j1], kvj[m, j0:j1], e[m, col:col + width]
         gs, hs = zero, zero
         for j in range(width):
             v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
@@ -90,14 +90,14 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h):
 
 
 @njit(**_OPTS)
-def _weighted_modes(f_s, i, e, out):
-    """``out[j] = sum_m f_s[m, i] e[m, j]`` over ``len(out)`` columns of ``e``."""
+def _weighted_modes(f_s, i, e, col, out):
+    """``out[j] = sum_m f_s[m, i] e[m, col + j]`` for ``j < len(out)``."""
     width = out.size
-    f0, e0 = f_s[0, i], e[0, :width]
+    f0, e0 = f_s[0, i], e[0, col:col + width]
     for j in range(width):
         out[j] = f0 * e0[j]
     for m in range(1, e.shape[0]):
-        fm, em = f_s[m, i], e[m, :width]
+        fm, em = f_s[m, i], e[m, col:col + width]
         for j in range(width):
             out[j] += fm * em[j]
 
@@ -157,12 +157,12 @@ def _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam
         h[:] = 0.0
         for j0 in range(0, n, tile):
             j1 = min(j0 + tile, n)
-            _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, g, h)
+            _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g, h)
             for s in range(n_seg):
                 if gravity:
-                    _weighted_modes(f[s], i, e, stored[s, i, j0:j1])
+                    _weighted_modes(f[s], i, e, 0, stored[s, i, j0:j1])
                 else:
-                    _weighted_modes(f[s], i, e, w[:j1 - j0])
+                    _weighted_modes(f[s], i, e, 0, w[:j1 - j0])
                     _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
         for s in range(n_seg):
             if gravity:
@@ -185,7 +185,6 @@ def build_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, stored
     ``factors`` is made (see :func:`balance_pass`): ``denom`` receives the denominators and
     ``partial`` (chunks, N), zeroed by the caller, the unweighted arrivals of each chunk.
     """
-    literally(gravity)
     n_chunks = partial.shape[0]
     for c in prange(n_chunks):
         start, stop = _chunk(c, n_chunks, px.size)
@@ -229,7 +228,7 @@ def _origin_flows(i, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, siz
     bsel = b[1] if outside[i] else b[0]
     for j0 in range(0, n, TILE):
         j1 = min(j0 + TILE, n)
-        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, ek[:, j0:j1], dk[j0:j1], g, h)
+        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, ek, dk, j0, g, h)
     for s in range(n_seg):
         gs, hs = g, h
         if gravity:
@@ -245,7 +244,7 @@ def _origin_flows(i, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, siz
                 width = j1 - j0
                 wt, at = w[:width], att[:width]
                 rs, wj = ratio[k, s, j0:j1], weight[j0:j1]
-                _weighted_modes(f[s], i, ek[:, j0:j1], wt)
+                _weighted_modes(f[s], i, ek, j0, wt)
                 _power(wt, lam, size[j0:j1], at)
                 tsum = att.dtype.type(0.0)
                 for j in range(width):
@@ -332,7 +331,6 @@ def flows_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight
     Outputs: ``trips``, ``pkm`` (S, N, M) float64 by origin; ``parts`` (chunks, M, N) float64,
     zeroed by the caller, receives each chunk's trips by destination and mode.
     """
-    literally(gravity)
     n_chunks = parts.shape[0]
     for c in prange(n_chunks):
         start, stop = _chunk(c, n_chunks, px.size)

@@ -13,9 +13,21 @@ from typing import Annotated
 
 import typer
 
+from .analysis.cli import (
+    attribute_command,
+    export_command,
+    scale_command,
+    sensitivity_command,
+    solve_command,
+    sweep_command,
+)
 from .bench import bench_command
+from .calibrate import calibrate_command
 from .city.cli import city_app
 from .exceptions import MobilitySimError
+from .report.cli import compare_cities_command, compare_command, dashboard_command
+from .scenario.cli import schema_command
+from .validate_model import validate_model_command
 
 app = typer.Typer(
     name="mobility-sim",
@@ -25,6 +37,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(city_app, name="city")
+app.command("dashboard")(dashboard_command)
+app.command("compare")(compare_command)
+app.command("compare-cities")(compare_cities_command)
+app.command("calibrate")(calibrate_command)
+app.command("validate-model")(validate_model_command)
+app.command("sweep")(sweep_command)
+app.command("attribute")(attribute_command)
+app.command("sensitivity")(sensitivity_command)
+app.command("solve")(solve_command)
+app.command("export")(export_command)
+app.command("scale")(scale_command)
+app.command("schema")(schema_command)
 app.command("bench")(bench_command)
 
 

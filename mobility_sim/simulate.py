@@ -22,6 +22,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import __version__
+from .calibration.keys import apply_asc_overrides
+from .calibration.store import calibrated_parameters
 from .city import City
 from .data import parameters
 from .exceptions import OutputError
@@ -84,8 +86,15 @@ def kernel_for(engine: Engine) -> KernelFn:
 
 
 def model_parameters(loaded: LoadedScenario) -> dict[str, float]:
-    """Defaults overridden by the scenario's ``parameters``."""
+    """Parameter values of a run: defaults < the city's calibration < the scenario's overrides.
+
+    The calibration (``cities/<slug>/calibration.yaml``, written by ``mobility-sim calibrate``)
+    holds alternative-specific constants per segment, purpose and mode; a scenario can still
+    override any key.
+    """
     values = parameters()
+    if loaded.city.path is not None:  # in-memory cities (synthetic) have no calibration
+        values.update(calibrated_parameters(loaded.city))
     values.update(loaded.scenario.parameters)
     return values
 
@@ -138,7 +147,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         state = fleet_year.state
         grid_g = fleet_year.grid_gco2e_per_kwh
         inputs = demand_inputs(city, layers, p, levers[year], state)
-        params = demand_params(p, state, grid_g)
+        params = apply_asc_overrides(demand_params(p, state, grid_g, levers[year]), p)
         if supply_based:
             params = without_pt_per_pkm(params)
         out = kernel(inputs, params, balancing)
@@ -155,7 +164,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             accounts = accounts.with_pt_co2_per_pkm(
                 year, float(out.co2_ttw[:, PT].sum()) * days / 1000.0,
                 float(out.co2_wtw[:, PT].sum()) * days / 1000.0)
-        tables = year_tables(year, out, city, days, pt_co2=pt_co2)
+        tables = year_tables(year, out, city, days, pt_co2=pt_co2, population=inputs.population)
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
         health = health_rows(year, daily_pkm, city.population, p)
@@ -244,11 +253,15 @@ def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: 
 
 
 def year_tables(year: int, out: DemandOutputs, city: City, days: float,
-                pt_co2: tuple[float, float] | None = None) -> dict[str, pd.DataFrame]:
+                pt_co2: tuple[float, float] | None = None,
+                population: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """Turn one year's daily kernel outputs into annual tidy rows.
 
     Parameters
     ----------
+    population : ndarray, optional
+        Residents per cell in this year (after densification measures); the city grid's
+        residents when omitted.
     pt_co2 : (float, float), optional
         Tonnes CO2e (TTW, WTW) of public transport service in the year. When given, they are
         PT's emissions in ``modes`` and are allocated to the ``cells`` by their residents' PT
@@ -278,15 +291,17 @@ def year_tables(year: int, out: DemandOutputs, city: City, days: float,
     }, index=seg_idx).reset_index()
     segments.insert(0, "year", year)
     trips_cell = out.trips.sum(axis=(0, 1)) * days  # (N, M)
+    residents = (city.grid["population"].to_numpy(float) if population is None
+                 else np.asarray(population, dtype=float))
     cells = pd.DataFrame({"year": year, "cell_id": city.grid["cell_id"].to_numpy(),
-                          "population": city.grid["population"].to_numpy(float),
+                          "population": residents,
                           "trips": trips_cell.sum(axis=1)})
     for group in MODE_GROUPS:
         cols = [i for i, m in enumerate(MODES) if MODE_GROUP[m] == group]
         cells[f"{group}_trips"] = trips_cell[:, cols].sum(axis=1)
     cells["co2_ttw_t"] = co2_cell["ttw"].sum(axis=1)
     cells["co2_wtw_t"] = co2_cell["wtw"].sum(axis=1)
-    population = float(city.grid["population"].sum())
+    population = float(residents.sum())
     co2_ttw, co2_wtw = float(modes["co2_ttw_t"].sum()), float(modes["co2_wtw_t"].sum())
     summary = pd.DataFrame([{
         "year": year, "population": population, "trips": float(trips_m.sum()),

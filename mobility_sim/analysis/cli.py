@@ -351,19 +351,29 @@ def scale_command(
     engine: EngineOpt = "auto",
     repeats: Annotated[int, typer.Option(help="Timed runs after the warm-up run.")] = 3,
     sizes: Annotated[str, typer.Option(help="Synthetic city sizes (cells) for the per-year "
-                                            "fit, comma-separated.")] = "100,400,1600",
+                                            "fit, comma-separated.")] = "100,400,1600,2500",
     fit_scenario: Annotated[Path | None, typer.Option(
         help="Scenario for the per-year fit on synthetic cities (its areas must exist there; "
              "default: SCENARIO).")] = None,
     parallel_runs: Annotated[int, typer.Option(help="Runs of the local parallel test "
                                                     "(0: skip).")] = 8,
     n_jobs: JobsOpt = 2,
+    cities: Annotated[Path, typer.Option(help="Folder of city folders whose grid sizes "
+                                              "stand in for the Mission Cities.")] = Path(
+        "cities"),
     out: Annotated[Path, typer.Option(help="JSON file of the measurements.")] = Path(
         "output/scale.json"),
 ) -> None:
     """Measure the per-run cost on this machine and estimate large sweeps (docs/scale.md)."""
     from ..scenario import load_scenario
-    from .scale import as_record, measure_cells, measure_parallel, measure_run
+    from .scale import (
+        as_record,
+        measure_cells,
+        measure_parallel,
+        measure_run,
+        mission_estimate,
+        shipped_city_cells,
+    )
 
     try:
         try:
@@ -378,6 +388,13 @@ def scale_command(
                                   "per_year_fit": cells}
         if parallel_runs:
             record["parallel"] = measure_parallel(loaded, parallel_runs, n_jobs, engine)
+        sizes_here = shipped_city_cells(cities)
+        if sizes_here:
+            record["mission_estimate"] = {
+                "city_cells": sizes_here,
+                "note": "112 cities x 10 scenarios x 1,000 samples; the shipped cities' grid "
+                        "sizes stand in for the Mission Cities' (assumption)",
+                "clusters": mission_estimate(record, sizes_here)}
         write_text(json.dumps(record, indent=2) + "\n", out)
     except MobilitySimError as exc:
         _fail(exc)

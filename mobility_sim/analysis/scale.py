@@ -190,6 +190,8 @@ def measure_parallel(loaded: LoadedScenario, n_runs: int = 8, n_jobs: int = 2,
             run_sweep(jobs, engine=engine, scheduler=client, progress=False)
         out["dask_s"] = time.perf_counter() - start
         out["dask_efficiency"] = out["serial_s"] / (n_jobs * out["dask_s"])
+        out["dask_efficiency_running"] = out["serial_s"] / (
+            n_jobs * (out["dask_s"] - out["dask_cluster_start_s"]))
     out["load_average"] = os.getloadavg()
     return out
 
@@ -225,10 +227,26 @@ class SweepEstimate:
     efficiency: float
 
 
+def loglog_interp(x: np.ndarray | float, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
+    """Interpolate measured ``ys(xs)`` linearly in log-log space.
+
+    Beyond the measured range each end is extended with the slope of its last segment (a local
+    power law, taken from the measurements).
+    """
+    lx, ly = np.log(np.asarray(xs, float)), np.log(np.asarray(ys, float))
+    t = np.log(np.asarray(x, float))
+    inside = np.interp(t, lx, ly)
+    lo_slope = (ly[1] - ly[0]) / (lx[1] - lx[0])
+    hi_slope = (ly[-1] - ly[-2]) / (lx[-1] - lx[-2])
+    out = np.where(t < lx[0], ly[0] + lo_slope * (t - lx[0]),
+                   np.where(t > lx[-1], ly[-1] + hi_slope * (t - lx[-1]), inside))
+    return np.exp(out)
+
+
 def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
                    years: int, per_year: dict[str, float], overhead_s: float,
                    baseline_mb: float, result_bytes: int, cores: int,
-                   efficiency: float) -> SweepEstimate:
+                   efficiency: float, n_cities: int | None = None) -> SweepEstimate:
     """Estimate a sweep of every city in ``city_cells`` x ``scenarios`` x ``samples``.
 
     Parameters
@@ -240,8 +258,8 @@ def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
     years : int
         Simulated years per run.
     per_year : dict
-        From :func:`measure_cells`: ``coefficient``, ``exponent``, ``mem_coefficient``,
-        ``mem_exponent``.
+        From :func:`measure_cells`: ``sizes``, ``seconds`` and ``traced_mb`` per size
+        (interpolated with :func:`loglog_interp`).
     overhead_s : float
         Per-run time outside the yearly loop (loading, tables), measured.
     baseline_mb : float
@@ -252,12 +270,17 @@ def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
         Cores of the cluster.
     efficiency : float
         Parallel efficiency (0-1), measured on this machine.
+    n_cities : int, optional
+        Number of cities in the sweep when ``city_cells`` is a sample of their sizes (the
+        mean cost per city of the sample is used); default ``len(city_cells)``.
     """
     cells = np.asarray(city_cells, dtype=float)
-    run_s = overhead_s + years * per_year["coefficient"] * cells ** per_year["exponent"]
-    core_s = float(run_s.sum()) * scenarios * samples
-    runs = len(cells) * scenarios * samples
-    mem_mb = baseline_mb + per_year["mem_coefficient"] * cells.max() ** per_year["mem_exponent"]
+    run_s = overhead_s + years * loglog_interp(cells, per_year["sizes"], per_year["seconds"])
+    n_cities = len(cells) if n_cities is None else n_cities
+    core_s = float(run_s.mean()) * n_cities * scenarios * samples
+    runs = n_cities * scenarios * samples
+    mem_mb = baseline_mb + float(loglog_interp(cells.max(), per_year["sizes"],
+                                               per_year["traced_mb"]))
     return SweepEstimate(runs=runs, core_hours=core_s / 3600.0, cores=cores,
                          wall_hours=core_s / 3600.0 / (cores * efficiency),
                          memory_per_worker_gb=mem_mb / 1024.0,
@@ -267,3 +290,39 @@ def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
 def as_record(obj: Any) -> dict[str, Any]:
     """Return a dataclass as a dict, with the package version."""
     return {**asdict(obj), "version": __version__}
+
+
+def shipped_city_cells(folder: str | Path = "cities") -> list[int]:
+    """Return the grid cells of every city folder under ``folder`` (``*/grid.parquet``)."""
+    import pyarrow.parquet as pq
+
+    return [pq.ParquetFile(p).metadata.num_rows for p in sorted(Path(folder).glob(
+        "*/grid.parquet"))]
+
+
+def mission_estimate(record: dict[str, Any], city_cells: Sequence[int], *,
+                     n_cities: int = 112, scenarios: int = 10, samples: int = 1000,
+                     cores: Sequence[int] = (128, 512, 2048)) -> list[dict[str, Any]]:
+    """Estimate the Mission sweep from a ``mobility-sim scale`` record.
+
+    ``city_cells`` stands in for the sizes of the ``n_cities`` cities (their mean cost per
+    city is used). The per-run time outside the yearly loop is the measured run minus its
+    years at the measured per-year cost; memory per worker is the measured process peak of
+    that run plus the traced growth from its city size to the largest city; the parallel
+    efficiency is the Dask one measured on this machine without cluster start-up (1.0 if not
+    measured). Every input is a measurement of ``record``; nothing else is assumed.
+    """
+    run, fit = record["run"], record["per_year_fit"]
+    per_year_here = float(loglog_interp(run["n_cells"], fit["sizes"], fit["seconds"]))
+    overhead = max(0.0, record["median_s"] - run["n_years"] * per_year_here)
+    traced_here = float(loglog_interp(run["n_cells"], fit["sizes"], fit["traced_mb"]))
+    baseline = run["process_peak_rss_mb"] - traced_here
+    efficiency = min(1.0, record.get("parallel", {}).get("dask_efficiency_running", 1.0))
+    out = []
+    for n in cores:
+        est = sweep_estimate(city_cells, scenarios, samples, years=run["n_years"],
+                             per_year=fit, overhead_s=overhead, baseline_mb=baseline,
+                             result_bytes=run["result_bytes"], cores=n,
+                             efficiency=efficiency, n_cities=n_cities)
+        out.append({**asdict(est), "overhead_s": overhead})
+    return out

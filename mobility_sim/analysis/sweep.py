@@ -237,14 +237,18 @@ def run_sweep(
         target = _MemoryStore()
     else:
         target = ResultStore(store)
-    keys, problems = [], []
+    keys: list[str] = []
+    problems: dict[str, list[int]] = {}  # the same problem in many jobs is reported once
     for i, job in enumerate(jobs):
         try:
             keys.append(resolve(job).content_hash)
         except MobilitySimError as exc:
-            problems += [f"job {i} {dict(job.tags)}: {p}" for p in exc.problems]
+            for p in exc.problems:
+                problems.setdefault(p, []).append(i)
     if problems:
-        raise AnalysisError(problems)
+        raise AnalysisError([f"job {where[0]} {dict(jobs[where[0]].tags)}"
+                             + (f" and {len(where) - 1} more" if len(where) > 1 else "")
+                             + f": {p}" for p, where in problems.items()])
     first: dict[str, Job] = {}
     for key, job in zip(keys, jobs, strict=True):
         first.setdefault(key, job)
