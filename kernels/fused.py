@@ -33,6 +33,7 @@ caches them on disk (see :mod:`.numba_env` for the folder and thread settings).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -256,6 +257,34 @@ def check_fused_arguments(
     return chosen, segs, purs
 
 
+_WORKSPACE: dict[tuple, np.ndarray] = {}
+_WORKSPACE_LOCK = threading.Lock()
+
+
+def _take_workspace(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An uninitialised array for the stored attractiveness, reused from the previous call.
+
+    A simulation calls the kernel once per year with the same shape; reusing the array saves
+    the operating system's page faults and zeroing (0.7 s for 400 MB, measured). Concurrent
+    calls each get their own array. :func:`release_workspace` frees the kept one.
+    """
+    with _WORKSPACE_LOCK:
+        kept = _WORKSPACE.pop((shape, np.dtype(dtype).str), None)
+    return kept if kept is not None else np.empty(shape, dtype=dtype)
+
+
+def _return_workspace(array: np.ndarray) -> None:
+    with _WORKSPACE_LOCK:
+        _WORKSPACE.clear()  # keep one array at most
+        _WORKSPACE[(array.shape, array.dtype.str)] = array
+
+
+def release_workspace() -> None:
+    """Free the attractiveness array kept between calls (one ``S x N x N`` array at most)."""
+    with _WORKSPACE_LOCK:
+        _WORKSPACE.clear()
+
+
 def _chunks(n: int) -> int:
     """Origin chunks per parallel pass: a few per thread, for balance under load."""
     import numba
@@ -377,7 +406,7 @@ def demand_fused(
         s_pkm = np.zeros((len(segs), n, n_modes))
         s_logsum = np.full((len(segs), n), -np.inf)
         if params.doubly_constrained[p]:
-            stored = np.empty((len(segs), n, n), dtype=dtype)
+            stored = _take_workspace((len(segs), n, n), dtype)
             start = np.ones(n) if balancing is None else np.asarray(balancing[p], np.float64)
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
@@ -387,6 +416,7 @@ def demand_fused(
             factors[p], iterations[p], denom = furness(
                 stored, arr.origins, inputs.size[p], start, arrivals, denom, params.tolerance,
                 int(params.max_iterations))
+            _return_workspace(stored)
             del stored
             b = arr.b
             if arr.gravity:

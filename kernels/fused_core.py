@@ -319,6 +319,63 @@ def _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam,
                     ttm[j] += at[j]
 
 
+@njit(**_OPTS)
+def _known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins, denom,
+                        trips, pkm, tt):
+    """:func:`flows_pass` when the denominators are known and the logsum coefficient is 1.
+
+    The coefficients of every origin are known before its row is evaluated, so the row is
+    never stored: ``BLOCK`` origins are evaluated tile by tile and their trips by destination
+    summed in a tile-sized accumulator before being added to ``tt``.
+    """
+    n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    dt = px.dtype
+    tile = min(TILE, n)
+    e = np.empty((n_modes, tile), dt)
+    d = np.empty(tile, dt)
+    acc = np.empty((n_modes, tile), dt)
+    g = np.zeros((BLOCK, n_modes))
+    h = np.zeros((BLOCK, n_modes))
+    cm = np.zeros((BLOCK, n_modes), dt)
+    coef = np.zeros((BLOCK, n_seg))
+    for block in range(start, stop, BLOCK):
+        count = min(BLOCK, stop - block)
+        g[:] = 0.0
+        h[:] = 0.0
+        for k in range(count):
+            i = block + k
+            for s in range(n_seg):
+                coef[k, s] = origins[s, i] / denom[s, i] if denom[s, i] > 0 else 0.0
+            for m in range(n_modes):
+                c = 0.0
+                for s in range(n_seg):
+                    c += coef[k, s] * f[s, m, i]
+                cm[k, m] = c
+        for j0 in range(0, n, tile):
+            j1 = min(j0 + tile, n)
+            width = j1 - j0
+            acc[:, :width] = 0
+            for k in range(count):
+                i = block + k
+                bsel = b[1] if outside[i] else b[0]
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g[k], h[k])
+                for m in range(n_modes):
+                    ck, am, em = cm[k, m], acc[m, :width], e[m, :width]
+                    for j in range(width):
+                        am[j] += ck * em[j]
+            for m in range(n_modes):
+                ttm, am = tt[m, j0:j1], acc[m, :width]
+                for j in range(width):
+                    ttm[j] += am[j]
+        for k in range(count):
+            i = block + k
+            for s in range(n_seg):
+                for m in range(n_modes):
+                    weight_sm = coef[k, s] * f[s, m, i]
+                    trips[s, i, m] = weight_sm * g[k, m]
+                    pkm[s, i, m] = weight_sm * h[k, m]
+
+
 @njit(parallel=True, **_OPTS)
 def flows_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight, origins,
                denom, trips, pkm, logsum, parts):
@@ -332,7 +389,12 @@ def flows_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight
     zeroed by the caller, receives each chunk's trips by destination and mode.
     """
     n_chunks = parts.shape[0]
+    known_gravity = gravity and denom.shape[1] == px.size
     for c in prange(n_chunks):
         start, stop = _chunk(c, n_chunks, px.size)
-        _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
-                   weight, origins, denom, trips, pkm, logsum, parts[c])
+        if known_gravity:
+            _known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins,
+                                denom, trips, pkm, parts[c])
+        else:
+            _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
+                       weight, origins, denom, trips, pkm, logsum, parts[c])

@@ -66,8 +66,10 @@ def mode_weights(
     b = dist.shape[0]
     entering = inputs.cordon[None, :] & ~inputs.cordon[rows, None]
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
-    car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None] + 1.0 / inputs.car_speed[None, :])
-    pt_minutes_per_km = 30.0 * (1.0 / inputs.pt_speed[rows, None] + 1.0 / inputs.pt_speed[None, :])
+    car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None]
+                                 + 1.0 / inputs.car_speed[None, :])
+    pt_minutes_per_km = 30.0 * (1.0 / inputs.pt_speed[rows, None]
+                                + 1.0 / inputs.pt_speed[None, :])
     weights = np.empty((n_modes, b, dist.shape[1]))
     for m, mode in enumerate(MODES):
         if mode.startswith("car"):
@@ -85,7 +87,8 @@ def mode_weights(
         utility = (
             params.asc[s, p, m]
             + params.time_coef[m] * ivt
-            + params.ovt_coef * (inputs.origin_time[m, rows][:, None] + inputs.dest_time[m][None, :])
+            + params.ovt_coef * (inputs.origin_time[m, rows][:, None]
+                                 + inputs.dest_time[m][None, :])
             + params.cost_coef[p] * cost
             + params.infra_coef[m] * infra
         )
@@ -152,7 +155,8 @@ def balance(
     stored = np.empty((len(SEGMENTS), n, n))
     for s in range(len(SEGMENTS)):
         for rows in _blocks(n, block):
-            stored[s, rows] = attractiveness(inputs, params, s, p, rows, distance_block(inputs, params, rows))[0]
+            dist = distance_block(inputs, params, rows)
+            stored[s, rows] = attractiveness(inputs, params, s, p, rows, dist)[0]
     factors = factors.astype(np.float64).copy()
     has_target = target > 0
     for iteration in range(params.max_iterations + 1):
@@ -218,7 +222,8 @@ def demand_reference(
                 denom = weighted.sum(axis=1, keepdims=True)
                 p_dest = np.divide(weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
                 flow = origins[s, rows][:, None] * p_dest  # trips i -> j, all modes
-                mode_share = np.divide(w, total_w[None], out=np.zeros_like(w), where=total_w[None] > 0)
+                mode_share = np.divide(w, total_w[None], out=np.zeros_like(w),
+                                       where=total_w[None] > 0)
                 mode_flow = flow[None] * mode_share  # (M, B, N)
                 trips[s, p, rows] = mode_flow.sum(axis=2).T
                 pkm[s, p, rows] = (mode_flow * dist[None]).sum(axis=2).T

@@ -57,6 +57,7 @@ def test_measure_run_and_estimate_from_a_record(tmp_path):
                                "traced_mb": [cost.traced_peak_mb, 4 * cost.traced_peak_mb]}}
     est = mission_estimate(record, [25, 100], n_cities=2, scenarios=1, samples=1, cores=(1,))
     assert est[0]["runs"] == 2
-    # overhead 0 (the run is exactly its 2 years); runs of median and 2 x (2 x median)
-    assert est[0]["overhead_s"] == pytest.approx(0.0, abs=1e-12)
+    # the fit predicts the measured run exactly (package factor 1); runs of median and
+    # 2 years x (2 x median)
+    assert est[0]["package_factor"] == pytest.approx(1.0)
     assert est[0]["core_hours"] * 3600 == pytest.approx(cost.median_s + 4 * cost.median_s)

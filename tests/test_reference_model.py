@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from mobility_sim.kernels.reference import demand_reference, distance_block
 from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT, WALK
+
 from mobility_sim.testing import synthetic_model_inputs
 
 

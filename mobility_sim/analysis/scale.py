@@ -13,6 +13,7 @@ machine that measured it may be shared.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import os
@@ -116,38 +117,41 @@ def measure_run(loaded: LoadedScenario, engine: Engine = "auto", repeats: int = 
                    load_average=os.getloadavg(), cpu_count=os.cpu_count() or 1)
 
 
-def measure_cells(scenario: str | Path, sizes: Sequence[int] = (100, 400, 1600),
-                  engine: Engine = "auto", repeats: int = 2) -> dict[str, Any]:
-    """Time one simulated year and trace its memory on synthetic cities of ``sizes`` cells.
+def _cut_years(loaded: LoadedScenario, n_years: int) -> LoadedScenario:
+    first = loaded.scenario.years.start
+    years = loaded.scenario.years.model_copy(update={"end": first + n_years - 1, "step": 1})
+    scenario = loaded.scenario.model_copy(update={"years": years, "target": None})
+    return dataclasses.replace(loaded, scenario=scenario)
 
-    The scenario's measures are kept; its years are cut to its first year (areas named by
-    zone must exist in the synthetic city: ``centre`` does).
+
+def measure_cells(scenario: str | Path, sizes: Sequence[int] = (100, 400, 1600, 2500),
+                  engine: Engine = "auto", repeats: int = 2, span: int = 6) -> dict[str, Any]:
+    """Time runs of 1 and ``span`` years on synthetic cities of ``sizes`` cells.
+
+    The difference gives the cost of one simulated year at each size, the rest the per-run
+    overhead (loading tables, fleet projection, result tables). The scenario's measures are
+    kept (areas named by zone must exist in the synthetic city: ``centre`` does).
 
     Returns
     -------
     dict
-        ``sizes``, ``seconds`` (median per year-run), ``traced_mb``, and the fitted
-        ``exponent`` and ``coefficient`` of ``seconds = coefficient * cells ** exponent``
-        and ``mem_exponent``, ``mem_coefficient`` of the same fit to memory.
+        ``sizes``; per size ``seconds`` (one simulated year), ``overhead_s`` (per run, at
+        least 1 ms) and ``traced_mb`` (peak memory of a run); ``span``, ``engine``,
+        ``load_average``.
     """
-    seconds, traced = [], []
+    per_year, overhead, traced = [], [], []
     for n in sizes:
         city = synthetic_city(int(n), kind="polycentric", seed=0)
         loaded = load_scenario(scenario, city=city)
-        first = loaded.scenario.years.start
-        one_year = loaded.scenario.model_copy(update={
-            "years": loaded.scenario.years.model_copy(update={"end": first}), "target": None})
-        loaded = LoadedScenario(scenario=one_year, path=loaded.path, city=city,
-                                masks=loaded.masks, content_hash=loaded.content_hash)
-        cost = measure_run(loaded, engine=engine, repeats=repeats)
-        seconds.append(cost.median_s)
-        traced.append(cost.traced_peak_mb)
-    b, log_a = np.polyfit(np.log(sizes), np.log(seconds), 1)
-    mb, log_ma = np.polyfit(np.log(sizes), np.log(traced), 1)
-    return {"sizes": list(map(int, sizes)), "seconds": seconds, "traced_mb": traced,
-            "exponent": float(b), "coefficient": float(np.exp(log_a)),
-            "mem_exponent": float(mb), "mem_coefficient": float(np.exp(log_ma)),
-            "engine": kernel_for(engine).__name__, "load_average": os.getloadavg()}
+        short = measure_run(_cut_years(loaded, 1), engine=engine, repeats=repeats)
+        long = measure_run(_cut_years(loaded, span), engine=engine, repeats=repeats)
+        year = max((long.median_s - short.median_s) / (span - 1), 1e-6)
+        per_year.append(year)
+        overhead.append(max(short.median_s - year, 1e-3))
+        traced.append(max(short.traced_peak_mb, long.traced_peak_mb))
+    return {"sizes": list(map(int, sizes)), "seconds": per_year, "overhead_s": overhead,
+            "traced_mb": traced, "span": span, "engine": kernel_for(engine).__name__,
+            "load_average": os.getloadavg()}
 
 
 def measure_parallel(loaded: LoadedScenario, n_runs: int = 8, n_jobs: int = 2,
@@ -261,7 +265,8 @@ def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
         From :func:`measure_cells`: ``sizes``, ``seconds`` and ``traced_mb`` per size
         (interpolated with :func:`loglog_interp`).
     overhead_s : float
-        Per-run time outside the yearly loop (loading, tables), measured.
+        Per-run time outside the yearly loop (loading, tables), measured; used when
+        ``per_year`` has no ``overhead_s`` per size.
     baseline_mb : float
         Resident memory of a worker process before a run (imports), measured.
     result_bytes : int
@@ -275,7 +280,11 @@ def sweep_estimate(city_cells: Sequence[int], scenarios: int, samples: int, *,
         mean cost per city of the sample is used); default ``len(city_cells)``.
     """
     cells = np.asarray(city_cells, dtype=float)
-    run_s = overhead_s + years * loglog_interp(cells, per_year["sizes"], per_year["seconds"])
+    run_s = years * loglog_interp(cells, per_year["sizes"], per_year["seconds"])
+    if "overhead_s" in per_year:
+        run_s += loglog_interp(cells, per_year["sizes"], per_year["overhead_s"])
+    else:
+        run_s += overhead_s
     n_cities = len(cells) if n_cities is None else n_cities
     core_s = float(run_s.mean()) * n_cities * scenarios * samples
     runs = n_cities * scenarios * samples
@@ -305,24 +314,32 @@ def mission_estimate(record: dict[str, Any], city_cells: Sequence[int], *,
                      cores: Sequence[int] = (128, 512, 2048)) -> list[dict[str, Any]]:
     """Estimate the Mission sweep from a ``mobility-sim scale`` record.
 
-    ``city_cells`` stands in for the sizes of the ``n_cities`` cities (their mean cost per
-    city is used). The per-run time outside the yearly loop is the measured run minus its
-    years at the measured per-year cost; memory per worker is the measured process peak of
-    that run plus the traced growth from its city size to the largest city; the parallel
-    efficiency is the Dask one measured on this machine without cluster start-up (1.0 if not
-    measured). Every input is a measurement of ``record``; nothing else is assumed.
+    Run time of a city of N cells: ``overhead(N) + years x per_year(N)``, both measured on
+    synthetic cities and interpolated (:func:`loglog_interp`), times a *package factor*: the
+    measured run of the record's scenario divided by that prediction for its own city (so
+    the estimate is tied to the real package on the real city). Memory per worker: the
+    measured process peak of that run plus the traced growth from its city's size to the
+    largest city. Parallel efficiency: the Dask one measured on this machine without
+    cluster start-up (1.0 if not measured). ``city_cells`` stands in for the sizes of the
+    ``n_cities`` cities (the mean cost per city is used): that is the one assumption.
     """
     run, fit = record["run"], record["per_year_fit"]
-    per_year_here = float(loglog_interp(run["n_cells"], fit["sizes"], fit["seconds"]))
-    overhead = max(0.0, record["median_s"] - run["n_years"] * per_year_here)
-    traced_here = float(loglog_interp(run["n_cells"], fit["sizes"], fit["traced_mb"]))
+    n_here = run["n_cells"]
+    per_year_here = float(loglog_interp(n_here, fit["sizes"], fit["seconds"]))
+    overhead_here = float(loglog_interp(n_here, fit["sizes"], fit["overhead_s"])) \
+        if "overhead_s" in fit else 0.0
+    factor = record["median_s"] / (overhead_here + run["n_years"] * per_year_here)
+    scaled = {**fit, "seconds": [v * factor for v in fit["seconds"]]}
+    if "overhead_s" in fit:
+        scaled["overhead_s"] = [v * factor for v in fit["overhead_s"]]
+    traced_here = float(loglog_interp(n_here, fit["sizes"], fit["traced_mb"]))
     baseline = run["process_peak_rss_mb"] - traced_here
     efficiency = min(1.0, record.get("parallel", {}).get("dask_efficiency_running", 1.0))
     out = []
     for n in cores:
         est = sweep_estimate(city_cells, scenarios, samples, years=run["n_years"],
-                             per_year=fit, overhead_s=overhead, baseline_mb=baseline,
+                             per_year=scaled, overhead_s=0.0, baseline_mb=baseline,
                              result_bytes=run["result_bytes"], cores=n,
                              efficiency=efficiency, n_cities=n_cities)
-        out.append({**asdict(est), "overhead_s": overhead})
+        out.append({**asdict(est), "package_factor": factor})
     return out

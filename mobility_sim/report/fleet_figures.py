@@ -26,6 +26,10 @@ POWERTRAIN_LABELS: dict[str, str] = {
 }
 
 
+
+#: Plural of vehicle classes in titles.
+_PLURAL: dict[str, str] = {"bus": "buses", "car": "cars"}
+
 def bev_share_figure(summary: pd.DataFrame, *, title: str = "Battery-electric share of the car "
                      "fleet") -> go.Figure:
     """Line of ``summary.fleet_bev_share`` (0-1) in per cent."""
@@ -85,4 +89,5 @@ def fleet_composition_figure(fleet: pd.DataFrame, vehicle: str = "car", *,
     fig.update_xaxes(title_text=UNITS["year"])
     fig.update_yaxes(title_text=UNITS["fleet_share_pct"], range=[0, 100])
     fig.update_layout(hovermode="x unified")
-    return house(fig, title or plain(f"Fleet composition: {vehicle}s by powertrain"))
+    plural = _PLURAL.get(vehicle, vehicle + "s")
+    return house(fig, title or plain(f"Fleet composition: {plural} by powertrain"))
