@@ -228,7 +228,9 @@ def _log64(x):
     return out
 
 
-_JIT_OPTIONS = {"error_model": "numpy"}
+#: Set explicitly: numba would otherwise let the caller's fast-math flags in, and reassociation
+#: breaks both the rounding trick and the two-part reduction.
+_JIT_OPTIONS = {"error_model": "numpy", "fastmath": {"contract", "nsz"}}
 
 
 @overload(fast_exp, jit_options=_JIT_OPTIONS)

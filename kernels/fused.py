@@ -262,7 +262,7 @@ _WORKSPACE_LOCK = threading.Lock()
 
 
 def _take_workspace(shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """An uninitialised array for the stored attractiveness, reused from the previous call.
+    """Return an uninitialised array for the attractiveness, reused from the previous call.
 
     A simulation calls the kernel once per year with the same shape; reusing the array saves
     the operating system's page faults and zeroing (0.7 s for 400 MB, measured). Concurrent

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
@@ -389,11 +390,11 @@ def run(
         The results; ``meta["output_folder"]`` names the folder when saved.
     """
     loaded = load_scenario(scenario_file, city=city)
+    folder = Path(out) if out is not None else Path("output") / _safe_name(loaded.scenario.name)
+    if save:  # check the output folder before spending time on the run
+        check_output_folder(folder)
     results = simulate(loaded, engine=engine, progress=progress)
     if save:
-        folder = Path(out) if out is not None else Path("output") / _safe_name(loaded.scenario.name)
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
         results.meta["output_folder"] = str(folder)
         results.save(folder)
         if dashboard:
@@ -401,6 +402,22 @@ def run(
 
             write_dashboard(results, folder / "dashboard.html")
     return results
+
+
+def check_output_folder(folder: Path) -> None:
+    """Raise :class:`OutputError` unless results can be written into ``folder``.
+
+    The folder may exist (files in it are replaced) or not (its nearest existing parent must be
+    a writable folder). Nothing is created.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
+    parent = folder if folder.exists() else next(
+        (p for p in folder.absolute().parents if p.exists()), Path("/"))
+    if not parent.is_dir():
+        raise OutputError(f"{folder}: {parent} is not a folder; choose another --out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: no permission to write in {parent}; choose another --out")
 
 
 def _safe_name(name: str) -> str:

@@ -90,3 +90,14 @@ def test_help_lists_the_commands():
                           text=True, check=True)
     for command in ("run", "validate", "city", "bench"):
         assert command in proc.stdout
+
+
+def test_unwritable_output_is_refused_before_the_run(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    proc = subprocess.run([sys.executable, "-m", "mobility_sim", "run", str(SCENARIO), "--out",
+                           str(blocker / "run")], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
+    assert proc.returncode == 2
+    assert "is not a folder; choose another --out" in proc.stderr
+    assert "Traceback" not in proc.stderr and "results:" not in proc.stdout

@@ -156,34 +156,47 @@ def measure_cells(scenario: str | Path, sizes: Sequence[int] = (100, 400, 1600, 
 
 def measure_parallel(loaded: LoadedScenario, n_runs: int = 8, n_jobs: int = 2,
                      engine: Engine = "auto", dask: bool = True) -> dict[str, Any]:
-    """Time the same ``n_runs`` jobs serially, with joblib and on a Dask ``LocalCluster``.
+    """Time ``n_runs`` jobs serially, on ``n_jobs`` joblib workers and on a Dask cluster.
 
-    Serially means in this process; joblib uses ``n_jobs`` workers; the Dask cluster has
-    ``n_jobs`` single-threaded worker processes on the loopback interface. The jobs differ by
-    a tiny change of ``car.occupancy`` so that none is a repeat. Worker start-up is included
-    in the parallel times, as a user would see it.
+    Serially means in this process with one numba thread (as in a worker). The Dask cluster
+    is a ``LocalCluster`` of ``n_jobs`` single-threaded worker processes on the loopback
+    interface. Workers are warmed up first (one job each: imports, numba cache), as they
+    would be a few seconds into a long sweep. The jobs differ by a tiny change of
+    ``car.occupancy`` so that none is a repeat.
 
     Returns
     -------
     dict
-        ``serial_s``, ``joblib_s``, ``dask_s`` (with cluster start), ``dask_cluster_start_s``,
-        ``joblib_efficiency`` and ``dask_efficiency`` (serial time / (workers x time)).
+        Per backend (``serial``, ``joblib``, ``dask``): ``wall_s``, ``job_s`` (sum of the
+        workers' own time per job) and, for the parallel ones, ``busy`` = job_s / (workers x
+        wall): the share of worker time spent running jobs rather than waiting for the
+        scheduler or data (the backend's efficiency, whatever else loads the machine), and
+        ``speedup`` over serial (which another load on the machine distorts).
     """
     from .jobs import Job
     from .sweep import run_sweep
 
     occupancy = float(loaded.scenario.parameters.get("car.occupancy", 1.6))
-    jobs = [Job(base=loaded, parameters={"car.occupancy": occupancy + 1e-3 * (i + 1)},
-                tags={"run": i}) for i in range(n_runs)]
+    counter = iter(range(10**6))
+
+    def batch(n: int) -> list[Job]:
+        return [Job(base=loaded,
+                    parameters={"car.occupancy": occupancy + 1e-4 * (next(counter) + 1)})
+                for _ in range(n)]
+
+    def timed(**options: Any) -> dict[str, float]:
+        start = time.perf_counter()
+        report = run_sweep(batch(n_runs), engine=engine, progress=False, **options)
+        wall = time.perf_counter() - start
+        return {"wall_s": wall, "job_s": float(sum(report.run_seconds))}
+
     out: dict[str, Any] = {"n_runs": n_runs, "n_jobs": n_jobs,
                            "engine": kernel_for(engine).__name__}
-    start = time.perf_counter()
-    run_sweep(jobs, engine=engine, progress=False)
-    out["serial_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    run_sweep(jobs, engine=engine, n_jobs=n_jobs, progress=False)
-    out["joblib_s"] = time.perf_counter() - start
-    out["joblib_efficiency"] = out["serial_s"] / (n_jobs * out["joblib_s"])
+    run_sweep(batch(1), engine=engine, progress=False, numba_threads=1)
+    out["serial"] = timed(numba_threads=1)
+    run_sweep(batch(n_jobs), engine=engine, progress=False, n_jobs=n_jobs)
+    out["joblib"] = timed(n_jobs=n_jobs)
+    backends = ["joblib"]
     if dask:
         from distributed import Client, LocalCluster
 
@@ -191,11 +204,13 @@ def measure_parallel(loaded: LoadedScenario, n_runs: int = 8, n_jobs: int = 2,
         with LocalCluster(n_workers=n_jobs, threads_per_worker=1, host="127.0.0.1",
                           dashboard_address=None) as cluster, Client(cluster) as client:
             out["dask_cluster_start_s"] = time.perf_counter() - start
-            run_sweep(jobs, engine=engine, scheduler=client, progress=False)
-        out["dask_s"] = time.perf_counter() - start
-        out["dask_efficiency"] = out["serial_s"] / (n_jobs * out["dask_s"])
-        out["dask_efficiency_running"] = out["serial_s"] / (
-            n_jobs * (out["dask_s"] - out["dask_cluster_start_s"]))
+            run_sweep(batch(n_jobs), engine=engine, progress=False, scheduler=client)
+            out["dask"] = timed(scheduler=client)
+        backends.append("dask")
+    for name in backends:
+        part = out[name]
+        part["busy"] = part["job_s"] / (n_jobs * part["wall_s"])
+        part["speedup"] = out["serial"]["wall_s"] / part["wall_s"]
     out["load_average"] = os.getloadavg()
     return out
 
@@ -319,9 +334,10 @@ def mission_estimate(record: dict[str, Any], city_cells: Sequence[int], *,
     measured run of the record's scenario divided by that prediction for its own city (so
     the estimate is tied to the real package on the real city). Memory per worker: the
     measured process peak of that run plus the traced growth from its city's size to the
-    largest city. Parallel efficiency: the Dask one measured on this machine without
-    cluster start-up (1.0 if not measured). ``city_cells`` stands in for the sizes of the
-    ``n_cities`` cities (the mean cost per city is used): that is the one assumption.
+    largest city. Parallel efficiency: the share of Dask worker time spent running jobs,
+    measured on this machine (``parallel.dask.busy``; 1.0 if not measured).
+    ``city_cells`` stands in for the sizes of the ``n_cities`` cities (the mean cost per city
+    is used): that is the one assumption.
     """
     run, fit = record["run"], record["per_year_fit"]
     n_here = run["n_cells"]
@@ -334,7 +350,7 @@ def mission_estimate(record: dict[str, Any], city_cells: Sequence[int], *,
         scaled["overhead_s"] = [v * factor for v in fit["overhead_s"]]
     traced_here = float(loglog_interp(n_here, fit["sizes"], fit["traced_mb"]))
     baseline = run["process_peak_rss_mb"] - traced_here
-    efficiency = min(1.0, record.get("parallel", {}).get("dask_efficiency_running", 1.0))
+    efficiency = min(1.0, record.get("parallel", {}).get("dask", {}).get("busy", 1.0))
     out = []
     for n in cores:
         est = sweep_estimate(city_cells, scenarios, samples, years=run["n_years"],

@@ -1,0 +1,1 @@
+"""asv benchmarks of the demand kernels (see asv.conf.json at the repository root)."""

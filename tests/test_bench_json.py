@@ -1,0 +1,54 @@
+"""``mobility-sim bench`` prints one JSON line with every field CI keeps (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mobility_sim.bench import run_benchmark
+
+FIELDS = {
+    "cells": int, "years": int, "modes": int, "segments": int, "purposes": int, "dtype": str,
+    "threads": int, "seconds_per_year": float, "pair_evaluations_per_s": float,
+    "peak_memory_mb": float, "speedup_vs_reference": float, "exp_bound_fraction": float,
+    "exp_rate_per_s": float, "balancing_iterations_by_year": list, "reference_cells": int,
+    "city_totals_max_rel_diff_vs_reference": float,
+}
+
+
+def test_bench_command_prints_one_json_line_with_the_fields():
+    done = subprocess.run(
+        [sys.executable, "-m", "mobility_sim", "bench", "--cells", "300", "--years", "2",
+         "--segments", "1", "--purposes", "1", "--dtype", "float32"],
+        capture_output=True, text=True, check=True,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    for name, kind in FIELDS.items():
+        assert isinstance(record[name], kind), name
+    assert (record["cells"], record["years"], record["segments"], record["purposes"]) == (
+        300, 2, 1, 1)
+    assert record["modes"] == 6 and record["dtype"] == "float32"
+    assert len(record["seconds_by_year"]) == 2
+    assert record["pair_evaluations_per_s"] == pytest.approx(
+        300 * 300 * 2 / record["total_seconds"], rel=1e-9)
+    assert all(k > 0 for k in record["balancing_iterations_by_year"])
+    assert record["city_totals_max_rel_diff_vs_reference"] < 1e-5  # float32 vs reference
+    assert record["reference_cells"] == 300 and record["reference_note"] is None
+
+
+def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
+    record = run_benchmark(cells=200, years=2, dtype="float64")
+    assert (record["segments"], record["purposes"]) == (2, 2)
+    assert record["city_totals_max_rel_diff_vs_reference"] < 1e-9
+    assert record["transcendentals_per_year"] > 200 * 200 * 6 * 3  # 3 exp passes + powers
+
+
+def test_bad_dtype_exits_with_code_2():
+    done = subprocess.run([sys.executable, "-m", "mobility_sim", "bench", "--dtype", "int8"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "float32 or float64" in done.stderr

@@ -1,0 +1,155 @@
+"""The fused numba kernel computes what the NumPy reference computes (float64, 1e-9 relative).
+
+Property tests over random small cities: random geometry, availabilities with zeros, cordons,
+both balancing modes, logsum coefficients of 1 (the folded fast path) and not 1 (the general
+path, including 0), a cold or warm start and small iteration limits. Every output is compared
+element by element, and balancing iteration counts must be equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mobility_sim.kernels.fused import demand_fused
+from mobility_sim.kernels.reference import demand_reference
+from mobility_sim.kernels.spec import (
+    CAR_MODES,
+    MODES,
+    PT,
+    PURPOSES,
+    SEGMENTS,
+    DemandInputs,
+    DemandParams,
+    field_names,
+)
+
+S, P, M = len(SEGMENTS), len(PURPOSES), len(MODES)
+RTOL = 1e-9
+
+
+def random_model(
+    rng: np.random.Generator, n: int, dest_scale: tuple[float, float],
+    doubly: tuple[bool, bool], max_iterations: int,
+) -> tuple[DemandInputs, DemandParams]:
+    """A random but plausible small city and parameter set."""
+    cell = rng.uniform(100.0, 1000.0)
+    cols = rng.integers(0, 8, n)
+    rows = rng.integers(0, 8, n)
+    x = 4.3e6 + cell * (cols + rng.uniform(-0.3, 0.3, n))
+    y = 2.9e6 + cell * (rows + rng.uniform(-0.3, 0.3, n))
+
+    def with_zeros(values: np.ndarray, share: float = 0.2) -> np.ndarray:
+        return np.where(rng.random(values.shape) < share, 0.0, values)
+
+    share0 = rng.uniform(0.0, 1.0, n)
+    inputs = DemandInputs(
+        x=x, y=y, cell_size=cell,
+        population=with_zeros(rng.uniform(0.0, 1000.0, n)),
+        segment_share=np.vstack([share0, 1.0 - share0]),
+        size=with_zeros(rng.uniform(0.0, 1000.0, (P, n))),
+        origin_avail=with_zeros(rng.uniform(0.0, 1.0, (S, M, n))),
+        dest_avail=with_zeros(rng.uniform(0.0, 1.0, (M, n))),
+        origin_time=rng.uniform(0.0, 30.0, (M, n)),
+        dest_time=rng.uniform(0.0, 30.0, (M, n)),
+        dest_cost=rng.uniform(0.0, 5.0, (P, M, n)),
+        car_speed=rng.uniform(5.0, 60.0, n),
+        pt_speed=rng.uniform(5.0, 40.0, n),
+        bike_infra=rng.uniform(0.0, 1.0, n),
+        cordon=rng.random(n) < 0.3,
+    )
+    speed = rng.uniform(3.0, 30.0, M)
+    speed[[*CAR_MODES, PT]] = 0.0  # ignored: per-cell speeds
+    params = DemandParams(
+        trip_rate=rng.uniform(0.0, 3.0, P),
+        asc=rng.uniform(-3.0, 3.0, (S, P, M)),
+        time_coef=rng.uniform(-0.2, 0.0, M),
+        ovt_coef=float(rng.uniform(-0.2, 0.0)),
+        cost_coef=rng.uniform(-1.0, 0.0, P),
+        infra_coef=rng.uniform(0.0, 2.0, M),
+        speed=speed,
+        cost_per_km=rng.uniform(0.0, 0.3, M),
+        fare=rng.uniform(0.0, 3.0, M),
+        cordon_charge=rng.uniform(0.0, 5.0, M),
+        dest_scale=np.array(dest_scale),
+        doubly_constrained=np.array(doubly),
+        circuity=float(rng.uniform(1.0, 1.5)),
+        intrazonal_factor=float(rng.uniform(0.3, 0.7)),
+        vkm_per_pkm=rng.uniform(0.0, 1.0, M),
+        ef_ttw=rng.uniform(0.0, 0.3, M),
+        ef_wtw=rng.uniform(0.0, 0.4, M),
+        tolerance=1e-9,
+        max_iterations=max_iterations,
+    )
+    return inputs, params
+
+
+def assert_same_outputs(fast, ref) -> None:
+    for name in field_names(type(ref)):
+        got, want = getattr(fast, name), getattr(ref, name)
+        assert got.shape == want.shape, name
+        if name == "iterations":
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        else:
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=0.0, err_msg=name)
+
+
+scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 24),
+    dest_scale=st.tuples(scales, scales),
+    doubly=st.tuples(st.booleans(), st.booleans()),
+    max_iterations=st.sampled_from([0, 1, 3, 500]),
+    warm=st.booleans(),
+)
+def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm):
+    rng = np.random.default_rng(seed)
+    inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations)
+    start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
+    want = demand_reference(inputs, params, start)
+    assert_same_outputs(demand_fused(inputs, params, start), want)
+
+
+def test_fused_equals_reference_on_a_larger_city_with_warm_start_across_years():
+    rng = np.random.default_rng(7)
+    inputs, params = random_model(rng, 150, (1.0, 1.3), (True, False), 500)
+    first_ref = demand_reference(inputs, params)
+    first = demand_fused(inputs, params)
+    assert_same_outputs(first, first_ref)
+    later = replace(inputs, origin_avail=inputs.origin_avail * 0.97)
+    assert_same_outputs(demand_fused(later, params, first.balancing),
+                        demand_reference(later, params, first_ref.balancing))
+
+
+def test_selected_segment_and_purpose_equal_the_full_model_slices():
+    rng = np.random.default_rng(11)
+    inputs, params = random_model(rng, 40, (1.0, 0.8), (True, False), 500)
+    one_segment = replace(inputs, segment_share=np.vstack([np.ones(40), np.zeros(40)]))
+    full = demand_fused(one_segment, params)
+    part = demand_fused(one_segment, params, segments=[0], purposes=[0])
+    np.testing.assert_allclose(part.trips[0, 0], full.trips[0, 0], rtol=RTOL)
+    np.testing.assert_allclose(part.balancing[0], full.balancing[0], rtol=RTOL)
+    assert not part.trips[:, 1].any() and not part.trips[1].any()
+    assert np.all(np.isneginf(part.dest_logsum[1])) and np.all(part.balancing[1] == 1.0)
+    other = demand_fused(inputs, params, purposes=[1])
+    np.testing.assert_allclose(other.pkm[:, 1], demand_fused(inputs, params).pkm[:, 1], rtol=RTOL)
+
+
+def test_invalid_arguments_are_all_reported_at_once():
+    rng = np.random.default_rng(1)
+    inputs, params = random_model(rng, 5, (1.0, 1.0), (True, False), 10)
+    with pytest.raises(ValueError) as err:
+        demand_fused(inputs, replace(params, dest_scale=np.array([-1.0, 1.0])), np.ones((P, 4)),
+                     dtype=np.int32, segments=[3])
+    message = str(err.value)
+    for fragment in ("dtype", "segments", "dest_scale", "balancing"):
+        assert fragment in message
+    with pytest.raises(ValueError, match="shape"):
+        demand_fused(replace(inputs, population=np.ones(4)), params)
