@@ -183,40 +183,47 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 @njit(**_OPTS)
 def _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
                 stored, logsum, factors, origins, denom, acc):
-    """:func:`build_pass` for origins ``start`` to ``stop``."""
+    """:func:`build_pass` for origins ``start`` to ``stop``.
+
+    Origins go in blocks of ``BLOCK``, destinations in tiles: each tile of destination data
+    (utility parts, coordinates) is read once per block rather than once per origin.
+    """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     tile = min(TILE, n)
     d = np.empty(tile, px.dtype)
     e = np.empty((n_modes, tile), px.dtype)
     w = np.empty(tile, px.dtype)
-    g = np.zeros(n_modes)
-    h = np.zeros(n_modes)
+    g = np.zeros((BLOCK, n_modes))
+    h = np.zeros((BLOCK, n_modes))
     no_coef = np.empty(0, px.dtype)
-    for i in range(start, stop):
-        bsel = b[1] if outside[i] else b[0]
+    for block in range(start, stop, BLOCK):
+        count = min(BLOCK, stop - block)
         g[:] = 0.0
-        h[:] = 0.0
         for j0 in range(0, n, tile):
             j1 = min(j0 + tile, n)
-            _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g, h, no_coef)
+            for k in range(count):
+                i = block + k
+                bsel = b[1] if outside[i] else b[0]
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g[k], h[k],
+                           no_coef)
+                for s in range(n_seg):
+                    if gravity:
+                        _weighted_modes(f[s], i, e, 0, stored[s, i, j0:j1])
+                    else:
+                        _weighted_modes(f[s], i, e, 0, w[:j1 - j0])
+                        _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
+        for k in range(count):
+            i = block + k
             for s in range(n_seg):
                 if gravity:
-                    _weighted_modes(f[s], i, e, 0, stored[s, i, j0:j1])
+                    total = 0.0
+                    for m in range(n_modes):
+                        total += f[s, m, i] * g[k, m]
                 else:
-                    _weighted_modes(f[s], i, e, 0, w[:j1 - j0])
-                    _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
-        for s in range(n_seg):
-            if gravity:
-                total = 0.0
-                for m in range(n_modes):
-                    total += f[s, m, i] * g[m]
-            else:
-                total = _sum(stored[s, i])
-            logsum[s, i] = np.log(total) if total > 0 else -np.inf
-        if (i - start) % 4 == 3 or i == stop - 1:  # sweep the rows built since the last one
-            first = i - (i - start) % 4
-            for s in range(n_seg):
-                _sweep_rows(stored[s], first, i + 1, factors, origins[s], denom[s], acc)
+                    total = _sum(stored[s, i])
+                logsum[s, i] = np.log(total) if total > 0 else -np.inf
+        for s in range(n_seg):  # first Furness sweep while the block's rows are in cache
+            _sweep_rows(stored[s], block, block + count, factors, origins[s], denom[s], acc)
 
 
 @njit(parallel=True, **_OPTS)

@@ -33,22 +33,10 @@ from pathlib import Path
 import pandas as pd
 
 import mobility_sim as ms
+from mobility_sim.testing import repo_root
 from mobility_sim.report import write_dashboard
 
-
-def repo_root() -> Path:
-    """Find the repository root (the folder with ``scenarios/`` and ``cities/``)."""
-    try:
-        start = Path(__file__).resolve().parent
-    except NameError:  # inside Jupyter there is no __file__
-        start = Path.cwd().resolve()
-    for folder in [start, *start.parents]:
-        if (folder / "scenarios").is_dir() and (folder / "cities").is_dir():
-            return folder
-    raise SystemExit("run this notebook from inside the mobility_sim repository")
-
-
-ROOT = repo_root()
+ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb01_"))
 print("repository:", ROOT)
 print("outputs go to:", OUT)
