@@ -20,10 +20,11 @@ Method (log): ``x = 2**e m`` with ``m`` in ``[sqrt(1/2), sqrt(2))``; ``log m = 2
 ``s = (m - 1)/(m + 1)``, by its odd series (through ``s**9`` in float32, ``s**23`` in float64).
 Subnormal inputs are rescaled first; ``log(0) = -inf``; inputs must not be negative or NaN.
 
-Accuracy, measured by ``tests/test_kernel_fastexp.py`` against NumPy over the model's range of
-arguments: exp within 2 ulp relative (float32: 2.4e-7; float64: 4.5e-16 relative), log within
-about 2e-7 relative in float32 and 2e-16 absolute on the logarithm in float64 (see that test for
-the bounds asserted).
+Accuracy, measured against long-double NumPy over the whole normal range and asserted by
+``tests/test_kernel_fastexp.py``: exp within 1 machine epsilon relative (measured: float32
+1.12e-7 = 0.94 eps, float64 0.79 eps); log within 3e-7 (float32) and 4e-16 (float64) relative
+to ``max(|log x|, 1)``. Speed on this 2-core EPYC VM: about 2.7-3.1 G float32 exp/s per core in
+a loop that sums the results, against 0.74 G/s for NumPy's float32 ``np.exp`` (same process).
 
 Importing this module compiles nothing: the functions are compiled when a kernel that calls
 them is first compiled.

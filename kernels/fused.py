@@ -18,17 +18,24 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    vectorised log and exp.
 3. Origin-constrained purposes take one pass over the origins. Doubly constrained purposes take
    a pass that stores the attractiveness ``A[s, i, j]`` (one ``N x N`` array per evaluated
-   segment, in the compute dtype: float32 halves it), Furness sweeps over that array (float64
-   sums; one memory pass per sweep; the same stopping rule, iteration count and warm start as
-   the reference), and a final pass that recomputes the exponentials with the balanced factors.
-4. Trips by destination are accumulated per worker and added at the end.
+   segment, in the compute dtype: float32 halves it; kept between calls of the same shape, see
+   :func:`release_workspace`) and makes the first Furness sweep while the rows are in cache;
+   further sweeps over that array (float64 sums, four rows per pass over the factors; the same
+   stopping rule, iteration count and warm start as the reference); and a final pass that
+   recomputes the exponentials with the balanced factors, whose denominators are known, so
+   that no row is stored. The singly constrained path stores nothing ``N x N``.
+4. Trips by destination are accumulated per worker (per block of 8 origins) and added at the
+   end.
 
-``dtype=np.float32`` computes utilities, exponentials and the stored array in float32 and
-every sum in float64 (partial sums of 1,024 destinations in float32): city totals stay within
-1e-5 relative of float64 (``tests/test_kernel_fused_float32.py``). Outputs are float64 always.
+``dtype=np.float32`` computes utilities, exponentials and the stored array in float32; sums
+over destinations are taken in float32 over tiles of 512 and added in float64, and balancing
+is float64 throughout: city totals stay within 1e-5 relative of float64
+(``tests/test_kernel_fused_float32.py``). Outputs are float64 always.
 
 Importing this module compiles nothing; the first call compiles the cores for its dtype and
-caches them on disk (see :mod:`.numba_env` for the folder and thread settings).
+caches them on disk (see :mod:`.numba_env` for the folder and thread settings). numba's cache
+is invalidated per source file only: after editing ``fastexp.py``, delete
+``kernels/__pycache__/fused_core*.nb?`` (the cores inline the exp).
 """
 
 from __future__ import annotations

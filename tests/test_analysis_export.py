@@ -117,3 +117,12 @@ def test_action_table_rows_add_up_to_the_package_effect(loaded):
     pt = table.set_index("measure").loc["PT"]
     assert np.isnan(pt["cost_eur"]) and np.isnan(pt["eur_per_t_abated"])  # no cost given
     assert table.attrs["year"] == 2028 and table.attrs["metric"] == "co2_wtw"
+
+
+def test_iamc_from_a_saved_run_folder(results, tmp_path):
+    from mobility_sim.results import Results
+
+    folder = results.save(tmp_path / "run")
+    table = iamc_from_results(Results.load(folder), scenario="saved")
+    _check_iamc(table)
+    assert table.equals(iamc_from_results(results, scenario="saved"))

@@ -71,9 +71,31 @@ def test_identical_serially_with_joblib_and_on_a_dask_local_cluster(loaded):
     assert serial.table.groupby("sample")["co2_wtw_t"].sum().nunique() == 5
 
 
-def test_a_failing_job_is_reported_and_the_others_are_stored(loaded, tmp_path):
+def test_workers_can_write_the_store_themselves(loaded, tmp_path):
     jobs = _jobs(loaded, 3)
-    bad = Job(base=loaded, parameters={"car.occupancy": 0.0}, tags={"sample": 7})
+    by_driver = run_sweep(jobs, tmp_path / "a", engine=ENGINE, n_jobs=2, progress=False)
+    by_workers = run_sweep(jobs, tmp_path / "b", engine=ENGINE, n_jobs=2, progress=False,
+                           worker_writes=True)
+    assert by_workers.n_run == 3 and len(by_workers.run_seconds) == 3
+    pd.testing.assert_frame_equal(by_driver.table, by_workers.table, check_exact=True)
+    assert ResultStore(tmp_path / "b").finished() == {job_key(j) for j in jobs}
+    with pytest.raises(AnalysisError, match="needs a store folder"):
+        run_sweep(jobs, None, engine=ENGINE, worker_writes=True, progress=False)
+
+
+def test_a_failing_job_is_reported_and_the_others_are_stored(loaded, tmp_path, monkeypatch):
+    import mobility_sim.analysis.sweep as sweep_module
+
+    real = sweep_module.simulate
+
+    def fragile(scenario, **kwargs):  # the model breaks on one parameter value
+        if scenario.scenario.parameters.get("car.occupancy") == 0.5:
+            raise ZeroDivisionError("float division by zero")
+        return real(scenario, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "simulate", fragile)
+    jobs = _jobs(loaded, 3)
+    bad = Job(base=loaded, parameters={"car.occupancy": 0.5}, tags={"sample": 7})
     store = ResultStore(tmp_path / "store")
     report = run_sweep([*jobs[:2], bad, jobs[2]], store, engine=ENGINE, progress=False)
     assert len(report.failures) == 1
@@ -84,6 +106,9 @@ def test_a_failing_job_is_reported_and_the_others_are_stored(loaded, tmp_path):
     assert [f["key"] for f in store.failures()] == [job_key(bad)]
     again = run_sweep([*jobs, bad], store, engine=ENGINE, progress=False)
     assert again.n_skipped == 3 and len(again.failures) == 1  # only the failed job reran
+    monkeypatch.undo()
+    fixed = run_sweep([*jobs, bad], store, engine=ENGINE, progress=False)
+    assert fixed.ok and fixed.n_run == 1 and store.failures() == []
 
 
 def test_resume_after_a_killed_sweep_runs_only_the_missing_jobs(tmp_path):

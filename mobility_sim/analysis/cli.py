@@ -121,6 +121,9 @@ def sweep_command(
     collect: Annotated[bool, typer.Option(
         help="Write all results to STORE/sweep.parquet at the end (turn off for sweeps too "
              "large for memory; read the store in parts).")] = True,
+    worker_writes: Annotated[bool, typer.Option(
+        help="Workers write results to the store themselves (the store must be on a file "
+             "system every worker sees at the same path).")] = False,
 ) -> None:
     """Run scenarios x cities x parameter samples; resumable; local or on a Dask cluster."""
     from .distributions import read_distributions
@@ -134,7 +137,7 @@ def sweep_command(
         jobs = plan_sweep(load_bases(scenarios, city or []), space, samples, seed)
         report = run_sweep(jobs, store, n_jobs=n_jobs, scheduler=scheduler,
                            engine=_engine(engine), numba_threads=numba_threads,
-                           progress=progress, collect=collect)
+                           progress=progress, collect=collect, worker_writes=worker_writes)
         table_path = write_frame(report.table, store / "sweep.parquet") if collect else None
     except MobilitySimError as exc:
         _fail(exc)
@@ -232,11 +235,13 @@ def sensitivity_command(
         space = read_distributions(distributions)
         run = run_uncertainty(loaded, space, method, samples, seed, output=output, year=year,
                               **_sweep_options(n_jobs, scheduler, store, engine, progress))
-        fan = run.fan()
         write_frame(run.samples, out / "samples.parquet")
         write_frame(run.table, out / "runs.parquet")
-        write_frame(fan, out / "fan.parquet")
-        figures = [fan_chart_figure(fan, run.reference)]
+        figures = []
+        if method != "morris":  # Morris runs sit on a grid of levels: not a sample
+            fan = run.fan()
+            write_frame(fan, out / "fan.parquet")
+            figures.append(fan_chart_figure(fan, run.reference))
         extra = ""
         if run.indices is not None:
             write_frame(run.indices, out / "indices.csv")

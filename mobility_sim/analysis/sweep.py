@@ -60,12 +60,15 @@ class Outcome:
         The error message when it failed.
     seconds : float
         Wall time of the run in the worker.
+    stored : bool
+        The worker wrote the table to the store itself (``worker_writes``).
     """
 
     key: str
     table: pd.DataFrame | None
     error: str | None
     seconds: float
+    stored: bool = False
 
 
 @dataclass
@@ -128,10 +131,12 @@ def cap_numba_threads(n: int | None) -> int | None:
 
 def execute(key: str, base: LoadedScenario, parameters: dict[str, float],
             measures: tuple[int, ...] | None, settings: tuple[MeasureSetting, ...],
-            engine: Engine, numba_threads: int | None) -> Outcome:
+            engine: Engine, numba_threads: int | None,
+            store_folder: str | None = None) -> Outcome:
     """Run one job and return its table, or the error it raised (never raises).
 
-    This is what every backend runs, in the worker.
+    This is what every backend runs, in the worker. With ``store_folder`` the worker writes
+    the table to that store itself (atomically) and returns no table.
     """
     start = time.perf_counter()
     try:
@@ -143,6 +148,9 @@ def execute(key: str, base: LoadedScenario, parameters: dict[str, float],
                                 "client and workers run different mobility_sim versions")
         table = job_table(simulate(loaded, engine=engine))
         table.insert(0, "job", key)
+        if store_folder is not None:
+            ResultStore(store_folder).write(key, table)
+            return Outcome(key, None, None, time.perf_counter() - start, stored=True)
         return Outcome(key, table, None, time.perf_counter() - start)
     except MobilitySimError as exc:
         message = "; ".join(exc.problems)
@@ -191,6 +199,7 @@ def run_sweep(
     progress: bool = True,
     description: str = "sweep",
     collect: bool = True,
+    worker_writes: bool = False,
 ) -> SweepReport:
     """Run every job not yet in ``store``; store each as it finishes.
 
@@ -219,6 +228,10 @@ def run_sweep(
     collect : bool
         Build :attr:`SweepReport.table` from the store at the end. Turn it off for sweeps too
         large to hold in memory and read the store in parts (:meth:`ResultStore.read`).
+    worker_writes : bool
+        Workers write their tables to the store themselves instead of sending them back.
+        Needs a store folder that every worker sees at the same path (a shared file system);
+        lifts the limit of one process writing every file (see ``docs/scale.md``).
 
     Returns
     -------
@@ -252,6 +265,11 @@ def run_sweep(
     first: dict[str, Job] = {}
     for key, job in zip(keys, jobs, strict=True):
         first.setdefault(key, job)
+    if worker_writes and not isinstance(target, ResultStore):
+        raise AnalysisError("worker_writes needs a store folder (--store) on a file system "
+                            "that every worker sees")
+    worker_store = str(target.folder.resolve()) if worker_writes and isinstance(
+        target, ResultStore) else None
     done = target.finished()
     todo = [(k, j) for k, j in first.items() if k not in done]
     failures: list[dict[str, Any]] = []
@@ -259,10 +277,11 @@ def run_sweep(
     bar = tqdm(total=len(todo), disable=not progress, desc=description, unit="job")
     try:
         for outcome in _outcomes(todo, n_jobs, scheduler, engine, numba_threads,
-                                 max_in_flight):
+                                 max_in_flight, worker_store):
             tags = dict(first[outcome.key].tags)
-            if outcome.table is not None:
-                target.write(outcome.key, outcome.table)
+            if outcome.stored or outcome.table is not None:
+                if outcome.table is not None:
+                    target.write(outcome.key, outcome.table)
                 run_seconds.append(outcome.seconds)
             else:
                 target.write_failure(outcome.key, tags, outcome.error or "unknown error")
@@ -304,28 +323,30 @@ def _read_distinct(target: ResultStore | _MemoryStore,
 
 
 def _outcomes(todo: list[tuple[str, Job]], n_jobs: int, scheduler: Any, engine: Engine,
-              numba_threads: int | None, max_in_flight: int | None) -> Iterator[Outcome]:
+              numba_threads: int | None, max_in_flight: int | None,
+              worker_store: str | None) -> Iterator[Outcome]:
     if not todo:
         return
     if scheduler is not None:
         yield from _dask_outcomes(todo, scheduler, engine,
-                                  1 if numba_threads is None else numba_threads, max_in_flight)
+                                  1 if numba_threads is None else numba_threads, max_in_flight,
+                                  worker_store)
     elif n_jobs > 1:
         yield from _joblib_outcomes(todo, n_jobs, engine,
-                                    numba_threads or default_threads(n_jobs))
+                                    numba_threads or default_threads(n_jobs), worker_store)
     else:
         for key, job in todo:
             yield execute(key, job.base, dict(job.parameters), job.measures, job.settings,
-                          engine, numba_threads)
+                          engine, numba_threads, worker_store)
 
 
 def _joblib_outcomes(todo: list[tuple[str, Job]], n_jobs: int, engine: Engine,
-                     threads: int) -> Iterator[Outcome]:
+                     threads: int, worker_store: str | None) -> Iterator[Outcome]:
     from joblib import Parallel, delayed
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     calls = (delayed(execute)(key, job.base, dict(job.parameters), job.measures, job.settings,
-                              engine, threads) for key, job in todo)
+                              engine, threads, worker_store) for key, job in todo)
     try:
         yield from Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(calls)
     except TerminatedWorkerError as exc:
@@ -335,7 +356,7 @@ def _joblib_outcomes(todo: list[tuple[str, Job]], n_jobs: int, engine: Engine,
 
 
 def _dask_outcomes(todo: list[tuple[str, Job]], scheduler: Any, engine: Engine, threads: int,
-                   max_in_flight: int | None) -> Iterator[Outcome]:
+                   max_in_flight: int | None, worker_store: str | None) -> Iterator[Outcome]:
     from distributed import Client, as_completed
 
     own = not isinstance(scheduler, Client)
@@ -362,7 +383,7 @@ def _dask_outcomes(todo: list[tuple[str, Job]], scheduler: Any, engine: Engine, 
             if id(job.base) not in bases:
                 bases[id(job.base)] = client.scatter(job.base, hash=False)
             future = client.submit(execute, key, bases[id(job.base)], dict(job.parameters),
-                                   job.measures, job.settings, engine, threads,
+                                   job.measures, job.settings, engine, threads, worker_store,
                                    key=f"mobility-sim-job-{key}", pure=False, retries=0)
             meta[future.key] = item
             futures.add(future)

@@ -266,6 +266,10 @@ def sensitivity_text(run: UncertaintyRun) -> str:
               + (f"; {len(run.sweep.failures)} failed" if run.sweep.failures else "")
               + (f"; with the scenario's own values: {ref.iloc[0]:,.0f}" if len(ref) else "")
               + ").")
+    if run.method == "morris":  # a grid of levels, not a sample: no spread to report
+        spread = (f"{run.output} in {run.year}, Morris screening ({len(at)} runs on a grid of "
+                  f"{MORRIS_LEVELS} levels per input; for the spread of the result use "
+                  "montecarlo).")
     if run.indices is None:
         return spread
     names = run.important()
