@@ -136,6 +136,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         {y: service[y]["bus"] / p["fleet.bus.annual_km"] for y in calendar}, p)
     supply_based = bool(p["emissions.pt_supply_based"])
     days = p["annual.days_per_year"]
+    if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
+        tqdm.write("compiling the numba kernel on first use (about 20 s; cached for later runs)")
     balancing: np.ndarray | None = None
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
@@ -402,6 +404,16 @@ def run(
 
             write_dashboard(results, folder / "dashboard.html")
     return results
+
+
+def fused_kernel_cached() -> bool:
+    """Return True when numba's cache already holds compiled fused-kernel code."""
+    from . import kernels
+
+    roots = [Path(kernels.__file__).parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    return any(any(root.rglob("fused_core*.nbi")) for root in roots if root.is_dir())
 
 
 def check_output_folder(folder: Path) -> None:
