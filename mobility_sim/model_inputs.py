@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .city import City
+from .city.layers import density_default
 from .fleet import FleetState, mode_emission_factors
 from .kernels.spec import (
     BIKE,
@@ -98,13 +99,9 @@ def cell_layers(city: City, p: Params) -> CellLayers:
         return default
 
     walk_m_per_min = p["speed.walk"] * 1000.0 / 60.0
-    stop_m = layer("pt_stop_distance_m", _decay(density, p["pt.access_min_m"], p["pt.access_max_m"],
-                                                p["pt.access_density_scale"]))
-    headway = layer("pt_headway_min", _decay(density, p["pt.headway_min"], p["pt.headway_max"],
-                                             p["pt.headway_density_scale"]))
-    infra = layer("cycle_infra_share",
-                  p["bike.infra_default_max"]
-                  * (1.0 - np.exp(-density / p["bike.infra_density_scale"])))
+    stop_m, headway, infra = (
+        layer(name, density_default(name, density, p))
+        for name in ("pt_stop_distance_m", "pt_headway_min", "cycle_infra_share"))
     ramp = np.clip((density - p["parking.density_start"])
                    / (p["parking.density_full"] - p["parking.density_start"]), 0.0, 1.0)
     parking = layer("parking_eur_per_hour", p["parking.max_eur_per_h"] * ramp)

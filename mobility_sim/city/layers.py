@@ -8,6 +8,7 @@ stop distance and headway; ``max * (1 - exp(-density / scale))`` for cycle infra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ import shapely
 from ..data import parameters
 from .jobs import build_parameter
 from .model import DataSource, Layer
+from .synthetic import square_cells
 
 
 @dataclass
@@ -35,8 +37,9 @@ def cell_density(grid: gpd.GeoDataFrame, cell_size: float) -> np.ndarray:
     return grid["population"].to_numpy(float) / (cell_size * cell_size / 1e6)
 
 
-def density_default(layer: str, density: np.ndarray) -> np.ndarray:
-    """Return the model's density-scaled default of a layer (same formulas as the model).
+def density_default(layer: str, density: np.ndarray,
+                    p: Mapping[str, float] | None = None) -> np.ndarray:
+    """Return the density-scaled default of a layer: the one formula the model and builder use.
 
     Parameters
     ----------
@@ -44,13 +47,15 @@ def density_default(layer: str, density: np.ndarray) -> np.ndarray:
         The layer.
     density : ndarray
         Residents per km2.
+    p : mapping, optional
+        Parameter values (default: the packaged defaults of ``parameters.csv``).
 
     Returns
     -------
     ndarray
         Default values per cell.
     """
-    p = parameters()
+    p = parameters() if p is None else p
     if layer == "pt_stop_distance_m":
         lo, hi, scale = p["pt.access_min_m"], p["pt.access_max_m"], p["pt.access_density_scale"]
     elif layer == "pt_headway_min":
@@ -65,9 +70,7 @@ def density_default(layer: str, density: np.ndarray) -> np.ndarray:
 
 def cell_boxes(grid: gpd.GeoDataFrame, cell_size: float) -> np.ndarray:
     """Return the square polygon of each cell (from its centre)."""
-    half = cell_size / 2.0
-    x, y = grid["x"].to_numpy(float), grid["y"].to_numpy(float)
-    return shapely.box(x - half, y - half, x + half, y + half)
+    return square_cells(grid["x"].to_numpy(float), grid["y"].to_numpy(float), cell_size)
 
 
 def stop_distance(
