@@ -20,6 +20,7 @@ from .calibration import (
     total_target,
     trip_length_target,
 )
+from .cli_errors import fail as _fail
 from .exceptions import MobilitySimError
 
 __all__ = [
@@ -34,11 +35,6 @@ __all__ = [
     "trip_length_target",
 ]
 
-
-def _fail(error: MobilitySimError) -> None:
-    for line in error.problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=2)
 
 
 def calibrate_command(

@@ -24,6 +24,7 @@ from .analysis.cli import (
 from .bench import bench_command
 from .calibrate import calibrate_command
 from .city.cli import city_app
+from .cli_errors import fail
 from .exceptions import MobilitySimError
 from .report.cli import compare_cities_command, compare_command, dashboard_command
 from .scenario.cli import schema_command
@@ -51,12 +52,6 @@ app.command("scale")(scale_command)
 app.command("schema")(schema_command)
 app.command("bench")(bench_command)
 
-
-def fail(error: MobilitySimError) -> None:
-    """Print every problem of ``error`` to stderr and exit with code 2."""
-    for line in error.problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command()

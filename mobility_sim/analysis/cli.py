@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from ..cli_errors import fail as _fail
 from ..exceptions import MobilitySimError, OutputError
 from ..yamlio import atomic_path, dump_yaml, write_text_atomic
 
@@ -33,11 +34,6 @@ StoreOpt = Annotated[Path | None, typer.Option(
 ProgressOpt = Annotated[bool, typer.Option(help="Show a progress bar.")]
 OutOpt = Annotated[Path, typer.Option(help="Output folder.")]
 
-
-def _fail(error: MobilitySimError) -> None:
-    for line in error.problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=2)
 
 
 def _engine(engine: str) -> Any:

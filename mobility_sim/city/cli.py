@@ -13,15 +13,11 @@ from typing import Annotated
 
 import typer
 
+from ..cli_errors import fail as _fail
 from ..exceptions import MobilitySimError
 
 city_app = typer.Typer(help="Build and inspect city grids.", no_args_is_help=True)
 
-
-def _fail(error: MobilitySimError) -> None:
-    for line in error.problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=2)
 
 
 def _command_line() -> str:

@@ -18,15 +18,11 @@ from typing import Annotated
 
 import typer
 
+from ..cli_errors import fail as _fail
 from ..exceptions import MobilitySimError
 
 RunDirs = Annotated[list[Path], typer.Argument(help="Run folders written by 'mobility-sim run'.")]
 
-
-def _fail(error: MobilitySimError) -> None:
-    for line in error.problems:
-        typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(code=2)
 
 
 def _load(run_dirs: list[Path]) -> list:
