@@ -26,6 +26,7 @@ from .calibration.elasticities import compare_with_literature, implied_elasticit
 from .calibration.store import calibrated_parameters, calibration_status
 from .calibration.targets import SURVEY_MODES
 from .city import City, load_city
+from .cli_errors import fail
 from .exceptions import MobilitySimError, OutputError
 from .kernels.spec import MODES, PURPOSES, DemandOutputs
 from .yamlio import atomic_path, write_text_atomic
@@ -180,9 +181,7 @@ def validate_model_command(
         folder = out if out is not None else Path("output") / "validation" / validation.city.slug
         paths = write_validation(validation, folder)
     except MobilitySimError as exc:
-        for line in exc.problems:
-            typer.echo(f"error: {line}", err=True)
-        raise typer.Exit(code=2) from None
+        fail(exc)
     typer.echo(f"{validation.city.name} (calibration: {validation.calibration})")
     for line in elasticity_rows(validation)[2:]:
         typer.echo("  " + line)
