@@ -42,7 +42,7 @@ from .numba_env import prepare
 prepare()
 
 from llvmlite import ir  # noqa: E402 - numba_env.prepare() must run before numba is imported
-from numba import njit, prange, types  # noqa: E402
+from numba import njit, types  # noqa: E402
 from numba.extending import intrinsic, overload  # noqa: E402
 
 
@@ -281,13 +281,22 @@ def _exp_sweeps(x: np.ndarray, shift: np.ndarray, sweeps: int) -> float:  # prag
     return total
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
+def _exp_workers(start: int, stop: int, x: np.ndarray, shift: np.ndarray, sweeps: int,
+                 out: np.ndarray) -> None:  # pragma: no cover
+    """Workers ``start .. stop`` of :func:`exp_probe`, each over its own copy of ``x``."""
+    for _ in range(start, stop):
+        out[0] += _exp_sweeps(x.copy(), shift, sweeps)
+
+
 def exp_probe(x: np.ndarray, shift: np.ndarray, sweeps: int, workers: int) -> float:
     """Evaluate ``workers * sweeps * x.size`` exponentials, ``workers`` at a time.
 
     Each worker runs :func:`_exp_sweeps` over its own copy of ``x`` (small enough to stay in
     the L1 cache), so the rate measured is that of the arithmetic, not of memory. Timed from
-    Python, it gives the machine's vectorised exp rate in the dtype of ``x``.
+    Python, it gives the machine's vectorised exp rate in the dtype of ``x``. The workers run
+    on the kernels' own thread pool (:func:`.threads.run_chunks`), as the model does; at most
+    :func:`numba.get_num_threads` run at once.
 
     Parameters
     ----------
@@ -298,15 +307,15 @@ def exp_probe(x: np.ndarray, shift: np.ndarray, sweeps: int, workers: int) -> fl
     sweeps : int
         Passes over ``x`` per worker.
     workers : int
-        Parallel workers (the number of numba threads).
+        Parallel workers (the number of kernel threads).
 
     Returns
     -------
     float
         Sum of all results (kept so the work cannot be optimised away).
     """
-    partial = np.zeros(workers)
-    for w in prange(workers):
-        local = x.copy()
-        partial[w] = _exp_sweeps(local, shift, sweeps)
-    return partial.sum()
+    from .threads import run_chunks
+
+    partial = np.zeros((workers, 1))
+    run_chunks(_exp_workers, workers, partial, x, shift, sweeps)
+    return float(partial.sum())

@@ -62,6 +62,7 @@ from .spec import (  # noqa: E402
     DemandParams,
     check_inputs,
 )
+from .threads import chunk_count, run_chunks  # noqa: E402
 
 #: Compute dtypes accepted by :func:`demand_fused`.
 DTYPES: tuple[type, ...] = (np.float64, np.float32)
@@ -292,13 +293,6 @@ def release_workspace() -> None:
         _WORKSPACE.clear()
 
 
-def _chunks(n: int) -> int:
-    """Origin chunks per parallel pass: a few per thread, for balance under load."""
-    import numba
-
-    return max(1, min(n, 4 * numba.get_num_threads()))
-
-
 def furness(
     stored: np.ndarray,
     origins: np.ndarray,
@@ -322,7 +316,7 @@ def furness(
     factors : ndarray, shape (N,)
         Starting factors (ones, or last year's); not modified.
     arrivals, denom : ndarray, shapes (N,) and (S, N)
-        The first sweep, made with ``factors`` by :func:`.fused_core.build_pass`.
+        The first sweep, made with ``factors`` by :func:`.fused_core.build_rows`.
     tolerance, max_iterations : float, int
         Stopping rule of :func:`.reference.balance`.
 
@@ -340,11 +334,11 @@ def furness(
     target = size / total_size * origins.sum() if total_size > 0 else np.zeros(n)
     has_target = target > 0
     factors = np.array(factors, dtype=np.float64)
-    chunks = _chunks(n)
+    chunks = chunk_count(n)
     for iteration in range(max_iterations + 1):
         if iteration > 0:
             partial = np.zeros((chunks, n))
-            fused_core.balance_pass(stored, factors, origins, denom, partial)
+            run_chunks(fused_core.balance_rows, n, partial, stored, factors, origins, denom)
             arrivals = partial.sum(axis=0) * factors
         error = np.abs(arrivals[has_target] - target[has_target]) / target[has_target]
         if error.size == 0 or error.max() <= tolerance or iteration == max_iterations:
@@ -405,7 +399,7 @@ def demand_fused(
     dest_logsum = np.full((n_seg, n_pur, n), -np.inf)
     factors = np.ones((n_pur, n))
     iterations = np.zeros(n_pur, dtype=np.int64)
-    chunks = _chunks(n)
+    chunks = chunk_count(n)
     for p in purs:
         arr = purpose_arrays(inputs, params, p, segs, dtype)
         geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.outside)
@@ -417,8 +411,8 @@ def demand_fused(
             start = np.ones(n) if balancing is None else np.asarray(balancing[p], np.float64)
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
-            fused_core.build_pass(*geometry, arr.f, arr.gravity, arr.lam, arr.size, stored,
-                                  s_logsum, start, arr.origins, denom, partial)
+            run_chunks(fused_core.build_rows, n, partial, *geometry, arr.f, arr.gravity, arr.lam,
+                       arr.size, stored, s_logsum, start, arr.origins, denom)
             arrivals = partial.sum(axis=0) * start
             factors[p], iterations[p], denom = furness(
                 stored, arr.origins, inputs.size[p], start, arrivals, denom, params.tolerance,
@@ -434,8 +428,12 @@ def demand_fused(
             denom = np.empty((len(segs), 0))
             weight = np.ones(n, dtype=dtype)
         parts = np.zeros((chunks, n_modes, n))
-        fused_core.flows_pass(*geometry, arr.f, arr.gravity, arr.lam, arr.size, weight,
-                              arr.origins, denom, s_trips, s_pkm, s_logsum, parts)
+        if arr.gravity and denom.shape[1] == n:
+            run_chunks(fused_core.known_gravity_rows, n, parts, *geometry, arr.f, arr.origins,
+                       denom, s_trips, s_pkm)
+        else:
+            run_chunks(fused_core.flow_rows, n, parts, *geometry, arr.f, arr.gravity, arr.lam,
+                       arr.size, weight, arr.origins, denom, s_trips, s_pkm, s_logsum)
         trips_to_mn += parts.sum(axis=0)
         trips[segs, p] = s_trips
         pkm[segs, p] = s_pkm

@@ -25,14 +25,17 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
     True when the logsum coefficient is 1: the size term (and balancing factor) are folded
     into ``b`` and every segment shares one set of per-mode sums.
 
-The parallel passes are thin: a ``prange`` over chunks of origins calling a serial function
-(short compile, and numba's parfor analysis never sees the loop nests).
+Every core is serial and releases the GIL: :func:`.threads.run_chunks` runs one pass as chunks
+of origin rows on a pool of threads, each chunk with its own accumulator (the first argument
+pair is the chunk's row range, the last argument its accumulator). Nothing here is compiled
+with ``parallel=True``: numba re-optimises every core linked into a parallel function, which
+doubled the cold compile time.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .fastexp import fast_exp, fast_log
 
@@ -44,13 +47,7 @@ TILE = 512
 #: Origins per block in the flows pass: trips by destination are added to the worker's
 #: float64 accumulator once per block.
 BLOCK = 8
-_OPTS = {"cache": True, "error_model": "numpy", "fastmath": FASTMATH}
-
-
-@njit(**_OPTS)
-def _chunk(c, n_chunks, n):
-    """Rows ``[start, stop)`` of chunk ``c`` of ``n_chunks`` over ``n`` origins."""
-    return c * n // n_chunks, (c + 1) * n // n_chunks
+_OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": FASTMATH}
 
 
 # Inner loops below always run over ``range(len)`` of 1-D views taken outside the loop: an
@@ -181,9 +178,14 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 
 
 @njit(**_OPTS)
-def _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
-                stored, logsum, factors, origins, denom, acc):
-    """:func:`build_pass` for origins ``start`` to ``stop``.
+def build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, stored,
+               logsum, factors, origins, denom, acc):
+    """Store the attractiveness of origins ``start .. stop``; make the first Furness sweep.
+
+    ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
+    ``log(sum_j A[s, i, j])``. While each row is in cache, the first Furness sweep with
+    ``factors`` is made (see :func:`balance_rows`): ``denom`` receives the denominators and
+    ``acc`` (N,), zeroed by the caller, the unweighted arrivals from these origins.
 
     Origins go in blocks of ``BLOCK``, destinations in tiles: each tile of destination data
     (utility parts, coordinates) is read once per block rather than once per origin.
@@ -226,45 +228,18 @@ def _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam
             _sweep_rows(stored[s], block, block + count, factors, origins[s], denom[s], acc)
 
 
-@njit(parallel=True, **_OPTS)
-def build_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, stored, logsum,
-               factors, origins, denom, partial):
-    """Store the attractiveness ``A[s, i, j]``, its log row sums, and make a first sweep.
-
-    ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
-    ``log(sum_j A[s, i, j])``. While each row is in cache, the first Furness sweep with
-    ``factors`` is made (see :func:`balance_pass`): ``denom`` receives the denominators and
-    ``partial`` (chunks, N), zeroed by the caller, the unweighted arrivals of each chunk.
-    """
-    n_chunks = partial.shape[0]
-    for c in prange(n_chunks):
-        start, stop = _chunk(c, n_chunks, px.size)
-        _build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
-                    stored, logsum, factors, origins, denom, partial[c])
-
-
 @njit(**_OPTS)
-def _balance_rows(start, stop, stored, factors, origins, denom, acc):
-    """:func:`balance_pass` for origins ``start`` to ``stop``; arrivals added to ``acc``."""
-    for s in range(stored.shape[0]):
-        _sweep_rows(stored[s], start, stop, factors, origins[s], denom[s], acc)
-
-
-@njit(parallel=True, **_OPTS)
-def balance_pass(stored, factors, origins, denom, partial):
-    """One Furness sweep: arrivals per destination with the current factors.
+def balance_rows(start, stop, stored, factors, origins, denom, acc):
+    """One Furness sweep over origins ``start .. stop``: their arrivals per destination.
 
     Parameters are ``stored`` (S, N, N), ``factors`` (N,) float64, ``origins`` (S, N) float64
-    trips produced; ``denom`` (S, N) float64 receives ``sum_j factors_j A[s, i, j]``;
-    ``partial`` (chunks, N) float64, zeroed by the caller, receives per chunk
-    ``sum_s sum_i origins[s, i] A[s, i, j] / denom[s, i]``: the arrivals are its column sums
-    times ``factors``. All sums are in float64 whatever the dtype of ``stored``. (No array
-    expression here: in a parallel function each would become a parallel loop of its own.)
+    trips produced; ``denom`` (S, N) float64 receives ``sum_j factors_j A[s, i, j]`` at these
+    origins; ``acc`` (N,) float64, zeroed by the caller, receives
+    ``sum_s sum_i origins[s, i] A[s, i, j] / denom[s, i]``: the arrivals are the sum of the
+    chunks' ``acc`` times ``factors``. All sums are in float64 whatever the dtype of ``stored``.
     """
-    n_chunks = partial.shape[0]
-    for c in prange(n_chunks):
-        start, stop = _chunk(c, n_chunks, stored.shape[1])
-        _balance_rows(start, stop, stored, factors, origins, denom, partial[c])
+    for s in range(stored.shape[0]):
+        _sweep_rows(stored[s], start, stop, factors, origins[s], denom[s], acc)
 
 
 @njit(**_OPTS)
@@ -323,9 +298,18 @@ def _origin_flows(i, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, siz
 
 
 @njit(**_OPTS)
-def _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
-               weight, origins, denom, trips, pkm, logsum, tt):
-    """:func:`flows_pass` for origins ``start`` to ``stop``; trips by destination into ``tt``."""
+def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+              origins, denom, trips, pkm, logsum, tt):
+    """Trips and passenger-km by origin and mode for origins ``start .. stop``.
+
+    ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
+    ``gravity`` (then it is folded into ``b``). ``denom`` (S, N) float64: the destination-choice
+    denominators when known (doubly constrained, from the last balancing sweep); when it has no
+    columns they are the row sums computed here, and ``logsum`` (S, N) receives their log.
+    Outputs: ``trips``, ``pkm`` (S, N, M) float64 at these origins; ``tt`` (M, N) float64,
+    zeroed by the caller, receives their trips by destination and mode. When the denominators
+    are known and ``gravity`` is set, :func:`known_gravity_rows` does the same work faster.
+    """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     dt = px.dtype
     e = np.empty((BLOCK, n_modes, n), dt)
@@ -370,9 +354,9 @@ def _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam,
 
 
 @njit(**_OPTS)
-def _known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins, denom,
-                        trips, pkm, tt):
-    """:func:`flows_pass` when the denominators are known and the logsum coefficient is 1.
+def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins, denom,
+                       trips, pkm, tt):
+    """:func:`flow_rows` when the denominators are known and the logsum coefficient is 1.
 
     The coefficients of every origin are known before its row is evaluated, so the row is
     never stored: ``BLOCK`` origins are evaluated tile by tile and their trips by destination
@@ -420,27 +404,3 @@ def _known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, orig
                     weight_sm = coef[k, s] * f[s, m, i]
                     trips[s, i, m] = weight_sm * g[k, m]
                     pkm[s, i, m] = weight_sm * h[k, m]
-
-
-@njit(parallel=True, **_OPTS)
-def flows_pass(px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight, origins,
-               denom, trips, pkm, logsum, parts):
-    """Trips and passenger-km by origin and mode, and trips by destination and mode.
-
-    ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
-    ``gravity`` (then it is folded into ``b``). ``denom`` (S, N) float64: the destination-choice
-    denominators when known (doubly constrained, from the last balancing sweep); when it has no
-    columns they are the row sums computed here, and ``logsum`` (S, N) receives their log.
-    Outputs: ``trips``, ``pkm`` (S, N, M) float64 by origin; ``parts`` (chunks, M, N) float64,
-    zeroed by the caller, receives each chunk's trips by destination and mode.
-    """
-    n_chunks = parts.shape[0]
-    known_gravity = gravity and denom.shape[1] == px.size
-    for c in prange(n_chunks):
-        start, stop = _chunk(c, n_chunks, px.size)
-        if known_gravity:
-            _known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins,
-                                denom, trips, pkm, parts[c])
-        else:
-            _flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size,
-                       weight, origins, denom, trips, pkm, logsum, parts[c])
