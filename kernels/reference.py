@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .balancing import balance_factors
 from .spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams, check_inputs
 
 #: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
@@ -146,7 +147,9 @@ def balance(
     -----
     Each iteration computes arrivals ``T_j = sum_s sum_i O_si B_j A_sij / sum_k B_k A_sik`` and,
     unless every ``|T_j - D_j| / D_j`` (over cells with ``D_j > 0``) is within the tolerance,
-    updates ``B_j *= D_j / T_j`` (cells with ``T_j = 0`` keep their factor).
+    updates the factors: the Furness step ``B_j *= D_j / T_j`` (cells with ``T_j = 0`` keep
+    their factor), accelerated by Anderson mixing as :func:`.balancing.balance_factors`
+    specifies (the fused kernel calls the same function, so both take the same steps).
     """
     n = inputs.n_cells
     origins = productions(inputs, params, p)
@@ -157,21 +160,17 @@ def balance(
         for rows in _blocks(n, block):
             dist = distance_block(inputs, params, rows)
             stored[s, rows] = attractiveness(inputs, params, s, p, rows, dist)[0]
-    factors = factors.astype(np.float64).copy()
-    has_target = target > 0
-    for iteration in range(params.max_iterations + 1):
+
+    def sweep(factors: np.ndarray) -> np.ndarray:
         arrivals = np.zeros(n)
         for s in range(len(SEGMENTS)):
             weighted = stored[s] * factors[None, :]
             denom = weighted.sum(axis=1)
             share = np.divide(origins[s], denom, out=np.zeros(n), where=denom > 0)
             arrivals += share @ weighted
-        error = np.abs(arrivals[has_target] - target[has_target]) / target[has_target]
-        if error.size == 0 or error.max() <= params.tolerance or iteration == params.max_iterations:
-            return factors, iteration
-        update = arrivals > 0
-        factors[update] *= target[update] / arrivals[update]
-    raise AssertionError("unreachable")
+        return arrivals
+
+    return balance_factors(sweep, target, factors, params.tolerance, int(params.max_iterations))
 
 
 def demand_reference(

@@ -1,0 +1,123 @@
+"""Destination balancing of doubly constrained purposes: the iteration both engines share.
+
+A doubly constrained purpose needs destination factors ``B_j`` such that the arrivals
+``T_j(B) = sum_s sum_i O_si B_j A_sij / sum_k B_k A_sik`` match the targets ``D_j``. The
+classic Furness (iterative proportional fitting) update is ``B_j *= D_j / T_j(B)``; each update
+costs one sweep over the stored attractiveness ``A`` (1.6 GB for 20,000 cells in float32), so
+the number of sweeps sets the cost of balancing.
+
+This module accelerates the Furness update with Anderson mixing (Walker H.F., Ni P. (2011)
+Anderson acceleration for fixed-point iterations. SIAM Journal on Numerical Analysis 49(4),
+1715-1735): in log space, ``x = log B`` and the Furness step is ``x + r`` with the residual
+``r = log(D / T(B))``; Anderson's step combines the last ``depth`` steps so that the combined
+residual is smallest in the least-squares sense. On the synthetic 20,000-cell benchmark city
+it cuts the sweeps per year from 17 to 9 (warm start from last year's factors) and from 27 to
+12 (cold start) for the same tolerance (see :data:`DEPTH`).
+
+Rules, so that the reference and the fused kernel take the same steps:
+
+- Cells with ``D_j > 0`` and ``T_j > 0`` are mixed; the others take the plain Furness step
+  (``B_j *= D_j / T_j`` where ``T_j > 0``; unchanged where ``T_j = 0``).
+- The history restarts (plain step) when the set of mixed cells changes or when the largest
+  relative error grew since the last iteration (a safeguard: a mixed step that made things
+  worse is not built upon).
+- The stopping rule is the reference's: stop when every ``|T_j - D_j| / D_j`` (cells with
+  ``D_j > 0``) is within the tolerance, or after ``max_iterations`` updates.
+
+Whatever the acceleration, the balanced factors solve the same equations to the same
+tolerance: it changes how many sweeps are needed, not the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+#: Past steps combined by Anderson mixing. Sweeps per year on the benchmark city (float32,
+#: cold start / warm start) at 20,000 cells: plain Furness 27 / 17, depth 3: 14 / 10,
+#: depth 5: 12 / 9, depth 6: 11 / 9; at 10,000 cells (float64) depths 3 and 5 both 8 / 6.
+DEPTH = 5
+
+
+def relative_error(arrivals: np.ndarray, target: np.ndarray) -> float:
+    """Largest ``|T_j - D_j| / D_j`` over cells with ``D_j > 0`` (0 when there are none)."""
+    has_target = target > 0
+    if not has_target.any():
+        return 0.0
+    return float(np.max(np.abs(arrivals[has_target] - target[has_target]) / target[has_target]))
+
+
+def balance_factors(
+    sweep: Callable[[np.ndarray], np.ndarray],
+    target: np.ndarray,
+    factors: np.ndarray,
+    tolerance: float,
+    max_iterations: int,
+    arrivals: np.ndarray | None = None,
+    depth: int = DEPTH,
+) -> tuple[np.ndarray, int]:
+    """Balance destination factors so that arrivals match ``target`` (Anderson-accelerated).
+
+    Parameters
+    ----------
+    sweep : callable
+        ``sweep(factors) -> arrivals``: one pass over the attractiveness with these factors.
+        The last call is always made with the factors returned (callers that keep per-origin
+        denominators from it can use them).
+    target : ndarray, shape (N,)
+        Destination totals ``D_j``.
+    factors : ndarray, shape (N,)
+        Starting factors (ones, or last year's); not modified.
+    tolerance : float
+        Largest relative error of arrivals accepted.
+    max_iterations : int
+        Most factor updates.
+    arrivals : ndarray, shape (N,), optional
+        Arrivals with the starting factors, when already computed (saves one sweep).
+    depth : int
+        Past steps combined; 0 gives the plain Furness iteration.
+
+    Returns
+    -------
+    factors : ndarray, shape (N,)
+        Balanced factors (float64).
+    iterations : int
+        Factor updates made (sweeps made = iterations + 1, counting the given ``arrivals``).
+    """
+    x = np.array(factors, dtype=np.float64)
+    if arrivals is None:
+        arrivals = sweep(x)
+    has_target = target > 0
+    xs: list[np.ndarray] = []  # log factors of the mixed cells, oldest first
+    rs: list[np.ndarray] = []  # their residuals
+    last_mixed: np.ndarray | None = None
+    last_error = np.inf
+    for iteration in range(max_iterations + 1):
+        error = relative_error(arrivals, target)
+        if error <= tolerance or iteration == max_iterations:
+            return x, iteration
+        update = arrivals > 0
+        mixed = update & has_target
+        if last_mixed is None or not np.array_equal(mixed, last_mixed) or error > last_error:
+            xs.clear()
+            rs.clear()
+        last_mixed, last_error = mixed, error
+        new = x.copy()
+        new[update] *= target[update] / arrivals[update]  # plain Furness step
+        if depth > 0 and mixed.any():
+            log_x = np.log(x[mixed])
+            residual = np.log(target[mixed] / arrivals[mixed])
+            xs.append(log_x)
+            rs.append(residual)
+            del xs[:-(depth + 1)], rs[:-(depth + 1)]
+            step = log_x + residual
+            if len(xs) > 1:
+                d_r = np.diff(np.array(rs), axis=0).T  # (cells, k)
+                d_x = np.diff(np.array(xs), axis=0).T
+                gamma = np.linalg.lstsq(d_r, residual, rcond=None)[0]
+                step = step - (d_x + d_r) @ gamma
+            new[mixed] = np.exp(step)
+        x = new
+        arrivals = sweep(x)
+    raise AssertionError("unreachable")
