@@ -137,7 +137,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     supply_based = bool(p["emissions.pt_supply_based"])
     days = p["annual.days_per_year"]
     if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
-        tqdm.write("compiling the numba kernel on first use (about 20 s; cached for later runs)")
+        tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
     balancing: np.ndarray | None = None
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
