@@ -39,6 +39,7 @@ from .fleet.accounting import (
 from .fleet.health import HEALTH_COLUMNS, health_rows
 from .fleet.mix import default_sales
 from .fleet.pt_supply import annual_service_vkm
+from .kernels.balancing import warm_start
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -139,6 +140,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
         tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
     balancing: np.ndarray | None = None
+    balancing_before: np.ndarray | None = None
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
     fleet_rows: list[dict] = []
@@ -153,8 +155,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         params = apply_asc_overrides(demand_params(p, state, grid_g, levers[year]), p)
         if supply_based:
             params = without_pt_per_pkm(params)
-        out = kernel(inputs, params, balancing)
-        balancing = out.balancing
+        out = kernel(inputs, params, warm_start(balancing, balancing_before))
+        balancing, balancing_before = out.balancing, balancing
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
             car_ev_vkm=float(out.vkm[:, CAR_EV].sum()) * days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mobility_sim.kernels.balancing import balance_factors, relative_error
+from mobility_sim.kernels.balancing import balance_factors, relative_error, warm_start
 
 
 def gravity_problem(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,3 +82,28 @@ def test_cells_without_target_or_arrivals_take_the_plain_step():
     assert factors[7] == 2.0
     assert np.all(factors[(target == 0) & (attract.sum(axis=0) > 0)] == 0.0)
     assert np.all(np.isfinite(factors))
+
+
+def test_warm_start_extrapolates_log_factors_and_keeps_zeros():
+    previous = np.array([[2.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    before = np.array([[1.0, 3.0, 0.0], [1.0, 1.0, 1.0]])
+    start = warm_start(previous, before)
+    np.testing.assert_allclose(start, [[4.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    assert warm_start(previous, None) is previous
+    assert warm_start(None, None) is None
+
+
+def test_warm_start_from_a_trend_needs_fewer_sweeps_than_last_years_factors():
+    attract, origins, target = gravity_problem(120, 6)
+    balanced = []
+    for year in range(3):  # the attractiveness of the first cells grows 5 % a year
+        grown = attract * np.where(np.arange(120) < 30, 1.05 ** year, 1.0)[None, :]
+        sweep, _ = sweeper(grown, origins)
+        start = np.ones(120) if not balanced else balanced[-1]
+        balanced.append(balance_factors(sweep, target, start, 1e-10, 500)[0])
+    grown = attract * np.where(np.arange(120) < 30, 1.05 ** 3, 1.0)[None, :]
+    sweep, _ = sweeper(grown, origins)
+    _, from_last = balance_factors(sweep, target, balanced[-1], 1e-10, 500)
+    _, from_trend = balance_factors(sweep, target, warm_start(balanced[-1], balanced[-2]), 1e-10,
+                                    500)
+    assert from_trend < from_last
