@@ -108,7 +108,8 @@ class DemandParams:
         Speed of walk, bike and e-bike, km/h (car and PT entries are ignored: they use the
         per-cell speeds of DemandInputs).
     cost_per_km : ndarray, shape (M,)
-        Money cost per passenger-km driven (car energy), EUR.
+        Money cost the traveller perceives per km of network distance travelled, EUR/km
+        (car energy: the vehicle's cost per vkm, not divided by occupancy; 0 for other modes).
     fare : ndarray, shape (M,)
         Flat money cost per trip (PT fare), EUR.
     cordon_charge : ndarray, shape (M,)
