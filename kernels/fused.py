@@ -20,12 +20,14 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    a pass that stores the attractiveness ``A[s, i, j]`` (one ``N x N`` array per evaluated
    segment, in the compute dtype: float32 halves it; kept between calls of the same shape, see
    :func:`release_workspace`) and makes the first Furness sweep while the rows are in cache;
-   further sweeps over that array (float64 sums, four rows per pass over the factors; the same
-   stopping rule, iteration count and warm start as the reference); and a final pass that
+   further sweeps over that array (float64 sums, four rows per pass over the factors), whose
+   factor updates are :func:`.balancing.balance_factors` (Anderson-accelerated Furness), the
+   very function the reference calls, so both take the same steps; and a final pass that
    recomputes the exponentials with the balanced factors, whose denominators are known, so
    that no row is stored. The singly constrained path stores nothing ``N x N``.
-4. Trips by destination are accumulated per worker (per block of 8 origins) and added at the
-   end.
+4. Trips by destination are accumulated per chunk of origins (per block of 8 origins) and
+   added at the end. Chunks run on a pool of threads (:mod:`.threads`); the cores release the
+   GIL.
 
 ``dtype=np.float32`` computes utilities, exponentials and the stored array in float32; sums
 over destinations are taken in float32 over tiles of 512 and added in float64, and balancing
