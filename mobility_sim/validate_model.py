@@ -2,10 +2,14 @@
 
 Reports, for the (calibrated, when ``calibration.yaml`` exists) baseline of a city:
 
-- implied elasticities (PT fare, PT service frequency, PT in-vehicle time, fuel cost, parking
-  price, PT with respect to fuel cost) computed by +/-1 % perturbations, beside the span of the
-  published values in ``mobility_sim/data/elasticities.csv`` with their sources;
-- the emergent (never calibrated) mean trip length by mode and purpose.
+- implied elasticities (PT fare, PT service frequency, PT in-vehicle time, fuel cost with and
+  without destination choice, parking price, PT with respect to fuel cost) computed by +/-1 %
+  perturbations, beside the span of the published values in
+  ``mobility_sim/data/elasticities.csv`` with their sources;
+- the emergent (never calibrated) mean trip length by mode and purpose;
+- emergent quantities beside independent published figures
+  (``mobility_sim/data/validation_figures.csv``), each with its definition and how it differs
+  from what the model counts, and the ratio model / published.
 
 Written as CSV tables and a Markdown page.
 """
@@ -22,6 +26,7 @@ import pandas as pd
 import typer
 
 from .calibration.baseline import BaselineModel, Kernel, mean_trip_length
+from .calibration.comparison import compare_figures
 from .calibration.elasticities import compare_with_literature, implied_elasticities, literature
 from .calibration.store import calibrated_parameters, calibration_status
 from .calibration.targets import SURVEY_MODES
@@ -46,12 +51,16 @@ class ModelValidation:
         From :func:`~mobility_sim.calibration.elasticities.compare_with_literature`.
     trip_lengths : pandas.DataFrame
         ``purpose, mode, trips_share, mean_km`` (purpose ``all`` included).
+    figures : pandas.DataFrame
+        From :func:`~mobility_sim.calibration.comparison.compare_figures` (empty when no
+        independent figure is packaged for the city).
     """
 
     city: City
     calibration: str
     elasticities: pd.DataFrame
     trip_lengths: pd.DataFrame
+    figures: pd.DataFrame
 
 
 def trip_length_table(out: DemandOutputs) -> pd.DataFrame:
@@ -88,16 +97,19 @@ def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = 
     Returns
     -------
     ModelValidation
-        Elasticities beside published ranges, and emergent trip lengths.
+        Elasticities beside published ranges, emergent trip lengths, and emergent quantities
+        beside independent published figures.
     """
     city = city if isinstance(city, City) else load_city(city)
     status = calibration_status(city) if city.path is not None else "none"
     overrides = calibrated_parameters(city) if use_calibration and status != "none" else {}
     model = BaselineModel.build(city, overrides, kernel)
     baseline = model.run()
+    figures = compare_figures(city, baseline, model.values["annual.days_per_year"])
     elasticities = compare_with_literature(implied_elasticities(model, step))
     return ModelValidation(city=city, calibration=status if overrides else "none",
-                           elasticities=elasticities, trip_lengths=trip_length_table(baseline))
+                           elasticities=elasticities, trip_lengths=trip_length_table(baseline),
+                           figures=figures)
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -110,15 +122,33 @@ def _fmt(value: object, digits: int = 2) -> str:
     return str(value)
 
 
+def _number(value: float) -> str:
+    """Three significant digits, without scientific notation for everyday magnitudes."""
+    if not np.isfinite(value):
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def figure_rows(validation: ModelValidation) -> list[str]:
+    """Markdown table rows (with header) of model vs independent published figures."""
+    lines = ["| quantity | unit | published (year) | model | model / published | how the "
+             "definitions differ |", "|---|---|---|---|---|---|"]
+    for row in validation.figures.itertuples():
+        lines.append(f"| {row.quantity} | {row.unit} | {_number(row.published)} ({row.year}) | "
+                     f"{_number(row.model)} | {_fmt(row.ratio)} | {row.differs_from_model} |")
+    return lines
+
+
 def elasticity_rows(validation: ModelValidation) -> list[str]:
     """Markdown table rows (with header) of one city's elasticities."""
     lines = ["| elasticity | lever | measured on | model | published span | sign | inside |",
              "|---|---|---|---|---|---|---|"]
     for row in validation.elasticities.itertuples():
+        mark = ", converted" if row.converted else ""
         span = ("-" if row.n_sources == 0 else
-                f"{row.published_low:.2f} to {row.published_high:.2f} ({row.n_sources} src)"
+                f"{row.published_low:.2f} to {row.published_high:.2f} ({row.n_sources} src{mark})"
                 if row.published_low != row.published_high else
-                f"{row.published_low:.2f} (point, {row.n_sources} src)")
+                f"{row.published_low:.2f} (point, {row.n_sources} src{mark})")
         inside = _fmt(row.inside) if row.published_low != row.published_high else "-"
         lines.append(f"| {row.elasticity} | {row.lever} | {row.quantity} | {_fmt(row.model)} | "
                      f"{span} | {_fmt(row.sign_ok)} | {inside} |")
@@ -127,13 +157,18 @@ def elasticity_rows(validation: ModelValidation) -> list[str]:
 
 def validation_page(validations: list[ModelValidation]) -> str:
     """Return a Markdown page: elasticities and trip lengths per city, then the sources."""
-    lines = ["# Model validation: implied elasticities and emergent trip lengths", "",
+    lines = ["# Model validation: implied elasticities and emergent quantities", "",
              "Written by `mobility-sim validate-model`. Elasticities are arc elasticities over "
              "+/-1 % changes of one lever on the city's baseline (calibrated where the city has "
              "a calibration.yaml). 'published span' is the range over every cited source "
              "(mobility_sim/data/elasticities.csv); a single published value is shown as a "
-             "point and not judged inside/outside. Trip lengths are never calibrated unless a "
-             "sourced target was given, and no published trip length is compared here.", ""]
+             "point and not judged inside/outside. 'converted' marks published fuel-price "
+             "elasticities converted to the fuel cost per km (the model keeps fuel efficiency "
+             "fixed; see the derivation column of the sources). Trip lengths, CO2 and "
+             "vehicle-km are never calibrated; where an independent published figure is "
+             "packaged (mobility_sim/data/validation_figures.csv) it is shown beside the model "
+             "with the ratio model / published and how the definitions differ. A ratio far "
+             "from 1 is expected where the definitions differ and is not a failure.", ""]
     for v in validations:
         lines += [f"## {v.city.name} (calibration: {v.calibration})", ""]
         lines += elasticity_rows(v)
@@ -144,22 +179,38 @@ def validation_page(validations: list[ModelValidation]) -> str:
                      for r in table.itertuples()]
             lines.append(f"| {purpose} | " + " | ".join(cells) + " |")
         lines.append("")
+        if v.figures.empty:
+            lines += ["No independent published figure is packaged for this city.", ""]
+        else:
+            lines += ["Emergent quantities beside independent published figures:", ""]
+            lines += figure_rows(v)
+            lines.append("")
     lines += ["## Sources of the published values", "",
-              "| elasticity | low | high | context | source |", "|---|---|---|---|---|"]
+              "| elasticity | low | high | context | source | derivation |",
+              "|---|---|---|---|---|---|"]
     for row in literature().itertuples():
         lines.append(f"| {row.elasticity} | {row.low} | {row.high} | {row.context} | "
-                     f"{row.source} |")
+                     f"{row.source} | {row.derivation or 'as published'} |")
+    figures = [v.figures.assign(city=v.city.name) for v in validations if not v.figures.empty]
+    if figures:
+        lines += ["", "## Sources and definitions of the independent figures", "",
+                  "| city | quantity | published definition | model definition | source |",
+                  "|---|---|---|---|---|"]
+        for row in pd.concat(figures).itertuples():
+            lines.append(f"| {row.city} | {row.quantity} | {row.definition} | "
+                         f"{row.model_definition} | {row.source} |")
     return "\n".join(lines) + "\n"
 
 
 def write_validation(validation: ModelValidation, folder: str | os.PathLike[str]) -> list[Path]:
-    """Write ``elasticities.csv``, ``trip_lengths.csv`` and ``validation.md`` into ``folder``."""
+    """Write ``elasticities.csv``, ``trip_lengths.csv``, ``figures.csv`` and ``validation.md``."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
     paths = []
     for name, table in (("elasticities.csv", validation.elasticities),
-                        ("trip_lengths.csv", validation.trip_lengths)):
+                        ("trip_lengths.csv", validation.trip_lengths),
+                        ("figures.csv", validation.figures)):
         with atomic_path(folder / name) as tmp:
             table.to_csv(tmp, index=False)
         paths.append(folder / name)
@@ -175,7 +226,7 @@ def validate_model_command(
     calibrated: Annotated[bool, typer.Option(
         help="Use the city's calibration.yaml when present.")] = True,
 ) -> None:
-    """Compare the model's implied elasticities with published ranges; report trip lengths."""
+    """Compare the model's elasticities and emergent quantities with published figures."""
     try:
         validation = validate_model(city, use_calibration=calibrated)
         folder = out if out is not None else Path("output") / "validation" / validation.city.slug
@@ -184,6 +235,10 @@ def validate_model_command(
         fail(exc)
     typer.echo(f"{validation.city.name} (calibration: {validation.calibration})")
     for line in elasticity_rows(validation)[2:]:
+        typer.echo("  " + line)
+    if validation.figures.empty:
+        typer.echo("  no independent published figure is packaged for this city")
+    for line in figure_rows(validation)[2:]:
         typer.echo("  " + line)
     for path in paths:
         typer.echo(f"written: {path.resolve()}")

@@ -5,9 +5,14 @@ around the baseline::
 
     E = (ln Q(+) - ln Q(-)) / (ln(1 + h) - ln(1 - h))
 
-The model has no car-ownership or trip-frequency response and no congestion feedback, so its
-elasticities are closest to short-run, mode-and-destination-choice responses; the published
-figures (``mobility_sim/data/elasticities.csv``) say which run and context they describe.
+The model has no car-ownership, trip-frequency or fuel-efficiency response and no congestion
+feedback. Its full response (mode and destination choice) sits between the short run, which the
+TRACE project and de Jong & Gunn limit to mode choice, and the long run. The fuel-cost elasticity
+is therefore also computed with destinations held at the baseline (``car_fuel_vkm_short``: mode
+choice only). Both perturb the fuel cost per km at fixed fuel efficiency, so they are compared
+with published fuel-PRICE elasticities converted to the cost per km (the ``derivation`` column of
+``mobility_sim/data/elasticities.csv`` says how); the table says which run and context each
+published figure describes.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..data import read_table
-from ..kernels.spec import CAR_ICE, CAR_MODES, PT, DemandOutputs
+from ..kernels import reference
+from ..kernels.spec import CAR_ICE, CAR_MODES, PT, PURPOSES, SEGMENTS, DemandOutputs, DemandParams
 from .baseline import BaselineModel, car_vkm
 
 
@@ -40,19 +47,74 @@ ELASTICITIES: tuple[Elasticity, ...] = (
     Elasticity("pt_service", "PT service frequency (1 / headway; moves the wait time)",
                "PT trips"),
     Elasticity("pt_ivt", "PT in-vehicle time (1 / PT speed)", "PT trips"),
-    Elasticity("car_fuel_vkm", "fuel cost per km of combustion cars", "car vehicle-km"),
+    Elasticity("car_fuel_vkm", "fuel cost per km of combustion cars (fuel efficiency fixed)",
+               "car vehicle-km (mode and destination choice)"),
+    Elasticity("car_fuel_vkm_short", "fuel cost per km of combustion cars (fuel efficiency fixed)",
+               "car vehicle-km, destinations held at the baseline (mode choice only)"),
     Elasticity("parking", "parking price at the destination",
                "car trips to cells where parking is paid"),
     Elasticity("pt_cross_fuel", "fuel cost per km of combustion cars", "PT trips"),
 )
 #: Expected sign of each elasticity (all published ranges agree with it).
 EXPECTED_SIGN: dict[str, int] = {"pt_fare": -1, "pt_service": 1, "pt_ivt": -1,
-                                 "car_fuel_vkm": -1, "parking": -1, "pt_cross_fuel": 1}
+                                 "car_fuel_vkm": -1, "car_fuel_vkm_short": -1, "parking": -1,
+                                 "pt_cross_fuel": 1}
 
 
 def literature() -> pd.DataFrame:
-    """Return published elasticities: ``elasticity, low, high, context, source`` (per source)."""
-    return read_table("elasticities.csv")
+    """Return published elasticities, one row per source.
+
+    Columns ``elasticity, low, high, context, source, derivation``; ``derivation`` is empty where
+    the published figure is used as it is, and says how it was converted otherwise.
+    """
+    table = read_table("elasticities.csv")
+    table["derivation"] = table["derivation"].fillna("")
+    return table
+
+
+def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
+                              params: DemandParams) -> float:
+    """Daily car vehicle-km with the baseline's destinations and the mode shares of ``params``.
+
+    Trips from ``i`` to ``j`` stay those of the baseline (its destination probabilities and
+    balancing factors); only the choice of mode on each origin-destination pair follows
+    ``params``. Computed with the readable reference model, block by block.
+
+    Parameters
+    ----------
+    model : BaselineModel
+        The baseline; ``model.params`` fix the destinations.
+    baseline : DemandOutputs
+        Outputs of ``model.params`` (for the balancing factors).
+    params : DemandParams
+        Parameters whose mode shares are applied.
+
+    Returns
+    -------
+    float
+        Car vehicle-km per day (both powertrains).
+    """
+    inputs, base = model.inputs, model.params
+    total = 0.0
+    for p in range(len(PURPOSES)):
+        origins = reference.productions(inputs, base, p)
+        factors = baseline.balancing[p]
+        for s in range(len(SEGMENTS)):
+            for start in range(0, inputs.n_cells, reference.BLOCK):
+                rows = slice(start, min(start + reference.BLOCK, inputs.n_cells))
+                dist = reference.distance_block(inputs, base, rows)
+                attract, _ = reference.attractiveness(inputs, base, s, p, rows, dist)
+                weighted = attract * factors[None, :]
+                denom = weighted.sum(axis=1, keepdims=True)
+                flow = origins[s, rows][:, None] * np.divide(
+                    weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
+                w = reference.mode_weights(inputs, params, s, p, rows, dist)
+                w_total = w.sum(axis=0)
+                for m in CAR_MODES:
+                    share = np.divide(w[m], w_total, out=np.zeros_like(w_total),
+                                      where=w_total > 0)
+                    total += float((flow * share * dist).sum()) * params.vkm_per_pkm[m]
+    return total
 
 
 def _pt_trips(out: DemandOutputs) -> float:
@@ -68,9 +130,9 @@ def _paid_parking_car_trips(model: BaselineModel) -> Callable[[DemandOutputs], f
     return quantity
 
 
-def _runner(model: BaselineModel, key: str) -> tuple[Callable[[float], DemandOutputs],
-                                                     Callable[[DemandOutputs], float]] | None:
-    """Return ``(run with lever factor f, quantity of outputs)`` for one elasticity."""
+def _runner(model: BaselineModel, key: str) -> tuple[Callable[[float], Any],
+                                                     Callable[[Any], float]] | None:
+    """Return ``(run with lever factor f, quantity of its result)`` for one elasticity."""
     params, inputs = model.params, model.inputs
     if key == "pt_fare":
         def run(f: float) -> DemandOutputs:
@@ -87,6 +149,13 @@ def _runner(model: BaselineModel, key: str) -> tuple[Callable[[float], DemandOut
             cost = _scaled(params.cost_per_km, [CAR_ICE], f)
             return model.run(dataclasses.replace(params, cost_per_km=cost))
         return run_fuel, (car_vkm if key == "car_fuel_vkm" else _pt_trips)
+    if key == "car_fuel_vkm_short":
+        baseline = model.run()
+
+        def run_held(f: float) -> DemandParams:
+            return dataclasses.replace(params,
+                                       cost_per_km=_scaled(params.cost_per_km, [CAR_ICE], f))
+        return run_held, (lambda changed: car_vkm_destinations_held(model, baseline, changed))
     if key == "parking":
         paid = (inputs.dest_cost[:, list(CAR_MODES), :] > 0).any()
         if not paid:
@@ -144,11 +213,13 @@ def compare_with_literature(implied: pd.DataFrame,
     -------
     pandas.DataFrame
         ``implied`` plus ``published_low``, ``published_high`` (the span over all cited rows),
-        ``n_sources``, ``sign_ok``, ``inside`` (None where nothing is cited) and ``sources``.
+        ``n_sources``, ``sign_ok``, ``inside`` (None where nothing is cited), ``sources`` and
+        ``converted`` (True where a published figure was converted, see ``derivation`` in
+        :func:`literature`).
     """
     published = literature() if published is None else published
     out = implied.copy()
-    lows, highs, counts, inside, signs, sources = [], [], [], [], [], []
+    lows, highs, counts, inside, signs, sources, converted = [], [], [], [], [], [], []
     for key, value in zip(out["elasticity"], out["model"], strict=True):
         rows = published[published["elasticity"] == key]
         signs.append(bool(np.sign(value) == EXPECTED_SIGN[key]) if np.isfinite(value) else None)
@@ -158,16 +229,20 @@ def compare_with_literature(implied: pd.DataFrame,
             highs.append(np.nan)
             inside.append(None)
             sources.append("")
+            converted.append(False)
             continue
         low, high = float(rows["low"].min()), float(rows["high"].max())
         lows.append(low)
         highs.append(high)
         inside.append(bool(low <= value <= high) if np.isfinite(value) else None)
         sources.append("; ".join(rows["source"]))
+        derivation = rows["derivation"] if "derivation" in rows else pd.Series([], dtype=str)
+        converted.append(bool(derivation.fillna("").str.len().gt(0).any()))
     out["published_low"] = lows
     out["published_high"] = highs
     out["n_sources"] = counts
     out["sign_ok"] = signs
     out["inside"] = inside
     out["sources"] = sources
+    out["converted"] = converted
     return out

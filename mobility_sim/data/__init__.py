@@ -18,6 +18,12 @@ Tables
     ``parameters:`` can override them).
 ``euro_standards.csv``, ``fuels.csv``
     NOx and exhaust PM2.5 per Euro class and vintage; CO2 per litre (kg) of fuel.
+``elasticities.csv``
+    Published elasticities (one row per source) that ``validate-model`` compares the model
+    with; ``derivation`` says how a figure was converted, where it was.
+``validation_figures.csv``
+    Independent published figures per city (trip lengths, transport CO2, vehicle-km) with
+    their definition and how it differs from what the model counts; never used in calibration.
 """
 
 from __future__ import annotations
