@@ -281,30 +281,7 @@ def _take_workspace(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     """
     with _WORKSPACE_LOCK:
         kept = _WORKSPACE.pop((shape, np.dtype(dtype).str), None)
-    return kept if kept is not None else large_array(shape, dtype)
-
-
-def large_array(shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """Return an uninitialised array in memory that asks for huge pages where it can.
-
-    On Linux with transparent huge pages in ``madvise`` mode (a common default), an ordinary
-    ``np.empty`` of 1.6 GB is mapped in 4 KB pages: 400,000 page faults on first touch and a
-    TLB miss every 4 KB of each balancing sweep. ``madvise(MADV_HUGEPAGE)`` on an anonymous
-    mapping lets the kernel use 2 MB pages instead. Elsewhere (or if the call fails) the
-    mapping is used as it is; the contents are the same either way.
-    """
-    import mmap
-
-    count = int(np.prod(shape))
-    nbytes = max(count * np.dtype(dtype).itemsize, 1)
-    buffer = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    advice = getattr(mmap, "MADV_HUGEPAGE", None)
-    if advice is not None:
-        try:
-            buffer.madvise(advice)
-        except OSError:
-            pass
-    return np.frombuffer(buffer, dtype=dtype, count=count).reshape(shape)
+    return kept if kept is not None else np.empty(shape, dtype=dtype)
 
 
 def _return_workspace(array: np.ndarray) -> None:
