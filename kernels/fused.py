@@ -43,6 +43,7 @@ is invalidated per source file only: after editing ``fastexp.py``, delete
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -296,6 +297,16 @@ def release_workspace() -> None:
         _WORKSPACE.clear()
 
 
+def _run_timed(timings: dict[str, float] | None, phase: str, core, n: int, partial, *args) -> None:
+    """:func:`.threads.run_chunks`, adding its wall time to ``timings[phase]`` when asked."""
+    if timings is None:
+        run_chunks(core, n, partial, *args)
+        return
+    start = time.perf_counter()
+    run_chunks(core, n, partial, *args)
+    timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start
+
+
 def furness(
     stored: np.ndarray,
     origins: np.ndarray,
@@ -305,6 +316,7 @@ def furness(
     denom: np.ndarray,
     tolerance: float,
     max_iterations: int,
+    timings: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, int, np.ndarray]:
     """Balance destination factors over the stored attractiveness (:mod:`.balancing`).
 
@@ -322,6 +334,9 @@ def furness(
         The first sweep, made with ``factors`` by :func:`.fused_core.build_rows`.
     tolerance, max_iterations : float, int
         Stopping rule of :func:`.reference.balance`.
+    timings : dict, optional
+        Receives the seconds of the sweeps under ``"balancing_sweeps"`` (see
+        :func:`demand_fused`).
 
     Returns
     -------
@@ -339,7 +354,8 @@ def furness(
 
     def sweep(factors: np.ndarray) -> np.ndarray:
         partial[:] = 0.0
-        run_chunks(fused_core.balance_rows, n, partial, stored, factors, origins, denom)
+        _run_timed(timings, "balancing_sweeps", fused_core.balance_rows, n, partial, stored,
+                   factors, origins, denom)
         return partial.sum(axis=0) * factors
 
     factors, iterations = balance_factors(sweep, target, factors, tolerance, max_iterations,
@@ -355,6 +371,7 @@ def demand_fused(
     *,
     segments: Sequence[int] | None = None,
     purposes: Sequence[int] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> DemandOutputs:
     """Compute one scenario-year of trips, passenger-km, vehicle-km and CO2 (fused kernel).
 
@@ -379,6 +396,11 @@ def demand_fused(
         ``-inf`` logsum, factors of 1 and 0 iterations, and balancing targets count the
         evaluated segments only. Meant for timing one segment and purpose
         (``mobility-sim bench``); the model itself always evaluates all.
+    timings : dict, optional
+        When given, wall seconds are added to it per phase: ``"attractiveness_pass"`` (the
+        exponentials of doubly constrained purposes, stored, with the first sweep),
+        ``"balancing_sweeps"`` (the other sweeps over the stored array) and ``"flows_pass"``
+        (the exponentials again, trips and passenger-km). For ``mobility-sim bench``.
 
     Returns
     -------
@@ -410,12 +432,13 @@ def demand_fused(
             start = np.ones(n) if balancing is None else np.asarray(balancing[p], np.float64)
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
-            run_chunks(fused_core.build_rows, n, partial, *geometry, arr.f, arr.gravity, arr.lam,
-                       arr.size, stored, s_logsum, start, arr.origins, denom)
+            _run_timed(timings, "attractiveness_pass", fused_core.build_rows, n, partial,
+                       *geometry, arr.f, arr.gravity, arr.lam, arr.size, stored, s_logsum, start,
+                       arr.origins, denom)
             arrivals = partial.sum(axis=0) * start
             factors[p], iterations[p], denom = furness(
                 stored, arr.origins, inputs.size[p], start, arrivals, denom, params.tolerance,
-                int(params.max_iterations))
+                int(params.max_iterations), timings)
             _return_workspace(stored)
             del stored
             b = arr.b
@@ -428,11 +451,12 @@ def demand_fused(
             weight = np.ones(n, dtype=dtype)
         parts = np.zeros((chunks, n_modes, n))
         if arr.gravity and denom.shape[1] == n:
-            run_chunks(fused_core.known_gravity_rows, n, parts, *geometry, arr.f, arr.origins,
-                       denom, s_trips, s_pkm)
+            _run_timed(timings, "flows_pass", fused_core.known_gravity_rows, n, parts, *geometry,
+                       arr.f, arr.origins, denom, s_trips, s_pkm)
         else:
-            run_chunks(fused_core.flow_rows, n, parts, *geometry, arr.f, arr.gravity, arr.lam,
-                       arr.size, weight, arr.origins, denom, s_trips, s_pkm, s_logsum)
+            _run_timed(timings, "flows_pass", fused_core.flow_rows, n, parts, *geometry, arr.f,
+                       arr.gravity, arr.lam, arr.size, weight, arr.origins, denom, s_trips, s_pkm,
+                       s_logsum)
         trips_to_mn += parts.sum(axis=0)
         trips[segs, p] = s_trips
         pkm[segs, p] = s_pkm

@@ -4,7 +4,8 @@ What is measured (all in one process, so that ratios are comparable on a noisy m
 
 - the fused kernel (:func:`mobility_sim.kernels.fused.demand_fused`) over ``years``
   scenario-years of a synthetic city, each year warm-starting the doubly constrained balancing
-  from the previous year's factors, as a simulation does. Years differ by small input changes
+  from the trend of the previous years' factors, as a simulation does
+  (:func:`mobility_sim.kernels.balancing.warm_start`). Years differ by small input changes
   (battery-electric share of the car fleet, e-bike availability, PT headways, cycle lanes);
 - the NumPy reference (:func:`mobility_sim.kernels.reference.demand_reference`) on one of those
   years, with the same warm start, so the speed-up compares the same work;
@@ -22,6 +23,13 @@ of work per pair (a doubly constrained purpose costs more per pair than an origi
 one). The exp-bound fraction counts the exponentials and logarithms the kernel evaluates
 (:func:`.kernels.fused.transcendentals`, from its loop structure) per second, over the measured
 exp rate.
+
+Where the time goes: ``seconds_by_phase`` splits the kernel's time into the pass that stores
+the attractiveness of doubly constrained purposes, the balancing sweeps over it, the pass that
+computes trips and passenger-km, and the rest (input folding, Python);
+``exp_passes_fraction_of_exp_bound`` is the exp-bound fraction of the two exp passes alone,
+and ``balancing_sweep_read_gb_per_s`` the rate at which the sweeps read the stored array (they
+are bound by memory bandwidth, not by exps).
 
 The synthetic city (:func:`mobility_sim.city.synthetic.synthetic_city`, 250 m cells, about
 3,000 residents per km2) gets plausible inputs built here from its density with the default
@@ -227,6 +235,14 @@ def exp_rate(dtype: type, threads: int, seconds: float = 0.3) -> float:
     return threads * sweeps * x.size / best
 
 
+def _phase_record(phases: dict[str, float], total: float) -> dict[str, float]:
+    """Seconds per kernel phase over all years, the rest (setup, Python) as ``other``."""
+    names = ("attractiveness_pass", "balancing_sweeps", "flows_pass")
+    out = {name: round(phases.get(name, 0.0), 4) for name in names}
+    out["other"] = round(max(total - sum(phases.get(name, 0.0) for name in names), 0.0), 4)
+    return out
+
+
 def city_totals(out: Any, segments: int, purposes: int) -> np.ndarray:
     """Trips and passenger-km by mode, city totals over the evaluated segments and purposes."""
     return np.concatenate([out.trips[:segments, :purposes].sum(axis=(0, 1, 2)),
@@ -277,8 +293,10 @@ def run_benchmark(
     compute = {"float32": np.float32, "float64": np.float64}[dtype]
     segs, purs = tuple(range(segments)), tuple(range(purposes))
 
-    def fused(inputs: Any, params: Any, start: np.ndarray | None) -> Any:
-        return demand_fused(inputs, params, start, dtype=compute, segments=segs, purposes=purs)
+    def fused(inputs: Any, params: Any, start: np.ndarray | None,
+              timings: dict[str, float] | None = None) -> Any:
+        return demand_fused(inputs, params, start, dtype=compute, segments=segs, purposes=purs,
+                            timings=timings)
 
     small = synthetic_inputs(64, 0, segments, purposes)
     t0 = time.perf_counter()
@@ -290,6 +308,8 @@ def run_benchmark(
     inputs_seconds = 0.0
     kept = 1 if years > 1 else 0  # the year the reference is timed on, kept for it
     yearly: dict[int, tuple] = {}
+    phases: dict[str, float] = {}
+    sweep_bytes = 0.0
     for k in range(years):
         t0 = time.perf_counter()
         inputs, params = synthetic_inputs(cells, k, segments, purposes)  # built, not timed
@@ -299,8 +319,10 @@ def run_benchmark(
         start = warm_start(balancing, before)  # as the simulation does
         starts.append(start if k == kept else None)
         t0 = time.perf_counter()
-        out = fused(inputs, params, start)
+        out = fused(inputs, params, start, phases)
         seconds.append(time.perf_counter() - t0)
+        sweep_bytes += sum(int(out.iterations[k]) * segments * cells * cells
+                           for k in purs) * np.dtype(compute).itemsize
         balancing, before = out.balancing, balancing
         iterations.append(int(out.iterations[list(purs)].max()))
         outputs.append(city_totals(out, segments, purposes))
@@ -328,6 +350,13 @@ def run_benchmark(
         "exp_rate_per_s": rate,
         "transcendentals_per_year": work,
         "inputs_seconds": round(inputs_seconds, 3),
+        "seconds_by_phase": _phase_record(phases, total),
+        "exp_passes_fraction_of_exp_bound": (
+            work * years / rate / (phases.get("attractiveness_pass", 0.0)
+                                   + phases.get("flows_pass", 0.0))),
+        "balancing_sweep_read_gb_per_s": (
+            sweep_bytes / 1e9 / phases["balancing_sweeps"]
+            if phases.get("balancing_sweeps") else None),
     }
     if reference:
         record.update(_reference_record(cells, years, segments, purposes, reference_cells,

@@ -16,7 +16,8 @@ FIELDS = {
     "threads": int, "seconds_per_year": float, "pair_evaluations_per_s": float,
     "peak_memory_mb": float, "speedup_vs_reference": float, "exp_bound_fraction": float,
     "exp_rate_per_s": float, "balancing_iterations_by_year": list, "reference_cells": int,
-    "city_totals_max_rel_diff_vs_reference": float,
+    "city_totals_max_rel_diff_vs_reference": float, "seconds_by_phase": dict,
+    "exp_passes_fraction_of_exp_bound": float, "balancing_sweep_read_gb_per_s": float,
 }
 
 
@@ -40,6 +41,11 @@ def test_bench_command_prints_one_json_line_with_the_fields():
     assert all(k > 0 for k in record["balancing_iterations_by_year"])
     assert record["city_totals_max_rel_diff_vs_reference"] < 1e-5  # float32 vs reference
     assert record["reference_cells"] == 300 and record["reference_note"] is None
+    phases = record["seconds_by_phase"]
+    assert set(phases) == {"attractiveness_pass", "balancing_sweeps", "flows_pass", "other"}
+    assert all(v >= 0 for v in phases.values())
+    assert sum(phases.values()) == pytest.approx(record["total_seconds"], abs=5e-4)  # rounding
+    assert record["exp_passes_fraction_of_exp_bound"] > record["exp_bound_fraction"]
 
 
 def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
