@@ -89,13 +89,13 @@ def test_a_failing_job_is_reported_and_the_others_are_stored(loaded, tmp_path, m
     real = sweep_module.simulate
 
     def fragile(scenario, **kwargs):  # the model breaks on one parameter value
-        if scenario.scenario.parameters.get("car.occupancy") == 0.5:
+        if scenario.scenario.parameters.get("car.occupancy") == 2.5:
             raise ZeroDivisionError("float division by zero")
         return real(scenario, **kwargs)
 
     monkeypatch.setattr(sweep_module, "simulate", fragile)
     jobs = _jobs(loaded, 3)
-    bad = Job(base=loaded, parameters={"car.occupancy": 0.5}, tags={"sample": 7})
+    bad = Job(base=loaded, parameters={"car.occupancy": 2.5}, tags={"sample": 7})
     store = ResultStore(tmp_path / "store")
     report = run_sweep([*jobs[:2], bad, jobs[2]], store, engine=ENGINE, progress=False)
     assert len(report.failures) == 1
@@ -185,12 +185,14 @@ def test_repeated_jobs_run_once_and_keys_follow_the_inputs(loaded):
 
 def test_bad_jobs_are_rejected_before_anything_runs(loaded, tmp_path):
     jobs = [Job(base=loaded, parameters={"car.ocupancy": 1.5}),
+            Job(base=loaded, parameters={"car.occupancy": 0.5}),
             Job(base=loaded, settings=(MeasureSetting(1, "headway", 0.5),)),
             Job(base=loaded, settings=(MeasureSetting(0, "share", 1.5),))]
     with pytest.raises(AnalysisError) as info:
         run_sweep(jobs, tmp_path / "store", engine=ENGINE, progress=False)
     text = "\n".join(info.value.problems)
     assert "unknown parameter 'car.ocupancy' (did you mean 'car.occupancy'?)" in text
+    assert "car.occupancy is in persons/vehicle and must be at least 1, the driver" in text
     assert "no numeric field 'headway' (did you mean 'headway_factor'?)" in text
     assert "share = 1.5 is not allowed" in text
     assert ResultStore(tmp_path / "store").finished() == set()

@@ -247,6 +247,13 @@ def test_parameter_values_are_checked(tmp_path, small_city):
     assert "ebike.availability is a share and must lie in [0, 1]" in lines[1]
 
 
+def test_car_occupancy_below_one_is_refused_not_clamped(tmp_path, small_city):
+    text = BASE.replace("measures:\n", "parameters: {car.occupancy: 0.8}\n")
+    lines = problems(tmp_path, text, small_city)
+    assert len(lines) == 1
+    assert "car.occupancy is in persons/vehicle and must be at least 1, the driver" in lines[0]
+
+
 def test_pt_line_must_touch_the_grid_and_be_a_line(tmp_path, small_city):
     text = BASE + dedent("""\
           - type: pt_line

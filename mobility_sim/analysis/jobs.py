@@ -24,8 +24,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..data import parameter_table
 from ..data import parameters as default_parameters
 from ..scenario import LoadedScenario
+from ..scenario.checks import value_problem
 from ..scenario.errors import did_you_mean
 from ..scenario.models import MeasureBase
 from .errors import AnalysisError
@@ -95,9 +97,12 @@ def check_parameters(overrides: Mapping[str, Any], where: str) -> dict[str, floa
     Raises
     ------
     AnalysisError
-        One line per unknown key (with a suggestion) or non-finite value.
+        One line per unknown key (with a suggestion), non-finite value or value out of the
+        parameter's range (the scenario files' rule, :func:`..scenario.checks.value_problem`).
     """
     known = default_parameters()
+    table = parameter_table()
+    units = dict(zip(table["key"], table["unit"].astype(str), strict=True))
     problems: list[str] = []
     out: dict[str, float] = {}
     for key, value in overrides.items():
@@ -112,6 +117,10 @@ def check_parameters(overrides: Mapping[str, Any], where: str) -> dict[str, floa
             continue
         if not math.isfinite(number):
             problems.append(f"{where}: parameter {key!r} = {value!r} is not finite")
+            continue
+        problem = value_problem(key, number, units[key])
+        if problem:
+            problems.append(f"{where}: {problem}")
             continue
         out[key] = number
     if problems:

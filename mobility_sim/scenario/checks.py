@@ -62,6 +62,23 @@ class Checked:
     scenario: Scenario
 
 
+def value_problem(key: str, value: float, unit: str) -> str | None:
+    """Return why ``value`` is out of range for parameter ``key`` (in ``unit``), or None.
+
+    Shares must lie in [0, 1]; lengths, speeds, times, densities and rates must be positive;
+    persons per vehicle at least 1 (the driver); prices must not be negative.
+    """
+    if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
+        return f"{key} is a share and must lie in [0, 1] (got {value})"
+    if unit in POSITIVE_UNITS and value <= 0:
+        return f"{key} is in {unit} and must be positive (got {value})"
+    if unit == "persons/vehicle" and value < 1:
+        return f"{key} is in {unit} and must be at least 1, the driver (got {value})"
+    if unit.startswith("EUR") and value < 0:
+        return f"{key} is a price in {unit} and must be >= 0 (got {value})"
+    return None
+
+
 def parameter_problems(scenario: Scenario, where: Where) -> list[str]:
     """Check that every parameter override names a known key and has a sensible value."""
     table = parameter_table().set_index("key")
@@ -73,13 +90,9 @@ def parameter_problems(scenario: Scenario, where: Where) -> list[str]:
                             f"{did_you_mean(key, list(table.index))}; see "
                             "mobility_sim/data/parameters.csv")
             continue
-        unit = str(table.loc[key, "unit"])
-        if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
-            problems.append(f"{here}: {key} is a share and must lie in [0, 1] (got {value})")
-        elif unit in POSITIVE_UNITS and value <= 0:
-            problems.append(f"{here}: {key} is in {unit} and must be positive (got {value})")
-        elif unit.startswith("EUR") and value < 0:
-            problems.append(f"{here}: {key} is a price in {unit} and must be >= 0 (got {value})")
+        problem = value_problem(key, value, str(table.loc[key, "unit"]))
+        if problem:
+            problems.append(f"{here}: {problem}")
     return problems
 
 
