@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .exceptions import MobilitySimError
+from .yaml_guard import yaml_guard_problems
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def read_yaml(path: str | os.PathLike[str], error: type[MobilitySimError]) -> YamlDocument:
+def read_yaml(path: str | os.PathLike[str], error: type[MobilitySimError],
+              guard: bool = True) -> YamlDocument:
     """Read a YAML file safely, keeping line numbers.
 
     Parameters
@@ -72,13 +74,21 @@ def read_yaml(path: str | os.PathLike[str], error: type[MobilitySimError]) -> Ya
         The file.
     error : type
         The :class:`~mobility_sim.exceptions.MobilitySimError` subclass to raise.
+    guard : bool
+        Refuse oversized files, alias bombs, recursive aliases and explicit tags first
+        (:mod:`.yaml_guard`); callers that already ran the guard pass False.
 
     Raises
     ------
     MobilitySimError
-        ``error`` with ``file:line: message`` if the file is missing or not valid YAML.
+        ``error`` with ``file:line: message`` if the file is missing, not valid YAML, or
+        refused by the guard.
     """
     path = Path(path)
+    if guard and path.is_file():
+        problems = yaml_guard_problems(path)
+        if problems:
+            raise error(problems)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -111,6 +111,20 @@ def test_bad_yaml_points_at_line(folder):
     assert "city.yaml:" in msg and "invalid YAML" in msg
 
 
+def test_city_yaml_alias_bomb_and_tags_are_refused(folder):
+    text = (folder / "city.yaml").read_text()
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + k)}: &{chr(98 + k)} [*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, "
+        f"*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, "
+        f"*{chr(97 + k)}, *{chr(97 + k)}]\n" for k in range(6))
+    (folder / "city.yaml").write_text(text + bomb)
+    msg = problems_of(folder)
+    assert "city.yaml:" in msg and "expand to more than" in msg
+    (folder / "city.yaml").write_text(text + "extra: !!python/object/apply:os.system [ls]\n")
+    msg = problems_of(folder)
+    assert "city.yaml:" in msg and "'!!python/object/apply:os.system' is not allowed" in msg
+
+
 def test_bad_metadata_value(folder):
     text = (folder / "city.yaml").read_text()
     (folder / "city.yaml").write_text(text.replace("country: AUT", "country: Austria"))

@@ -15,12 +15,12 @@ from pydantic import ValidationError
 from .. import __version__
 from ..city import City, load_city
 from ..exceptions import CityDataError, ScenarioError
+from ..yaml_guard import yaml_guard_problems
 from ..yamlio import YamlDocument, dump_yaml, read_yaml
 from .checks import line_order, semantic_checks
 from .errors import format_validation_error
 from .levers import YearLevers, year_levers
 from .models import Scenario
-from .safe_yaml import yaml_guard_problems
 
 #: Keys merged rather than replaced when a scenario extends a parent.
 _MERGED = ("measures", "parameters")
@@ -88,7 +88,7 @@ def _read_mapping(path: Path) -> YamlDocument:
     if guard:
         raise ScenarioError(guard)
     try:
-        doc = read_yaml(path, error=ScenarioError)
+        doc = read_yaml(path, error=ScenarioError, guard=False)  # guarded just above
     except ScenarioError as exc:
         raise ScenarioError([_with_place(path, p) for p in exc.problems]) from None
     except RecursionError:

@@ -1,4 +1,4 @@
-"""Guards run on a scenario file's YAML before it is turned into Python data.
+"""Guards run on every YAML input (scenarios, city.yaml, calibrations, distributions) first.
 
 The YAML reader (:func:`mobility_sim.yamlio.read_yaml`) never constructs Python objects, but two
 kinds of text still deserve a clear refusal rather than a hang or a puzzling type error:
@@ -37,8 +37,9 @@ def yaml_guard_problems(path: Path) -> list[str]:
     except OSError:
         return []
     if size > MAX_BYTES:
-        return [f"{path}:1: (top level): the file is {size / 1e6:.1f} MB; a scenario file is "
-                f"at most {MAX_BYTES / 1e6:.0f} MB (put large geometries in a GeoJSON file)"]
+        return [f"{path}:1: (top level): the file is {size / 1e6:.1f} MB; a YAML input of "
+                f"mobility_sim is at most {MAX_BYTES / 1e6:.0f} MB (put large geometries in a "
+                "GeoJSON file)"]
     try:
         root = YAML(typ="rt").compose(path.read_text(encoding="utf-8"))
     except (YAMLError, OSError, UnicodeDecodeError):
@@ -59,8 +60,8 @@ def yaml_guard_problems(path: Path) -> list[str]:
         if node.tag not in PLAIN_TAGS:
             problems.append(f"{path}:{node.start_mark.line + 1}: {where or '(top level)'}: YAML "
                             f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
-                            "scenario files hold plain values only (text, numbers, lists, "
-                            "mappings)")
+                            "mobility_sim's YAML files hold plain values only (text, numbers, "
+                            "lists, mappings)")
         active.add(key)
         total = 1
         if isinstance(node, MappingNode):
