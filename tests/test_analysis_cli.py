@@ -96,6 +96,48 @@ def test_attribute_writes_the_action_table_and_the_page(app, folder):
     assert actions["co2_effect_t"].sum() == pytest.approx(effect, rel=1e-9)
     page = (out / "attribution.html").read_text(encoding="utf-8")
     assert '"type":"waterfall"' in page and "EV" in page
+    assert f"--attribution {out}" in result.output
+
+
+def test_the_dashboard_draws_an_attribution_of_the_same_scenario(app, folder):
+    from mobility_sim.report.cli import compare_cities_command, dashboard_command
+    from mobility_sim.simulate import run
+
+    out = folder / "attribution_for_dashboard"
+    result = _run(app, "attribute", folder / "scenario.yaml", "--out", out, "--engine",
+                  "reference", "--no-progress")
+    assert result.exit_code == 0, result.output
+    run(folder / "scenario.yaml", out=folder / "run", dashboard=False, engine="reference")
+    report = typer.Typer(pretty_exceptions_enable=False)
+    report.command("dashboard")(dashboard_command)
+    report.command("other")(lambda: None)  # two commands: the name is the first argument
+    done = CliRunner().invoke(report, ["dashboard", str(folder / "run"), "--attribution",
+                                       str(out)])
+    assert done.exit_code == 0, done.output
+    page = (folder / "run" / "dashboard.html").read_text(encoding="utf-8")
+    assert 'data-name="wedges"' in page and 'data-name="cost-effectiveness"' in page
+    assert "Splitting the reduction among measures needs runs" not in page
+    assert "Measure costs and the abatement of each measure are not among" not in page
+
+    other = folder / "other.yaml"
+    other.write_text(SCENARIO.replace("label: Parking", "label: Parking zone"), encoding="utf-8")
+    run(other, out=folder / "run_other", dashboard=False, engine="reference")
+    done = CliRunner().invoke(report, ["dashboard", str(folder / "run_other"), "--attribution",
+                                       str(out)])
+    assert done.exit_code == 2
+    assert "attributed but not in the run: ['Parking']" in done.output
+    assert "in the run but not attributed: ['Parking zone']" in done.output
+
+    report.command("compare-cities")(compare_cities_command)
+    runs = [str(folder / "run"), str(folder / "run")]
+    done = CliRunner().invoke(report, ["compare-cities", *runs, "--attribution", str(out),
+                                       "--out", str(folder / "cities.html")])
+    assert done.exit_code == 2 and "1 folders for 2 runs" in done.output
+    done = CliRunner().invoke(report, ["compare-cities", *runs, "--attribution", str(out),
+                                       "--attribution", str(out), "--out",
+                                       str(folder / "cities.html")])
+    assert done.exit_code == 0, done.output
+    assert 'data-name="measure-ranking"' in (folder / "cities.html").read_text(encoding="utf-8")
 
 
 def test_sensitivity_names_the_inputs_that_matter(app, folder):

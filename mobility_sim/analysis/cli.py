@@ -197,6 +197,7 @@ def attribute_command(
                         "eur_per_t_abated"]].to_string(index=False))
     typer.echo(f"results: {out.resolve()}")
     typer.echo(f"page:    {page.resolve()}")
+    typer.echo(f"on the run's dashboard: mobility-sim dashboard RUN_DIR --attribution {out}")
 
 
 def sensitivity_command(

@@ -224,12 +224,17 @@ def job_key(job: Job) -> str:
 
 def measure_names(loaded: LoadedScenario) -> list[str]:
     """Return one distinct display name per measure (repeats get `` (2)``, `` (3)``...)."""
+    return distinct_names([m.display_label for m in loaded.scenario.measures])
+
+
+def distinct_names(labels: Sequence[str]) -> list[str]:
+    """Return ``labels`` with repeats renamed `` (2)``, `` (3)``... (as charts show them)."""
     names: list[str] = []
-    for m in loaded.scenario.measures:
-        name = m.display_label
+    for label in labels:
+        name = label
         k = 2
         while name in names:
-            name = f"{m.display_label} ({k})"
+            name = f"{label} ({k})"
             k += 1
         names.append(name)
     return names

@@ -40,6 +40,27 @@ def _load(run_dirs: list[Path]) -> list:
     return runs
 
 
+def _attribution_tables(folders: list[Path | None], runs: list, run_dirs: list[Path]) -> list:
+    """Read each attribution folder (None: no tables) and check it belongs to its run."""
+    from .attribution_tables import check_matches, read_attribution
+
+    problems: list[str] = []
+    out: list = []
+    for folder, run, run_dir in zip(folders, runs, run_dirs, strict=True):
+        if folder is None:
+            out.append(None)
+            continue
+        try:
+            tables = read_attribution(folder)
+            check_matches(tables, run, folder, run_dir)
+            out.append(tables)
+        except MobilitySimError as exc:
+            problems += exc.problems
+    if problems:
+        raise MobilitySimError(problems)
+    return out
+
+
 def _export(page, out: Path, images: list[str]) -> None:
     if images:
         from .export import export_figures
@@ -74,13 +95,23 @@ def compare_command(
 def compare_cities_command(
     run_dirs: RunDirs,
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("cities.html"),
+    attribution: Annotated[list[Path], typer.Option(
+        help="Output folder of 'mobility-sim attribute' for each run, in the order of the "
+        "run folders (all or none): ranks the measures by effect per city.")] = [],  # noqa: B006
     image: Images = [],  # noqa: B006 - typer needs a literal default
 ) -> None:
     """Compare one measure package across cities: per-resident KPIs, small multiples, ranking."""
     from .comparison import build_city_comparison
 
     try:
-        page = build_city_comparison(_load(run_dirs))
+        runs = _load(run_dirs)
+        if attribution and len(attribution) != len(run_dirs):
+            raise MobilitySimError(f"--attribution: {len(attribution)} folders for "
+                                   f"{len(run_dirs)} runs; give one per run, in the same order")
+        wedges = None
+        if attribution:
+            wedges = [t["wedges"] for t in _attribution_tables(attribution, runs, run_dirs)]
+        page = build_city_comparison(runs, wedges=wedges)
         path = page.write(out)
         typer.echo(f"cities:    {path.resolve()}")
         _export(page, out, image)
@@ -94,6 +125,9 @@ def dashboard_command(
         help="HTML file to write (default: RUN_DIR/dashboard.html).")] = None,
     baseline: Annotated[Path | None, typer.Option(
         help="Run folder of a baseline to draw on the emissions trajectory.")] = None,
+    attribution: Annotated[Path | None, typer.Option(
+        help="Output folder of 'mobility-sim attribute' for the same scenario: draws the "
+        "reduction by measure (wedges) and, when measures have costs, EUR per tonne.")] = None,
     image: Images = [],  # noqa: B006 - typer needs a literal default
 ) -> None:
     """Write (again) the dashboard of a run folder."""
@@ -102,7 +136,9 @@ def dashboard_command(
     try:
         folders = [run_dir] + ([baseline] if baseline is not None else [])
         runs = _load(folders)
-        page = build_dashboard(runs[0], baseline=runs[1] if baseline is not None else None)
+        extra = _attribution_tables([attribution], runs[:1], [run_dir])[0]
+        page = build_dashboard(runs[0], baseline=runs[1] if baseline is not None else None,
+                               extra=extra)
         target = out or run_dir / "dashboard.html"
         path = page.write(target)
         typer.echo(f"dashboard: {path.resolve()}")
