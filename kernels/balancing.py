@@ -20,7 +20,8 @@ Rules, so that the reference and the fused kernel take the same steps:
   (``B_j *= D_j / T_j`` where ``T_j > 0``; unchanged where ``T_j = 0``).
 - The history restarts (plain step) when the set of mixed cells changes or when the largest
   relative error grew since the last iteration (a safeguard: a mixed step that made things
-  worse is not built upon).
+  worse is not built upon), and when a mixed step is not finite or changes a log factor by more
+  than :data:`STEP_LIMIT` times the plain step's largest change (then the plain step is taken).
 - The stopping rule is the reference's: stop when every ``|T_j - D_j| / D_j`` (cells with
   ``D_j > 0``) is within the tolerance, or after ``max_iterations`` updates.
 
@@ -38,6 +39,18 @@ import numpy as np
 #: cold start / warm start) at 20,000 cells: plain Furness 27 / 17, depth 3: 14 / 10,
 #: depth 5: 12 / 9, depth 6: 11 / 9; at 10,000 cells (float64) depths 3 and 5 both 8 / 6.
 DEPTH = 5
+#: Largest change of a log factor in one mixed step, as a multiple of the plain (Furness)
+#: step's largest change. When the reachable cells have converged but an unreachable target
+#: keeps the iteration going, the least-squares fit on near-zero residuals is ill-conditioned
+#: and its steps grow without bound (they overflowed to NaN factors in a random test city);
+#: such a step is replaced by the plain step.
+STEP_LIMIT = 10.0
+
+
+def _acceptable(change: np.ndarray, residual: np.ndarray) -> bool:
+    """Whether a mixed step is finite and at most :data:`STEP_LIMIT` x the plain step."""
+    return bool(np.all(np.isfinite(change))
+                and np.max(np.abs(change)) <= STEP_LIMIT * np.max(np.abs(residual)))
 
 
 def relative_error(arrivals: np.ndarray, target: np.ndarray) -> float:
@@ -116,11 +129,37 @@ def balance_factors(
                 d_r = np.diff(np.array(rs), axis=0).T  # (cells, k)
                 d_x = np.diff(np.array(xs), axis=0).T
                 gamma = np.linalg.lstsq(d_r, residual, rcond=None)[0]
-                step = step - (d_x + d_r) @ gamma
+                mixed_step = step - (d_x + d_r) @ gamma
+                if _acceptable(mixed_step - log_x, residual):
+                    step = mixed_step
+                else:  # keep the plain step and start the history again
+                    xs.clear()
+                    rs.clear()
             new[mixed] = np.exp(step)
         x = new
         arrivals = sweep(x)
     raise AssertionError("unreachable")
+
+
+def starting_factors(factors: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Return ``factors`` (float64 copy) with 1 where a cell has a target but a factor <= 0.
+
+    The Furness update is multiplicative, so a zero factor never grows: a cell that had no
+    target last year (factor 0 after balancing) but has one this year (jobs moved in) would
+    never be served and the balancing would run to its iteration limit. Both engines apply
+    this to their starting factors before the first sweep.
+    """
+    out = np.array(factors, dtype=np.float64)
+    out[(target > 0) & ~(out > 0)] = 1.0
+    return out
+
+
+def destination_targets(size: np.ndarray, origins: np.ndarray) -> np.ndarray:
+    """Balancing targets ``D_j``: the trips produced, shared out in proportion to ``size``."""
+    total = float(size.sum())
+    if total <= 0:
+        return np.zeros(size.shape[0])
+    return size / total * float(origins.sum())
 
 
 def warm_start(previous: np.ndarray | None, before: np.ndarray | None = None) -> np.ndarray | None:

@@ -54,7 +54,11 @@ from .numba_env import prepare
 prepare()
 
 from . import fused_core  # noqa: E402 - numba_env.prepare() must run first
-from .balancing import balance_factors  # noqa: E402
+from .balancing import (  # noqa: E402
+    balance_factors,
+    destination_targets,
+    starting_factors,
+)
 from .spec import (  # noqa: E402
     CAR_MODES,
     MODES,
@@ -348,8 +352,7 @@ def furness(
         Destination-choice denominators with the returned factors.
     """
     n = size.size
-    total_size = float(size.sum())
-    target = size / total_size * origins.sum() if total_size > 0 else np.zeros(n)
+    target = destination_targets(size, origins)
     partial = np.zeros((chunk_count(n), n))
 
     def sweep(factors: np.ndarray) -> np.ndarray:
@@ -429,7 +432,8 @@ def demand_fused(
         s_logsum = np.full((len(segs), n), -np.inf)
         if params.doubly_constrained[p]:
             stored = _take_workspace((len(segs), n, n), dtype)
-            start = np.ones(n) if balancing is None else np.asarray(balancing[p], np.float64)
+            start = np.ones(n) if balancing is None else starting_factors(
+                balancing[p], destination_targets(inputs.size[p], arr.origins))
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
             _run_timed(timings, "attractiveness_pass", fused_core.build_rows, n, partial,

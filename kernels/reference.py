@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .balancing import balance_factors
+from .balancing import balance_factors, destination_targets, starting_factors
 from .spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams, check_inputs
 
 #: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
@@ -149,12 +149,15 @@ def balance(
     unless every ``|T_j - D_j| / D_j`` (over cells with ``D_j > 0``) is within the tolerance,
     updates the factors: the Furness step ``B_j *= D_j / T_j`` (cells with ``T_j = 0`` keep
     their factor), accelerated by Anderson mixing as :func:`.balancing.balance_factors`
-    specifies (the fused kernel calls the same function, so both take the same steps).
+    specifies (the fused kernel calls the same function, so both take the same steps). A cell
+    with a target but a starting factor of 0 (no target last year) starts from 1
+    (:func:`.balancing.starting_factors`): a zero factor would never grow.
     """
     n = inputs.n_cells
     origins = productions(inputs, params, p)
     size = inputs.size[p]
-    target = size / size.sum() * origins.sum() if size.sum() > 0 else np.zeros(n)
+    target = destination_targets(size, origins)
+    factors = starting_factors(factors, target)
     stored = np.empty((len(SEGMENTS), n, n))
     for s in range(len(SEGMENTS)):
         for rows in _blocks(n, block):

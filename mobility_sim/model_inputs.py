@@ -18,6 +18,7 @@ import numpy as np
 
 from .city import City
 from .city.layers import density_default
+from .exceptions import ScenarioError
 from .fleet import FleetState, mode_emission_factors
 from .kernels.spec import (
     BIKE,
@@ -243,6 +244,27 @@ def _car_speed(layers: CellLayers, p: Params, levers: YearLevers) -> np.ndarray:
     return np.where(slower, np.minimum(blended, base), base)
 
 
+def wait_weight(p: Params) -> float:
+    """Out-of-vehicle minutes one minute of PT wait counts as: ``utility.wait / utility.ovt``.
+
+    The kernel has one out-of-vehicle coefficient (access, egress, parking search); the wait
+    enters its time in those minutes, so a wait coefficient of its own needs no second array.
+
+    Raises
+    ------
+    ScenarioError
+        If ``utility.ovt`` is 0 while ``utility.wait`` is not (the wait could not be weighed).
+    """
+    ovt, wait = p["utility.ovt"], p["utility.wait"]
+    if ovt == 0:
+        if wait != 0:
+            raise ScenarioError(
+                f"parameters: utility.ovt is 0 while utility.wait is {wait}: the wait is "
+                "weighed relative to utility.ovt; give utility.ovt a negative value")
+        return 0.0
+    return wait / ovt
+
+
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
                   fleet: FleetState) -> DemandInputs:
     """Build the per-cell model inputs of one year, with the year's measures applied."""
@@ -276,7 +298,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     wait = np.minimum(pt.headway_min / 2.0, p["pt.wait_cap"])
     origin_time = np.zeros((n_modes, n))
     dest_time = np.zeros((n_modes, n))
-    origin_time[PT] = pt.access_min + wait
+    origin_time[PT] = pt.access_min + wait * wait_weight(p)
     dest_time[PT] = pt.access_min
     dest_time[list(CAR_MODES)] = layers.parking_search_min
     parking = layers.parking_eur_per_hour

@@ -11,7 +11,9 @@ Reports, for the (calibrated, when ``calibration.yaml`` exists) baseline of a ci
   (``mobility_sim/data/validation_figures.csv``), each with its definition and how it differs
   from what the model counts, and the ratio model / published.
 
-Written as CSV tables and a Markdown page.
+Written as CSV tables and a Markdown page. With ``--coefficients NAME`` the same tables are
+computed with a transferred coefficient set (:mod:`.calibration.transfer`) in place of the
+default time and cost coefficients, the constants refitted to the observed split.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ import typer
 from .calibration.baseline import BaselineModel, Kernel, mean_trip_length
 from .calibration.comparison import compare_figures
 from .calibration.elasticities import compare_with_literature, implied_elasticities, literature
+from .calibration.run import calibrate
 from .calibration.store import calibrated_parameters, calibration_status
 from .calibration.targets import SURVEY_MODES
+from .calibration.transfer import set_names, transferred_parameters
 from .city import City, load_city
 from .cli_errors import fail
 from .exceptions import MobilitySimError, OutputError
@@ -46,7 +50,8 @@ class ModelValidation:
     city : City
         The city.
     calibration : str
-        ``"current"``, ``"stale"`` (made on other inputs or defaults) or ``"none"``.
+        ``"current"``, ``"stale"`` (made on other inputs or defaults) or ``"none"``; with a
+        transferred coefficient set, which set the constants were refitted with.
     elasticities : pandas.DataFrame
         From :func:`~mobility_sim.calibration.elasticities.compare_with_literature`.
     trip_lengths : pandas.DataFrame
@@ -80,7 +85,8 @@ def trip_length_table(out: DemandOutputs) -> pd.DataFrame:
 
 
 def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = True,
-                   step: float = 0.01, kernel: Kernel | None = None) -> ModelValidation:
+                   step: float = 0.01, kernel: Kernel | None = None,
+                   coefficients: str | None = None) -> ModelValidation:
     """Compute the validation tables of a city's baseline.
 
     Parameters
@@ -93,16 +99,32 @@ def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = 
         Relative lever change for the elasticities.
     kernel : callable, optional
         Demand implementation (default: the fastest available).
+    coefficients : str, optional
+        Name of a transferred coefficient set (:mod:`.calibration.transfer`): its time and cost
+        coefficients replace the defaults and the constants are fitted again to the city's
+        observed split in memory (``use_calibration`` is then ignored; nothing is written).
 
     Returns
     -------
     ModelValidation
         Elasticities beside published ranges, emergent trip lengths, and emergent quantities
         beside independent published figures.
+
+    Raises
+    ------
+    CalibrationError
+        If ``coefficients`` names no packaged set, or the constants cannot be fitted with it
+        (for example, the city has no published split).
     """
     city = city if isinstance(city, City) else load_city(city)
-    status = calibration_status(city) if city.path is not None else "none"
-    overrides = calibrated_parameters(city) if use_calibration and status != "none" else {}
+    if coefficients is not None:
+        transferred = transferred_parameters(coefficients)
+        fit = calibrate(city, write=False, overrides=transferred, kernel=kernel)
+        overrides = {**transferred, **fit.result.parameters}
+        status = f"constants refitted with the {coefficients} coefficients"
+    else:
+        status = calibration_status(city) if city.path is not None else "none"
+        overrides = calibrated_parameters(city) if use_calibration and status != "none" else {}
     model = BaselineModel.build(city, overrides, kernel)
     baseline = model.run()
     figures = compare_figures(city, baseline, model.values["annual.days_per_year"])
@@ -202,6 +224,37 @@ def validation_page(validations: list[ModelValidation]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def coefficient_comparison(validations: dict[str, list[ModelValidation]]) -> list[str]:
+    """Markdown table: each city's elasticities under the defaults and transferred sets.
+
+    Parameters
+    ----------
+    validations : dict
+        Coefficient-set label (``"defaults"`` or a set name) to the validations of the cities,
+        in the same city order for every label.
+
+    Returns
+    -------
+    list of str
+        Table lines; a value outside the published span is marked ``(out)``.
+    """
+    labels = list(validations)
+    names = list(next(iter(validations.values()))[0].elasticities["elasticity"])
+    lines = ["| city | coefficients | " + " | ".join(names) + " |",
+             "|---|---|" + "---|" * len(names)]
+    for i, first in enumerate(validations[labels[0]]):
+        for label in labels:
+            table = validations[label][i].elasticities.set_index("elasticity")
+            cells = []
+            for name in names:
+                row = table.loc[name]
+                judged = row["n_sources"] > 0 and row["published_low"] != row["published_high"]
+                mark = " (out)" if judged and not row["inside"] else ""
+                cells.append(_fmt(float(row["model"])) + mark)
+            lines.append(f"| {first.city.name} | {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_validation(validation: ModelValidation, folder: str | os.PathLike[str]) -> list[Path]:
     """Write ``elasticities.csv``, ``trip_lengths.csv``, ``figures.csv`` and ``validation.md``."""
     folder = Path(folder)
@@ -225,11 +278,17 @@ def validate_model_command(
         help="Output folder (default: output/validation/<slug>).")] = None,
     calibrated: Annotated[bool, typer.Option(
         help="Use the city's calibration.yaml when present.")] = True,
+    coefficients: Annotated[str | None, typer.Option(
+        help="Apply a transferred coefficient set instead of the default time and cost "
+             "coefficients and refit the constants in memory (sets: "
+             + ", ".join(set_names()) + "; mobility_sim/data/transferred_coefficients.csv). "
+             "Default output folder: output/validation/<slug>/<set>.")] = None,
 ) -> None:
     """Compare the model's elasticities and emergent quantities with published figures."""
     try:
-        validation = validate_model(city, use_calibration=calibrated)
-        folder = out if out is not None else Path("output") / "validation" / validation.city.slug
+        validation = validate_model(city, use_calibration=calibrated, coefficients=coefficients)
+        folder = out if out is not None else (
+            Path("output") / "validation" / validation.city.slug / (coefficients or ""))
         paths = write_validation(validation, folder)
     except MobilitySimError as exc:
         fail(exc)

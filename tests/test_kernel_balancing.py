@@ -107,3 +107,39 @@ def test_warm_start_from_a_trend_needs_fewer_sweeps_than_last_years_factors():
     _, from_trend = balance_factors(sweep, target, warm_start(balanced[-1], balanced[-2]), 1e-10,
                                     500)
     assert from_trend < from_last
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_an_unreachable_target_does_not_blow_up_the_other_factors(seed):
+    # cell 7 has a target nobody can reach: the largest error stays 1, the iteration runs to
+    # max_iterations, and mixed steps fitted on the converged cells' near-zero residuals
+    # must not push the factors to overflow (they once gave NaN trips)
+    attract, origins, target = gravity_problem(40, seed)
+    attract[:, 7] = 0.0
+    target[7] = max(target[7], 1.0)
+    target *= origins.sum() / target.sum()
+    sweep, _ = sweeper(attract, origins)
+    factors, iterations = balance_factors(sweep, target, np.ones(40), 1e-9, 500)
+    assert iterations == 500
+    assert np.all(np.isfinite(factors))
+    arrivals = sweep(factors)
+    assert np.all(np.isfinite(arrivals))
+    assert relative_error(arrivals, target) == pytest.approx(1.0)
+
+
+def test_a_cell_with_a_new_target_and_a_zero_factor_is_served():
+    # last year the cell had no target (factor 0); a zero factor never grows under the
+    # multiplicative update, so the start must give it a positive one
+    from mobility_sim.kernels.balancing import destination_targets, starting_factors
+
+    attract, origins, target = gravity_problem(50, 8)
+    start = np.ones(50)
+    start[np.flatnonzero(target > 0)[:3]] = 0.0
+    fixed = starting_factors(start, target)
+    assert np.all(fixed[target > 0] > 0) and np.all(fixed[target == 0] == start[target == 0])
+    sweep, _ = sweeper(attract, origins)
+    factors, iterations = balance_factors(sweep, target, fixed, 1e-9, 500)
+    assert iterations < 500 and relative_error(sweep(factors), target) <= 1e-9
+    np.testing.assert_allclose(destination_targets(np.array([1.0, 3.0]), np.ones((2, 2))),
+                               [1.0, 3.0])
+    assert destination_targets(np.zeros(3), np.ones(3)).tolist() == [0.0, 0.0, 0.0]

@@ -21,6 +21,9 @@ Tables
 ``elasticities.csv``
     Published elasticities (one row per source) that ``validate-model`` compares the model
     with; ``derivation`` says how a figure was converted, where it was.
+``transferred_coefficients.csv``
+    Time and cost coefficients of estimated mode-choice models of other regions (``set, key,
+    value, source``), which ``validate-model --coefficients`` applies instead of the defaults.
 ``validation_figures.csv``
     Independent published figures per city (trip lengths, transport CO2, vehicle-km) with
     their definition and how it differs from what the model counts; never used in calibration.

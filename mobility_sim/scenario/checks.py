@@ -39,6 +39,9 @@ POSITIVE_UNITS: frozenset[str] = frozenset({
     "km/h", "m", "min", "h", "persons/vehicle", "inh/km2", "persons/car", "days/year", "l/vkm",
     "persons/e-bike", "cars/person", "trips/person/day",
 })
+#: Units of marginal utilities of time and money, which must not be positive (more time or
+#: money spent cannot make a trip more attractive).
+DISUTILITY_UNITS: frozenset[str] = frozenset({"1/min", "1/EUR"})
 
 Where = Callable[[list[Any]], str]
 
@@ -66,7 +69,8 @@ def value_problem(key: str, value: float, unit: str) -> str | None:
     """Return why ``value`` is out of range for parameter ``key`` (in ``unit``), or None.
 
     Shares must lie in [0, 1]; lengths, speeds, times, densities and rates must be positive;
-    persons per vehicle at least 1 (the driver); prices must not be negative.
+    persons per vehicle at least 1 (the driver); prices must not be negative; marginal utilities
+    of time and money must not be positive.
     """
     if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
         return f"{key} is a share and must lie in [0, 1] (got {value})"
@@ -76,6 +80,9 @@ def value_problem(key: str, value: float, unit: str) -> str | None:
         return f"{key} is in {unit} and must be at least 1, the driver (got {value})"
     if unit.startswith("EUR") and value < 0:
         return f"{key} is a price in {unit} and must be >= 0 (got {value})"
+    if unit in DISUTILITY_UNITS and value > 0:
+        return (f"{key} is a marginal utility in {unit} and must be <= 0: time and money spent "
+                f"make a trip less attractive (got {value})")
     return None
 
 

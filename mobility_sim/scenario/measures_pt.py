@@ -19,11 +19,11 @@ class PtFrequency(MeasureBase):
     """Public transport headways multiplied by ``headway_factor`` in the area.
 
     Model: the headway of each cell in the area, hence the expected wait at the origin (half the
-    headway, capped at ``pt.wait_cap``), which enters PT utility as out-of-vehicle time.
+    headway, capped at ``pt.wait_cap``), which enters PT utility with the wait coefficient.
     Successive measures in disjoint areas act on their own cells.
     """
 
-    PARAMETERS: ClassVar[tuple[str, ...]] = ("pt.wait_cap", "utility.ovt")
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("pt.wait_cap", "utility.wait")
 
     type: Literal["pt_frequency"]
     headway_factor: float = Field(gt=0, le=10, json_schema_extra=unit("factor"))
