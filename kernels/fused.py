@@ -314,7 +314,7 @@ def _run_timed(timings: dict[str, float] | None, phase: str, core, n: int, parti
 def furness(
     stored: np.ndarray,
     origins: np.ndarray,
-    size: np.ndarray,
+    target: np.ndarray,
     factors: np.ndarray,
     arrivals: np.ndarray,
     denom: np.ndarray,
@@ -330,10 +330,10 @@ def furness(
         Attractiveness per evaluated segment.
     origins : ndarray, shape (S, N)
         Trips produced.
-    size : ndarray, shape (N,)
-        Size term (sets the destination totals ``D_j``).
+    target : ndarray, shape (N,)
+        Destination totals ``D_j`` (:func:`.balancing.destination_targets`).
     factors : ndarray, shape (N,)
-        Starting factors (ones, or last year's); not modified.
+        Starting factors (:func:`.balancing.starting_factors`); not modified.
     arrivals, denom : ndarray, shapes (N,) and (S, N)
         The first sweep, made with ``factors`` by :func:`.fused_core.build_rows`.
     tolerance, max_iterations : float, int
@@ -351,8 +351,7 @@ def furness(
     denom : ndarray, shape (S, N)
         Destination-choice denominators with the returned factors.
     """
-    n = size.size
-    target = destination_targets(size, origins)
+    n = target.size
     partial = np.zeros((chunk_count(n), n))
 
     def sweep(factors: np.ndarray) -> np.ndarray:
@@ -432,8 +431,8 @@ def demand_fused(
         s_logsum = np.full((len(segs), n), -np.inf)
         if params.doubly_constrained[p]:
             stored = _take_workspace((len(segs), n, n), dtype)
-            start = np.ones(n) if balancing is None else starting_factors(
-                balancing[p], destination_targets(inputs.size[p], arr.origins))
+            target = destination_targets(inputs.size[p], arr.origins)
+            start = starting_factors(np.ones(n) if balancing is None else balancing[p], target)
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
             _run_timed(timings, "attractiveness_pass", fused_core.build_rows, n, partial,
@@ -441,7 +440,7 @@ def demand_fused(
                        arr.origins, denom)
             arrivals = partial.sum(axis=0) * start
             factors[p], iterations[p], denom = furness(
-                stored, arr.origins, inputs.size[p], start, arrivals, denom, params.tolerance,
+                stored, arr.origins, target, start, arrivals, denom, params.tolerance,
                 int(params.max_iterations), timings)
             _return_workspace(stored)
             del stored

@@ -98,8 +98,30 @@ def mode_weights(
     return weights
 
 
-def _blocks(n: int, block: int) -> list[slice]:
+def blocks(n: int, block: int = BLOCK) -> list[slice]:
+    """Slices of ``block`` origin rows covering ``n`` cells (the last one may be shorter)."""
     return [slice(start, min(start + block, n)) for start in range(0, n, block)]
+
+
+def destination_flows(origins: np.ndarray, attract: np.ndarray,
+                      factors: np.ndarray) -> np.ndarray:
+    """Trips from a block of origins to every cell, all modes together, shape (B, N).
+
+    ``origins`` (B,) trips produced, ``attract`` (B, N) from :func:`attractiveness`,
+    ``factors`` (N,) destination balancing factors (ones when origin-constrained only): each
+    origin's trips are shared out in proportion to ``attract * factors`` (none where that row
+    sums to 0).
+    """
+    weighted = attract * factors[None, :]
+    denom = weighted.sum(axis=1, keepdims=True)
+    p_dest = np.divide(weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
+    return origins[:, None] * p_dest
+
+
+def mode_shares(w: np.ndarray) -> np.ndarray:
+    """Mode shares (M, B, N) from the mode weights of :func:`mode_weights` (0 where none)."""
+    total = w.sum(axis=0)
+    return np.divide(w, total[None], out=np.zeros_like(w), where=total[None] > 0)
 
 
 def attractiveness(
@@ -160,7 +182,7 @@ def balance(
     factors = starting_factors(factors, target)
     stored = np.empty((len(SEGMENTS), n, n))
     for s in range(len(SEGMENTS)):
-        for rows in _blocks(n, block):
+        for rows in blocks(n, block):
             dist = distance_block(inputs, params, rows)
             stored[s, rows] = attractiveness(inputs, params, s, p, rows, dist)[0]
 
@@ -214,19 +236,13 @@ def demand_reference(
             factors[p], iterations[p] = balance(inputs, params, p, start, block)
         origins = productions(inputs, params, p)
         for s in range(n_seg):
-            for rows in _blocks(n, block):
+            for rows in blocks(n, block):
                 dist = distance_block(inputs, params, rows)
                 attract, w = attractiveness(inputs, params, s, p, rows, dist)
-                total_w = w.sum(axis=0)
                 with np.errstate(divide="ignore"):
                     dest_logsum[s, p, rows] = np.log(attract.sum(axis=1))
-                weighted = attract * factors[p][None, :]
-                denom = weighted.sum(axis=1, keepdims=True)
-                p_dest = np.divide(weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
-                flow = origins[s, rows][:, None] * p_dest  # trips i -> j, all modes
-                mode_share = np.divide(w, total_w[None], out=np.zeros_like(w),
-                                       where=total_w[None] > 0)
-                mode_flow = flow[None] * mode_share  # (M, B, N)
+                flow = destination_flows(origins[s, rows], attract, factors[p])
+                mode_flow = flow[None] * mode_shares(w)  # (M, B, N)
                 trips[s, p, rows] = mode_flow.sum(axis=2).T
                 pkm[s, p, rows] = (mode_flow * dist[None]).sum(axis=2).T
                 trips_to += mode_flow.sum(axis=1).T

@@ -321,8 +321,8 @@ def run_benchmark(
         t0 = time.perf_counter()
         out = fused(inputs, params, start, phases)
         seconds.append(time.perf_counter() - t0)
-        sweep_bytes += sum(int(out.iterations[k]) * segments * cells * cells
-                           for k in purs) * np.dtype(compute).itemsize
+        sweep_bytes += sum(int(out.iterations[q]) * segments * cells * cells
+                           for q in purs) * np.dtype(compute).itemsize
         balancing, before = out.balancing, balancing
         iterations.append(int(out.iterations[list(purs)].max()))
         outputs.append(city_totals(out, segments, purposes))

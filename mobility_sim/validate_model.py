@@ -33,7 +33,7 @@ from .calibration.elasticities import compare_with_literature, implied_elasticit
 from .calibration.run import calibrate
 from .calibration.store import calibrated_parameters, calibration_status
 from .calibration.targets import SURVEY_MODES
-from .calibration.transfer import set_names, transferred_parameters
+from .calibration.transfer import transferred_parameters
 from .city import City, load_city
 from .cli_errors import fail
 from .exceptions import MobilitySimError, OutputError
@@ -161,6 +161,11 @@ def figure_rows(validation: ModelValidation) -> list[str]:
     return lines
 
 
+def _judged(row) -> bool:
+    """Whether an elasticity row is judged inside/outside: a published span, not a point."""
+    return bool(row.n_sources > 0 and row.published_low != row.published_high)
+
+
 def elasticity_rows(validation: ModelValidation) -> list[str]:
     """Markdown table rows (with header) of one city's elasticities."""
     lines = ["| elasticity | lever | measured on | model | published span | sign | inside |",
@@ -171,7 +176,7 @@ def elasticity_rows(validation: ModelValidation) -> list[str]:
                 f"{row.published_low:.2f} to {row.published_high:.2f} ({row.n_sources} src{mark})"
                 if row.published_low != row.published_high else
                 f"{row.published_low:.2f} (point, {row.n_sources} src{mark})")
-        inside = _fmt(row.inside) if row.published_low != row.published_high else "-"
+        inside = _fmt(row.inside) if _judged(row) else "-"
         lines.append(f"| {row.elasticity} | {row.lever} | {row.quantity} | {_fmt(row.model)} | "
                      f"{span} | {_fmt(row.sign_ok)} | {inside} |")
     return lines
@@ -248,8 +253,7 @@ def coefficient_comparison(validations: dict[str, list[ModelValidation]]) -> lis
             cells = []
             for name in names:
                 row = table.loc[name]
-                judged = row["n_sources"] > 0 and row["published_low"] != row["published_high"]
-                mark = " (out)" if judged and not row["inside"] else ""
+                mark = " (out)" if _judged(row) and not row["inside"] else ""
                 cells.append(_fmt(float(row["model"])) + mark)
             lines.append(f"| {first.city.name} | {label} | " + " | ".join(cells) + " |")
     return lines
@@ -279,9 +283,9 @@ def validate_model_command(
     calibrated: Annotated[bool, typer.Option(
         help="Use the city's calibration.yaml when present.")] = True,
     coefficients: Annotated[str | None, typer.Option(
-        help="Apply a transferred coefficient set instead of the default time and cost "
-             "coefficients and refit the constants in memory (sets: "
-             + ", ".join(set_names()) + "; mobility_sim/data/transferred_coefficients.csv). "
+        help="Apply a transferred coefficient set (a 'set' of "
+             "mobility_sim/data/transferred_coefficients.csv, e.g. swiss_astra_2016) instead "
+             "of the default time and cost coefficients and refit the constants in memory. "
              "Default output folder: output/validation/<slug>/<set>.")] = None,
 ) -> None:
     """Compare the model's elasticities and emergent quantities with published figures."""

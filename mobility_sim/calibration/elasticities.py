@@ -100,20 +100,14 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
         origins = reference.productions(inputs, base, p)
         factors = baseline.balancing[p]
         for s in range(len(SEGMENTS)):
-            for start in range(0, inputs.n_cells, reference.BLOCK):
-                rows = slice(start, min(start + reference.BLOCK, inputs.n_cells))
+            for rows in reference.blocks(inputs.n_cells):
                 dist = reference.distance_block(inputs, base, rows)
                 attract, _ = reference.attractiveness(inputs, base, s, p, rows, dist)
-                weighted = attract * factors[None, :]
-                denom = weighted.sum(axis=1, keepdims=True)
-                flow = origins[s, rows][:, None] * np.divide(
-                    weighted, denom, out=np.zeros_like(weighted), where=denom > 0)
-                w = reference.mode_weights(inputs, params, s, p, rows, dist)
-                w_total = w.sum(axis=0)
+                flow = reference.destination_flows(origins[s, rows], attract, factors)
+                share = reference.mode_shares(
+                    reference.mode_weights(inputs, params, s, p, rows, dist))
                 for m in CAR_MODES:
-                    share = np.divide(w[m], w_total, out=np.zeros_like(w_total),
-                                      where=w_total > 0)
-                    total += float((flow * share * dist).sum()) * params.vkm_per_pkm[m]
+                    total += float((flow * share[m] * dist).sum()) * params.vkm_per_pkm[m]
     return total
 
 
