@@ -43,7 +43,8 @@ DEPTH = 5
 #: step's largest change. When the reachable cells have converged but an unreachable target
 #: keeps the iteration going, the least-squares fit on near-zero residuals is ill-conditioned
 #: and its steps grow without bound (they overflowed to NaN factors in a random test city);
-#: such a step is replaced by the plain step.
+#: such a step is replaced by the plain step. The value 10 is an assumption, checked to leave
+#: the sweep counts of the benchmark cities unchanged (5,000 cells: 8, 6, 5, 5, 5, 5).
 STEP_LIMIT = 10.0
 
 
