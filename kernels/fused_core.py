@@ -135,46 +135,59 @@ def _sum(v):
 
 
 @njit(**_OPTS)
-def _sweep_row(row, factors, origin, acc):
-    """One origin of a Furness sweep: returns ``sum_j factors_j row_j``; adds flows to ``acc``."""
-    den = 0.0
-    for j in range(row.size):
-        den += factors[j] * row[j]
-    if den > 0 and origin != 0:
-        r = origin / den
-        for j in range(row.size):
-            acc[j] += r * row[j]
-    return den
-
-
-@njit(**_OPTS)
 def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
     """Furness sweep over origins ``start .. stop`` of one segment, four rows at a time.
 
     Four rows share each load of ``factors`` and each load and store of ``acc`` (float64):
-    measured 18 GB/s of stored array per core against 11.5 GB/s one row at a time.
+    measured 18 GB/s of stored array per core against 11.5 GB/s one row at a time. The loop is
+    software-pipelined: the denominators of rows ``i .. i+3`` (read from memory) are taken in
+    the same pass as the arrivals of rows ``i-4 .. i-1`` (still in cache, their coefficients now
+    known), so memory is read all the time instead of in alternate phases (2 threads, 20,000
+    cells: 20.8 GB/s before, 23.8 GB/s pipelined). Each arrival is added to ``acc`` in the same
+    order as without the pipeline.
     """
+    n = factors.size
     i = start
+    p0 = p1 = p2 = p3 = stored_s[start]  # the previous four rows, once there are some
+    q0 = q1 = q2 = q3 = 0.0  # and their coefficients (0: nothing to add)
     while i + 4 <= stop:
         r0, r1, r2, r3 = stored_s[i], stored_s[i + 1], stored_s[i + 2], stored_s[i + 3]
         d0, d1, d2, d3 = 0.0, 0.0, 0.0, 0.0
-        for j in range(r0.size):
-            b = factors[j]
-            d0 += b * r0[j]
-            d1 += b * r1[j]
-            d2 += b * r2[j]
-            d3 += b * r3[j]
+        if q0 != 0 or q1 != 0 or q2 != 0 or q3 != 0:
+            for j in range(n):
+                b = factors[j]
+                d0 += b * r0[j]
+                d1 += b * r1[j]
+                d2 += b * r2[j]
+                d3 += b * r3[j]
+                acc[j] += (q0 * p0[j] + q1 * p1[j]) + (q2 * p2[j] + q3 * p3[j])
+        else:
+            for j in range(n):
+                b = factors[j]
+                d0 += b * r0[j]
+                d1 += b * r1[j]
+                d2 += b * r2[j]
+                d3 += b * r3[j]
         denom_s[i], denom_s[i + 1], denom_s[i + 2], denom_s[i + 3] = d0, d1, d2, d3
         q0 = origins_s[i] / d0 if d0 > 0 else 0.0
         q1 = origins_s[i + 1] / d1 if d1 > 0 else 0.0
         q2 = origins_s[i + 2] / d2 if d2 > 0 else 0.0
         q3 = origins_s[i + 3] / d3 if d3 > 0 else 0.0
-        if q0 != 0 or q1 != 0 or q2 != 0 or q3 != 0:
-            for j in range(r0.size):
-                acc[j] += (q0 * r0[j] + q1 * r1[j]) + (q2 * r2[j] + q3 * r3[j])
+        p0, p1, p2, p3 = r0, r1, r2, r3
         i += 4
+    if q0 != 0 or q1 != 0 or q2 != 0 or q3 != 0:
+        for j in range(n):
+            acc[j] += (q0 * p0[j] + q1 * p1[j]) + (q2 * p2[j] + q3 * p3[j])
     for k in range(i, stop):
-        denom_s[k] = _sweep_row(stored_s[k], factors, origins_s[k], acc)
+        den = 0.0
+        row = stored_s[k]
+        for j in range(n):
+            den += factors[j] * row[j]
+        denom_s[k] = den
+        if den > 0 and origins_s[k] != 0:
+            r = origins_s[k] / den
+            for j in range(n):
+                acc[j] += r * row[j]
 
 
 @njit(**_OPTS)

@@ -16,8 +16,19 @@ working ones: measured here, one Furness sweep took 100 ms instead of 8 ms. :fun
 sets ``OMP_WAIT_POLICY=PASSIVE`` unless the user has set it; it must happen before numba
 starts its threads (the first parallel call), which importing the kernels guarantees.
 
+Vector width. On CPUs with AVX-512, LLVM's tuning for recent Intel cores keeps loops at 256-bit
+vectors (its ``prefer-256-bit`` tuning flag) unless told otherwise. The kernels are arithmetic
+on contiguous float32 rows, which the 512-bit units run faster: measured on the 2-core CI VM
+(Intel, AVX-512), the vectorised exp went from 4.2 to 6.0 G/s per core and the fused kernel's
+flows pass from 67 to 53 ms on 5,000 cells. :func:`prepare` therefore sets
+``NUMBA_CPU_FEATURES`` to the host's features plus ``-prefer-256-bit`` when the CPU has
+``avx512f`` (:func:`wide_vector_features`), before numba is imported. It leaves a user's own
+``NUMBA_CPU_NAME`` or ``NUMBA_CPU_FEATURES`` alone, and ``MOBILITY_SIM_WIDE_VECTORS=0`` turns it
+off. The setting is process-wide (numba has no per-function target features); numba's cache
+keys compiled code by CPU features, so both widths can sit in one cache folder.
+
 Nothing here imports numba or compiles anything; it checks folders and sets environment
-variables.
+variables (reading the host's CPU features through llvmlite, which compiles nothing).
 """
 
 from __future__ import annotations
@@ -125,7 +136,67 @@ def prepare() -> Path | None:
         The fallback cache folder chosen, or None when numba's default is used.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    ensure_vector_width()
     return ensure_cache_dir()
+
+
+#: Environment variable that turns the 512-bit vector choice off when set to ``0``.
+WIDE_VECTORS_ENV = "MOBILITY_SIM_WIDE_VECTORS"
+
+
+def wide_vector_features(host_features: str, env: Mapping[str, str]) -> str | None:
+    """Return the ``NUMBA_CPU_FEATURES`` that lets LLVM use 512-bit vectors, or None.
+
+    Parameters
+    ----------
+    host_features : str
+        The host's LLVM feature string (``+avx2,+avx512f,-sse4a,...``).
+    env : mapping
+        Environment variables (``os.environ``).
+
+    Returns
+    -------
+    str or None
+        ``host_features`` with ``-prefer-256-bit`` appended when the host has ``avx512f``; None
+        (keep numba's default) otherwise, when the user set ``NUMBA_CPU_NAME`` or
+        ``NUMBA_CPU_FEATURES``, or when ``MOBILITY_SIM_WIDE_VECTORS`` is ``0``.
+    """
+    if env.get("NUMBA_CPU_NAME") or env.get("NUMBA_CPU_FEATURES"):
+        return None
+    if env.get(WIDE_VECTORS_ENV, "1").strip() == "0":
+        return None
+    flags = [flag for flag in host_features.split(",") if flag]
+    if "+avx512f" not in flags:
+        return None
+    kept = [flag for flag in flags if flag.lstrip("+-") != "prefer-256-bit"]
+    return ",".join([*kept, "-prefer-256-bit"])
+
+
+def ensure_vector_width() -> str | None:
+    """Set ``NUMBA_CPU_FEATURES`` from :func:`wide_vector_features` (see the module docstring).
+
+    When numba is already imported, ``numba.core.config.CPU_FEATURES`` is set too; it takes
+    effect if nothing has been compiled yet in this process.
+
+    Returns
+    -------
+    str or None
+        The feature string set, or None when numba's default is kept.
+    """
+    try:
+        from llvmlite import binding
+
+        host = binding.get_host_cpu_features().flatten()
+    except (ImportError, RuntimeError):  # no feature query on this platform: keep the default
+        return None
+    features = wide_vector_features(host, os.environ)
+    if features is None:
+        return None
+    os.environ["NUMBA_CPU_FEATURES"] = features
+    config = sys.modules.get("numba.core.config")
+    if config is not None:
+        config.CPU_FEATURES = features
+    return features
 
 
 def ensure_cache_dir() -> Path | None:

@@ -139,8 +139,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     days = p["annual.days_per_year"]
     if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
         tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
-    balancing: np.ndarray | None = None
-    balancing_before: np.ndarray | None = None
+    balancing_history: list[np.ndarray] = []  # the last three years' factors, newest first
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
     fleet_rows: list[dict] = []
@@ -155,8 +154,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         params = apply_asc_overrides(demand_params(p, state, grid_g, levers[year]), p)
         if supply_based:
             params = without_pt_per_pkm(params)
-        out = kernel(inputs, params, warm_start(balancing, balancing_before))
-        balancing, balancing_before = out.balancing, balancing
+        out = kernel(inputs, params, warm_start(*balancing_history[:3]))
+        balancing_history = [out.balancing, *balancing_history[:2]]
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
             car_ev_vkm=float(out.vkm[:, CAR_EV].sum()) * days,

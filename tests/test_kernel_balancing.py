@@ -143,3 +143,34 @@ def test_a_cell_with_a_new_target_and_a_zero_factor_is_served():
     np.testing.assert_allclose(destination_targets(np.array([1.0, 3.0]), np.ones((2, 2))),
                                [1.0, 3.0])
     assert destination_targets(np.zeros(3), np.ones(3)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_warm_start_from_three_years_extrapolates_a_quadratic_log_trend_exactly():
+    years = [np.array([[1.0, 2.0, 0.0, 5.0]]) * np.exp(np.array([0.1, -0.2, 0.0, 0.3]) * t
+                                                      + np.array([0.01, 0.02, 0.0, -0.05]) * t * t)
+             for t in range(4)]
+    years[0][0, 3] = 0.0  # this cell had no target three years ago: linear from the last two
+    start = warm_start(years[2], years[1], years[0])
+    np.testing.assert_allclose(start[0, :3], years[3][0, :3], rtol=1e-12)
+    assert start[0, 2] == 0.0
+    np.testing.assert_allclose(start[0, 3], years[2][0, 3] ** 2 / years[1][0, 3], rtol=1e-12)
+    np.testing.assert_allclose(warm_start(years[2], years[1]),
+                               years[2] ** 2 / np.where(years[1] > 0, years[1], 1.0))
+    assert warm_start() is None
+
+
+def test_warm_start_from_three_years_needs_fewer_sweeps_on_a_curving_trend():
+    attract, origins, target = gravity_problem(120, 9)
+
+    def grown(year: int) -> np.ndarray:  # growth of the first cells' pull speeds up each year
+        return attract * np.where(np.arange(120) < 30, 1.03 ** (year * year), 1.0)[None, :]
+
+    balanced = []
+    for year in range(3):
+        sweep, _ = sweeper(grown(year), origins)
+        start = np.ones(120) if not balanced else balanced[-1]
+        balanced.append(balance_factors(sweep, target, start, 1e-10, 500)[0])
+    sweep, _ = sweeper(grown(3), origins)
+    _, linear = balance_factors(sweep, target, warm_start(balanced[-1], balanced[-2]), 1e-10, 500)
+    _, quadratic = balance_factors(sweep, target, warm_start(*balanced[::-1]), 1e-10, 500)
+    assert quadratic < linear
