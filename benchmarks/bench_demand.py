@@ -6,10 +6,11 @@ Run from the repository root::
     asv run --environment existing:.venv/bin/python --quick   # the current checkout
 
 Inputs come from :func:`mobility_sim.bench.synthetic_inputs` (a synthetic city with 250 m
-cells); every timed year warm-starts the balancing from the previous year, as a simulation
-does. ``setup`` runs the kernel once, so compilation (or loading from numba's cache) is never
-timed. ``track_*`` benchmarks record ratios measured within one process, which survive the
-noise of a shared machine better than absolute times.
+cells); every timed year warm-starts the balancing from the previous year's factors (a
+simulation extrapolates the last three years' trend instead). ``setup`` runs the kernel once,
+so compilation (or loading from numba's cache) is never timed. ``track_*`` benchmarks record
+ratios measured within one process, which survive the noise of a shared machine better than
+absolute times.
 """
 
 from __future__ import annotations

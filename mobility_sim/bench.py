@@ -31,6 +31,16 @@ computes trips and passenger-km, and the rest (input folding, Python);
 and ``balancing_sweep_read_gb_per_s`` the rate at which the sweeps read the stored array (they
 are bound by memory bandwidth, not by exps).
 
+Roofline. The exp bound leaves out the balancing sweeps, which evaluate no exp but must read
+the stored array once per sweep. ``roofline_seconds`` adds the two limits this machine sets
+on the kernel's algorithm: its exponentials at the measured exp rate, plus the bytes its
+sweeps read at the measured memory read rate (``memory_read_gb_per_s``,
+:func:`.kernels.bandwidth.read_probe`, 256 MB on all threads, measured after the run);
+``roofline_fraction`` is that over the measured time. Neither limit can overlap the other
+(the sweeps need the stored array complete, the flows pass needs the balanced factors), so
+their sum is a bound; what it leaves out (writing the stored array, distances, the arithmetic
+around each exp) is what keeps the fraction below 1.
+
 The synthetic city (:func:`mobility_sim.city.synthetic.synthetic_city`, 250 m cells, about
 3,000 residents per km2) gets plausible inputs built here from its density with the default
 parameters (``mobility_sim/data/parameters.csv``): they are benchmark inputs, not a model run.
@@ -235,6 +245,33 @@ def exp_rate(dtype: type, threads: int, seconds: float = 0.3) -> float:
     return threads * sweeps * x.size / best
 
 
+def read_rate(megabytes: float = 256.0, repeats: int = 5) -> float:
+    """Measure the memory read rate (bytes per second) on the kernels' threads.
+
+    Parameters
+    ----------
+    megabytes : float
+        Size of the array streamed (see :func:`.kernels.bandwidth.read_probe`).
+    repeats : int
+        Timed passes; the fastest counts.
+
+    Returns
+    -------
+    float
+        Bytes read per second.
+    """
+    from .kernels.bandwidth import read_probe
+
+    rows = np.ones((max(1, int(megabytes * 2**20 / 4 / 4096)), 4096), dtype=np.float32)
+    read_probe(rows)
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        read_probe(rows)
+        best = min(best, time.perf_counter() - start)
+    return rows.nbytes / best
+
+
 def _phase_record(phases: dict[str, float], total: float) -> dict[str, float]:
     """Seconds per kernel phase over all years, the rest (setup, Python) as ``other``."""
     names = ("attractiveness_pass", "balancing_sweeps", "flows_pass")
@@ -329,12 +366,14 @@ def run_benchmark(
         outputs.append(city_totals(out, segments, purposes))
         del inputs, params, out
     peak = _peak_rss_mb()
+    memory_rate = read_rate()  # after the peak is read: the probe's array is not the kernel's
     rate = max(rate_before, exp_rate(compute, n_threads))
     total = float(sum(seconds))
     pairs_per_year = cells * cells * segments * purposes
     params0 = yearly[0][1]
     work = transcendentals(cells, segments, [float(params0.dest_scale[k]) for k in purs],
                            [bool(params0.doubly_constrained[k]) for k in purs])
+    roofline = work * years / rate + sweep_bytes / memory_rate
     record: dict[str, Any] = {
         "cells": cells, "years": years, "modes": 6, "segments": segments,
         "purposes": purposes, "dtype": dtype, "threads": n_threads,
@@ -358,6 +397,9 @@ def run_benchmark(
         "balancing_sweep_read_gb_per_s": (
             sweep_bytes / 1e9 / phases["balancing_sweeps"]
             if phases.get("balancing_sweeps") else None),
+        "memory_read_gb_per_s": memory_rate / 1e9,
+        "roofline_seconds": roofline,
+        "roofline_fraction": roofline / total,
     }
     if reference:
         record.update(_reference_record(cells, years, segments, purposes, reference_cells,

@@ -18,6 +18,7 @@ FIELDS = {
     "exp_rate_per_s": float, "balancing_iterations_by_year": list, "reference_cells": int,
     "city_totals_max_rel_diff_vs_reference": float, "seconds_by_phase": dict,
     "exp_passes_fraction_of_exp_bound": float, "balancing_sweep_read_gb_per_s": float,
+    "memory_read_gb_per_s": float, "roofline_seconds": float, "roofline_fraction": float,
 }
 
 
@@ -46,6 +47,13 @@ def test_bench_command_prints_one_json_line_with_the_fields():
     assert all(v >= 0 for v in phases.values())
     assert sum(phases.values()) == pytest.approx(record["total_seconds"], abs=5e-4)  # rounding
     assert record["exp_passes_fraction_of_exp_bound"] > record["exp_bound_fraction"]
+    # the roofline adds the sweeps' reads at the measured read rate to the exp bound
+    exp_seconds = record["transcendentals_per_year"] * 2 / record["exp_rate_per_s"]
+    sweeps = sum(record["balancing_iterations_by_year"])
+    read_seconds = sweeps * 300 * 300 * 4 / (record["memory_read_gb_per_s"] * 1e9)
+    assert record["roofline_seconds"] == pytest.approx(exp_seconds + read_seconds, rel=1e-9)
+    assert record["roofline_fraction"] == pytest.approx(
+        record["roofline_seconds"] / record["total_seconds"], rel=1e-9)
 
 
 def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
