@@ -148,26 +148,18 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
     """
     n = factors.size
     i = start
-    p0 = p1 = p2 = p3 = stored_s[start]  # the previous four rows, once there are some
-    q0 = q1 = q2 = q3 = 0.0  # and their coefficients (0: nothing to add)
+    p0 = p1 = p2 = p3 = stored_s[min(start, stored_s.shape[0] - 1)]  # the previous four rows
+    q0 = q1 = q2 = q3 = 0.0  # and their coefficients (0 until there are previous rows)
     while i + 4 <= stop:
         r0, r1, r2, r3 = stored_s[i], stored_s[i + 1], stored_s[i + 2], stored_s[i + 3]
         d0, d1, d2, d3 = 0.0, 0.0, 0.0, 0.0
-        if q0 != 0 or q1 != 0 or q2 != 0 or q3 != 0:
-            for j in range(n):
-                b = factors[j]
-                d0 += b * r0[j]
-                d1 += b * r1[j]
-                d2 += b * r2[j]
-                d3 += b * r3[j]
-                acc[j] += (q0 * p0[j] + q1 * p1[j]) + (q2 * p2[j] + q3 * p3[j])
-        else:
-            for j in range(n):
-                b = factors[j]
-                d0 += b * r0[j]
-                d1 += b * r1[j]
-                d2 += b * r2[j]
-                d3 += b * r3[j]
+        for j in range(n):  # adds exact zeros for the first four rows (q = 0)
+            b = factors[j]
+            d0 += b * r0[j]
+            d1 += b * r1[j]
+            d2 += b * r2[j]
+            d3 += b * r3[j]
+            acc[j] += (q0 * p0[j] + q1 * p1[j]) + (q2 * p2[j] + q3 * p3[j])
         denom_s[i], denom_s[i + 1], denom_s[i + 2], denom_s[i + 3] = d0, d1, d2, d3
         q0 = origins_s[i] / d0 if d0 > 0 else 0.0
         q1 = origins_s[i + 1] / d1 if d1 > 0 else 0.0
