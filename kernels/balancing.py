@@ -175,8 +175,8 @@ def warm_start(
     ``log B0 = 3 log B_{t-1} - 3 log B_{t-2} + log B_{t-3}``, linearly from the last two,
     ``B0 = B_{t-1} ** 2 / B_{t-2}``, or last year's factors alone. Each cell uses the highest
     order its factors allow: a cell whose factor was 0 (no target) in one of the years uses the
-    years after it only. Sweeps per year, measured: on the 20,000-cell benchmark city, 9 from
-    last year's factors, 7 linear; on 5,000 cells, 5 linear and 3 quadratic in the smooth years;
+    years after it only. Sweeps per warm year, measured: on the 20,000-cell benchmark city, 9
+    from last year's factors, 6 to 7 linear, 4 quadratic; on 5,000 cells, 5 linear, 3 quadratic;
     on Helsinki (the whole 26-year run), 209 linear and 197 quadratic for ``sump_package``,
     189 and 158 for ``pt_line``. A year where a measure switches on gets a worse guess than last
     year's factors, which costs a sweep or two; the balanced factors are the same either way
