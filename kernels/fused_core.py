@@ -249,58 +249,102 @@ def balance_rows(start, stop, stored, factors, origins, denom, acc):
 
 
 @njit(**_OPTS)
-def _origin_flows(i, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
-                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, coef):
-    """Row ``i`` into block slot ``k``: exps, trips and pkm by mode; ``coef[k, s]`` set."""
+def _power_ratio(w, lam, size, weight, at, rs):
+    """``at = size * w ** lam`` and ``rs = weight * at / w`` over ``len(at)``; returns ``sum(at)``.
+
+    One log and one exp per element and no division, since ``at / w = size * w ** (lam - 1)``.
+    Where ``w <= 0`` (no mode available): ``rs = 0`` and ``at = size * 0 ** lam`` (``0 ** 0 = 1``
+    as NumPy).
+    """
+    zero_pow = w.dtype.type(1.0) if lam == 0 else w.dtype.type(0.0)
+    t_lam = w.dtype.type(lam - 1.0)
+    zero = w.dtype.type(0.0)
+    total = zero
+    for j in range(at.size):
+        st = size[j] * fast_exp(t_lam * fast_log(w[j]))
+        a_j = w[j] * st
+        r_j = weight[j] * st
+        if w[j] <= 0:
+            a_j = size[j] * zero_pow
+            r_j = zero
+        at[j] = a_j
+        rs[j] = r_j
+        total += a_j
+    return total
+
+
+@njit(**_OPTS)
+def _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt):
+    """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
+
+    The row's exponentials ``e`` (M, N) are taken once. Per segment, a first pass over the row
+    gives the destination weights ``ratio`` (when the logsum coefficient is not 1) and the
+    denominator; the origin's coefficient is then known, so a second pass takes the per-mode
+    sums and adds the trips by destination in the same loop, with no per-block buffer of rows.
+    Modes with no weight at the origin (no car in the no-car segment, an origin with no trips)
+    are skipped.
+    """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    zero = e.dtype.type(0.0)
     g = np.zeros(n_modes)
     h = np.zeros(n_modes)
-    ek, dk = e[k], d[k]
     bsel = b[1] if outside[i] else b[0]
     for j0 in range(0, n, TILE):
         j1 = min(j0 + TILE, n)
-        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, ek, dk, j0, g, h, e[0, 0, :0])
+        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0])
+    through = np.zeros(n_modes)  # gravity: trips per unit of exponential, all segments
     for s in range(n_seg):
-        gs, hs = g, h
+        total = 0.0
         if gravity:
-            total = 0.0
             for m in range(n_modes):
                 total += f[s, m, i] * g[m]
         else:
-            gs = np.zeros(n_modes)
-            hs = np.zeros(n_modes)
-            total = 0.0
             for j0 in range(0, n, TILE):
                 j1 = min(j0 + TILE, n)
-                width = j1 - j0
-                wt, at = w[:width], att[:width]
-                rs, wj = ratio[k, s, j0:j1], weight[j0:j1]
-                _weighted_modes(f[s], i, ek, j0, wt)
-                _power(wt, lam, size[j0:j1], at)
-                tsum = att.dtype.type(0.0)
-                for j in range(width):
-                    tsum += at[j]
-                    rs[j] = wj[j] * at[j] / wt[j] if wt[j] > 0 else 0
-                total += tsum
-                dt = dk[j0:j1]
-                for m in range(n_modes):
-                    em = ek[m, j0:j1]
-                    tg, th = em.dtype.type(0.0), em.dtype.type(0.0)
-                    for j in range(width):
-                        v = rs[j] * em[j]
-                        tg += v
-                        th += v * dt[j]
-                    gs[m] += tg
-                    hs[m] += th
+                wt = w[:j1 - j0]
+                _weighted_modes(f[s], i, e, j0, wt)
+                total += _power_ratio(wt, lam, size[j0:j1], weight[j0:j1], att[:j1 - j0],
+                                      ratio[j0:j1])
         if denom.shape[1] == n:  # known (doubly constrained): from the last sweep
             total = denom[s, i]
         else:
             logsum[s, i] = np.log(total) if total > 0 else -np.inf
-        coef[k, s] = origins[s, i] / total if total > 0 else 0.0
+        coef = origins[s, i] / total if total > 0 else 0.0
         for m in range(n_modes):
-            weight_sm = coef[k, s] * f[s, m, i]
-            trips[s, i, m] = weight_sm * gs[m]
-            pkm[s, i, m] = weight_sm * hs[m]
+            weight_sm = coef * f[s, m, i]
+            trips[s, i, m] = 0.0
+            pkm[s, i, m] = 0.0
+            if weight_sm == 0:
+                continue
+            if gravity:
+                trips[s, i, m] = weight_sm * g[m]
+                pkm[s, i, m] = weight_sm * h[m]
+                through[m] += weight_sm
+                continue
+            c = e.dtype.type(weight_sm)
+            gs, hs = 0.0, 0.0
+            for j0 in range(0, n, TILE):
+                j1 = min(j0 + TILE, n)
+                em, rs, dt = e[m, j0:j1], ratio[j0:j1], d[j0:j1]
+                acc = block_tt[m, j0:j1]
+                tg, th = zero, zero
+                for j in range(j1 - j0):
+                    v = rs[j] * em[j]
+                    tg += v
+                    th += v * dt[j]
+                    acc[j] += c * v
+                gs += tg
+                hs += th
+            trips[s, i, m] = weight_sm * gs
+            pkm[s, i, m] = weight_sm * hs
+    if gravity:
+        for m in range(n_modes):
+            if through[m] != 0:
+                c = e.dtype.type(through[m])
+                em, acc = e[m], block_tt[m]
+                for j in range(n):
+                    acc[j] += c * em[j]
 
 
 @njit(**_OPTS)
@@ -315,48 +359,27 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, 
     Outputs: ``trips``, ``pkm`` (S, N, M) float64 at these origins; ``tt`` (M, N) float64,
     zeroed by the caller, receives their trips by destination and mode. When the denominators
     are known and ``gravity`` is set, :func:`known_gravity_rows` does the same work faster.
+
+    Each origin is one call of :func:`_origin_flows`; trips by destination are summed in the
+    compute dtype over ``BLOCK`` origins, then added to ``tt`` in float64.
     """
-    n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
+    n_modes, n = f.shape[1], px.size
     dt = px.dtype
-    e = np.empty((BLOCK, n_modes, n), dt)
-    d = np.empty((BLOCK, n), dt)
-    ratio = np.empty((BLOCK, n_seg, n) if not gravity else (1, 1, 1), dt)
+    e = np.empty((n_modes, n), dt)
+    d = np.empty(n, dt)
+    ratio = np.empty(n, dt)
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
-    acc = np.empty(TILE, dt)
-    coef = np.zeros((BLOCK, n_seg))
-    cm = np.zeros((BLOCK, n_seg, n_modes), dt)
+    block_tt = np.empty((n_modes, n), dt)
     for block in range(start, stop, BLOCK):
-        count = min(BLOCK, stop - block)
-        for k in range(count):
-            _origin_flows(block + k, k, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam,
-                          size, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w,
-                          att, coef)
-            for s in range(n_seg):
-                for m in range(n_modes):
-                    cm[k, s, m] = coef[k, s] * f[s, m, block + k]
-        for j0 in range(0, n, TILE):
-            j1 = min(j0 + TILE, n)
-            width = j1 - j0
-            at = acc[:width]
-            for m in range(n_modes):
-                at[:] = 0
-                for k in range(count):
-                    em = e[k, m, j0:j1]
-                    if gravity:
-                        c = dt.type(0.0)
-                        for s in range(n_seg):
-                            c += cm[k, s, m]
-                        for j in range(width):
-                            at[j] += c * em[j]
-                    else:
-                        for s in range(n_seg):
-                            c, rs = cm[k, s, m], ratio[k, s, j0:j1]
-                            for j in range(width):
-                                at[j] += c * (rs[j] * em[j])
-                ttm = tt[m, j0:j1]
-                for j in range(width):
-                    ttm[j] += at[j]
+        block_tt[:] = 0
+        for i in range(block, min(block + BLOCK, stop)):
+            _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+                          origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt)
+        for m in range(n_modes):
+            ttm, acc = tt[m], block_tt[m]
+            for j in range(n):
+                ttm[j] += acc[j]
 
 
 @njit(**_OPTS)

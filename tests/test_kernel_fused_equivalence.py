@@ -187,3 +187,19 @@ def test_a_zero_warm_start_factor_on_a_cell_with_a_target_is_restarted():
     want = demand_reference(inputs, params, start)
     assert (want.iterations < 500).all() and (want.balancing[:, :3] > 0).all()
     assert_same_outputs(demand_fused(inputs, params, start), want)
+
+
+@pytest.mark.parametrize(("dest_scale", "doubly"), [
+    ((1.0, 0.9), (True, False)),  # the model's set-up: folded commute, general other purposes
+    ((0.8, 1.0), (True, False)),  # general doubly constrained, folded origin-constrained
+])
+def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly):
+    # the random cities above have at most 24 cells: one tile of destinations and a few
+    # blocks of origins; 1,100 cells take three tiles (TILE = 512) and many blocks
+    from mobility_sim.bench import synthetic_inputs
+
+    inputs, params = synthetic_inputs(1100, 2)
+    params = replace(params, dest_scale=np.array(dest_scale), doubly_constrained=np.array(doubly))
+    start = np.exp(np.random.default_rng(4).normal(0.0, 0.1, (P, inputs.n_cells)))
+    assert_same_outputs(demand_fused(inputs, params, start), demand_reference(inputs, params,
+                                                                               start))
