@@ -135,6 +135,19 @@ def _sum(v):
 
 
 @njit(**_OPTS)
+def _sweep_row(row, factors, origin, acc):
+    """One origin of a Furness sweep: returns ``sum_j factors_j row_j``; adds flows to ``acc``."""
+    den = 0.0
+    for j in range(row.size):
+        den += factors[j] * row[j]
+    if den > 0 and origin != 0:
+        r = origin / den
+        for j in range(row.size):
+            acc[j] += r * row[j]
+    return den
+
+
+@njit(**_OPTS)
 def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
     """Furness sweep over origins ``start .. stop`` of one segment, four rows at a time.
 
@@ -172,15 +185,7 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
         for j in range(n):
             acc[j] += (q0 * p0[j] + q1 * p1[j]) + (q2 * p2[j] + q3 * p3[j])
     for k in range(i, stop):
-        den = 0.0
-        row = stored_s[k]
-        for j in range(n):
-            den += factors[j] * row[j]
-        denom_s[k] = den
-        if den > 0 and origins_s[k] != 0:
-            r = origins_s[k] / den
-            for j in range(n):
-                acc[j] += r * row[j]
+        denom_s[k] = _sweep_row(stored_s[k], factors, origins_s[k], acc)
 
 
 @njit(**_OPTS)

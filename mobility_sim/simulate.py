@@ -154,7 +154,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         params = apply_asc_overrides(demand_params(p, state, grid_g, levers[year]), p)
         if supply_based:
             params = without_pt_per_pkm(params)
-        out = kernel(inputs, params, warm_start(*balancing_history[:3]))
+        out = kernel(inputs, params, warm_start(*balancing_history))
         balancing_history = [out.balancing, *balancing_history[:2]]
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
