@@ -1,0 +1,134 @@
+"""Checks of the data tables for the "with existing measures" reference case (issue 19).
+
+The tables are read directly with pandas (the loaders come later); every test here
+would fail if a table lost rows, columns, sources or plausible values.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "mobility_sim" / "data"
+
+TABLES = [
+    "norway_new_car_sales.csv",
+    "norway_car_fleet.csv",
+    "eu_vehicle_co2_standards.csv",
+    "ets2_price_path.csv",
+]
+POWERTRAINS = {"petrol", "diesel", "hev", "phev", "bev"}
+
+
+def read(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_parses_and_every_row_has_a_source(name):
+    df = read(name)
+    assert len(df) > 0
+    assert "source" in df.columns and "status" in df.columns
+    src = df["source"].fillna("").astype(str).str.strip()
+    assert (src != "").all(), f"{name}: rows without a source"
+    # a row without a value must say why
+    value_col = next(c for c in ("share", "value", "gco2e_per_kwh") if c in df.columns)
+    empty = df[value_col].isna()
+    why = df.loc[empty, "status"].isin({"not_found", "count_only", "not_applicable"})
+    if "unit" in df.columns:  # a legal application date has no numeric value
+        why |= df.loc[empty, "unit"].eq("date")
+    assert why.all(), df.loc[empty][~why]
+
+
+# --- Norway, new-car sales -------------------------------------------------------------
+
+def test_norway_sales_ranges():
+    df = read("norway_new_car_sales.csv")
+    assert df["year"].between(2012, 2026).all()
+    assert set(df["powertrain"]) <= POWERTRAINS
+    shares = df["share"].dropna()
+    assert shares.between(0, 1).all()
+    assert df["exclusive"].isin([True, False]).all()
+
+
+def test_norway_bev_sales_share_rises_as_published():
+    df = read("norway_new_car_sales.csv")
+    bev = df[(df.powertrain == "bev") & df.share.notna()].set_index("year")["share"]
+    # published OFV figures: 5.5 % (2013), 12.5 % (2014), 17.1 % (2015), 42.4 % (2019),
+    # 64.5 % (2021), 79.3 % (2022), 82.4 % (2023), 88.9 % (2024), 95.9 % (2025)
+    assert bev[2013] == pytest.approx(0.055)
+    assert bev[2021] == pytest.approx(0.645)
+    assert bev[2024] == pytest.approx(0.889)
+    assert bev[2025] == pytest.approx(0.959)
+    later = bev.loc[2018:]
+    assert later.is_monotonic_increasing, later
+    assert bev[2013] < bev[2014] < bev[2015] < bev[2018]
+
+
+def test_norway_sales_complete_years_sum_to_one():
+    df = read("norway_new_car_sales.csv")
+    full = df[df.exclusive & df.share.notna()]
+    for year, g in full.groupby("year"):
+        if set(g.powertrain) == POWERTRAINS:
+            assert g.share.sum() == pytest.approx(1.0, abs=0.01), year
+    assert set(full[full.year == 2021].powertrain) == POWERTRAINS
+
+
+# --- Norway, car fleet -----------------------------------------------------------------
+
+def test_norway_fleet_groups_sum_to_one_and_bev_share_rises():
+    df = read("norway_car_fleet.csv")
+    groups = df[df.series == "ssb_fuel_groups_2016_2019"]
+    assert sorted(groups.year.unique()) == [2016, 2017, 2018, 2019]
+    for year, g in groups.groupby("year"):
+        assert g.share.sum() == pytest.approx(1.0, abs=0.002), year
+        assert g["count"].sum() == g.total_cars.iloc[0]
+    stated = df[(df.series == "stated_share") & (df.powertrain == "bev") & df.share.notna()]
+    s = stated.set_index("year")["share"].sort_index()
+    assert s.is_monotonic_increasing
+    assert s[2019] == pytest.approx(0.093) and s[2023] == pytest.approx(0.24)
+    for year, g in df[(df.series == "stated_share") & df.share.notna()].groupby("year"):
+        if len(g) >= 4:  # years where SSB gives every group
+            assert g.share.sum() == pytest.approx(1.0, abs=0.02), year
+    # the stock share stays far below the sales share of the same year
+    sales = read("norway_new_car_sales.csv").query("powertrain == 'bev'").set_index("year")["share"]
+    assert (s.loc[2019:2023] < sales.reindex(s.loc[2019:2023].index).fillna(1)).all()
+
+
+# --- EU legal targets ------------------------------------------------------------------
+
+def test_eu_standards_legal_values():
+    df = read("eu_vehicle_co2_standards.csv")
+    law = df[df.status == "in_force"]
+    pct = law[law.unit == "percent"]["value"].dropna()
+    assert pct.between(0, 100).all()
+    car = law[(law.vehicle == "car") & (law.metric == "fleet_co2_reduction_vs_2021")]
+    got = dict(zip(car.year_from, car.value))
+    assert got == {2025: 15, 2030: 55, 2035: 100}
+    van = law[(law.vehicle == "van") & (law.metric == "fleet_co2_reduction_vs_2021")]
+    assert dict(zip(van.year_from, van.value)) == {2025: 15, 2030: 50, 2035: 100}
+    hdv = law[law.metric == "fleet_co2_reduction_vs_2019"]
+    assert dict(zip(hdv.year_from, hdv.value)) == {2025: 15, 2030: 45, 2035: 65, 2040: 90}
+    bus = law[law.vehicle == "urban_bus"]
+    assert set(bus.value) == {90, 100}
+    cvd = df[(df.instrument == "clean_vehicles_directive") & (df.metric == "min_clean_bus_procurement_share")]
+    found = cvd.value.dropna()
+    assert found.between(24, 65).all()
+    e7 = df[df.instrument == "euro7"]
+    assert pd.to_datetime(e7.effective_date).dt.year.between(2026, 2029).all()
+    # a proposal never counts as law
+    assert not df[df.status == "proposal_not_adopted"].empty
+
+
+def test_ets2_price_path():
+    df = read("ets2_price_path.csv")
+    start = df[df.parameter == "start_year"]["value"].iloc[0]
+    assert start in (2027, 2028)
+    ref = df[df.parameter == "price_reference_case"]
+    assert ref.year.min() == start
+    assert ref.year.max() == 2050
+    priced = ref.value.dropna()
+    assert priced.between(0, 500).all()
+    assert (ref[ref.value.isna()].status == "not_found").all()
+    assert (ref[ref.value.notna()].status == "assumption").all()
