@@ -323,7 +323,7 @@ def export_command(
 ) -> None:
     """Write an IAMC-format table (model, scenario, region, variable, unit, year, value)."""
     from ..results import Results
-    from .errors import AnalysisError
+    from ..exceptions import AnalysisError
     from .export import iamc_from_results, iamc_from_sweep
 
     try:

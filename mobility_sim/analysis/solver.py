@@ -43,7 +43,7 @@ from ..scenario.errors import did_you_mean
 from ..scenario.levers import intensity
 from ..scenario.models import MeasureBase
 from ..yamlio import read_yaml
-from .errors import AnalysisError, LeverError
+from ..exceptions import AnalysisError, LeverError
 from .jobs import (
     Job,
     MeasureSetting,
