@@ -17,8 +17,18 @@ TABLES = [
     "norway_car_fleet.csv",
     "eu_vehicle_co2_standards.csv",
     "ets2_price_path.csv",
+    "country_new_car_sales.csv",
+    "country_car_fleet.csv",
+    "country_bus_fleet.csv",
+    "grid_intensity_projection.csv",
+    "car_lifetime_by_country_group.csv",
 ]
 POWERTRAINS = {"petrol", "diesel", "hev", "phev", "bev"}
+# aggregates used where a source publishes only a combined group (never summed with the above)
+AGGREGATES = {"other", "hybrid_hev_phev", "plugin_bev_phev", "petrol_diesel",
+              "petrol_incl_hybrids", "alternative_all", "all"}
+SHIPPED = {"FIN", "AUT", "NLD", "DNK", "PRT", "CZE", "POL", "DEU", "FRA", "GBR", "ESP", "HUN",
+           "SWE", "NOR", "EST", "LVA", "BEL", "IRL", "CHE", "LUX"}
 
 
 def read(name: str) -> pd.DataFrame:
@@ -132,3 +142,76 @@ def test_ets2_price_path():
     assert priced.between(0, 500).all()
     assert (ref[ref.value.isna()].status == "not_found").all()
     assert (ref[ref.value.notna()].status == "assumption").all()
+
+
+# --- country tables ----------------------------------------------------------------------
+
+def test_country_sales_shares_and_complete_mixes():
+    df = read("country_new_car_sales.csv")
+    assert set(df.iso3) <= SHIPPED
+    assert set(df.powertrain) <= POWERTRAINS | AGGREGATES
+    assert df.year.between(2023, 2025).all()
+    assert df.share.dropna().between(0, 1).all()
+    excl = df[df.exclusive & df.share.notna()]
+    complete = 0
+    for key, g in excl.groupby(["iso3", "year"]):
+        assert g.powertrain.is_unique, key
+        assert g.share.sum() <= 1.01, key
+        if POWERTRAINS <= set(g.powertrain):
+            complete += 1
+            assert g.share.sum() == pytest.approx(1.0, abs=0.015), key
+    assert complete >= 6  # FRA, GBR, BEL, IRL, PRT (2024) and SWE (2023) at least
+    # published anchors
+    v = df.set_index(["iso3", "year", "powertrain"]).share
+    assert v[("FRA", 2024, "bev")] == pytest.approx(0.169)
+    assert v[("GBR", 2024, "bev")] == pytest.approx(0.196)
+    assert v[("DNK", 2024, "bev")] == pytest.approx(0.515)
+
+
+def test_country_fleet_shares():
+    df = read("country_car_fleet.csv")
+    assert set(df.iso3) <= SHIPPED | {"EU27"}
+    assert set(df.powertrain) <= POWERTRAINS | AGGREGATES
+    assert df.share.dropna().between(0, 1).all()
+    eu = df[(df.iso3 == "EU27") & (df.year == 2024) & df.source.str.contains("ACEA")]
+    assert eu.share.sum() == pytest.approx(0.890, abs=0.002)  # the six shares ACEA lists sum to 89.0 %
+    # BEV share of the stock is far below the BEV share of new sales in the same country
+    sales = read("country_new_car_sales.csv").query("powertrain == 'bev'").dropna(subset=["share"])
+    fleet_bev = df.query("powertrain == 'bev'").dropna(subset=["share"])
+    for iso, g in fleet_bev.groupby("iso3"):
+        s = sales[sales.iso3 == iso]
+        if len(s):
+            assert g.share.max() < s.share.max(), iso
+    # no country-date has shares summing above one
+    for key, g in df[df.powertrain.isin(POWERTRAINS)].dropna(subset=["share"]).groupby(
+            ["iso3", "reference_date"]):
+        assert g.share.sum() <= 1.01, key
+
+
+def test_bus_table():
+    df = read("country_bus_fleet.csv")
+    shares = df[df.metric.str.contains("share")].value.dropna()
+    assert shares.between(0, 1).all()
+    eu = df[(df.iso3 == "EU27") & (df.metric == "fleet_bev_share")].value.iloc[0]
+    assert 0.02 < eu < 0.05
+    lux = df[(df.iso3 == "LUX") & (df.metric == "fleet_bev_share")].value.iloc[0]
+    assert lux > eu
+
+
+def test_grid_projection_is_named_and_never_invented():
+    df = read("grid_intensity_projection.csv")
+    assert df.projection.nunique() == 1  # ONE published projection
+    assert set(df.iso3) == SHIPPED
+    assert set(df.year) == {2030, 2040, 2050}
+    filled = df.gco2e_per_kwh.dropna()
+    assert filled.between(0, 1200).all()
+    assert df.loc[df.gco2e_per_kwh.isna(), "status"].isin({"not_found", "not_applicable"}).all()
+    assert (df[df.iso3.isin({"GBR", "NOR", "CHE"})].status == "not_applicable").all()
+
+
+def test_lifetimes():
+    df = read("car_lifetime_by_country_group.csv")
+    v = df.set_index(["country_group", "metric"]).value
+    assert v[("western_europe", "mean_lifespan_years")] == pytest.approx(18.1)
+    assert v[("eastern_europe", "mean_lifespan_years")] == pytest.approx(28.4)
+    assert df.value.dropna().between(5, 40).all()
