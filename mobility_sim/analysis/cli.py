@@ -322,8 +322,8 @@ def export_command(
     model: Annotated[str | None, typer.Option(help="IAMC model name.")] = None,
 ) -> None:
     """Write an IAMC-format table (model, scenario, region, variable, unit, year, value)."""
-    from ..results import Results
     from ..exceptions import AnalysisError
+    from ..results import Results
     from .export import iamc_from_results, iamc_from_sweep
 
     try:

@@ -38,12 +38,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..exceptions import AnalysisError, LeverError
 from ..scenario import LoadedScenario
 from ..scenario.errors import did_you_mean
 from ..scenario.levers import intensity
 from ..scenario.models import MeasureBase
 from ..yamlio import read_yaml
-from ..exceptions import AnalysisError, LeverError
 from .jobs import (
     Job,
     MeasureSetting,
