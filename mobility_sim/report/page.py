@@ -131,7 +131,7 @@ class Page:
         nav = "\n".join(f'<a href="#{esc(a)}">{esc(h)}</a>' for a, h, _ in self.sections if a)
         data = "\n".join(f'<script type="application/json" id="{esc(i)}-data">{spec}</script>'
                          for i, spec in self._figures)
-        from .. import __version__ as version
+        from .._version import __version__ as version
 
         return Template(_asset("template.html")).substitute(
             version=esc(version),
