@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO_SCENARIO ?= scenarios/helsinki/sump_package.yaml
 DEMO_OUT      ?= output/demo
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lab lint bench clean help
 
 help:
 	@echo "make demo   create .venv, install, run the demo scenario on Helsinki, write the dashboard"
 	@echo "make test   create .venv if needed, install, run the whole test suite"
+	@echo "make lab    install JupyterLab (the notebook extra) and open the tutorial notebooks"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'mobility_sim needs Python 3.11 or newer; found ' + sys.version.split()[0] + '. Set PYTHON=python3.11 (or newer) and run make again.')"
@@ -27,6 +28,16 @@ test: $(STAMP)
 	@mkdir -p output
 	$(BIN)/python -m mobility_sim bench --cells 300 --years 2 --segments 1 --purposes 1 > output/bench.json
 	@echo "kernel benchmark (small size, kept in output/bench.json):"; cat output/bench.json
+
+LAB_STAMP := $(VENV)/.lab-stamp
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,notebook]"
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	@echo "In JupyterLab, right-click a notebook (notebooks/NN_*.py) and choose Open With > Jupytext Notebook."
+	$(BIN)/jupyter lab notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check mobility_sim kernels tests benchmarks

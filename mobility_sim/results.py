@@ -64,12 +64,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .exceptions import OutputError
 from .yamlio import atomic_path, write_text_atomic
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .report.notebook import ResultsPlots
 
 #: Tables every run folder has.
 CORE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
@@ -94,7 +97,7 @@ GRID_NOTE = (
 )
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
     """All results of one scenario run.
 
@@ -119,6 +122,30 @@ class Results:
     health: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
+
+    def __repr__(self) -> str:
+        meta = self.meta
+        years = self.summary["year"] if "year" in self.summary else pd.Series(dtype=int)
+        span = f"{int(years.min())}-{int(years.max())}" if len(years) else "no years"
+        city = meta.get("city_name") or meta.get("city_slug") or "unnamed city"
+        return f"<Results {meta.get('scenario_name') or 'unnamed'} · {city}, {span}>"
+
+    def _repr_html_(self) -> str:
+        """Show the run in a notebook: what ran, headline numbers, data quality."""
+        from .report.notebook import results_html
+
+        return results_html(self)
+
+    @property
+    def plot(self) -> ResultsPlots:
+        """The dashboard's figures, one call each, e.g. ``results.plot.emissions()``.
+
+        See :class:`mobility_sim.report.notebook.ResultsPlots` for the list; each returns a
+        Plotly figure, drawn inline in a notebook.
+        """
+        from .report.notebook import ResultsPlots
+
+        return ResultsPlots(self)
 
     def table(self, name: str) -> pd.DataFrame:
         """Return a table by name (one of :data:`TABLES`)."""

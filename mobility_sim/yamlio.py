@@ -117,12 +117,21 @@ def dump_yaml(data: Any, stream: IO[str]) -> None:
     yaml.dump(data, stream)
 
 
+def _umask() -> int:
+    """Return the process's umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
     A failure inside the block removes the temporary file and leaves ``target`` untouched, so
-    results are never half-written.
+    results are never half-written. The file gets the permissions of any file the user creates
+    (``0666`` less the umask), not the owner-only ``0600`` of a temporary file, so that a team
+    can share the results.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +140,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

@@ -23,18 +23,20 @@
 # 3. look at the modal split and the CO2 trajectory;
 # 4. open the offline dashboard.
 #
-# This file is a [jupytext](https://jupytext.readthedocs.io) notebook: open it in Jupyter
-# ("Open as notebook") or run it as a plain script with `python notebooks/01_quick_start.py`.
+# This file is a [jupytext](https://jupytext.readthedocs.io) notebook. `make lab` installs
+# JupyterLab with jupytext and opens the notebooks folder: right-click the file and choose
+# *Open With > Jupytext Notebook*. Tables show as tables and charts are drawn inline.
 
 # %%
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import display
 
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
-from mobility_sim.report import write_dashboard
+from mobility_sim.paths import repo_root
+from mobility_sim.report import build_dashboard
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb01_"))
@@ -65,6 +67,13 @@ print("written to:", package.meta["output_folder"])
 print(sorted(p.name for p in Path(package.meta["output_folder"]).iterdir()))
 
 # %% [markdown]
+# A run shows itself: the scenario, the years, the headline numbers, and which of the city's
+# inputs are observed and which are proxies or model defaults (say so when you present them).
+
+# %%
+package
+
+# %% [markdown]
 # ## 2. The result tables
 #
 # `summary` has one row per year: residents, trips, passenger-km, car vehicle-km, CO2
@@ -77,7 +86,7 @@ print(sorted(p.name for p in Path(package.meta["output_folder"]).iterdir()))
 # %%
 print(package.summary.columns.tolist())
 cols = ["year", "population", "co2_wtw_t", "co2_wtw_per_capita_kg"]
-print(package.summary[cols].head(8).round(1).to_string(index=False))
+package.summary[cols].head(8).round(1)
 
 # %% [markdown]
 # `modes` has one row per year and mode (trips, passenger-km, vehicle-km, CO2); `cells` one
@@ -85,7 +94,7 @@ print(package.summary[cols].head(8).round(1).to_string(index=False))
 
 # %%
 first_year = package.modes[package.modes["year"] == package.modes["year"].min()]
-print(first_year.round(1).to_string(index=False))
+first_year.round(1)
 
 # %% [markdown]
 # ## 3. Modal split
@@ -102,8 +111,17 @@ def split_table(results: ms.Results, years: list[int]) -> pd.DataFrame:
 
 
 years = [2025, 2030, 2040, 2050]
-print("baseline:\n", split_table(baseline, years).to_string())
-print("SUMP package:\n", split_table(package, years).to_string())
+print("baseline:")
+display(split_table(baseline, years))
+print("SUMP package:")
+display(split_table(package, years))
+
+# %% [markdown]
+# Every figure of the dashboard is one call on the results, drawn inline: here the modal
+# split of every year.
+
+# %%
+package.plot.mode_share()
 
 # %% [markdown]
 # ## 4. CO2 trajectory
@@ -116,41 +134,41 @@ print("SUMP package:\n", split_table(package, years).to_string())
 traj = baseline.summary[["year", "co2_wtw_t"]].merge(
     package.summary[["year", "co2_wtw_t"]], on="year", suffixes=("_baseline", "_package"))
 traj["reduction_pct"] = 100 * (1 - traj["co2_wtw_t_package"] / traj["co2_wtw_t_baseline"])
-print(traj[traj["year"].isin([2025, 2030, 2035, 2040, 2050])].round(1).to_string(index=False))
 print("target:", package.meta["target"])
+traj[traj["year"].isin([2025, 2030, 2035, 2040, 2050])].round(1)
+
+# %% [markdown]
+# The dashboard's trajectory, with the baseline in grey and the target path dashed. A figure
+# is a Plotly figure: `fig.write_html(...)` or `fig.write_image(...)` (PNG, SVG, PDF) save it
+# for a report.
 
 # %%
-try:
-    import plotly.graph_objects as go
+fig = package.plot.emissions(baseline=baseline)
+fig.write_html(OUT / "co2_trajectory.html", include_plotlyjs=True)
+fig
 
-    fig = go.Figure()
-    fig.add_scatter(x=traj["year"], y=traj["co2_wtw_t_baseline"], name="baseline")
-    fig.add_scatter(x=traj["year"], y=traj["co2_wtw_t_package"], name="SUMP package")
-    fig.update_layout(title="Helsinki: CO2 well-to-wheel, tonnes per year",
-                      xaxis_title="year", yaxis_title="t CO2")
-    fig.write_html(OUT / "co2_trajectory.html", include_plotlyjs=True)
-    print("chart:", OUT / "co2_trajectory.html")
-except ImportError:
-    print("plotly is not installed: skipped the chart")
+# %% [markdown]
+# The other figures: `package.plot` lists them. For example the CO2 per resident by home
+# cell in 2030, and the change of the car share of trips since 2025:
+
+# %%
+print(package.plot)
+display(package.plot.co2_map(2030))
+package.plot.car_share_change_map()
 
 # %% [markdown]
 # ## 5. The dashboard
 #
 # `dashboard.html` is self-contained (plotly.js embedded): it opens offline and can be sent as
-# an e-mail attachment. In Jupyter it is shown below; as a script the path is printed.
-# You can also write it yourself with `mobility_sim.report.write_dashboard`, e.g. with the
-# baseline drawn on the trajectory.
+# an e-mail attachment. `build_dashboard` makes the same page in memory (here with the
+# baseline drawn on the trajectory); alone in a cell it shows itself in a frame, and
+# `.write(path)` saves it.
 
 # %%
-dashboard = write_dashboard(package, OUT / "dashboard_with_baseline.html", baseline=baseline)
+page = build_dashboard(package, baseline=baseline)
+dashboard = page.write(OUT / "dashboard_with_baseline.html")
 print("dashboard:", dashboard, f"({dashboard.stat().st_size / 1e6:.1f} MB)")
-try:
-    get_ipython  # type: ignore[name-defined]  # noqa: B018
-    from IPython.display import IFrame, display
-
-    display(IFrame(src=str(dashboard), width="100%", height=700))
-except NameError:
-    print("open it in a browser:", dashboard.as_uri())
+page
 
 # %% [markdown]
 # ## 6. Reading a run folder back

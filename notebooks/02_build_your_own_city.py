@@ -29,24 +29,20 @@
 #   defaults unless you give an OpenStreetMap extract (`osm_pbf=`) or a GTFS feed (`gtfs=`).
 
 # %%
-import os
 import tempfile
 from pathlib import Path
 
+from IPython.display import display
+
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
+from mobility_sim.paths import ghs_rasters_dir, repo_root
 from mobility_sim.city.build import build_city, write_city
 from mobility_sim.city.model import DataSource
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
-RASTERS = Path(os.environ.get("MOBILITY_SIM_RASTERS",
-                              ROOT.parent / "shared" / "real_data"
-                              / "ghs_pop_2020_1km_urban_centres"))
+RASTERS = ghs_rasters_dir()  # source_data/ in the repository: 29 GHS-POP 2020 urban centres
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb02_"))
 raster = RASTERS / "3000_Graz.tif"
-if not raster.is_file():
-    raise SystemExit(f"population raster not found: {raster}; set MOBILITY_SIM_RASTERS to the "
-                     "folder of the GHS-POP urban-centre rasters")
 print("raster:", raster)
 print("outputs go to:", OUT)
 
@@ -69,8 +65,8 @@ source = DataSource(
 city = build_city(raster, slug="my_graz", name="Graz (my build)", country="AUT",
                   population_source=source,
                   area_note="GHS urban centre of Graz, not the administrative city")
-print(city.name, "-", city.n_cells, "cells,", f"{city.population:,.0f} residents")
-print(city.grid[["cell_id", "x", "y", "population", "jobs"]].head().round(1).to_string())
+display(city)  # a city shows its size, its area and where each input comes from
+city.grid[["cell_id", "x", "y", "population", "jobs"]].head().round(1)
 
 # %% [markdown]
 # What each layer is, and how it was made, is recorded with the city. The jobs are a proxy:
@@ -110,9 +106,17 @@ target: {{year: 2035, reduction: 0.55}}
 """, encoding="utf-8")
 results = ms.run(scenario, out=OUT / "run")
 cols = ["year", "population", "trips", "car_vkm", "co2_wtw_t", "co2_wtw_per_capita_kg"]
-print(results.summary[cols].round(1).to_string(index=False))
+display(results.summary[cols].round(1))
 share = results.mode_share()
-print(share.pivot(index="year", columns="mode_group", values="share").round(3).to_string())
+share.pivot(index="year", columns="mode_group", values="share").round(3)
+
+# %% [markdown]
+# Where the residents' trips emit most: CO2 per resident by home cell in the base year.
+# Default inputs (headways, parking, cycle lanes) scale with density, so read the map as the
+# model's first guess until you give the city's own layers.
+
+# %%
+results.plot.co2_map(2025)
 
 # %% [markdown]
 # Compare with the shipped Graz grid (built by the same method from the same raster): the
@@ -129,7 +133,7 @@ print("dashboard:", Path(results.meta["output_folder"]) / "dashboard.html")
 #
 # ```sh
 # .venv/bin/mobility-sim city build \
-#     ../shared/real_data/ghs_pop_2020_1km_urban_centres/3000_Graz.tif \
+#     source_data/ghs_pop_2020_1km_urban_centres/3000_Graz.tif \
 #     --slug my_graz --name "Graz (my build)" --country AUT \
 #     --source-name "GHS-POP R2022A 2020 1 km" --licence "CC BY 4.0" \
 #     --citation "Schiavina et al. (2022), GHS-POP R2022A, European Commission JRC" \

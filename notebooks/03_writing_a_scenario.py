@@ -30,10 +30,12 @@
 import tempfile
 from pathlib import Path
 
+from IPython.display import display
+
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
+from mobility_sim.paths import repo_root
 from mobility_sim.exceptions import ScenarioError
-from mobility_sim.report import write_comparison
+from mobility_sim.report import build_comparison
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb03_"))
@@ -127,9 +129,9 @@ else:
 # %% [markdown]
 # ## 4. Run both and compare
 #
-# `save=False` keeps the results in memory only; `write_comparison` writes one offline page
+# `save=False` keeps the results in memory only. `build_comparison` makes one offline page
 # with both trajectories, a KPI table, the modal split and maps of the difference (the first
-# run is the reference).
+# run is the reference): alone in a cell it shows itself, and `.write(path)` saves it.
 
 # %%
 baseline = ms.run(baseline_file, save=False)
@@ -138,24 +140,24 @@ cols = ["year", "co2_wtw_t", "fleet_bev_share", "car_vkm"]
 table = baseline.summary[cols].merge(package.summary[cols], on="year",
                                      suffixes=("_base", "_pkg"))
 table["co2_change_pct"] = 100 * (table["co2_wtw_t_pkg"] / table["co2_wtw_t_base"] - 1)
-print(table.round(3).to_string(index=False))
+table.round(3)
 
 # %%
 share = package.mode_share().merge(baseline.mode_share(), on=["year", "mode_group"],
                                    suffixes=("_pkg", "_base"))
 share["change_pp"] = 100 * (share["share_pkg"] - share["share_base"])
-print(share.pivot(index="year", columns="mode_group", values="change_pp").round(2).to_string())
+share.pivot(index="year", columns="mode_group", values="change_pp").round(2)
+
+# %% [markdown]
+# The package's trajectory against the baseline, with the target path:
 
 # %%
-page = write_comparison([baseline, package], OUT / "comparison.html")
-print("comparison page:", page)
-try:
-    get_ipython  # type: ignore[name-defined]  # noqa: B018
-    from IPython.display import IFrame, display
+package.plot.emissions(baseline=baseline)
 
-    display(IFrame(src=str(page), width="100%", height=700))
-except NameError:
-    print("open it in a browser:", page.as_uri())
+# %%
+comparison = build_comparison([baseline, package])
+print("comparison page:", comparison.write(OUT / "comparison.html"))
+display(comparison)
 
 # %% [markdown]
 # The same from the command line:

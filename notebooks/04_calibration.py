@@ -27,8 +27,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
+from mobility_sim.paths import repo_root
 from mobility_sim.calibration.run import calibrate, fit_table
 from mobility_sim.validate_model import validate_model
 
@@ -38,10 +40,8 @@ city_folder = OUT / "helsinki"
 shutil.copytree(ROOT / "cities" / "helsinki", city_folder)
 (city_folder / "calibration.yaml").unlink(missing_ok=True)  # start from the defaults
 city = ms.load_city(city_folder)
-for split in city.meta.observed_modal_split:
-    print(split.year, split.unit, split.purposes, "|", split.area)
-    print("   shares:", split.shares)
-    print("   source:", split.source)
+pd.DataFrame([{"year": s.year, "unit": s.unit, "purposes": s.purposes, "area": s.area,
+               **s.shares, "source": s.source} for s in city.meta.observed_modal_split])
 
 # %% [markdown]
 # ## 1. Before calibration
@@ -84,9 +84,8 @@ print("model runs:", calibration.content["fit"]["model_runs"])
 # The fitted constants, next to their starting values:
 
 # %%
-for key, value in sorted(calibration.content["parameters"].items())[:12]:
-    print(f"{key:40s} {value: .3f}")
 print("starting values:", calibration.content["starting_values"])
+pd.Series(calibration.content["parameters"], name="fitted").sort_index().head(12).round(3)
 
 # %% [markdown]
 # Every later run of this city folder uses the calibration automatically (a scenario's own
@@ -94,7 +93,7 @@ print("starting values:", calibration.content["starting_values"])
 
 # %%
 after = first_year_split()
-print("calibrated:  ", after)
+pd.DataFrame({"uncalibrated": before, "calibrated": after})
 
 # %% [markdown]
 # ## 3. Validate the model: implied elasticities
@@ -111,7 +110,7 @@ validation = validate_model(city_folder)
 print("calibration used:", validation.calibration)
 cols = ["elasticity", "quantity", "model", "published_low", "published_high", "n_sources",
         "sign_ok", "inside"]
-print(validation.elasticities[cols].round(3).to_string(index=False))
+validation.elasticities[cols].round(3)
 
 # %% [markdown]
 # And the emergent mean trip lengths (km) by purpose and mode, which you can compare with a
@@ -119,7 +118,14 @@ print(validation.elasticities[cols].round(3).to_string(index=False))
 
 # %%
 lengths = validation.trip_lengths
-print(lengths.pivot(index="mode", columns="purpose", values="mean_km").round(2).to_string())
+lengths.pivot(index="mode", columns="purpose", values="mean_km").round(2)
+
+# %% [markdown]
+# The calibrated model's base-year split next to the published one. The survey covers the
+# administrative city, the grid the GHS urban centre: hover a bar for each split's definition.
+
+# %%
+ms.run(scenario, save=False).plot.modal_split_vs_survey()
 
 # %% [markdown]
 # Read the elasticity table before trusting a scenario's behavioural effects. Where the model

@@ -26,10 +26,11 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import display
 
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
-from mobility_sim.report import write_city_comparison
+from mobility_sim.paths import repo_root
+from mobility_sim.report import build_city_comparison
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb05_"))
@@ -109,25 +110,27 @@ for base, run in zip(baselines, runs, strict=True):
         "car share 2040 package": car.loc[2040],
     })
 kpis = pd.DataFrame(rows).set_index("city")
-print(kpis.round(2).T.to_string())
+kpis.round(2).T
+
+# %% [markdown]
+# One figure per city, drawn from each run: the trajectory of the package in each city.
+
+# %%
+for run in runs:
+    display(run.plot.emissions())
 
 # %% [markdown]
 # ## 3. The comparison page
 #
-# `write_city_comparison` writes one offline page with per-resident trajectories, small
-# multiples of the modal split and a ranking. From the command line:
-# `mobility-sim compare-cities RUN_DIR RUN_DIR ... --out cities.html`.
+# `build_city_comparison` makes one offline page with per-resident trajectories, small
+# multiples of the modal split and a ranking; it shows itself below and `.write(path)` saves
+# it. From the command line: `mobility-sim compare-cities RUN_DIR RUN_DIR ... --out
+# cities.html`.
 
 # %%
-page = write_city_comparison(runs, OUT / "cities.html")
-print("comparison page:", page)
-try:
-    get_ipython  # type: ignore[name-defined]  # noqa: B018
-    from IPython.display import IFrame, display
-
-    display(IFrame(src=str(page), width="100%", height=700))
-except NameError:
-    print("open it in a browser:", page.as_uri())
+page = build_city_comparison(runs)
+print("comparison page:", page.write(OUT / "cities.html"))
+page
 
 # %% [markdown]
 # When reading the ranking: the cities' baselines are uncalibrated, their grids are GHS urban

@@ -31,9 +31,12 @@
 import tempfile
 from pathlib import Path
 
+from IPython.display import display
+
 import mobility_sim as ms
-from mobility_sim.testing import repo_root
+from mobility_sim.paths import repo_root
 from mobility_sim.analysis import attribute, read_distributions, run_uncertainty
+from mobility_sim.analysis.figures import fan_chart_figure, sensitivity_figure, waterfall_figure
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb06_"))
@@ -82,19 +85,24 @@ loaded = ms.load_scenario(package_file)
 shapley = attribute(loaded, outputs=["co2_wtw_t", "car_vkm"], progress=False)
 print(f"method: {shapley.method}, {shapley.n_runs} runs")
 table = shapley.in_year(2035, "co2_wtw_t")
-print(table[["measure", "contribution"]].round(1).to_string(index=False))
+display(table[["measure", "contribution"]].round(1))
 totals = shapley.totals.query("year == 2035 and output == 'co2_wtw_t'")
-print(totals[["without_measures", "package", "effect"]].round(1).to_string(index=False))
+display(totals[["without_measures", "package", "effect"]].round(1))
 print("sum of contributions:", round(table["contribution"].sum(), 1),
       "| relative gap to the effect:", f"{shapley.efficiency_gap():.1e}")
+
+# %% [markdown]
+# The same as a waterfall: each measure's step from the result without any measure.
+
+# %%
+waterfall_figure(shapley.contributions, shapley.totals, 2035)
 
 # %% [markdown]
 # The same for car vehicle-km: a measure can matter for traffic and little for CO2 (or the
 # reverse), e.g. electric car sales cut CO2 without removing a single car trip.
 
 # %%
-print(shapley.in_year(2035, "car_vkm")[["measure", "contribution"]].round(0)
-      .to_string(index=False))
+shapley.in_year(2035, "car_vkm")[["measure", "contribution"]].round(0)
 
 # %% [markdown]
 # ## 3. Monte Carlo over the behavioural constants
@@ -109,9 +117,10 @@ print("uncertain inputs:", ", ".join(space.names))
 mc = run_uncertainty(loaded, space, method="montecarlo", n=8, seed=1, progress=False)
 fan = mc.fan()
 print(f"{mc.output} in the runs (percentiles), {len(mc.samples)} samples:")
-print(fan.pivot(index="year", columns="quantile", values="value").round(0).to_string())
+display(fan.pivot(index="year", columns="quantile", values="value").round(0))
 print("with the default values:")
-print(mc.reference[["year", mc.output]].round(0).to_string(index=False))
+display(mc.reference[["year", mc.output]].round(0))
+fan_chart_figure(fan, mc.reference, output=mc.output)
 
 # %% [markdown]
 # ## 4. Morris screening: which constants matter?
@@ -123,6 +132,6 @@ print(mc.reference[["year", mc.output]].round(0).to_string(index=False))
 # %%
 morris = run_uncertainty(loaded, space, method="morris", n=4, seed=1, progress=False)
 print(f"{len(morris.table['sample'].unique())} runs")
-print(morris.indices.round(1).to_string(index=False))
-print()
+display(morris.indices.round(1))
 print(morris.summary_text())
+sensitivity_figure(morris.indices, "morris")

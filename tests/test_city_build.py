@@ -17,18 +17,10 @@ from mobility_sim.city.build import build_city, write_city
 from mobility_sim.city.cli import city_app
 from mobility_sim.city.resample import raster_to_cells, vector_to_cells
 from mobility_sim.exceptions import CityDataError
+from mobility_sim.paths import ghs_rasters_dir, hsy_helsinki_grid
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-GHS = SHARED / "real_data" / "ghs_pop_2020_1km_urban_centres"
-HSY = SHARED / "real_data" / "helsinki" / "helsinki_population_grid_2020_hsy_250m.gpkg"
-
-
-def shared_file(path: Path) -> Path:
-    if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read the shared data folder beside the "
-                    "repository (../shared); check it out there")
-    return path
+GHS = ghs_rasters_dir()
+HSY = hsy_helsinki_grid()
 
 
 def raster_total(path: Path) -> float:
@@ -37,7 +29,7 @@ def raster_total(path: Path) -> float:
 
 
 def test_helsinki_raster_total_conserved_exactly():
-    tif = shared_file(GHS / "3244_Helsinki.tif")
+    tif = GHS / "3244_Helsinki.tif"
     cells = raster_to_cells(tif, cell_size=1000)
     assert cells.population.sum() == pytest.approx(raster_total(tif), rel=1e-9)
     assert cells.source_total == pytest.approx(raster_total(tif), rel=1e-12)
@@ -45,7 +37,7 @@ def test_helsinki_raster_total_conserved_exactly():
 
 def test_raster_resampling_matches_exact_area_overlay():
     """Sub-cell sampling agrees with an exact area-weighted overlay cell by cell."""
-    tif = shared_file(GHS / "3244_Helsinki.tif")
+    tif = GHS / "3244_Helsinki.tif"
     cells = raster_to_cells(tif, cell_size=1000)
     with rasterio.open(tif) as src:
         data = src.read(1, masked=True).filled(0)
@@ -69,7 +61,7 @@ def test_raster_resampling_matches_exact_area_overlay():
 
 
 def test_vector_grid_hsy_conserved_at_250m_and_1km():
-    gpkg = shared_file(HSY)
+    gpkg = HSY
     total = float(gpd.read_file(gpkg)["population"].sum())
     for size in (250, 1000):
         cells = vector_to_cells(gpkg, column="population", cell_size=size)
@@ -114,14 +106,14 @@ def test_negative_raster_values_rejected_with_fix(tmp_path):
 
 
 def test_missing_population_column_named(tmp_path):
-    gpkg = shared_file(HSY)
+    gpkg = HSY
     with pytest.raises(CityDataError) as err:
         vector_to_cells(gpkg, column="asukkaat")
     assert "asukkaat" in str(err.value) and "--population-column" in str(err.value)
 
 
 def test_build_write_and_load_roundtrip(tmp_path):
-    tif = shared_file(GHS / "3244_Helsinki.tif")
+    tif = GHS / "3244_Helsinki.tif"
     city = build_city(tif, slug="hel_test", name="Helsinki test", country="FIN",
                       jobs_total=400_000, jobs_source="test figure")
     folder = write_city(city, tmp_path / "hel_test")
@@ -145,7 +137,7 @@ def test_build_write_and_load_roundtrip(tmp_path):
 
 
 def test_cli_build_and_errors(tmp_path):
-    tif = shared_file(GHS / "3255_Tallinn.tif")
+    tif = GHS / "3255_Tallinn.tif"
     runner = CliRunner()
     out = tmp_path / "tallinn"
     res = runner.invoke(city_app, ["build", str(tif), "--slug", "tallinn", "--name", "Tallinn",
@@ -163,7 +155,7 @@ def test_cli_build_and_errors(tmp_path):
 
 
 def test_bbox_cuts_a_city_out_of_a_raster():
-    tif = shared_file(GHS / "3244_Helsinki.tif")
+    tif = GHS / "3244_Helsinki.tif"
     box = (24.85, 60.14, 25.05, 60.22)  # central Helsinki
     cells = raster_to_cells(tif, bbox=box)
     with rasterio.open(tif) as src:

@@ -15,17 +15,9 @@ from mobility_sim.city.gtfs import gtfs_layers, stop_headways
 from mobility_sim.city.layers import cell_density, density_default
 from mobility_sim.city.osm import osm_layers
 from mobility_sim.exceptions import CityDataError
+from mobility_sim.paths import ghs_rasters_dir, hsy_helsinki_grid
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-HSY = SHARED / "real_data" / "helsinki" / "helsinki_population_grid_2020_hsy_250m.gpkg"
-
-
-def hsy() -> Path:
-    if not HSY.exists():
-        pytest.fail(f"{HSY} is missing: these tests read the shared data folder beside the "
-                    "repository (../shared); check it out there")
-    return HSY
+HSY = hsy_helsinki_grid()
 
 
 def helsinki_pbf() -> Path:
@@ -39,13 +31,13 @@ def helsinki_pbf() -> Path:
 
 @pytest.fixture(scope="module")
 def hsy_city():
-    return build_city(hsy(), slug="hsy", name="HSY Helsinki 250 m", country="FIN",
+    return build_city(HSY, slug="hsy", name="HSY Helsinki 250 m", country="FIN",
                       cell_size=250)
 
 
 def test_osm_extract_sets_cycle_and_stop_layers(hsy_city, tmp_path):
     pbf = helsinki_pbf()
-    city = build_city(hsy(), slug="hsy", name="HSY", country="FIN", cell_size=250,
+    city = build_city(HSY, slug="hsy", name="HSY", country="FIN", cell_size=250,
                       osm_pbf=pbf)
     result = osm_layers(pbf, hsy_city.grid, 250)
     covered = result.covered["cycle_infra_share"]
@@ -71,7 +63,7 @@ def test_osm_extract_sets_cycle_and_stop_layers(hsy_city, tmp_path):
 
 def test_osm_extract_outside_grid_is_a_clear_error(tmp_path):
     pbf = helsinki_pbf()
-    tif = SHARED / "real_data" / "ghs_pop_2020_1km_urban_centres" / "2253_Luxembourg.tif"
+    tif = ghs_rasters_dir() / "2253_Luxembourg.tif"
     far = build_city(tif, slug="lux", name="Lux", country="LUX")
     with pytest.raises(CityDataError) as err:
         osm_layers(pbf, far.grid, 1000)
@@ -137,7 +129,7 @@ def test_gtfs_headways_and_stop_distance(hsy_city, tmp_path):
 def test_gtfs_build_records_real_layers(tmp_path):
     feed = _write_feed(tmp_path / "feed.zip", stops=[("S1", 60.1699, 24.9384)],
                        departures={("R1", "S1"): ["07:15:00", "08:15:00"]})
-    city = build_city(hsy(), slug="hsy", name="HSY", country="FIN", cell_size=250, gtfs=feed)
+    city = build_city(HSY, slug="hsy", name="HSY", country="FIN", cell_size=250, gtfs=feed)
     assert city.meta.layers["pt_headway_min"].status == "real"
     assert city.meta.layers["pt_stop_distance_m"].status == "real"
     assert np.allclose(city.grid["pt_headway_min"], 60.0)

@@ -12,20 +12,14 @@ import rasterio
 from mobility_sim.city import load_city
 from mobility_sim.city.build import build_catalogue_city, catalogue
 from mobility_sim.data import grid_intensity
+from mobility_sim.paths import ghs_rasters_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CITIES = REPO / "cities"
-RASTERS = REPO.parent / "shared" / "real_data" / "ghs_pop_2020_1km_urban_centres"
+RASTERS = ghs_rasters_dir()
 SHIPPED = sorted(p.name for p in CITIES.iterdir() if (p / "city.yaml").is_file())
 REQUIRED = ["helsinki", "vienna", "amsterdam", "copenhagen", "lisbon", "warsaw", "prague",
             "madrid"]
-
-
-def rasters() -> Path:
-    if not RASTERS.is_dir():
-        pytest.fail(f"{RASTERS} is missing: these tests read the shared data folder beside the "
-                    "repository (../shared); check it out there")
-    return RASTERS
 
 
 def test_at_least_twelve_cities_including_the_required_ones():
@@ -37,7 +31,7 @@ def test_at_least_twelve_cities_including_the_required_ones():
 @pytest.mark.parametrize("slug", SHIPPED)
 def test_shipped_city_conserves_raster_population(slug):
     row = catalogue().set_index("slug").loc[slug]
-    with rasterio.open(rasters() / row["raster_file"]) as src:
+    with rasterio.open(RASTERS / row["raster_file"]) as src:
         raster_total = float(src.read(1, masked=True).sum())
     city = load_city(CITIES / slug)
     assert abs(city.population - raster_total) <= 0.005 * raster_total
@@ -80,7 +74,7 @@ def test_published_modal_splits_shipped():
 @pytest.mark.parametrize("slug", ["helsinki", "luxembourg", "madrid"])
 def test_shipped_city_is_current(slug):
     """The shipped folder equals a fresh build (rebuild with cities/README.md if this fails)."""
-    fresh = build_catalogue_city(slug, rasters())
+    fresh = build_catalogue_city(slug, RASTERS)
     shipped = load_city(CITIES / slug)
     assert fresh.meta == shipped.meta
     cols = ["cell_id", "x", "y", "population", "jobs", "cell_code"]

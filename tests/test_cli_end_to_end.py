@@ -1,7 +1,9 @@
 """End to end on the real Helsinki grid: CLI -> Parquet results, resolved scenario, dashboard."""
 
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,7 @@ def run_dir(tmp_path_factory):
         [sys.executable, "-m", "mobility_sim", "run", str(SCENARIO), "--out", str(out),
          "--no-progress"],
         capture_output=True, text=True, cwd=ROOT, check=False,
+        preexec_fn=lambda: os.umask(0o022),  # the usual default umask
     )
     assert proc.returncode == 0, proc.stderr
     assert f"results:   {out.resolve()}" in proc.stdout
@@ -38,6 +41,24 @@ def test_run_writes_every_result_file(run_dir):
     meta = json.loads((run_dir / "run.json").read_text())
     assert meta["city_slug"] == "helsinki" and len(meta["scenario_hash"]) == 64
     assert not list(run_dir.glob("*.tmp")), "temporary files left behind"
+
+
+def test_result_files_get_the_users_usual_permissions(run_dir):
+    """Under the default umask 022 every result file is 0644: a team can read them."""
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in run_dir.iterdir()}
+    assert "dashboard.html" in modes and "summary.parquet" in modes
+    assert all(mode == 0o644 for mode in modes.values()), {n: oct(m) for n, m in modes.items()}
+
+
+def test_atomic_files_follow_the_umask(tmp_path):
+    from mobility_sim.yamlio import write_text_atomic
+
+    old = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o640
 
 
 def test_results_add_up(run_dir):

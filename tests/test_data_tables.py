@@ -31,7 +31,7 @@ def test_every_factor_and_share_has_a_source(loader):
 
 
 def test_grid_intensity_matches_the_published_2023_values():
-    # Ember / OWID 2023 figures as listed in shared/reference/facts.md
+    # Ember / Our World in Data 2023 figures (via the codecarbon package data)
     assert grid_intensity("FIN") == 79
     assert grid_intensity("pol") == 662
     with pytest.raises(KeyError, match="grid_intensity_country"):

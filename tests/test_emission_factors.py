@@ -71,7 +71,7 @@ def test_baseline_fleet_averages_against_independent_published_values():
     """EU 2024 mix fleet averages vs figures published independently of the inputs.
 
     - Cars: CO2 TTW of the fleet-weighted mix lies within 15 % of the 171 g/km Helsinki (HSL
-      CO2 matrix 2015) car figure in shared/reference/facts.md.
+      CO2 matrix 2015) car figure (HSL, city preset convention).
     - Buses: the diesel bus factor per vkm divided by the DESNZ 2025 average local bus factor
       per pkm implies an average load within the 5-20 passengers of urban bus services.
     """

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,7 +50,7 @@ def _sweep_options(n_jobs: int, scheduler: str | None, store: Path | None, engin
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table atomically as CSV (``.csv``) or Parquet (anything else), readable by all.
+    """Write a table atomically as CSV (``.csv``) or Parquet (anything else).
 
     Raises
     ------
@@ -64,7 +63,6 @@ def write_frame(frame: pd.DataFrame, path: Path) -> Path:
                 frame.to_csv(tmp, index=False)
             else:
                 frame.to_parquet(tmp, index=False)
-        _share(path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); choose another "
                           "--out") from None
@@ -72,21 +70,13 @@ def write_frame(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_text(text: str, path: Path) -> Path:
-    """Write text atomically, readable by all (see :func:`write_frame`)."""
+    """Write text atomically, with the user's usual permissions (see :func:`write_frame`)."""
     try:
         write_text_atomic(path, text)
-        _share(path)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); choose another "
                           "--out") from None
     return path
-
-
-def _share(path: Path) -> None:
-    """Give a result file the usual permissions (temporary files are created 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
 
 
 def _portable_city(ref: str, base: Path) -> str:

@@ -77,7 +77,7 @@ KNOWN_NO_EFFECT: dict[tuple[str, str], float] = {
     ("carbon_price", "eur_per_tco2"): 0.0,
 }
 #: Reduction of the Mission's climate-neutrality target: about 20 % residual emissions may be
-#: offset (EU Mission "Climate-Neutral and Smart Cities"; shared/reference/facts.md).
+#: offset (EU Mission "Climate-Neutral and Smart Cities", Climate City Contracts).
 MISSION_REDUCTION = 0.80
 #: Intensity step of the finite differences.
 STEP = 1e-3

@@ -315,10 +315,8 @@ def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> 
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / "grid.parquet") as tmp:
         city.grid.to_parquet(tmp, index=False, compression="zstd")
-        tmp.chmod(0o644)  # mkstemp makes owner-only files; city folders are shared data
     with atomic_path(folder / "city.yaml") as tmp:
         tmp.write_text(city_yaml_text(city.meta, header), encoding="utf-8")
-        tmp.chmod(0o644)
     return folder
 
 

@@ -14,7 +14,8 @@ from typing import Annotated
 import typer
 
 from ..cli_errors import fail as _fail
-from ..exceptions import MobilitySimError
+from ..exceptions import CityDataError, MobilitySimError
+from ..paths import ghs_rasters_dir
 
 city_app = typer.Typer(help="Build and inspect city grids.", no_args_is_help=True)
 
@@ -115,9 +116,9 @@ def build(
 def build_shipped(
     slugs: Annotated[list[str] | None, typer.Argument(
         help="Slugs of mobility_sim/data/cities.csv (default: all).")] = None,
-    raster_dir: Annotated[Path, typer.Option(
-        help="Folder of the GHS-POP urban-centre rasters.")]
-    = Path("../shared/real_data/ghs_pop_2020_1km_urban_centres"),
+    raster_dir: Annotated[Path | None, typer.Option(
+        help="Folder of the GHS-POP urban-centre rasters (default: the repository's "
+             "source_data/ghs_pop_2020_1km_urban_centres).")] = None,
     out_root: Annotated[Path, typer.Option(help="Folder holding the city folders.")]
     = Path("cities"),
 ) -> None:
@@ -125,6 +126,11 @@ def build_shipped(
     from .build import build_catalogue_city, catalogue, write_city
 
     chosen = slugs or list(catalogue()["slug"])
+    if raster_dir is None:
+        try:
+            raster_dir = ghs_rasters_dir()
+        except FileNotFoundError as exc:
+            _fail(CityDataError(f"{exc}; or give the rasters' folder with --raster-dir"))
     try:
         for slug in chosen:
             header = (f"Built by: mobility-sim city build-shipped {slug}\nfrom the GHS-POP 2020 "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +137,42 @@ class City:
     def population(self) -> float:
         """Total residents."""
         return float(self.grid["population"].sum())
+
+    def __repr__(self) -> str:
+        kind = ", synthetic" if self.meta.synthetic else ""
+        return (f"<City {self.slug}: {self.name} ({self.meta.country}{kind}), {self.n_cells} "
+                f"cells of {self.meta.cell_size_m:g} m, population {self.population:,.0f}>")
+
+    def _repr_html_(self) -> str:
+        """Show the city in a notebook: size, area, and where each input comes from."""
+        meta = self.meta
+        esc = html.escape
+        facts = [
+            ("City", f"{meta.name} ({meta.slug}, {meta.country})"),
+            ("Grid", f"{self.n_cells:,} cells of {meta.cell_size_m:g} m ({meta.crs})"),
+            ("Residents", f"{self.population:,.0f}"),
+            ("Jobs", f"{float(self.grid['jobs'].sum()):,.0f}"),
+        ]
+        if meta.car_ownership is not None:
+            facts.append(("Cars per 1,000", f"{meta.car_ownership.cars_per_1000:g} "
+                                            f"({meta.car_ownership.source})"))
+        facts.append(("Published modal splits", str(len(meta.observed_modal_split))))
+        if meta.area_note:
+            facts.append(("Area", meta.area_note))
+        rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th>"
+                       f"<td style='text-align:left'>{esc(v)}</td></tr>" for k, v in facts)
+        layers = "".join(f"<li>{esc(name)}: <b>{esc(layer.status)}</b></li>"
+                         for name, layer in meta.layers.items())
+        observed = sum(layer.status == "real" for layer in meta.layers.values())
+        banner = ("<p style='color:#a00'><b>Synthetic city</b>: generated for tests and "
+                  "demonstrations, not a real place.</p>" if meta.synthetic else "")
+        sources = "".join(f"<li>{esc(src.name)} ({esc(src.licence)})</li>" for src in meta.sources)
+        return (f"<div class='mobility-sim-city'>{banner}<table>{rows}</table>"
+                f"<p style='margin:0.3em 0'><b>Data quality:</b> {observed} of "
+                f"{len(meta.layers)} grid layers observed (the others are proxies or "
+                f"density-scaled model defaults)</p><ul style='margin:0'>{layers}</ul>"
+                + (f"<p style='margin:0.3em 0'><b>Sources</b></p><ul style='margin:0'>{sources}"
+                   "</ul>" if sources else "") + "</div>")
 
     def zone_mask(self, name: str) -> np.ndarray:
         """Return a boolean mask of the cells whose centre lies in the named zone.

@@ -24,15 +24,22 @@ from .comparison_figures import (
     small_multiples_trajectories,
     trajectories_figure,
 )
-from .kpi import base_year_of, fmt_number, fmt_pct, fmt_tonnes, read_target, scenario_kpis
+from .kpi import (
+    base_year_of,
+    city_name,
+    fmt_number,
+    fmt_pct,
+    fmt_tonnes,
+    read_target,
+    scenario_kpis,
+    scenario_name,
+)
 from .map_figures import co2_per_capita, difference_map, to_raster
 from .page import Page, esc, grid, na_panel, table
 from .sections import (
-    city_name,
     extra_table,
     header_html,
     proxy_note,
-    scenario_name,
     synthetic_banner,
 )
 

@@ -37,28 +37,20 @@ from .cobenefit_figures import (
     health_figure,
     pollutants_figure,
 )
-from .emissions_figures import WEDGE_COLUMNS, emissions_by_mode, emissions_trajectory, wedge_figure
-from .fleet_figures import (
-    FLEET_COLUMNS,
-    bev_share_figure,
-    fleet_composition_figure,
-    grid_intensity_figure,
-)
-from .kpi import base_year_of, kpi_cards, read_target, scenario_kpis
-from .map_figures import co2_per_capita_map, mode_share_change_map
+from .emissions_figures import WEDGE_COLUMNS, wedge_figure
+from .fleet_figures import FLEET_COLUMNS, fleet_composition_figure
+from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_name
+from .notebook import ResultsPlots
 from .page import Page, esc, grid, na_panel
 from .sections import (
-    city_name,
     extra_table,
     header_html,
     kpi_cards_html,
     measures_table,
     notes_html,
     run_facts,
-    scenario_name,
     synthetic_banner,
 )
-from .travel_figures import mode_share_figure, observed_split_figure
 
 
 def slugify(text: str) -> str:
@@ -83,7 +75,6 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     name, city = scenario_name(results), city_name(results)
     base = base_year_of(results)
     final = int(results.summary["year"].max())
-    target = read_target(meta, base)
     version = esc(meta.get("version") or "")
     page = Page(title=f"{name} · {city} · mobility_sim", slug=slugify(f"{name}-{city}"))
     badges = [("synthetic city", "synthetic")] if meta.get("synthetic") else []
@@ -101,12 +92,9 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     wtw_note = ("Well-to-wheel adds fuel and electricity production to the exhaust "
                 "(tank-to-wheel); electricity at the grid carbon intensity of "
                 f"{esc(country or 'the country')}. Residents' trips inside the grid.")
-    panels = [page.figure(
-        emissions_trajectory(results.summary, target=target,
-                             baseline=None if baseline is None else baseline.summary,
-                             baseline_label=scenario_name(baseline) if baseline else "Baseline"),
-        note=wtw_note, name="emissions-trajectory")]
-    panels.append(page.figure(emissions_by_mode(results.modes),
+    plot = ResultsPlots(results)
+    panels = [page.figure(plot.emissions(baseline), note=wtw_note, name="emissions-trajectory")]
+    panels.append(page.figure(plot.emissions_by_mode(),
                               note="Walking and cycling emit nothing and are not drawn. See "
                                    "'About these numbers' for how public transport is counted.",
                               name="emissions-by-mode"))
@@ -124,18 +112,17 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     page.add_section("emissions", "Emissions", grid(*panels))
 
     # Travel ------------------------------------------------------------------------------
-    panels = [page.figure(mode_share_figure(results.modes, "trips"), name="mode-share-trips",
+    panels = [page.figure(plot.mode_share("trips"), name="mode-share-trips",
                           note="Residents' trips by main mode, all purposes."),
-              page.figure(mode_share_figure(results.modes, "pkm"), name="mode-share-pkm",
+              page.figure(plot.mode_share("pkm"), name="mode-share-pkm",
                           note="Passenger-km by main mode, all purposes.")]
-    observed = meta.get("observed_modal_split") or []
-    obs_fig = observed_split_figure(results.modes, observed, base)
-    if obs_fig is not None:
-        panels.append(page.figure(obs_fig, wide=True, name="modal-split-vs-survey", note=(
+    try:
+        panels.append(page.figure(plot.modal_split_vs_survey(), wide=True,
+                                  name="modal-split-vs-survey", note=(
             "Surveys count trips differently (whose trips, which purposes, which area): hover a "
             "bar for its definition. Differences partly reflect definitions, not only the "
             "model.")))
-    else:
+    except ValueError:
         panels.append(na_panel("Modal split: model against published surveys",
                                "The city's metadata lists no published modal split.",
                                "Add observed_modal_split to the city's city.yaml.", wide=True))
@@ -157,23 +144,19 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
             "This run records the battery-electric share of the car fleet (next panel), not the "
             "stock by powertrain.",
             f"Give a table with columns {_cols(FLEET_COLUMNS)} to show it."))
-    panels.append(page.figure(bev_share_figure(results.summary), name="bev-share",
+    panels.append(page.figure(plot.bev_share(), name="bev-share",
                               note="Share of battery-electric cars in the car stock."))
-    panels.append(page.figure(grid_intensity_figure(results.summary, country=country or None),
-                              name="grid-intensity",
+    panels.append(page.figure(plot.grid_intensity(), name="grid-intensity",
                               note="Drives the well-to-wheel emissions of electric cars, e-bikes "
                                    "and electric public transport. "
                                    + esc(meta.get("grid_note") or "")))
     page.add_section("fleet", "Fleet and energy", grid(*panels))
 
     # Maps --------------------------------------------------------------------------------
-    size = meta.get("cell_size_m")
-    panels = [page.figure(co2_per_capita_map(results.grid, results.cells, final,
-                                             cell_size_m=size), name="map-co2-per-capita",
+    panels = [page.figure(plot.co2_map(final), name="map-co2-per-capita",
                           note="Well-to-wheel CO₂e of residents' trips, by home cell, per "
                                "resident. Blank cells have no residents."),
-              page.figure(mode_share_change_map(results.grid, results.cells, base, final,
-                                                cell_size_m=size), name="map-car-share-change",
+              page.figure(plot.car_share_change_map(base, final), name="map-car-share-change",
                           note=f"Car share of residents' trips by home cell, {final} minus "
                                f"{base}. Blue: fewer car trips.")]
     page.add_section("maps", "Maps", grid(*panels),

@@ -7,12 +7,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..results import Results
+if TYPE_CHECKING:  # pragma: no cover
+    # Only for annotations: the report layer reads Results' attributes and never imports the
+    # module at run time, so that Results can draw itself with these functions in a notebook.
+    from ..results import Results
 
 #: Summary column that a target applies to unless ``meta["target"]["metric"]`` says otherwise.
 DEFAULT_TARGET_METRIC = "co2_wtw_t"
@@ -53,6 +57,24 @@ def read_target(meta: dict[str, Any], default_base_year: int | None) -> Target |
     if metric not in _METRIC_LABEL:
         return None
     return Target(year=year, reduction=reduction, base_year=int(base), metric=metric)
+
+
+def scenario_name(results: Results) -> str:
+    """``meta["scenario_name"]``, or 'Unnamed scenario'."""
+    return str(results.meta.get("scenario_name") or "Unnamed scenario")
+
+
+def city_name(results: Results) -> str:
+    """``meta["city_name"]``, or the slug, or 'Unnamed city'."""
+    meta = results.meta
+    return str(meta.get("city_name") or meta.get("city_slug") or "Unnamed city")
+
+
+def layer_statuses(meta: Mapping[str, Any]) -> dict[str, str]:
+    """Return each grid layer's status (``real``, ``proxy`` or ``default``) from a run's meta."""
+    layers = meta.get("layers") if isinstance(meta.get("layers"), Mapping) else {}
+    return {str(name): str(info.get("status")) for name, info in layers.items()
+            if isinstance(info, Mapping)}
 
 
 def base_year_of(results: Results) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,6 +41,9 @@ PLOT_CONFIG: dict[str, Any] = {
     "topojsonURL": "./",
 }
 
+#: Height of the frame that shows a whole page in a notebook cell, in pixels.
+FRAME_HEIGHT = 800
+
 
 def esc(text: object) -> str:
     """Escape text for HTML content and attribute values."""
@@ -58,7 +60,7 @@ def _asset(name: str) -> str:
     return resources.files("mobility_sim.report").joinpath(name).read_text(encoding="utf-8")
 
 
-@dataclass
+@dataclass(repr=False)
 class Page:
     """An HTML page being assembled.
 
@@ -77,6 +79,10 @@ class Page:
     sections: list[tuple[str, str, str]] = field(default_factory=list)
     _figures: list[tuple[str, str]] = field(default_factory=list)
     _named: list[tuple[str, go.Figure]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"<Page {self.title!r}: {len(self.sections)} sections, {self.n_figures} figures; "
+                ".write(path) saves it as one offline HTML file>")
 
     @property
     def n_figures(self) -> int:
@@ -146,6 +152,17 @@ class Page:
             figure_data=data,
         )
 
+    def _repr_html_(self) -> str:
+        """Show the whole page in a notebook cell, in a frame of :data:`FRAME_HEIGHT` pixels.
+
+        The frame holds the page itself (``srcdoc``): no file path or server address is
+        involved, so it works under a Jupyter server, in a saved notebook and offline. The page
+        keeps its own styles and scripts (plotly.js included), apart from the notebook's.
+        """
+        return (f'<iframe srcdoc="{esc(self.render())}" style="width:100%;'
+                f'height:{FRAME_HEIGHT}px;border:1px solid #ddd" '
+                'sandbox="allow-scripts allow-downloads"></iframe>')
+
     def write(self, path: str | Path) -> Path:
         """Write the page atomically to ``path`` and return the path.
 
@@ -158,9 +175,6 @@ class Page:
         text = self.render()
         try:
             write_text_atomic(path, text)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(path, 0o666 & ~mask)  # a page to share: not the 0600 of a temporary file
         except OSError as exc:
             raise OutputError(f"{path}: cannot write the dashboard ({exc.strerror or exc}); "
                               "choose a folder you can write to") from None

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..results import ACCOUNTING_NOTE, Results
-from .kpi import KpiCard
+from .kpi import KpiCard, city_name, layer_statuses, scenario_name
 from .page import esc, table
 
 
@@ -24,17 +24,6 @@ def extra_table(results: Results, name: str,
     if isinstance(table_, pd.DataFrame) and not table_.empty:
         return table_
     return None
-
-
-def scenario_name(results: Results) -> str:
-    """``meta["scenario_name"]``, or 'Unnamed scenario'."""
-    return str(results.meta.get("scenario_name") or "Unnamed scenario")
-
-
-def city_name(results: Results) -> str:
-    """``meta["city_name"]``, or the slug, or 'Unnamed city'."""
-    meta = results.meta
-    return str(meta.get("city_name") or meta.get("city_slug") or "Unnamed city")
 
 
 def run_label(results: Results) -> str:
@@ -84,9 +73,7 @@ def run_facts(results: Results) -> list[tuple[str, str]]:
     if meta.get("crs"):
         grid_text += f" ({meta['crs']})"
     city = city_name(results) + (f" ({meta['country']})" if meta.get("country") else "")
-    layers = meta.get("layers") if isinstance(meta.get("layers"), Mapping) else {}
-    status = {name: info.get("status") for name, info in layers.items()
-              if isinstance(info, Mapping)}
+    status = layer_statuses(meta)
     not_real = [f"{name} (proxy)" for name, s in status.items() if s == "proxy"]
     defaults = [name for name, s in status.items() if s == "default"]
     if defaults:
