@@ -62,7 +62,7 @@ print("\n".join(scenario_file.read_text(encoding="utf-8").splitlines()[:30]))
 # %%
 baseline = ms.run(ROOT / "scenarios" / "helsinki" / "baseline.yaml", out=OUT / "baseline",
                   dashboard=False)
-package = ms.run(scenario_file, out=OUT / "sump_package")
+package = ms.run(scenario_file, out=OUT / "sump_package", progress=True)  # a bar over years
 print("written to:", package.meta["output_folder"])
 print(sorted(p.name for p in Path(package.meta["output_folder"]).iterdir()))
 

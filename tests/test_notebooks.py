@@ -23,6 +23,7 @@ nbclient = pytest.importorskip("nbclient", reason="make test installs nbclient (
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 PLOTLY = "application/vnd.plotly.v1+json"
+WIDGET = "application/vnd.jupyter.widget-view+json"
 #: A script, style sheet or frame loaded from the network (the outputs must work offline). The
 #: plotly.js bundle embedded in a page mentions CDN addresses in its defaults; loading one is what
 #: counts.
@@ -128,3 +129,5 @@ def test_quick_start_shows_results_figures_and_dashboard_inline(run_notebook):
               for o in _outputs(nb) if PLOTLY in o.get("data", {})]
     assert any("CO₂e" in t for t in titles), titles
     assert any("share" in t.lower() for t in titles), titles
+    widgets = [o for o in _outputs(nb) if WIDGET in o.get("data", {})]
+    assert widgets, "the run's progress bar is not a notebook widget"
