@@ -215,3 +215,23 @@ def test_lifetimes():
     assert v[("western_europe", "mean_lifespan_years")] == pytest.approx(18.1)
     assert v[("eastern_europe", "mean_lifespan_years")] == pytest.approx(28.4)
     assert df.value.dropna().between(5, 40).all()
+
+
+def test_keys_are_unique_and_dates_consistent():
+    sales = read("country_new_car_sales.csv")
+    assert not sales.duplicated(["iso3", "year", "powertrain"]).any()
+    fleet = read("country_car_fleet.csv")
+    assert not fleet.duplicated(["iso3", "reference_date", "powertrain", "source"]).any()
+    dated = fleet.dropna(subset=["reference_date"])
+    ref_year = pd.to_datetime(dated.reference_date).dt.year
+    # the row year is the stock year: the reference date falls in it or on 1 January after it
+    assert ((ref_year == dated.year) | (ref_year == dated.year + 1)).all()
+    assert not read("country_bus_fleet.csv").duplicated(["iso3", "year", "metric"]).any()
+
+
+def test_german_mix_matches_published_counts():
+    df = read("country_new_car_sales.csv").query("iso3 == 'DEU' and year == 2024")
+    mix = df.set_index("powertrain")
+    assert mix["count"].sum() == 2817331
+    assert mix.loc["bev", "count"] == 380609
+    assert mix.loc[list(POWERTRAINS | {"other"}), "share"].sum() == pytest.approx(1.0, abs=1e-3)
