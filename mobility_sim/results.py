@@ -61,7 +61,14 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,8 +189,25 @@ class Results:
         grouped["share"] = grouped[by] / grouped.groupby("year")[by].transform("sum")
         return grouped[["year", "mode_group", "share"]]
 
-    def save(self, folder: str | Path) -> Path:
-        """Write every table, ``run.json`` and ``scenario.resolved.yaml`` into ``folder``.
+    def save(self, folder: str | Path,
+             extra: Mapping[str, Callable[[Results, Path], object]] | None = None) -> Path:
+        """Write the run folder as one unit: every table, ``run.json``, the resolved scenario.
+
+        Everything is written into a new hidden folder beside ``folder``, with ``manifest.json``
+        (the SHA-256 of every data file) last; then the new folder replaces ``folder`` whole.
+        A failed or killed save leaves the old folder as it was; no file of an earlier run
+        (an old dashboard, a table it had) survives beside the new tables; two saves into one
+        folder take turns (a lock) and the last one wins whole.
+
+        Parameters
+        ----------
+        folder : path-like
+            The run folder. An existing folder is replaced only if it is a run folder (or
+            empty): any other folder is refused, so that no file of the user's is deleted.
+        extra : mapping of str to callable, optional
+            Further files of the run (e.g. ``{"dashboard.html": write_dashboard}``): each is
+            called as ``writer(results, path)`` to write that file into the new folder before it
+            replaces the old one.
 
         Returns
         -------
@@ -193,20 +217,41 @@ class Results:
         Raises
         ------
         OutputError
-            If the folder cannot be created or written.
+            If the folder cannot be written, or exists and is not a run folder.
         """
         folder = Path(folder)
+        check_run_folder(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for name in TABLES:
-                with atomic_path(folder / f"{name}.parquet") as tmp:
-                    self.table(name).to_parquet(tmp, index=False)
-            write_text_atomic(folder / "run.json", json.dumps(self.meta, indent=2, default=str))
-            write_text_atomic(folder / "scenario.resolved.yaml", self.scenario_yaml)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            with _folder_lock(folder):
+                check_run_folder(folder)  # again: another process may have made it meanwhile
+                stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".new",
+                                              dir=folder.parent))
+                try:
+                    self._write_files(stage)
+                    for name, writer in (extra or {}).items():
+                        writer(self, stage / name)
+                    os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it owner-only
+                    _replace_folder(stage, folder)
+                finally:
+                    shutil.rmtree(stage, ignore_errors=True)  # gone once renamed
         except OSError as exc:
             raise OutputError(f"{folder}: cannot write results ({exc.strerror or exc}); "
                               "choose another --out folder") from None
         return folder
+
+    def _write_files(self, folder: Path) -> None:
+        """Write the data files and, last, the manifest of their checksums into ``folder``."""
+        for name in TABLES:
+            with atomic_path(folder / f"{name}.parquet") as tmp:
+                self.table(name).to_parquet(tmp, index=False)
+        write_text_atomic(folder / "run.json", json.dumps(self.meta, indent=2, default=str))
+        write_text_atomic(folder / "scenario.resolved.yaml", self.scenario_yaml)
+        files = {f"{n}.parquet": _sha256(folder / f"{n}.parquet") for n in TABLES}
+        for name in ("run.json", "scenario.resolved.yaml"):
+            files[name] = _sha256(folder / name)
+        manifest = {"format": MANIFEST_FORMAT, "files": files}
+        write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
@@ -225,9 +270,116 @@ class Results:
         if missing:
             raise OutputError(f"{folder}: not a complete run folder (missing {', '.join(missing)});"
                               " run 'mobility-sim run SCENARIO.yaml --out FOLDER' first")
+        verify_run_folder(folder)
         tables = {n: pd.read_parquet(folder / f"{n}.parquet") for n in TABLES
                   if (folder / f"{n}.parquet").is_file()}
         meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         resolved = folder / "scenario.resolved.yaml"
         text = resolved.read_text(encoding="utf-8") if resolved.is_file() else ""
         return cls(**tables, meta=meta, scenario_yaml=text)
+
+
+#: File of a run folder that lists the checksum of every data file; written last.
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "mobility_sim run folder 1"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def verify_run_folder(folder: Path) -> None:
+    """Check a run folder against its manifest: every listed file present and unchanged.
+
+    Raises
+    ------
+    OutputError
+        If the manifest is missing or unreadable, or a file is missing or differs from the one
+        the run wrote (a file of another run, an edited or truncated table).
+    """
+    path = folder / MANIFEST
+    rerun = "run the scenario again into this folder ('mobility-sim run SCENARIO --out FOLDER')"
+    if not path.is_file():
+        raise OutputError(f"{folder}: no {MANIFEST}, so its files cannot be checked to come from "
+                          f"one run (an interrupted save, or a folder of an older version); "
+                          f"{rerun}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = dict(manifest["files"])
+        valid = manifest.get("format") == MANIFEST_FORMAT
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(f"{path}: unreadable manifest ({exc}); {rerun}") from None
+    if not valid:
+        raise OutputError(f"{path}: not a manifest of this version ({MANIFEST_FORMAT!r}); {rerun}")
+    bad = [name for name, digest in files.items()
+           if not (folder / name).is_file() or _sha256(folder / name) != digest]
+    if bad:
+        raise OutputError(f"{folder}: {', '.join(sorted(bad))} missing or changed since the run "
+                          f"wrote them (files of two runs, or an edited file); {rerun}")
+
+
+def check_run_folder(folder: Path) -> None:
+    """Raise :class:`OutputError` unless a run may be saved as ``folder``.
+
+    ``folder`` may be missing (its nearest existing parent must be a writable folder), empty, or
+    a run folder (it is then replaced whole). Any other folder is refused: replacing it would
+    delete files that are not the run's. Nothing is created.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
+    if folder.is_dir() and any(folder.iterdir()) and not (
+            (folder / "run.json").is_file() or (folder / MANIFEST).is_file()):
+        raise OutputError(f"{folder}: a folder that is not a run folder (no run.json); results "
+                          "replace the whole folder, so choose a new or empty --out")
+    parent = next((p for p in folder.absolute().parents if p.exists()), Path("/"))
+    if not parent.is_dir():
+        raise OutputError(f"{folder}: {parent} is not a folder; choose another --out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: no permission to write in {parent}; choose another --out")
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder``'s name while it is replaced (other saves wait)."""
+    lock = folder.parent / f".{folder.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:  # the holder before us may have removed the file: then lock the new one
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                try:
+                    yield
+                finally:
+                    lock.unlink(missing_ok=True)
+                return
+        finally:
+            os.close(fd)
+
+
+def _replace_folder(new: Path, folder: Path) -> None:
+    """Put ``new`` in the place of ``folder`` (removing the old one whole)."""
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    old = folder.parent / f".{folder.name}.{os.getpid()}.old"
+    os.rename(folder, old)
+    try:
+        os.rename(new, folder)
+    except OSError:
+        os.rename(old, folder)  # put the old run back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
