@@ -13,7 +13,6 @@ import typer
 from .calibration import (
     CalibrationError,
     CityCalibration,
-    apply_asc_overrides,
     calibrate,
     calibrated_parameters,
     calibration_status,
@@ -26,7 +25,6 @@ from .exceptions import MobilitySimError
 __all__ = [
     "CalibrationError",
     "CityCalibration",
-    "apply_asc_overrides",
     "calibrate",
     "calibrate_command",
     "calibrated_parameters",

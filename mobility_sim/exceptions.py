@@ -1,4 +1,4 @@
-"""Errors that reach a planner: each carries every problem found, with its place and the fix."""
+"""Every error mobility_sim raises on bad input, each with every problem, its place and the fix."""
 
 from __future__ import annotations
 
@@ -27,3 +27,30 @@ class CityDataError(MobilitySimError):
 
 class OutputError(MobilitySimError):
     """Results cannot be written where asked."""
+
+
+class FleetParameterError(MobilitySimError):
+    """Fleet, public transport supply, emission or health parameters out of range."""
+
+
+class CalibrationError(MobilitySimError):
+    """A calibration target is missing, malformed or unreachable, or the fit did not converge.
+
+    Each problem names the file or target, what is wrong and how to fix it, one per line.
+    """
+
+
+class AnalysisError(MobilitySimError):
+    """An analysis request is inconsistent (a job, a sweep store, an option)."""
+
+
+class DistributionError(AnalysisError):
+    """A parameter distribution file is malformed or names unknown parameters."""
+
+
+class LeverError(AnalysisError):
+    """A solver lever names an unknown measure or field, or gives unusable bounds."""
+
+
+class SweepStoreError(AnalysisError):
+    """A sweep store folder cannot be used (not a store, unreadable, not writable)."""

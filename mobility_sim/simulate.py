@@ -1,34 +1,27 @@
-"""Run one scenario: years x (levers -> fleet -> model inputs -> demand kernel) -> Results.
+"""Run one scenario: the model's years (levers -> fleet -> kernel inputs -> kernel) -> Results.
 
 :func:`simulate` runs a loaded scenario in memory; :func:`run` loads a file, runs it and, by
 default, writes the run folder (Parquet tables, resolved scenario, ``run.json``, dashboard).
 
-Each year the vintage fleet (:mod:`mobility_sim.fleet.projection`) sets the car sub-alternative
-shares and fleet-average factors of the demand model; after the kernel, the year's vehicle-km
-(cars from demand, public transport from service), energy, emissions and the WHO HEAT health
-benefit are tabulated (:mod:`mobility_sim.fleet.accounting`, :mod:`mobility_sim.fleet.health`).
+The model layer (:mod:`mobility_sim.model`) resolves the parameters, fixes each year's levers,
+PT network and vintage fleet, builds each year's kernel inputs and runs the kernel
+(:func:`mobility_sim.model.years.run_years`). Here each year's outputs become tables: the
+year's vehicle-km (cars from demand, public transport from service), energy, emissions and the
+WHO HEAT health benefit (:mod:`mobility_sim.fleet.accounting`, :mod:`mobility_sim.fleet.health`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import os
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
-from . import __version__
-from .calibration.keys import apply_asc_overrides
-from .calibration.store import calibrated_parameters
+from ._version import __version__
 from .city import City
-from .data import parameters
-from .exceptions import OutputError
-from .fleet import FleetYear, fleet_levers, project_fleet
+from .city.layers import grid_country
+from .fleet import FleetYear
 from .fleet.accounting import (
     YearAccounts,
     YearActivity,
@@ -37,9 +30,6 @@ from .fleet.accounting import (
     year_accounts,
 )
 from .fleet.health import HEALTH_COLUMNS, health_rows
-from .fleet.mix import default_sales
-from .fleet.pt_supply import annual_service_vkm
-from .kernels.balancing import warm_start
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -50,55 +40,14 @@ from .kernels.spec import (
     PURPOSES,
     SEGMENTS,
     WALK,
-    DemandInputs,
     DemandOutputs,
-    DemandParams,
 )
-from .model_inputs import CellLayers, cell_layers, demand_inputs, demand_params
-from .results import ACCOUNTING_NOTE, GRID_NOTE, Results
+from .model.kernel import Engine, kernel_for
+from .model.modes import MODE_GROUP, MODE_GROUPS
+from .model.parameters import resolve_parameters
+from .model.years import run_years, setup_run
+from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario
-from .scenario.levers import YearLevers, year_levers
-
-Engine = Literal["auto", "reference", "numba"]
-KernelFn = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutputs]
-
-#: Survey category of each model mode (e-bikes count as bikes in travel surveys).
-MODE_GROUP: dict[str, str] = {"walk": "walk", "bike": "bike", "ebike": "bike", "pt": "pt",
-                              "car_ice": "car", "car_ev": "car"}
-MODE_GROUPS: tuple[str, ...] = ("walk", "bike", "pt", "car")
-
-
-def kernel_for(engine: Engine) -> KernelFn:
-    """Return the demand implementation for ``engine``.
-
-    ``reference`` is the NumPy specification; ``numba`` the fused kernel; ``auto`` picks the
-    fused kernel when it is available.
-    """
-    if engine in ("numba", "auto"):
-        try:
-            from .kernels.fused import demand_fused
-        except ImportError:
-            if engine == "numba":
-                raise
-        else:
-            return demand_fused
-    from .kernels.reference import demand_reference
-
-    return demand_reference
-
-
-def model_parameters(loaded: LoadedScenario) -> dict[str, float]:
-    """Parameter values of a run: defaults < the city's calibration < the scenario's overrides.
-
-    The calibration (``cities/<slug>/calibration.yaml``, written by ``mobility-sim calibrate``)
-    holds alternative-specific constants per segment, purpose and mode; a scenario can still
-    override any key.
-    """
-    values = parameters()
-    if loaded.city.path is not None:  # in-memory cities (synthetic) have no calibration
-        values.update(calibrated_parameters(loaded.city))
-    values.update(loaded.scenario.parameters)
-    return values
 
 
 def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = False) -> Results:
@@ -119,47 +68,23 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         Tables per year; see :mod:`mobility_sim.results`.
     """
     scenario, city = loaded.scenario, loaded.city
-    p = model_parameters(loaded)
+    p = resolve_parameters(city, scenario.parameters)
     kernel = kernel_for(engine)
-    years = scenario.years.as_list()
-    country = city.meta.grid_intensity_country or city.meta.country
-    baseline_bev = default_sales()["bev"]
-    calendar = list(range(years[0], years[-1] + 1))
-    levers = {y: year_levers(scenario.measures, loaded.masks, y, city.n_cells, baseline_bev)
-              for y in calendar}
-    layers = cell_layers(city, p)
-    service = {y: annual_service_vkm(layers.pt_headway_min, levers[y].headway_factor,
-                                     city.meta.cell_size_m, p, levers[y].pt_lines)
-               for y in calendar}
-    fleet = project_fleet(
-        [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
-        country, car_stock(city, p),
-        {y: service[y]["bus"] / p["fleet.bus.annual_km"] for y in calendar}, p)
-    supply_based = bool(p["emissions.pt_supply_based"])
+    setup = setup_run(city, p, scenario.measures, loaded.masks, scenario.years.as_list())
+    supply_based = setup.supply_based
     days = p["annual.days_per_year"]
-    if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
-        tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
-    balancing_history: list[np.ndarray] = []  # the last three years' factors, newest first
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     health_rows_: list[dict] = []
-    for year in tqdm(years, disable=not progress, desc=f"{scenario.name} ({city.name})",
-                     unit="year"):
-        fleet_year = fleet[year]
-        state = fleet_year.state
-        grid_g = fleet_year.grid_gco2e_per_kwh
-        inputs = demand_inputs(city, layers, p, levers[year], state)
-        params = apply_asc_overrides(demand_params(p, state, grid_g, levers[year]), p)
-        if supply_based:
-            params = without_pt_per_pkm(params)
-        out = kernel(inputs, params, warm_start(*balancing_history))
-        balancing_history = [out.balancing, *balancing_history[:2]]
+    for model_year in run_years(setup, kernel, progress, f"{scenario.name} ({city.name})"):
+        year, out, fleet_year = model_year.year, model_year.outputs, model_year.fleet
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
             car_ev_vkm=float(out.vkm[:, CAR_EV].sum()) * days,
-            pt_service_vkm=service[year], ebike_pkm=float(out.pkm[..., EBIKE].sum()) * days)
+            pt_service_vkm=model_year.service_vkm,
+            ebike_pkm=float(out.pkm[..., EBIKE].sum()) * days)
         accounts = year_accounts(fleet_year, activity)
         if supply_based:
             pt_co2: tuple[float, float] | None = accounts.pt_co2()
@@ -168,19 +93,20 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             accounts = accounts.with_pt_co2_per_pkm(
                 year, float(out.co2_ttw[:, PT].sum()) * days / 1000.0,
                 float(out.co2_wtw[:, PT].sum()) * days / 1000.0)
-        tables = year_tables(year, out, city, days, pt_co2=pt_co2, population=inputs.population)
+        tables = year_tables(year, out, city, days, pt_co2=pt_co2,
+                             population=model_year.inputs.population)
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
-            tables["summary"], fleet_year, levers[year].bev_sales_share, accounts, health,
+            tables["summary"], fleet_year, model_year.levers.bev_sales_share, accounts, health,
             pt_pkm=float(out.pkm[..., PT].sum()) * days)
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows
         emission_rows += accounts.emission_rows
         health_rows_ += health
-    grid_first = fleet[years[0]].grid_gco2e_per_kwh
+    grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
     results = Results(
         summary=pd.concat(rows["summary"], ignore_index=True),
         modes=pd.concat(rows["modes"], ignore_index=True),
@@ -190,42 +116,11 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         fleet=fleet_frame(fleet_rows),
         emissions=emissions_frame(emission_rows),
         health=pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
-        meta=run_meta(loaded, layers.sources, grid_first, kernel.__name__),
+        meta=run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
         scenario_yaml=loaded.resolved_yaml(),
     )
     results.meta["pt_accounting"] = "service vehicle-km" if supply_based else "passenger-km"
     return results
-
-
-def car_stock(city: City, p: Mapping[str, float]) -> float:
-    """Return the cars owned by the grid's residents.
-
-    Residents x the grid's ``car_ownership`` layer, else the city's cars per resident, else the
-    model default.
-    """
-    population = city.grid["population"].to_numpy(float)
-    if "car_ownership" in city.grid.columns:
-        return float((population * city.grid["car_ownership"].to_numpy(float)).sum())
-    per_person = (city.meta.car_ownership.cars_per_1000 / 1000.0
-                  if city.meta.car_ownership is not None else p["car.ownership_default"])
-    return float(population.sum() * per_person)
-
-
-def car_shed_share(levers: YearLevers, layers: CellLayers, city: City) -> float:
-    """Share of the city's cars given up under car shedding (car-available weighted mean)."""
-    shedding = getattr(levers, "car_shedding", None)
-    if shedding is None:
-        return 0.0
-    weight = city.grid["population"].to_numpy(float) * layers.car_available
-    total = weight.sum()
-    return float((weight * np.asarray(shedding, float)).sum() / total) if total > 0 else 0.0
-
-
-def without_pt_per_pkm(params: DemandParams) -> DemandParams:
-    """Zero the kernel's PT factors: PT emissions are counted from service vehicle-km."""
-    ttw, wtw = params.ef_ttw.copy(), params.ef_wtw.copy()
-    ttw[PT] = wtw[PT] = 0.0
-    return dataclasses.replace(params, ef_ttw=ttw, ef_wtw=wtw)
 
 
 def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: float,
@@ -335,7 +230,7 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,
-        "grid_intensity_country": city.meta.grid_intensity_country or city.meta.country,
+        "grid_intensity_country": grid_country(city),
         "grid_gco2e_per_kwh": grid_g, "grid_note": GRID_NOTE, "cell_size_m": city.meta.cell_size_m,
         "crs": city.meta.crs, "synthetic": city.meta.synthetic, "area_note": city.meta.area_note,
         "n_cells": city.n_cells, "accounting": ACCOUNTING_NOTE, "layers": layers,
@@ -395,44 +290,20 @@ def run(
     loaded = load_scenario(scenario_file, city=city)
     folder = Path(out) if out is not None else Path("output") / _safe_name(loaded.scenario.name)
     if save:  # check the output folder before spending time on the run
-        check_output_folder(folder)
+        check_run_folder(folder)
     results = simulate(loaded, engine=engine, progress=progress)
     if save:
         results.meta["output_folder"] = str(folder)
-        results.save(folder)
+        extra = {}
         if dashboard:
             from .report import write_dashboard
 
-            write_dashboard(results, folder / "dashboard.html")
+            extra["dashboard.html"] = write_dashboard
+        results.save(folder, extra=extra)
     return results
 
 
-def fused_kernel_cached() -> bool:
-    """Return True when numba's cache already holds compiled fused-kernel code."""
-    from . import kernels
-
-    roots = [Path(kernels.__file__).parent / "__pycache__"]
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
-    return any(any(root.rglob("fused_core*.nbi")) for root in roots if root.is_dir())
-
-
-def check_output_folder(folder: Path) -> None:
-    """Raise :class:`OutputError` unless results can be written into ``folder``.
-
-    The folder may exist (files in it are replaced) or not (its nearest existing parent must be
-    a writable folder). Nothing is created.
-    """
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
-    parent = folder if folder.exists() else next(
-        (p for p in folder.absolute().parents if p.exists()), Path("/"))
-    if not parent.is_dir():
-        raise OutputError(f"{folder}: {parent} is not a folder; choose another --out")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: no permission to write in {parent}; choose another --out")
-
-
 def _safe_name(name: str) -> str:
-    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.strip())
+    """Return a folder name for a scenario: no path separators, no leading dots ('..')."""
+    keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.strip()).lstrip(".")
     return keep or "scenario"

@@ -27,17 +27,20 @@ import numpy as np
 import pandas as pd
 import typer
 
-from .calibration.baseline import BaselineModel, Kernel, mean_trip_length
 from .calibration.comparison import compare_figures
 from .calibration.elasticities import compare_with_literature, implied_elasticities, literature
+from .calibration.outputs import mean_trip_length
 from .calibration.run import calibrate
-from .calibration.store import calibrated_parameters, calibration_status
-from .calibration.targets import SURVEY_MODES
+from .calibration.store import calibration_status
 from .calibration.transfer import transferred_parameters
 from .city import City, load_city
 from .cli_errors import fail
 from .exceptions import MobilitySimError, OutputError
 from .kernels.spec import MODES, PURPOSES, DemandOutputs
+from .model.base_year import BaselineModel
+from .model.kernel import KernelFn
+from .model.modes import SURVEY_MODES
+from .model.parameters import calibrated_parameters
 from .yamlio import atomic_path, write_text_atomic
 
 
@@ -85,7 +88,7 @@ def trip_length_table(out: DemandOutputs) -> pd.DataFrame:
 
 
 def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = True,
-                   step: float = 0.01, kernel: Kernel | None = None,
+                   step: float = 0.01, kernel: KernelFn | None = None,
                    coefficients: str | None = None) -> ModelValidation:
     """Compute the validation tables of a city's baseline.
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from mobility_sim.analysis.attribution import attribute, coalitions
-from mobility_sim.analysis.errors import AnalysisError
 from mobility_sim.analysis.figures import waterfall_figure
 from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.exceptions import AnalysisError
 from mobility_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

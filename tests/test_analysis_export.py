@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from mobility_sim.analysis.attribution import attribute
-from mobility_sim.analysis.errors import AnalysisError
 from mobility_sim.analysis.export import (
     IAMC_COLUMNS,
     action_table,
@@ -17,6 +16,7 @@ from mobility_sim.analysis.export import (
 from mobility_sim.analysis.jobs import Job
 from mobility_sim.analysis.sweep import run_sweep
 from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.exceptions import AnalysisError
 from mobility_sim.scenario import load_scenario
 from mobility_sim.simulate import simulate
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from mobility_sim.analysis.errors import LeverError
 from mobility_sim.analysis.jobs import Job, MeasureSetting
 from mobility_sim.analysis.solver import (
     make_lever,
@@ -16,6 +15,7 @@ from mobility_sim.analysis.solver import (
 )
 from mobility_sim.analysis.sweep import run_sweep
 from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.exceptions import LeverError
 from mobility_sim.scenario import load_scenario
 
 ENGINE = "reference"

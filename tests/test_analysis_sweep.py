@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mobility_sim.analysis.errors import AnalysisError, SweepStoreError
 from mobility_sim.analysis.jobs import Job, MeasureSetting, job_key, resolve
 from mobility_sim.analysis.store import ResultStore
 from mobility_sim.analysis.sweep import cap_numba_threads, run_sweep
 from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.exceptions import AnalysisError, SweepStoreError
 from mobility_sim.scenario import load_scenario
 
 ENGINE = "reference"

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from mobility_sim.analysis.distributions import read_distributions
-from mobility_sim.analysis.errors import DistributionError
 from mobility_sim.analysis.figures import fan_chart_figure, sensitivity_figure
 from mobility_sim.analysis.jobs import Job
 from mobility_sim.analysis.sweep import run_sweep
 from mobility_sim.analysis.uncertainty import run_uncertainty
 from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.exceptions import DistributionError
 from mobility_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,7 +177,7 @@ def test_sobol_total_index_of_the_scaling_input_is_near_one(loaded, screening):
 
 
 def test_sobol_needs_a_power_of_two(loaded, screening):
-    from mobility_sim.analysis.errors import AnalysisError
+    from mobility_sim.exceptions import AnalysisError
 
     with pytest.raises(AnalysisError, match="power of two"):
         run_uncertainty(loaded, screening, "sobol", 6, engine=ENGINE, progress=False)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from mobility_sim.calibration import calibrate, calibrated_parameters, calibration_status
-from mobility_sim.calibration.baseline import BaselineModel, survey_mode_shares
-from mobility_sim.calibration.store import read_calibration
+from mobility_sim.calibration.outputs import survey_mode_shares
 from mobility_sim.calibration.targets import read_split
 from mobility_sim.city import load_city
+from mobility_sim.model.base_year import BaselineModel
+from mobility_sim.model.parameters import read_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 

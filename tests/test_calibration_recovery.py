@@ -7,10 +7,11 @@ import dataclasses
 import pytest
 
 from mobility_sim.calibration import calibrate
-from mobility_sim.calibration.baseline import BaselineModel, mean_trip_length, survey_mode_shares
+from mobility_sim.calibration.outputs import mean_trip_length, survey_mode_shares
 from mobility_sim.calibration.run import trip_length_target
 from mobility_sim.city import City
 from mobility_sim.city.model import ModalSplit
+from mobility_sim.model.base_year import BaselineModel
 
 #: Constants the synthetic "truth" is simulated with (defaults: bike -1.8, pt -0.2, car -0.8).
 KNOWN = {"utility.asc.bike": -1.1, "utility.asc.ebike": -1.1, "utility.asc.pt": 0.3,

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT
 
-from mobility_sim.calibration import CalibrationError, apply_asc_overrides, calibrated_parameters
-from mobility_sim.calibration.keys import all_asc_keys, asc_parameters
-from mobility_sim.calibration.store import read_calibration, write_calibration
+from mobility_sim.calibration import CalibrationError, calibrated_parameters
+from mobility_sim.calibration.store import write_calibration
+from mobility_sim.model.asc import all_asc_keys, apply_asc_overrides, asc_parameters
+from mobility_sim.model.parameters import read_calibration
 from mobility_sim.testing import synthetic_model_inputs
 
 

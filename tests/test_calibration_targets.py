@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mobility_sim.calibration import CalibrationError
-from mobility_sim.calibration.baseline import BaselineModel
 from mobility_sim.calibration.fit import calibrate_baseline, check_reachable
 from mobility_sim.calibration.targets import choose_split, read_split
 from mobility_sim.city.model import ModalSplit
+from mobility_sim.model.base_year import BaselineModel
 
 
 def split(unit="trips", purposes="all", population="residents", **shares):

@@ -3,7 +3,7 @@
 import pytest
 
 from mobility_sim.data import parameters
-from mobility_sim.fleet.errors import FleetParameterError
+from mobility_sim.exceptions import FleetParameterError
 from mobility_sim.fleet.health import HeatMode, health_rows, minutes_per_week
 
 

@@ -18,7 +18,7 @@ from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.data import parameters
 from mobility_sim.fleet import car_fleet_path
 from mobility_sim.fleet.mix import default_sales
-from mobility_sim.model_inputs import cell_layers, model_year
+from mobility_sim.model.inputs import cell_layers, model_year
 from mobility_sim.scenario import load_scenario
 from mobility_sim.scenario.library import EXAMPLES, city_examples
 

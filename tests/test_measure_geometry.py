@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mobility_sim.model_inputs import apply_pt_line, relocate
+from mobility_sim.model.inputs import apply_pt_line, relocate
 from mobility_sim.scenario.areas import mean_distance_to_line
 from mobility_sim.scenario.costs import measure_costs
 from mobility_sim.scenario.levers import Adjust, CellRamp, PtLineLever, year_levers

@@ -7,7 +7,6 @@ import typer
 from typer.testing import CliRunner
 
 from mobility_sim.calibration import calibrate
-from mobility_sim.calibration.errors import CalibrationError
 from mobility_sim.calibration.transfer import (
     coefficient_sets,
     set_names,
@@ -15,8 +14,8 @@ from mobility_sim.calibration.transfer import (
 )
 from mobility_sim.city import load_city
 from mobility_sim.data import parameters
-from mobility_sim.exceptions import ScenarioError
-from mobility_sim.model_inputs import wait_weight
+from mobility_sim.exceptions import CalibrationError, ScenarioError
+from mobility_sim.model.inputs import wait_weight
 from mobility_sim.scenario.checks import value_problem
 from mobility_sim.validate_model import (
     coefficient_comparison,

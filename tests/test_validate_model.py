@@ -8,7 +8,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from mobility_sim.calibration.baseline import BaselineModel
 from mobility_sim.calibration.comparison import (
     MODEL_QUANTITIES,
     compare_figures,
@@ -20,6 +19,7 @@ from mobility_sim.calibration.elasticities import (
     literature,
 )
 from mobility_sim.exceptions import MobilitySimError
+from mobility_sim.model.base_year import BaselineModel
 from mobility_sim.validate_model import validate_model, validate_model_command
 
 CALIBRATED = ["vienna", "helsinki", "amsterdam", "copenhagen", "lisbon"]
@@ -77,8 +77,8 @@ def test_fuel_elasticity_compared_per_km_cost_not_price():
 
 
 def test_destinations_held_reproduces_the_kernel_without_a_change(small_city):
-    from mobility_sim.calibration.baseline import car_vkm
     from mobility_sim.calibration.elasticities import car_vkm_destinations_held
+    from mobility_sim.calibration.outputs import car_vkm
 
     model = BaselineModel.build(small_city)
     out = model.run()
@@ -177,7 +177,7 @@ def test_compare_figures_reports_the_model_value(small_city):
         "year": 2020, "definition": "test definition", "differs_from_model": "test difference",
         "source": "test source"}])
     table = compare_figures(small_city, out, 365.0, figures)
-    from mobility_sim.calibration.baseline import mean_trip_length
+    from mobility_sim.calibration.outputs import mean_trip_length
 
     expected = mean_trip_length(out, (0, 1))
     assert table.loc[0, "model"] == pytest.approx(expected)

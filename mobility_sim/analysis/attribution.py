@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import AnalysisError
 from ..scenario import LoadedScenario
-from .errors import AnalysisError
 from .jobs import Job, base_tags, measure_names, subset_label
 from .sweep import SweepReport, run_sweep
 

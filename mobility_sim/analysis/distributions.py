@@ -40,10 +40,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from ..data import parameters as default_parameters
+from ..exceptions import AnalysisError, DistributionError
 from ..scenario import LoadedScenario
 from ..scenario.errors import did_you_mean, format_validation_error
 from ..yamlio import read_yaml
-from .errors import AnalysisError, DistributionError
 from .jobs import Job, MeasureSetting, Scalar, find_measure, numeric_fields
 
 #: Quantiles that stand for 0 and 1 when a screening design puts an unbounded distribution at

@@ -35,11 +35,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
+from ..exceptions import AnalysisError
 from ..results import Results
 from ..scenario import LoadedScenario
 from .attribution import Attribution
-from .errors import AnalysisError
 from .solver import measure_cost
 from .store import job_table
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..exceptions import AnalysisError
 from ..report.page import Page, esc, grid, table
 from ..report.theme import OKABE_ITO, UNITS, house, plain
-from .errors import AnalysisError
 
 #: Axis titles of outputs that have a house unit label.
 OUTPUT_TITLES: dict[str, str] = {"co2_wtw_t": UNITS["co2_t"] + ", well-to-wheel",

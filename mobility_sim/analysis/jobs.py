@@ -26,11 +26,12 @@ from pydantic import ValidationError
 
 from ..data import parameter_table
 from ..data import parameters as default_parameters
+from ..exceptions import AnalysisError
 from ..scenario import LoadedScenario
+from ..scenario.base import distinct_names
 from ..scenario.checks import value_problem
 from ..scenario.errors import did_you_mean
 from ..scenario.models import MeasureBase
-from .errors import AnalysisError
 
 #: Values allowed as job tags (they become columns of the sweep table).
 Scalar = str | int | float | bool
@@ -225,19 +226,6 @@ def job_key(job: Job) -> str:
 def measure_names(loaded: LoadedScenario) -> list[str]:
     """Return one distinct display name per measure (repeats get `` (2)``, `` (3)``...)."""
     return distinct_names([m.display_label for m in loaded.scenario.measures])
-
-
-def distinct_names(labels: Sequence[str]) -> list[str]:
-    """Return ``labels`` with repeats renamed `` (2)``, `` (3)``... (as charts show them)."""
-    names: list[str] = []
-    for label in labels:
-        name = label
-        k = 2
-        while name in names:
-            name = f"{label} ({k})"
-            k += 1
-        names.append(name)
-    return names
 
 
 def find_measure(loaded: LoadedScenario, ref: Any, where: str) -> int:

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..city import City, load_city
-from ..exceptions import MobilitySimError
+from ..exceptions import AnalysisError, MobilitySimError
 from ..scenario import LoadedScenario, load_scenario
 from .distributions import ParameterSpace
-from .errors import AnalysisError
 from .jobs import Job, base_tags
 
 

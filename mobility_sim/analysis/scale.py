@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..city.synthetic import synthetic_city
+from ..model.kernel import Engine, kernel_for
 from ..scenario import LoadedScenario, load_scenario
-from ..simulate import Engine, kernel_for, simulate
+from ..simulate import simulate
 from .store import job_table
 
 

@@ -4,31 +4,38 @@ Layout of a store folder::
 
     store.json                     format marker (written once)
     jobs/<k[:2]>/<key>.parquet     one finished job: its per-year table (see ``job_table``)
+    jobs/<k[:2]>/<key>.json        its record: key, SHA-256 of the Parquet file, rows, and the
+                                   run settings it was computed with (engine, numba threads,
+                                   mobility_sim version); written after the table
     failed/<key>.json              one failed job: its tags and the error, until it succeeds
 
 Every file is written to a temporary name and renamed (:func:`mobility_sim.yamlio.atomic_path`),
 so a job file exists only once it is complete: an interrupted sweep leaves finished jobs whole
-and nothing half-written, and a rerun skips every key that has a file. Only the process that
-drives a sweep writes to the store (workers return tables to it), so the store needs no shared
-file system on a cluster.
+and nothing half-written, and a rerun skips every key whose table matches its record. The store
+verifies what it reuses: a table that was edited, truncated or copied from another job, or a
+record that is missing or unreadable, is reported, removed and computed again, never reused. A
+job computed with other run settings (results differ in the last digits with the thread count)
+is computed again too. Only the process that drives a sweep writes to the store (workers return
+tables to it), so the store needs no shared file system on a cluster.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..exceptions import SweepStoreError
 from ..results import Results
 from ..yamlio import atomic_path, write_text_atomic
-from .errors import SweepStoreError
 
 #: Marker written in ``store.json``.
 STORE_FORMAT = "mobility_sim sweep store"
-STORE_VERSION = 1
+STORE_VERSION = 2
 
 #: Per-mode quantities copied from the ``modes`` table into the job table.
 MODE_QUANTITIES: tuple[str, ...] = ("trips", "pkm", "vkm", "co2_ttw_t", "co2_wtw_t")
@@ -62,6 +69,8 @@ class ResultStore:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        #: What the last :meth:`finished` found wrong with stored jobs, one line each.
+        self.problems: list[str] = []
         marker = self.folder / "store.json"
         if self.folder.exists() and not self.folder.is_dir():
             raise SweepStoreError(f"{self.folder}: exists and is not a folder; choose another "
@@ -91,23 +100,83 @@ class ResultStore:
         """Return the file of a finished job."""
         return self.folder / "jobs" / key[:2] / f"{key}.parquet"
 
+    def record_path(self, key: str) -> Path:
+        """Return the record (checksum and run settings) of a finished job."""
+        return self.folder / "jobs" / key[:2] / f"{key}.json"
+
+    def check(self, key: str, run: Mapping[str, Any] | None = None) -> str | None:
+        """Return why job ``key``'s stored table cannot be reused, or None when it can.
+
+        Parameters
+        ----------
+        key : str
+            The job key.
+        run : mapping, optional
+            The run settings the table must have been computed with (see
+            :func:`mobility_sim.analysis.sweep.run_settings`); not checked when None.
+        """
+        table, record = self.path_of(key), self.record_path(key)
+        if not table.is_file():
+            return "no table"
+        try:
+            info = json.loads(record.read_text(encoding="utf-8"))
+            digest = info["sha256"]
+            stored_key = info["key"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return "damaged: its record (checksum) is missing or unreadable"
+        if stored_key != key:
+            return f"damaged: the file belongs to job {str(stored_key)[:12]}"
+        if _sha256(table) != digest:
+            return "damaged: the table does not match its checksum (edited or truncated)"
+        if run is not None:
+            other = {k: info.get(k) for k in run if info.get(k) != run[k]}
+            if other:
+                return f"computed with other run settings {other}"
+        return None
+
     def failure_path(self, key: str) -> Path:
         """Return the failure record of a job."""
         return self.folder / "failed" / f"{key}.json"
 
     def has(self, key: str) -> bool:
-        """Return whether the job ``key`` finished."""
-        return self.path_of(key).is_file()
+        """Return whether the job ``key`` finished and its table matches its record."""
+        return self.check(key) is None
 
-    def finished(self) -> set[str]:
-        """Return the keys of every finished job (one directory scan)."""
+    def finished(self, run: Mapping[str, Any] | None = None) -> set[str]:
+        """Return the keys of every finished job whose stored table can be reused.
+
+        Every table is checked against its record (:meth:`check`). A damaged one is removed,
+        so that the sweep computes it again, and reported in :attr:`problems`; one computed with
+        other run settings than ``run`` is left in place (the sweep overwrites it).
+        """
+        self.problems = []
         jobs = self.folder / "jobs"
         if not jobs.is_dir():
             return set()
-        return {p.stem for p in jobs.glob("*/*.parquet")}
+        keys = {p.stem for p in jobs.glob("*/*.parquet")}
+        good = set()
+        for key in sorted(keys):
+            why = self.check(key, run)
+            if why is None:
+                good.add(key)
+                continue
+            self.problems.append(f"{self.path_of(key)}: {why}; computed again")
+            if why.startswith("damaged"):
+                self.path_of(key).unlink(missing_ok=True)
+                self.record_path(key).unlink(missing_ok=True)
+        return good
 
-    def write(self, key: str, table: pd.DataFrame) -> None:
-        """Store a finished job atomically and clear its failure record, if any.
+    def write(self, key: str, table: pd.DataFrame, run: Mapping[str, Any] | None = None) -> None:
+        """Store a finished job atomically, then its record; clear its failure record.
+
+        Parameters
+        ----------
+        key : str
+            The job key.
+        table : pandas.DataFrame
+            The job's table.
+        run : mapping, optional
+            The run settings it was computed with, kept in its record.
 
         Raises
         ------
@@ -117,6 +186,9 @@ class ResultStore:
         try:
             with atomic_path(self.path_of(key)) as tmp:
                 table.to_parquet(tmp, index=False)
+            record = {"key": key, "sha256": _sha256(self.path_of(key)), "rows": len(table),
+                      **dict(run or {})}
+            write_text_atomic(self.record_path(key), json.dumps(record, indent=1) + "\n")
             self.failure_path(key).unlink(missing_ok=True)
         except OSError as exc:
             raise SweepStoreError(f"{self.path_of(key)}: cannot write ({exc.strerror or exc}); "
@@ -147,13 +219,28 @@ class ResultStore:
             keys = sorted(self.finished())
         frames = []
         missing = []
+        damaged = []
         for key in keys:
             path = self.path_of(key)
-            if not path.is_file():
+            why = self.check(key)
+            if why == "no table":
                 missing.append(key)
                 continue
-            frames.append(pd.read_parquet(path))
+            if why is not None:
+                damaged.append(f"{path}: {why}")
+                continue
+            try:
+                frames.append(pd.read_parquet(path))
+            except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+                damaged.append(f"{path}: unreadable ({exc})")
+        if damaged:
+            raise SweepStoreError([f"{line}; rerun the sweep to compute it again"
+                                   for line in damaged])
         if missing:
             raise SweepStoreError(f"{self.folder}: {len(missing)} job(s) have not finished "
                                   f"(first: {missing[0]}); rerun the sweep to complete them")
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

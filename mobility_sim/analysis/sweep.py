@@ -29,6 +29,7 @@ identical whichever runs them.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -38,10 +39,10 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..exceptions import MobilitySimError
+from ..exceptions import AnalysisError, MobilitySimError
+from ..model.kernel import Engine
 from ..scenario import LoadedScenario
-from ..simulate import Engine, simulate
-from .errors import AnalysisError
+from ..simulate import simulate
 from .jobs import Job, MeasureSetting, resolve
 from .store import ResultStore, job_table
 
@@ -62,6 +63,8 @@ class Outcome:
         Wall time of the run in the worker.
     stored : bool
         The worker wrote the table to the store itself (``worker_writes``).
+    run : dict
+        The run settings the worker used (:func:`run_settings`).
     """
 
     key: str
@@ -69,6 +72,7 @@ class Outcome:
     error: str | None
     seconds: float
     stored: bool = False
+    run: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +94,9 @@ class SweepReport:
         Wall time of the sweep.
     run_seconds : list of float
         Worker wall time of each job run now.
+    store_problems : list of str
+        Stored jobs that could not be reused (damaged, or computed with other run settings)
+        and were computed again, one line each.
     """
 
     keys: list[str]
@@ -101,6 +108,7 @@ class SweepReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     run_seconds: list[float] = field(default_factory=list)
+    store_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +120,31 @@ class SweepReport:
         return (f"{self.n_jobs} jobs ({self.n_distinct} distinct): {self.n_skipped} already "
                 f"stored, {self.n_run} run, {len(self.failures)} failed, "
                 f"{self.seconds:.1f} s")
+
+
+def run_settings(engine: Engine, threads: int) -> dict[str, Any]:
+    """Return what, besides the job, changes a job's results: stored with each job.
+
+    The numba thread count changes the order of sums in the kernel, so results differ in the
+    last digits (about 1e-16 relative) between thread counts; a stored job is reused only when
+    computed with the same engine, thread count and mobility_sim version.
+    """
+    from .. import __version__
+
+    return {"engine": str(engine), "threads": int(threads), "version": __version__}
+
+
+def effective_threads(numba_threads: int | None, n_jobs: int, scheduler: Any) -> int:
+    """Return the numba thread count each job of a sweep runs with (see :func:`run_sweep`)."""
+    import numba
+
+    if scheduler is not None:
+        wanted = 1 if numba_threads is None else numba_threads
+    elif n_jobs > 1:
+        wanted = numba_threads or default_threads(n_jobs)
+    else:
+        wanted = numba_threads or numba.get_num_threads()
+    return max(1, min(int(wanted), numba.config.NUMBA_NUM_THREADS))
 
 
 def cap_numba_threads(n: int | None) -> int | None:
@@ -148,10 +181,13 @@ def execute(key: str, base: LoadedScenario, parameters: dict[str, float],
                                 "client and workers run different mobility_sim versions")
         table = job_table(simulate(loaded, engine=engine))
         table.insert(0, "job", key)
+        import numba
+
+        run = run_settings(engine, numba.get_num_threads())
         if store_folder is not None:
-            ResultStore(store_folder).write(key, table)
-            return Outcome(key, None, None, time.perf_counter() - start, stored=True)
-        return Outcome(key, table, None, time.perf_counter() - start)
+            ResultStore(store_folder).write(key, table, run)
+            return Outcome(key, None, None, time.perf_counter() - start, stored=True, run=run)
+        return Outcome(key, table, None, time.perf_counter() - start, run=run)
     except MobilitySimError as exc:
         message = "; ".join(exc.problems)
     except Exception as exc:  # one failing job must not stop the sweep
@@ -166,11 +202,12 @@ class _MemoryStore:
     def __init__(self) -> None:
         self.tables: dict[str, pd.DataFrame] = {}
         self.failed: dict[str, dict[str, Any]] = {}
+        self.problems: list[str] = []
 
-    def finished(self) -> set[str]:
+    def finished(self, run: dict[str, Any] | None = None) -> set[str]:
         return set(self.tables)
 
-    def write(self, key: str, table: pd.DataFrame) -> None:
+    def write(self, key: str, table: pd.DataFrame, run: dict[str, Any] | None = None) -> None:
         self.tables[key] = table
         self.failed.pop(key, None)
 
@@ -215,7 +252,7 @@ def run_sweep(
     scheduler : str or distributed.Client, optional
         A Dask scheduler address (``tcp://host:port``) or a connected client.
     engine : {"auto", "reference", "numba"}
-        Demand implementation (see :func:`mobility_sim.simulate.kernel_for`).
+        Demand implementation (see :func:`mobility_sim.model.kernel.kernel_for`).
     numba_threads : int, optional
         Numba threads per job in a worker; default: cores // n_jobs locally, 1 on Dask. In
         this process (``n_jobs=1``) numba is left alone unless this is given.
@@ -270,7 +307,10 @@ def run_sweep(
                             "that every worker sees")
     worker_store = str(target.folder.resolve()) if worker_writes and isinstance(
         target, ResultStore) else None
-    done = target.finished()
+    done = target.finished(run_settings(engine, effective_threads(numba_threads, n_jobs,
+                                                                  scheduler)))
+    for line in target.problems:  # said, never silently reused
+        tqdm.write(f"warning: {line}", file=sys.stderr)
     todo = [(k, j) for k, j in first.items() if k not in done]
     failures: list[dict[str, Any]] = []
     run_seconds: list[float] = []
@@ -281,7 +321,7 @@ def run_sweep(
             tags = dict(first[outcome.key].tags)
             if outcome.stored or outcome.table is not None:
                 if outcome.table is not None:
-                    target.write(outcome.key, outcome.table)
+                    target.write(outcome.key, outcome.table, outcome.run)
                 run_seconds.append(outcome.seconds)
             else:
                 target.write_failure(outcome.key, tags, outcome.error or "unknown error")
@@ -295,7 +335,7 @@ def run_sweep(
     return SweepReport(keys=keys, table=table, n_jobs=len(jobs), n_distinct=len(first),
                        n_skipped=len(first) - len(todo), n_run=len(todo) - len(failures),
                        failures=failures, seconds=time.perf_counter() - start,
-                       run_seconds=run_seconds)
+                       run_seconds=run_seconds, store_problems=list(target.problems))
 
 
 def _tagged(target: ResultStore | _MemoryStore, keys: list[str], jobs: Sequence[Job],

@@ -30,9 +30,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ..exceptions import AnalysisError
 from ..scenario import LoadedScenario
 from .distributions import ParameterSpace
-from .errors import AnalysisError
 from .jobs import Job, base_tags
 from .sweep import SweepReport, run_sweep
 

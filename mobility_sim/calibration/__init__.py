@@ -4,31 +4,28 @@ Modules
 -------
 targets
     A published modal split read in its own definition; trip-length and total targets.
-baseline
-    The model of a city in its baseline year, run repeatedly with changed parameters.
+outputs
+    What calibration reads off a run: survey-mode shares, trip lengths, car vehicle-km.
 fit
-    Fitting constants, the destination scale and trip rates.
-keys
-    Parameter keys of calibrated constants and :func:`apply_asc_overrides`.
+    Fitting constants, the destination scale and trip rates (on
+    :class:`mobility_sim.model.base_year.BaselineModel`).
 store
-    ``cities/<slug>/calibration.yaml``: writing, reading, :func:`calibrated_parameters`.
+    Writing ``cities/<slug>/calibration.yaml``; whether a calibration is current (reading it is
+    :func:`mobility_sim.model.parameters.calibrated_parameters`).
 run
     :func:`calibrate`: a city end to end.
 elasticities
     Implied elasticities by perturbation, beside the published ranges.
 """
 
-from .errors import CalibrationError
-from .keys import all_asc_keys, apply_asc_overrides, asc_key
+from ..exceptions import CalibrationError
+from ..model.parameters import calibrated_parameters, read_calibration
 from .run import CityCalibration, calibrate, total_target, trip_length_target
-from .store import calibrated_parameters, calibration_status, read_calibration
+from .store import calibration_status
 
 __all__ = [
     "CalibrationError",
     "CityCalibration",
-    "all_asc_keys",
-    "apply_asc_overrides",
-    "asc_key",
     "calibrate",
     "calibrated_parameters",
     "calibration_status",

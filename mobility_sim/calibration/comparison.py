@@ -18,9 +18,9 @@ import pandas as pd
 
 from ..city import City
 from ..data import read_table
+from ..exceptions import CalibrationError
 from ..kernels.spec import CAR_MODES, MODES, PURPOSES, DemandOutputs
-from .baseline import mean_trip_length
-from .errors import CalibrationError
+from .outputs import mean_trip_length
 from .targets import SURVEY_MODES
 
 FILE = "mobility_sim/data/validation_figures.csv"

@@ -29,7 +29,8 @@ import pandas as pd
 from ..data import read_table
 from ..kernels import reference
 from ..kernels.spec import CAR_ICE, CAR_MODES, PT, PURPOSES, SEGMENTS, DemandOutputs, DemandParams
-from .baseline import BaselineModel, car_vkm
+from ..model.base_year import BaselineModel
+from .outputs import car_vkm
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES, DemandOutputs
-from .baseline import BaselineModel, car_vkm, mean_trip_length, survey_mode_shares
-from .errors import CalibrationError
-from .targets import SURVEY_MODES, SplitTarget, TotalTarget, TripLengthTarget
+from ..model.base_year import BaselineModel
+from ..model.modes import SURVEY_MODES
+from .outputs import car_vkm, mean_trip_length, survey_mode_shares
+from .targets import SplitTarget, TotalTarget, TripLengthTarget
 
 #: Largest factor by which a trip-length fit may move the destination scales (either way).
 SCALE_FACTOR_LIMIT = 64.0
@@ -369,7 +371,7 @@ def calibrate_baseline(model: BaselineModel, split: SplitTarget,
 
 def calibrated_values(model: BaselineModel, with_scale: bool, with_rates: bool) -> dict[str, float]:
     """Parameter keys and values of a calibrated baseline."""
-    from .keys import asc_parameters
+    from ..model.asc import asc_parameters
 
     values = asc_parameters(model.params.asc)
     if with_scale:

@@ -9,15 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..city import City, load_city
+from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES
-from .baseline import BaselineModel, Kernel, mean_trip_length
-from .errors import CalibrationError
+from ..model.asc import ASC_MODES
+from ..model.base_year import BaselineModel
+from ..model.kernel import KernelFn
+from ..model.modes import SURVEY_MODES
+from ..model.parameters import calibration_path
 from .fit import CalibrationResult, calibrate_baseline
-from .keys import ASC_MODES
-from .store import calibration_path, inputs_fingerprint, write_calibration
-from .targets import SURVEY_MODES, TotalTarget, TripLengthTarget, choose_split, read_split
+from .outputs import mean_trip_length
+from .store import inputs_fingerprint, write_calibration
+from .targets import TotalTarget, TripLengthTarget, choose_split, read_split
 
 METHOD = (
     "Alternative-specific constants per mode (same shift for both segments and every purpose "
@@ -102,7 +106,7 @@ def emergent_figures(city: City, out: Any, days: float) -> dict[str, Any]:
 def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None,
               trip_length: TripLengthTarget | None = None, total: TotalTarget | None = None,
               write: bool = True, overrides: Mapping[str, float] | None = None,
-              tolerance: float = 1e-4, kernel: Kernel | None = None) -> CityCalibration:
+              tolerance: float = 1e-4, kernel: KernelFn | None = None) -> CityCalibration:
     """Calibrate a city's baseline to its published modal split (and optional targets).
 
     Parameters

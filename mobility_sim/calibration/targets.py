@@ -20,13 +20,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..city.model import ModalSplit
-from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, PT, PURPOSES, WALK
-from .errors import CalibrationError
+from ..exceptions import CalibrationError
+from ..kernels.spec import PURPOSES
+from ..model.modes import SURVEY_MODES
 
-#: Survey modes the model represents, and the model modes each one covers.
-SURVEY_MODES: dict[str, tuple[int, ...]] = {
-    "walk": (WALK,), "bike": (BIKE, EBIKE), "pt": (PT,), "car": (CAR_ICE, CAR_EV),
-}
 #: Words of a split's ``purposes`` field read as commuting (work and education) only.
 _COMMUTE_WORDS = ("work", "education", "commut", "school")
 _SHARE_TOLERANCE = 1e-6

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import parameter_table, read_table
+from ..exceptions import CalibrationError
 from ..scenario.checks import value_problem
 from ..scenario.errors import did_you_mean
-from .errors import CalibrationError
 
 #: Packaged table of transferred coefficient sets.
 TABLE = "transferred_coefficients.csv"

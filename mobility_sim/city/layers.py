@@ -1,9 +1,10 @@
-"""Per-cell layers from OSM and GTFS: the result container, stop access and density defaults.
+"""Per-cell layers: OSM and GTFS results, stop access, density defaults, the city's grid country.
 
-Cells that a data source does not cover keep the model's density-scaled defaults, computed with
-the same formulas and ``mobility_sim/data/parameters.csv`` keys as
-:func:`mobility_sim.model_inputs.cell_layers` (``lo + (hi - lo) * exp(-density / scale)`` for
-stop distance and headway; ``max * (1 - exp(-density / scale))`` for cycle infrastructure).
+Cells that a data source does not cover keep the model's density-scaled defaults
+(:func:`density_default`, the formula :func:`mobility_sim.model.inputs.cell_layers` uses too:
+``lo + (hi - lo) * exp(-density / scale)`` for stop distance and headway;
+``max * (1 - exp(-density / scale))`` for cycle infrastructure, with the keys of
+``mobility_sim/data/parameters.csv``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import shapely
 
 from ..data import parameters
 from .jobs import build_parameter
-from .model import DataSource, Layer
+from .model import City, DataSource, Layer
 from .synthetic import square_cells
 
 
@@ -66,6 +67,24 @@ def density_default(layer: str, density: np.ndarray,
     else:
         raise KeyError(f"no density default for layer {layer!r}")
     return lo + (hi - lo) * np.exp(-density / scale)
+
+
+def grid_country(city: City) -> str:
+    """Return the ISO3 code of the electricity grid the city's vehicles charge from."""
+    return city.meta.grid_intensity_country or city.meta.country
+
+
+def residents_per_km2(city: City) -> np.ndarray:
+    """Return residents per km2 of each cell of a city (the density the defaults scale with)."""
+    area_km2 = (city.meta.cell_size_m / 1000.0) ** 2
+    return city.grid["population"].to_numpy(float) / area_km2
+
+
+def stop_distance_layer(city: City, p: Mapping[str, float] | None = None) -> np.ndarray:
+    """Return the walk distance to the nearest stop: the grid's layer, else its density default."""
+    if "pt_stop_distance_m" in city.grid.columns:
+        return city.grid["pt_stop_distance_m"].to_numpy(float)
+    return density_default("pt_stop_distance_m", residents_per_km2(city), p)
 
 
 def cell_boxes(grid: gpd.GeoDataFrame, cell_size: float) -> np.ndarray:

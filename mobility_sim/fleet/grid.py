@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..data import grid_intensity
-from .errors import FleetParameterError
+from ..exceptions import FleetParameterError
 from .levers import FleetLevers
 from .tables import factor
 

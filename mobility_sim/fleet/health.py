@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import FleetParameterError
+from ..exceptions import FleetParameterError
 
 HEALTH_COLUMNS: tuple[str, ...] = ("year", "mode", "population", "minutes_per_week",
                                    "risk_reduction", "deaths_avoided", "value_eur")

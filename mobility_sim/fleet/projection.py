@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import FleetParameterError
+from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
 from .mix import FleetState, default_sales, sales_mix

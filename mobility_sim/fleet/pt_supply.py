@@ -1,8 +1,10 @@
 """Public transport service vehicle-km from the per-cell headways (supply, not passengers).
 
 Each cell is crossed by ``pt_supply.lines_per_cell`` lines running at the cell's headway (after
-the year's headway measures) in both directions for ``pt_supply.hours_per_day`` hours; each
-crossing is one cell side long. So a cell's daily service is::
+the year's headway measures: the ``service_headway_min`` of the year's PT network,
+:func:`mobility_sim.model.inputs.pt_network`, the network the demand model uses too) in both
+directions for ``pt_supply.hours_per_day`` hours; each crossing is one cell side long. So a
+cell's daily service is::
 
     2 x lines x cell_side_km x (60 / headway_min) x hours_per_day   vehicle-km
 
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .errors import FleetParameterError
+from ..exceptions import FleetParameterError
 
 #: Public transport vehicle types of the supply model.
 PT_VEHICLES: tuple[str, ...] = ("bus", "tram", "metro")
@@ -47,22 +49,20 @@ def service_shares(p: Mapping[str, float]) -> dict[str, float]:
     return {"bus": max(1.0 - tram - metro, 0.0), "tram": tram, "metro": metro}
 
 
-def service_vkm_per_day(headway_min: np.ndarray, headway_factor: np.ndarray,
-                        cell_size_m: float, p: Mapping[str, float]) -> np.ndarray:
+def service_vkm_per_day(headway_min: np.ndarray, cell_size_m: float,
+                        p: Mapping[str, float]) -> np.ndarray:
     """Service vehicle-km per day in each cell (all PT vehicle types together).
 
     Parameters
     ----------
     headway_min : ndarray, shape (N,)
-        Headway of each cell before measures, minutes.
-    headway_factor : ndarray, shape (N,)
-        The year's headway multiplier per cell.
+        Headway of each cell's services in the year (after the frequency measures), minutes.
     cell_size_m : float
         Cell side, metres.
     p : mapping
         Model parameters (``pt_supply.*``).
     """
-    headway = np.asarray(headway_min, dtype=float) * np.asarray(headway_factor, dtype=float)
+    headway = np.asarray(headway_min, dtype=float)
     if np.any(headway <= 0) or not np.all(np.isfinite(headway)):
         raise FleetParameterError("pt_headway_min x headway measures: every headway must be "
                                   "a positive number of minutes; fix the grid's pt_headway_min")
@@ -79,19 +79,19 @@ def line_vkm_per_day(line: Any, p: Mapping[str, float]) -> float:
             * line.level)
 
 
-def annual_service_vkm(headway_min: np.ndarray, headway_factor: np.ndarray, cell_size_m: float,
-                       p: Mapping[str, float], lines: Iterable[Any] = ()) -> dict[str, float]:
+def annual_service_vkm(headway_min: np.ndarray, cell_size_m: float, p: Mapping[str, float],
+                       lines: Iterable[Any] = ()) -> dict[str, float]:
     """Service vehicle-km per year by vehicle type (bus, tram, metro).
 
     Parameters
     ----------
-    headway_min, headway_factor, cell_size_m, p
+    headway_min, cell_size_m, p
         See :func:`service_vkm_per_day`.
     lines : iterable of PtLineLever
         New lines of the year (``vehicle`` bus, tram, metro or train).
     """
     days = p["annual.days_per_year"]
-    total = float(service_vkm_per_day(headway_min, headway_factor, cell_size_m, p).sum() * days)
+    total = float(service_vkm_per_day(headway_min, cell_size_m, p).sum() * days)
     out = {k: total * share for k, share in service_shares(p).items()}
     for line in lines:
         vehicle = "metro" if line.vehicle == "train" else line.vehicle

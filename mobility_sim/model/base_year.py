@@ -1,39 +1,35 @@
-"""The model of a city in its baseline year, ready to be run many times with changed parameters.
+"""The model of a city in its base year, ready to be run many times with changed parameters.
 
-Calibration and validation both run the demand model on the baseline (no measure, baseline
-fleet) again and again with a few parameters changed. :class:`BaselineModel` builds the per-cell
-layers once and keeps the last destination balancing factors as a warm start.
+Calibration and validation both run the demand model on the base year (no measure, baseline
+fleet) again and again with a few parameters changed; tests and notebooks inspect its inputs.
+:func:`base_year_arrays` builds them (through the same :mod:`.inputs` functions as every
+simulated year); :class:`BaselineModel` keeps them with the per-cell layers and reruns the
+kernel with the last destination balancing factors as a warm start.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..city import City
-from ..data import grid_intensity, parameters
+from ..city.layers import grid_country
+from ..data import grid_intensity
 from ..fleet import FleetState, car_fleet_path
 from ..fleet.mix import default_sales
-from ..kernels.spec import CAR_MODES, MODES, DemandInputs, DemandOutputs, DemandParams
-from ..model_inputs import CellLayers, cell_layers, demand_inputs, demand_params
+from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
 from ..scenario.levers import YearLevers
-from .keys import apply_asc_overrides
-from .targets import SURVEY_MODES
-
-Kernel = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutputs]
+from .asc import apply_asc_overrides
+from .inputs import CellLayers, cell_layers, demand_inputs, demand_params, pt_network
+from .kernel import KernelFn, kernel_for
+from .parameters import Parameters, resolve_parameters
 
 #: Year whose fleet (EU 2024 mix, ACEA) the baseline uses: a split's survey year only sets its
 #: definition, and both car powertrains share one constant, so the fleet year barely matters.
 BASELINE_FLEET_YEAR = 2025
-
-
-def _default_kernel() -> Kernel:
-    from ..simulate import kernel_for  # late import: simulate may import this package
-
-    return kernel_for("auto")
 
 
 @dataclass
@@ -44,8 +40,8 @@ class BaselineModel:
     ----------
     city : City
         The city.
-    values : dict of str to float
-        Parameter values (defaults overridden by the caller's values).
+    values : Parameters
+        Parameter values (defaults overridden by the caller's values, no calibration).
     layers : CellLayers
         Static per-cell layers.
     fleet : FleetState
@@ -59,24 +55,23 @@ class BaselineModel:
     """
 
     city: City
-    values: dict[str, float]
+    values: Parameters
     layers: CellLayers
     fleet: FleetState
     inputs: DemandInputs
     params: DemandParams
-    kernel: Kernel
+    kernel: KernelFn
     runs: int = 0
     _balancing: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, city: City, overrides: Mapping[str, float] | None = None,
-              kernel: Kernel | None = None) -> BaselineModel:
+              kernel: KernelFn | None = None) -> BaselineModel:
         """Build the baseline of ``city`` with default parameters and ``overrides``."""
-        values = parameters()
-        values.update(overrides or {})
-        layers, fleet, inputs, params = baseline_arrays(city, values)
+        values = resolve_parameters(city, overrides, calibration=False)
+        layers, fleet, inputs, params = base_year_arrays(city, values)
         return cls(city=city, values=values, layers=layers, fleet=fleet, inputs=inputs,
-                   params=params, kernel=kernel or _default_kernel())
+                   params=params, kernel=kernel or kernel_for("auto"))
 
     def run(self, params: DemandParams | None = None,
             inputs: DemandInputs | None = None) -> DemandOutputs:
@@ -90,17 +85,23 @@ class BaselineModel:
         """Baseline inputs with every cell's PT headway multiplied by ``factor``."""
         levers = dataclasses.replace(baseline_levers(self.city),
                                      headway_factor=np.full(self.city.n_cells, factor))
-        return demand_inputs(self.city, self.layers, self.values, levers, self.fleet)
+        pt = pt_network(self.city, self.layers, self.values, levers)
+        return demand_inputs(self.city, self.layers, self.values, levers, self.fleet, pt)
 
 
-def baseline_arrays(city: City, values: Mapping[str, float],
-                    ) -> tuple[CellLayers, FleetState, DemandInputs, DemandParams]:
-    """Layers, fleet, inputs and parameters of a city's baseline with the given values."""
+def base_year_arrays(city: City, values: Mapping[str, float],
+                     ) -> tuple[CellLayers, FleetState, DemandInputs, DemandParams]:
+    """Layers, fleet, inputs and parameters of a city's base year with the given values.
+
+    No measure, the baseline fleet, the grid intensity of the city's grid country; the
+    per-segment constants among ``values`` applied.
+    """
     fleet = car_fleet_path([BASELINE_FLEET_YEAR], {BASELINE_FLEET_YEAR: 0.0})[0]
     layers = cell_layers(city, values)
-    inputs = demand_inputs(city, layers, values, baseline_levers(city), fleet)
-    country = city.meta.grid_intensity_country or city.meta.country
-    params = demand_params(values, fleet, grid_intensity(country))
+    levers = baseline_levers(city)
+    inputs = demand_inputs(city, layers, values, levers, fleet,
+                           pt_network(city, layers, values, levers))
+    params = demand_params(values, fleet, grid_intensity(grid_country(city)))
     return layers, fleet, inputs, apply_asc_overrides(params, values)
 
 
@@ -110,30 +111,14 @@ def baseline_levers(city: City) -> YearLevers:
                       headway_factor=np.ones(city.n_cells), active={})
 
 
-def mode_totals(out: DemandOutputs, unit: str, purposes: tuple[int, ...]) -> np.ndarray:
-    """Daily trips or passenger-km per model mode over the given purposes, shape (M,)."""
-    table = out.trips if unit == "trips" else out.pkm
-    return table[:, list(purposes)].sum(axis=(0, 1, 2))
+def base_year_inputs(city: City, overrides: Mapping[str, float] | None = None,
+                     ) -> tuple[DemandInputs, DemandParams]:
+    """Kernel inputs and parameters of ``city``'s base year: defaults with ``overrides``.
 
-
-def survey_mode_shares(out: DemandOutputs, unit: str,
-                       purposes: tuple[int, ...]) -> dict[str, float]:
-    """Share of each survey mode (walk, bike, pt, car) among the modelled modes."""
-    totals = mode_totals(out, unit, purposes)
-    grand = float(totals.sum())
-    return {m: float(totals[list(idx)].sum()) / grand if grand > 0 else 0.0
-            for m, idx in SURVEY_MODES.items()}
-
-
-def mean_trip_length(out: DemandOutputs, purposes: tuple[int, ...],
-                     modes: tuple[int, ...] | None = None) -> float:
-    """Mean network distance per trip, km, over purposes and (by default) all modes."""
-    cols = list(modes) if modes is not None else list(range(len(MODES)))
-    trips = out.trips[:, list(purposes)][..., cols].sum()
-    pkm = out.pkm[:, list(purposes)][..., cols].sum()
-    return float(pkm / trips) if trips > 0 else float("nan")
-
-
-def car_vkm(out: DemandOutputs) -> float:
-    """Daily car vehicle-km (both powertrains)."""
-    return float(out.vkm[:, list(CAR_MODES)].sum())
+    The city's calibration is not applied (pass it among ``overrides`` to use it). Tests,
+    benchmarks and notebooks that need the model's arrays of a city (e.g. a
+    :func:`~mobility_sim.city.synthetic.synthetic_city`) take them from here.
+    """
+    _, _, inputs, params = base_year_arrays(city, resolve_parameters(city, overrides,
+                                                                     calibration=False))
+    return inputs, params

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .city import City
-from .city.layers import density_default
-from .exceptions import ScenarioError
-from .fleet import FleetState, mode_emission_factors
-from .kernels.spec import (
+from ..city import City
+from ..city.layers import density_default, residents_per_km2
+from ..exceptions import ScenarioError
+from ..fleet import FleetState, mode_emission_factors
+from ..kernels.spec import (
     BIKE,
     CAR_EV,
     CAR_ICE,
@@ -34,8 +34,8 @@ from .kernels.spec import (
     DemandInputs,
     DemandParams,
 )
-from .scenario.areas import line_distance, mean_distance_to_line
-from .scenario.levers import PtLineLever, YearLevers
+from ..scenario.areas import line_distance, mean_distance_to_line
+from ..scenario.levers import PtLineLever, YearLevers
 
 Params = Mapping[str, float]
 
@@ -88,8 +88,7 @@ def _decay(density: np.ndarray, lo: float, hi: float, scale: float) -> np.ndarra
 def cell_layers(city: City, p: Params) -> CellLayers:
     """Return the static layers of ``city`` (data where present, defaults elsewhere)."""
     grid = city.grid
-    area_km2 = (city.meta.cell_size_m / 1000.0) ** 2
-    density = grid["population"].to_numpy(float) / area_km2
+    density = residents_per_km2(city)
     sources: dict[str, str] = {}
 
     def layer(column: str, default: np.ndarray) -> np.ndarray:
@@ -142,15 +141,22 @@ class PtNetwork:
     access_min : ndarray
         Walking minutes to the nearest stop.
     headway_min : ndarray
-        Headway of the best service, minutes.
+        Headway of the best service, minutes (new lines included).
     speed_kmh : ndarray
         In-vehicle speed, km/h.
+    service_headway_min : ndarray
+        Headway of the existing services after the frequency measures, minutes: what the
+        supply model counts per cell (new lines are counted apart, from their length).
+    lines : tuple of PtLineLever
+        The year's new lines (those at intensity 0 included: they run no service).
     """
 
     stop_distance_m: np.ndarray
     access_min: np.ndarray
     headway_min: np.ndarray
     speed_kmh: np.ndarray
+    service_headway_min: np.ndarray
+    lines: tuple[PtLineLever, ...] = ()
 
 
 def apply_pt_line(line: PtLineLever, x: np.ndarray, y: np.ndarray, cell_size: float,
@@ -179,20 +185,26 @@ def apply_pt_line(line: PtLineLever, x: np.ndarray, y: np.ndarray, cell_size: fl
 
 
 def pt_network(city: City, layers: CellLayers, p: Params, levers: YearLevers) -> PtNetwork:
-    """Return the PT supply of a year: headway factors, then new lines, on the city's layers."""
-    headway = layers.pt_headway_min * levers.headway_factor
+    """Return the PT network of a year: headway factors, then new lines, on the city's layers.
+
+    Resolved once a year, it feeds both the demand model (:func:`demand_inputs`) and the supply
+    model (:func:`mobility_sim.fleet.pt_supply.annual_service_vkm`).
+    """
+    service_headway = layers.pt_headway_min * levers.headway_factor
     speed = np.full(city.n_cells, p["speed.pt"])
-    lines = [line for line in levers.pt_lines if line.level > 0]
+    all_lines = tuple(levers.pt_lines)
+    lines = [line for line in all_lines if line.level > 0]
     if not lines:
-        return PtNetwork(layers.pt_stop_distance_m, layers.pt_access_min, headway, speed)
+        return PtNetwork(layers.pt_stop_distance_m, layers.pt_access_min, service_headway, speed,
+                         service_headway, all_lines)
     x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
-    stop_m = layers.pt_stop_distance_m
+    stop_m, headway = layers.pt_stop_distance_m, service_headway
     for line in lines:
         catchment = line.catchment_m if line.catchment_m is not None else p["pt.line_catchment_m"]
         stop_m, headway, speed = apply_pt_line(line, x, y, city.meta.cell_size_m, catchment,
                                                stop_m, headway, speed)
     walk_m_per_min = p["speed.walk"] * 1000.0 / 60.0
-    return PtNetwork(stop_m, stop_m / walk_m_per_min, headway, speed)
+    return PtNetwork(stop_m, stop_m / walk_m_per_min, headway, speed, service_headway, all_lines)
 
 
 def relocate(values: np.ndarray, area: np.ndarray, near: np.ndarray, share: float) -> np.ndarray:
@@ -266,14 +278,23 @@ def wait_weight(p: Params) -> float:
 
 
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
-                  fleet: FleetState) -> DemandInputs:
-    """Build the per-cell model inputs of one year, with the year's measures applied."""
+                  fleet: FleetState, pt: PtNetwork) -> DemandInputs:
+    """Build the per-cell model inputs of one year, with the year's measures applied.
+
+    Parameters
+    ----------
+    city, layers, p, levers
+        The city, its static layers, the parameters, the year's levers.
+    fleet : FleetState
+        The year's car fleet (battery-electric share of the car alternatives).
+    pt : PtNetwork
+        The year's PT network (:func:`pt_network` of the same levers).
+    """
     n = city.n_cells
     grid = city.grid
     n_seg, n_pur, n_modes = len(SEGMENTS), len(PURPOSES), len(MODES)
     population = grid["population"].to_numpy(float)
     jobs = grid["jobs"].to_numpy(float)
-    pt = pt_network(city, layers, p, levers)
     for move in levers.densify:
         near = pt.stop_distance_m <= move.distance_m
         population = relocate(population, move.mask, near, move.residents_share)
@@ -404,5 +425,6 @@ def model_year(city: City, layers: CellLayers, p: Params, levers: YearLevers, fl
         The year's grid intensity used for the emission factors.
     """
     grid_g = country_gco2e_per_kwh * levers.grid_intensity_factor
-    return (demand_inputs(city, layers, p, levers, fleet), demand_params(p, fleet, grid_g, levers),
-            grid_g)
+    pt = pt_network(city, layers, p, levers)
+    return (demand_inputs(city, layers, p, levers, fleet, pt),
+            demand_params(p, fleet, grid_g, levers), grid_g)

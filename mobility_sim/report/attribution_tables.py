@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..exceptions import MobilitySimError
 from ..results import Results
+from ..scenario.base import distinct_names
 
 #: Output of the attribution drawn as wedges.
 WEDGE_OUTPUT = "co2_wtw_t"
@@ -86,8 +87,6 @@ def check_matches(tables: dict[str, pd.DataFrame], results: Results, folder: str
     MobilitySimError
         Naming both folders and the measures or years that differ.
     """
-    from ..analysis.jobs import distinct_names
-
     run_measures = set(distinct_names([str(m.get("label") or m.get("type"))
                                        for m in results.meta.get("measures") or []]))
     wedges = tables["wedges"]

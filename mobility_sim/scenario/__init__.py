@@ -6,7 +6,7 @@
   :mod:`..yaml_guard`, reports every problem at once as ``file:line: dotted.path: message``, then
   :mod:`.checks` checks meaning against the city and fills in city-dependent defaults.
 * :mod:`.levers` turns measures into the value of each lever in each year;
-  :mod:`mobility_sim.model_inputs` turns levers into the demand model's inputs.
+  :mod:`mobility_sim.model.inputs` turns levers into the demand model's inputs.
 * :mod:`.costs` lists what measures cost per year; :mod:`.schema`, :mod:`.reference_doc` and
   :mod:`.library` generate the JSON Schema, ``docs/measures.md`` and the scenario library.
 """

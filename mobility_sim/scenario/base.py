@@ -8,6 +8,7 @@ the JSON Schema and into ``docs/measures.md``.
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -178,3 +179,16 @@ class CityWide(MeasureBase):
     """A measure that acts on one city-wide number of the model (no ``area``)."""
 
     AREA_RULE: ClassVar[AreaRule] = "none"
+
+
+def distinct_names(labels: Sequence[str]) -> list[str]:
+    """Return ``labels`` with repeats renamed `` (2)``, `` (3)``... (as charts show them)."""
+    names: list[str] = []
+    for label in labels:
+        name = label
+        k = 2
+        while name in names:
+            name = f"{label} ({k})"
+            k += 1
+        names.append(name)
+    return names

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..city import City
+from ..city.layers import grid_country, stop_distance_layer
 from ..data import grid_intensity, parameter_table
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
@@ -157,9 +158,8 @@ def _resolve(i: int, measure: MeasureBase, city: City, base: Path, p: dict[str, 
         measure = measure.model_copy(update={"cars_entering_share": round(share, 4)})
     if (isinstance(measure, GridDecarbonisation) and measure.gco2e_per_kwh is not None
             and measure.baseline_gco2e_per_kwh is None):
-        country = city.meta.grid_intensity_country or city.meta.country
         try:
-            baseline = grid_intensity(country)
+            baseline = grid_intensity(grid_country(city))
         except KeyError as exc:
             return measure, mask, [f"{where(['measures', i])}: {exc.args[0]}; or give "
                                    "baseline_gco2e_per_kwh"]
@@ -169,9 +169,7 @@ def _resolve(i: int, measure: MeasureBase, city: City, base: Path, p: dict[str, 
 
 def _densification_problem(i: int, measure: Densification, mask: np.ndarray, city: City,
                            p: dict[str, float], where: Where) -> str | None:
-    from ..model_inputs import cell_layers
-
-    stop_m = cell_layers(city, p).pt_stop_distance_m
+    stop_m = stop_distance_layer(city, p)
     near = mask & (stop_m <= measure.distance_m)
     far = mask & ~near & (city.grid["population"].to_numpy(float) > 0)
     if not near.any():

@@ -13,19 +13,37 @@ neutral.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Literal, Protocol
 
 import numpy as np
 
 from ..data import fleet_defaults
-from .base import MeasureBase
+
+
+class Measure(Protocol):
+    """What the lever builder needs of a measure (:class:`.base.MeasureBase` has it)."""
+
+    start: int
+    profile: str
+
+    @property
+    def full_year(self) -> int:
+        """The year the measure reaches full intensity."""
+
+    @property
+    def display_label(self) -> str:
+        """The measure's label."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Apply the measure at intensity ``level`` to the cells ``mask`` of ``levers``."""
 
 #: ``lez_min_euro`` value of a zero-emission zone: above every Euro class, so no combustion car
 #: is allowed.
 ZERO_EMISSION_EURO = 99
 
 
-def intensity(measure: MeasureBase, year: int) -> float:
+def intensity(measure: Measure, year: int) -> float:
     """Return how far ``measure`` has taken effect in ``year``, in [0, 1].
 
     ``step`` is 1 from ``start``; ``linear`` rises evenly from 0 in ``start`` to 1 in ``end``;
@@ -264,19 +282,53 @@ class YearLevers:
     pt_lines: tuple[PtLineLever, ...] = ()
 
 
+#: Per-cell levers a measure can create on first use (:meth:`LeverBuilder.cells`).
+CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "shared_ebike_coverage",
+                    "car_sharing_coverage", "car_shedding"]
+#: Per-cell levers that move each cell towards a target (:meth:`LeverBuilder.ramp`).
+RampLever = Literal["parking", "bike_infra", "speed_limit"]
+
+
 @dataclass
 class LeverBuilder:
     """Mutable lever values while the measures of one year are applied (see :func:`year_levers`).
 
-    Measures call the ``set_*`` helpers or change the scalar attributes directly; per-cell
-    arrays are created on first use so that untouched levers stay ``None`` (neutral).
+    The fields are those of :class:`YearLevers` (see there), each at its neutral value until a
+    measure changes it. Measures set the scalar fields directly; per-cell arrays are created on
+    first use (:meth:`cells`, :meth:`ramp`) so that untouched levers stay ``None`` (neutral).
+    ``cordon`` holds 1.0 in the cordon's cells while building and becomes a boolean mask in
+    :meth:`freeze`.
     """
 
     n_cells: int
     bev_sales_share: float
     baseline_bus_bev_sales: float | None = None
     headway_factor: np.ndarray = field(init=False)
-    values: dict[str, object] = field(default_factory=dict)
+    bus_bev_sales_share: float | None = None
+    grid_intensity_factor: float = 1.0
+    lez_min_euro: dict[str, int] | None = None
+    lez_affected_share: float = 0.0
+    lez_compliance: float = 1.0
+    pt_fare: Adjust = Adjust()
+    car_occupancy: Adjust = Adjust()
+    commute_trip_factor: float = 1.0
+    fuel_price_change_eur_per_l: float = 0.0
+    carbon_price_eur_per_t: float = 0.0
+    cordon: np.ndarray | None = None
+    cordon_charge_eur: float = 0.0
+    cordon_charge_ev_eur: float = 0.0
+    ice_dest_avail: np.ndarray | None = None
+    ice_dest_charge_eur: np.ndarray | None = None
+    parking: CellRamp | None = None
+    bike_infra: CellRamp | None = None
+    speed_limit: CellRamp | None = None
+    ebike_subsidised: tuple[AreaAmount, ...] = ()
+    shared_ebike_coverage: np.ndarray | None = None
+    car_sharing_coverage: np.ndarray | None = None
+    car_sharing_ev_share: float | None = None
+    car_shedding: np.ndarray | None = None
+    densify: tuple[Densify, ...] = ()
+    pt_lines: tuple[PtLineLever, ...] = ()
 
     def __post_init__(self) -> None:
         self.headway_factor = np.ones(self.n_cells)
@@ -298,43 +350,34 @@ class LeverBuilder:
             self.baseline_bus_bev_sales = float(rows["bev"] / rows.astype(float).sum())
         return self.baseline_bus_bev_sales
 
-    def scalar(self, name: str) -> object:
-        """Return the current value of a scalar lever (its neutral default when unset)."""
-        if name in self.values:
-            return self.values[name]
-        return YearLevers.__dataclass_fields__[name].default
-
-    def cells(self, name: str, fill: float) -> np.ndarray:
+    def cells(self, name: CellLever, fill: float) -> np.ndarray:
         """Return the per-cell array ``name``, created with ``fill`` on first use."""
-        if name not in self.values:
-            self.values[name] = np.full(self.n_cells, fill, dtype=float)
-        return self.values[name]  # type: ignore[return-value]
+        values = getattr(self, name)
+        if values is None:
+            values = np.full(self.n_cells, fill, dtype=float)
+            setattr(self, name, values)
+        return values
 
-    def ramp(self, name: str, mask: np.ndarray, target: float, level: float) -> None:
+    def ramp(self, name: RampLever, mask: np.ndarray, target: float, level: float) -> None:
         """Set the cells ``mask`` of the :class:`CellRamp` lever ``name`` to a target and level."""
-        self.cells(f"{name}.target", np.nan)[mask] = target
-        self.cells(f"{name}.level", 0.0)[mask] = level
-
-    def append(self, name: str, item: object) -> None:
-        """Append ``item`` to the tuple lever ``name``."""
-        self.values[name] = (*self.scalar(name), item)  # type: ignore[misc]
+        current: CellRamp | None = getattr(self, name)
+        if current is None:
+            current = CellRamp(target=np.full(self.n_cells, np.nan), level=np.zeros(self.n_cells))
+            setattr(self, name, current)
+        current.target[mask] = target
+        current.level[mask] = level
 
     def freeze(self, year: int, active: dict[str, float]) -> YearLevers:
         """Return the immutable :class:`YearLevers`."""
-        kwargs: dict[str, object] = {}
-        for name in ("parking", "bike_infra", "speed_limit"):
-            if f"{name}.target" in self.values:
-                kwargs[name] = CellRamp(target=self.values.pop(f"{name}.target"),  # type: ignore[arg-type]
-                                        level=self.values.pop(f"{name}.level"))  # type: ignore[arg-type]
-        if "cordon" in self.values:
-            kwargs["cordon"] = np.asarray(self.values.pop("cordon")) > 0
-        kwargs.update(self.values)
-        return YearLevers(year=year, bev_sales_share=self.bev_sales_share,
-                          headway_factor=self.headway_factor, active=active, **kwargs)  # type: ignore[arg-type]
+        values = {item.name: getattr(self, item.name) for item in fields(YearLevers)
+                  if item.name not in ("year", "active")}
+        if self.cordon is not None:
+            values["cordon"] = np.asarray(self.cordon) > 0
+        return YearLevers(year=year, active=active, **values)
 
 
 def year_levers(
-    measures: Sequence[MeasureBase],
+    measures: Sequence[Measure],
     masks: Sequence[np.ndarray],
     year: int,
     n_cells: int,
@@ -346,7 +389,7 @@ def year_levers(
 
     Parameters
     ----------
-    measures : sequence of MeasureBase
+    measures : sequence of Measure
         The scenario's measures, in file order (later measures act on the result of earlier
         ones).
     masks : sequence of ndarray of bool

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from .. import __version__
+from .._version import __version__
 from ..city import City, load_city
 from ..exceptions import CityDataError, ScenarioError
 from ..yaml_guard import yaml_guard_problems

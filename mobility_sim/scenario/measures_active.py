@@ -56,7 +56,7 @@ class EbikeSubsidy(MeasureBase):
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Record the subsidised e-bikes of the area."""
         if level > 0 and self.ebikes > 0:
-            levers.append("ebike_subsidised", AreaAmount(mask=mask, amount=level * self.ebikes))
+            levers.ebike_subsidised += (AreaAmount(mask=mask, amount=level * self.ebikes),)
 
 
 class BikeSharing(MeasureBase):

@@ -63,8 +63,8 @@ class CordonCharge(MeasureBase):
         if level > 0:
             levers.cells("cordon", 0.0)[mask] = 1.0
             ev = self.eur_per_trip if self.ev_eur_per_trip is None else self.ev_eur_per_trip
-            levers.values["cordon_charge_eur"] = level * self.eur_per_trip
-            levers.values["cordon_charge_ev_eur"] = level * ev
+            levers.cordon_charge_eur = level * self.eur_per_trip
+            levers.cordon_charge_ev_eur = level * ev
 
 
 class LowEmissionZone(MeasureBase):
@@ -124,20 +124,20 @@ class LowEmissionZone(MeasureBase):
         charge = float(self.charge_eur_per_trip or 0.0)
         reach = level * float(self.cars_entering_share if self.cars_entering_share is not None
                               else 0.0)
-        before = float(levers.scalar("lez_affected_share"))  # type: ignore[arg-type]
+        before = float(levers.lez_affected_share)
         total = min(1.0, before + reach)
         if before == 0:
-            levers.values["lez_compliance"] = self.compliance
+            levers.lez_compliance = self.compliance
         elif reach > 0:
-            levers.values["lez_compliance"] = (
-                before * float(levers.scalar("lez_compliance")) + reach * self.compliance  # type: ignore[arg-type]
+            levers.lez_compliance = (
+                before * float(levers.lez_compliance) + reach * self.compliance
             ) / (before + reach)
-        levers.values["lez_affected_share"] = total
+        levers.lez_affected_share = total
         rule = dict(self.min_euro or {"petrol": ZERO_EMISSION_EURO, "diesel": ZERO_EMISSION_EURO})
-        merged = dict(levers.scalar("lez_min_euro") or {})  # type: ignore[call-overload]
+        merged = dict(levers.lez_min_euro or {})
         for fuel, euro in rule.items():
             merged[fuel] = max(euro, merged.get(fuel, 0))
-        levers.values["lez_min_euro"] = merged
+        levers.lez_min_euro = merged
         obey = level * self.affected_share * self.compliance
         if self.rule == "ban":
             levers.cells("ice_dest_avail", 1.0)[mask] *= 1.0 - obey
@@ -196,7 +196,7 @@ class CarSharing(MeasureBase):
         if self.car_shedding > 0:
             levers.cells("car_shedding", 0.0)[mask] = level * self.car_shedding
         if self.electric_share is not None:
-            levers.values["car_sharing_ev_share"] = self.electric_share
+            levers.car_sharing_ev_share = self.electric_share
 
 
 class CarOccupancy(CityWide):
@@ -216,5 +216,5 @@ class CarOccupancy(CityWide):
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Move occupancy towards the target."""
-        levers.values["car_occupancy"] = levers.scalar("car_occupancy").toward(  # type: ignore[attr-defined]
+        levers.car_occupancy = levers.car_occupancy.toward(
             level, 0.0, self.persons_per_car)

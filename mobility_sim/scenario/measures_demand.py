@@ -32,8 +32,8 @@ class Telework(CityWide):
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Scale the commute trip rate."""
-        levers.values["commute_trip_factor"] = (
-            float(levers.scalar("commute_trip_factor")) * (1.0 - level * self.share))  # type: ignore[arg-type]
+        levers.commute_trip_factor = (
+            float(levers.commute_trip_factor) * (1.0 - level * self.share))
 
 
 class Densification(MeasureBase):
@@ -61,5 +61,5 @@ class Densification(MeasureBase):
         if level <= 0:
             return
         jobs = self.share if self.jobs_share is None else self.jobs_share
-        levers.append("densify", Densify(mask=mask, residents_share=level * self.share,
-                                         jobs_share=level * jobs, distance_m=self.distance_m))
+        levers.densify += (Densify(mask=mask, residents_share=level * self.share,
+                                         jobs_share=level * jobs, distance_m=self.distance_m),)

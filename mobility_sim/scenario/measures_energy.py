@@ -47,9 +47,9 @@ class EvSalesShare(CityWide):
         if self.vehicle == "car":
             levers.bev_sales_share += level * (self.share - levers.bev_sales_share)
         elif level > 0:
-            current = levers.values.get("bus_bev_sales_share")
-            now = levers.bus_baseline() if current is None else float(current)  # type: ignore[arg-type]
-            levers.values["bus_bev_sales_share"] = now + level * (self.share - now)
+            current = levers.bus_bev_sales_share
+            now = levers.bus_baseline() if current is None else float(current)
+            levers.bus_bev_sales_share = now + level * (self.share - now)
 
 
 class GridDecarbonisation(CityWide):
@@ -86,7 +86,7 @@ class GridDecarbonisation(CityWide):
         """Move the grid intensity factor towards the target."""
         if level <= 0:
             return
-        factor = float(levers.scalar("grid_intensity_factor"))  # type: ignore[arg-type]
+        factor = float(levers.grid_intensity_factor)
         if self.gco2e_per_kwh is None:
             factor *= 1.0 - level * float(self.reduction or 0.0)
         else:
@@ -95,7 +95,7 @@ class GridDecarbonisation(CityWide):
                                  "baseline_gco2e_per_kwh (load_scenario fills it in)")
             target = self.gco2e_per_kwh / self.baseline_gco2e_per_kwh
             factor += level * (target - factor)
-        levers.values["grid_intensity_factor"] = factor
+        levers.grid_intensity_factor = factor
 
 
 class FuelPrice(CityWide):
@@ -114,8 +114,8 @@ class FuelPrice(CityWide):
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Add the price change."""
-        levers.values["fuel_price_change_eur_per_l"] = (
-            float(levers.scalar("fuel_price_change_eur_per_l")) + level * self.change_eur_per_litre)  # type: ignore[arg-type]
+        levers.fuel_price_change_eur_per_l = (
+            float(levers.fuel_price_change_eur_per_l) + level * self.change_eur_per_litre)
 
 
 class CarbonPrice(CityWide):
@@ -134,5 +134,5 @@ class CarbonPrice(CityWide):
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Add the carbon price."""
-        levers.values["carbon_price_eur_per_t"] = (
-            float(levers.scalar("carbon_price_eur_per_t")) + level * self.eur_per_tco2)  # type: ignore[arg-type]
+        levers.carbon_price_eur_per_t = (
+            float(levers.carbon_price_eur_per_t) + level * self.eur_per_tco2)

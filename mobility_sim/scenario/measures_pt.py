@@ -76,10 +76,10 @@ class PtLine(MeasureBase):
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Record the line (the model places it on the grid)."""
-        levers.append("pt_lines", PtLineLever(
+        levers.pt_lines += (PtLineLever(
             label=self.display_label, wkt=str(self.line.wkt), stop_spacing_m=self.stop_spacing_m,
             headway_min=self.headway_min, speed_kmh=self.speed_kmh, catchment_m=self.catchment_m,
-            vehicle=self.vehicle, level=level))
+            vehicle=self.vehicle, level=level),)
 
 
 class PtFare(CityWide):
@@ -119,4 +119,4 @@ class PtFare(CityWide):
             target = (1.0, self.change_eur)
         else:
             target = (float(self.factor or 0.0), 0.0)
-        levers.values["pt_fare"] = levers.scalar("pt_fare").toward(level, *target)  # type: ignore[attr-defined]
+        levers.pt_fare = levers.pt_fare.toward(level, *target)

@@ -1,0 +1,49 @@
+"""The choice of demand kernel: the NumPy specification or the fused numba kernel.
+
+Importing this module imports no kernel implementation; :func:`kernel_for` does, on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
+
+#: Names of the demand implementations a run can ask for.
+Engine = Literal["auto", "reference", "numba"]
+#: A demand implementation: inputs, parameters, warm-start balancing factors -> outputs.
+KernelFn = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutputs]
+
+
+def kernel_for(engine: Engine) -> KernelFn:
+    """Return the demand implementation for ``engine``.
+
+    ``reference`` is the NumPy specification; ``numba`` the fused kernel; ``auto`` picks the
+    fused kernel when it is available.
+    """
+    if engine in ("numba", "auto"):
+        try:
+            from ..kernels.fused import demand_fused
+        except ImportError:
+            if engine == "numba":
+                raise
+        else:
+            return demand_fused
+    from ..kernels.reference import demand_reference
+
+    return demand_reference
+
+
+def fused_kernel_cached() -> bool:
+    """Return True when numba's cache already holds compiled fused-kernel code."""
+    from .. import kernels
+
+    roots = [Path(kernels.__file__).parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        roots.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    return any(any(root.rglob("fused_core*.nbi")) for root in roots if root.is_dir())

@@ -1,0 +1,197 @@
+"""The parameters of a model run: defaults < the city's calibration < the scenario's overrides.
+
+:func:`resolve_parameters` is the one place where the three layers are put together; every run
+(a scenario, a calibration, a validation, the bench) gets its values from it. The result is a
+:class:`Parameters`: a frozen, read-only mapping from the keys of the packaged tables
+(``mobility_sim/data/parameters.csv``, ``fleet_parameters.csv``, ``health_parameters.csv``,
+where each value's unit and source are given) to floats, which also records which layer each
+value came from.
+
+The city's calibration is ``cities/<slug>/calibration.yaml`` (written by ``mobility-sim
+calibrate``). It holds alternative-specific constants per segment, purpose and mode
+(``utility.asc.<segment>.<purpose>.<mode>``, :mod:`mobility_sim.model.asc`) and, when fitted,
+``destination.scale.<purpose>`` and ``trip_rate.<purpose>``. Reading it lives here, with the
+layering; writing it is calibration's (:mod:`mobility_sim.calibration.store`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+from ..city import City
+from ..city.model import resolve_city_path
+from ..data import parameters as default_values
+from ..exceptions import CalibrationError
+from ..kernels.spec import PURPOSES
+from ..yamlio import read_yaml
+from .asc import ASC_PREFIX, parse_asc_key
+
+#: Where a value came from.
+Origin = Literal["default", "calibration", "override"]
+
+#: File name of a city's calibration, inside its folder.
+CALIBRATION_FILE = "calibration.yaml"
+_OTHER_CALIBRATED = ({f"destination.scale.{p}" for p in PURPOSES}
+                     | {f"trip_rate.{p}" for p in PURPOSES})
+
+
+@dataclass(frozen=True)
+class Parameters(Mapping[str, float]):
+    """Parameter values of one run, read-only, with the layer each value came from.
+
+    A mapping from parameter key (``group.name[.qualifier]``, e.g. ``speed.walk``,
+    ``parking.dwell_h.commute``, ``fleet.bus.annual_km``) to its value in the unit of the
+    packaged table. The groups: ``geometry`` (distances), ``speed``, ``pt`` (stop access,
+    headways, fares, new lines), ``car`` (costs, occupancy, ownership), ``parking``,
+    ``trip_rate``, ``size`` and ``destination`` (destination choice), ``utility`` (mode-choice
+    coefficients and constants), ``ebike``, ``bike``, ``speed_limit``, ``balancing``,
+    ``annual``, ``fleet``, ``pt_supply``, ``emissions`` and ``health``.
+
+    Attributes
+    ----------
+    values : mapping of str to float
+        The values (a read-only view).
+    origins : mapping of str to {"default", "calibration", "override"}
+        The layer each value came from.
+    """
+
+    values: Mapping[str, float]
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        object.__setattr__(self, "origins", MappingProxyType(dict(self.origins)))
+
+    def __getitem__(self, key: str) -> float:
+        return self.values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def updated(self, changes: Mapping[str, float],
+                origin: Origin = "override") -> Parameters:
+        """Return a copy with ``changes`` on top (recorded as coming from ``origin``)."""
+        return Parameters({**self.values, **changes},
+                          {**self.origins, **dict.fromkeys(changes, origin)})
+
+    def from_layer(self, origin: Origin) -> dict[str, float]:
+        """Return the values that came from one layer."""
+        return {k: v for k, v in self.values.items() if self.origins.get(k) == origin}
+
+
+def resolve_parameters(city: City | None = None,
+                       overrides: Mapping[str, float] | None = None,
+                       calibration: bool = True) -> Parameters:
+    """Layer the parameters of a run: defaults < the city's calibration < ``overrides``.
+
+    Parameters
+    ----------
+    city : City, optional
+        The city; its ``calibration.yaml`` is applied when ``calibration`` is true and the city
+        was loaded from a folder (in-memory cities, e.g. synthetic ones, have none).
+    overrides : mapping, optional
+        The scenario's (or the caller's) values, applied last.
+    calibration : bool
+        Apply the city's calibration.
+
+    Returns
+    -------
+    values : Parameters
+        The values, each with the layer it came from.
+
+    Raises
+    ------
+    CalibrationError
+        If the city's calibration file exists but is malformed.
+    """
+    values = Parameters(default_values(), dict.fromkeys(default_values(), "default"))
+    if calibration and city is not None and city.path is not None:
+        values = values.updated(calibrated_parameters(city), "calibration")
+    return values.updated(dict(overrides or {}), "override")
+
+
+def calibration_path(city: City | str | os.PathLike[str]) -> Path:
+    """Return where a city's ``calibration.yaml`` lives (it may not exist)."""
+    if isinstance(city, City):
+        if city.path is None:
+            raise CalibrationError(f"city {city.slug!r} was not loaded from a folder; it has no "
+                                   "place for a calibration.yaml")
+        return city.path / CALIBRATION_FILE
+    return resolve_city_path(city) / CALIBRATION_FILE
+
+
+def validate_calibrated(raw: Any, where: str) -> tuple[dict[str, float], list[str]]:
+    """Check the ``parameters`` mapping of a calibration file; return values and problems."""
+    if not isinstance(raw, dict) or not raw:
+        return {}, [f"{where}: 'parameters' must be a non-empty mapping of key: number; rerun "
+                    "'mobility-sim calibrate'"]
+    values: dict[str, float] = {}
+    problems: list[str] = []
+    for key, value in raw.items():
+        try:
+            known = parse_asc_key(key) is not None or key in _OTHER_CALIBRATED
+        except KeyError as exc:
+            problems.append(f"{where}: parameters.{key}: {exc.args[0]}")
+            continue
+        if not known:
+            problems.append(f"{where}: parameters.{key}: not a calibrated parameter (allowed: "
+                            f"{ASC_PREFIX}<segment>.<purpose>.<mode>, destination.scale.<purpose>,"
+                            " trip_rate.<purpose>)")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"{where}: parameters.{key}: {value!r} is not a number")
+        else:
+            values[key] = float(value)
+    return values, problems
+
+
+def read_calibration(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a calibration file.
+
+    Raises
+    ------
+    CalibrationError
+        If the file is missing, not YAML, or its parameters are malformed (``file:line``).
+    """
+    doc = read_yaml(path, error=CalibrationError)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    where = f"{doc.path}:{doc.line_of(['parameters'])}"
+    _, problems = validate_calibrated(data.get("parameters"), where)
+    if problems:
+        raise CalibrationError(problems)
+    return data
+
+
+def calibrated_parameters(city: City | str | os.PathLike[str]) -> dict[str, float]:
+    """Return a city's calibrated parameter values, or ``{}`` if it has no calibration.yaml.
+
+    Parameters
+    ----------
+    city : City, slug or path
+        The city.
+
+    Returns
+    -------
+    dict of str to float
+        Keys ``utility.asc.<segment>.<purpose>.<mode>`` and, when fitted,
+        ``destination.scale.<purpose>`` and ``trip_rate.<purpose>``; :func:`resolve_parameters`
+        puts them on top of the defaults and below the overrides.
+
+    Raises
+    ------
+    CalibrationError
+        If the file exists but is malformed.
+    """
+    path = calibration_path(city)
+    if not path.is_file():
+        return {}
+    data = read_calibration(path)
+    values, _ = validate_calibrated(data["parameters"], str(path))
+    return values

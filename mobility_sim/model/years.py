@@ -1,0 +1,190 @@
+"""The year loop: a city, its parameters and a scenario's measures -> one kernel run per year.
+
+:func:`setup_run` fixes what a run decides before its first year: the static cell layers, every
+calendar year's levers and PT network, the PT service it implies, and the vintage fleet
+projected over the whole horizon (it needs the PT service for the buses). :func:`run_years` then
+builds each simulated year's kernel inputs (:mod:`.inputs`) and runs the kernel, warm-starting
+the destination balancing from the trend of the last three years. What a year's outputs mean
+(vehicle-km, energy, emissions, health, result tables) is the caller's
+(:func:`mobility_sim.simulate.simulate`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..city import City
+from ..city.layers import grid_country
+from ..fleet import FleetYear, fleet_levers, project_fleet
+from ..fleet.mix import default_sales
+from ..fleet.pt_supply import annual_service_vkm
+from ..kernels.balancing import warm_start
+from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
+from ..scenario.base import MeasureBase
+from ..scenario.levers import YearLevers, year_levers
+from .asc import apply_asc_overrides
+from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
+from .kernel import KernelFn, fused_kernel_cached
+from .parameters import Parameters
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    """What a run fixes before its first year.
+
+    Attributes
+    ----------
+    city : City
+        The city.
+    parameters : Parameters
+        The run's parameters (:func:`~.parameters.resolve_parameters`).
+    layers : CellLayers
+        Static per-cell layers.
+    years : list of int
+        The simulated years.
+    levers : dict of int to YearLevers
+        Every calendar year's levers, from the first simulated year to the last.
+    pt : dict of int to PtNetwork
+        Every calendar year's PT network (used by demand and by supply).
+    service_vkm : dict of int to dict
+        Every calendar year's PT service vehicle-km by vehicle type.
+    fleet : dict of int to FleetYear
+        Every calendar year's car and bus fleet.
+    """
+
+    city: City
+    parameters: Parameters
+    layers: CellLayers
+    years: list[int]
+    levers: dict[int, YearLevers]
+    pt: dict[int, PtNetwork]
+    service_vkm: dict[int, dict[str, float]]
+    fleet: dict[int, FleetYear]
+
+    @property
+    def supply_based(self) -> bool:
+        """PT emissions counted from service vehicle-km (else from passenger-km)."""
+        return bool(self.parameters["emissions.pt_supply_based"])
+
+
+@dataclass(frozen=True)
+class ModelYear:
+    """One simulated year: its levers, fleet and PT network, the kernel's inputs and outputs."""
+
+    year: int
+    levers: YearLevers
+    fleet: FleetYear
+    pt: PtNetwork
+    service_vkm: dict[str, float]
+    inputs: DemandInputs
+    params: DemandParams
+    outputs: DemandOutputs
+
+
+def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase],
+              masks: Sequence[np.ndarray], years: Sequence[int]) -> RunSetup:
+    """Fix the levers, PT networks, PT service and fleets of every calendar year of a run.
+
+    Parameters
+    ----------
+    city : City
+        The city.
+    parameters : Parameters
+        The run's parameters.
+    measures : sequence of measures
+        The scenario's measures.
+    masks : sequence of ndarray
+        Each measure's cells (``LoadedScenario.masks``).
+    years : sequence of int
+        The simulated years, ascending.
+    """
+    p = parameters
+    calendar = list(range(years[0], years[-1] + 1))
+    baseline_bev = default_sales()["bev"]
+    levers = {y: year_levers(measures, masks, y, city.n_cells, baseline_bev) for y in calendar}
+    layers = cell_layers(city, p)
+    pt = {y: pt_network(city, layers, p, levers[y]) for y in calendar}
+    service = {y: annual_service_vkm(pt[y].service_headway_min, city.meta.cell_size_m, p,
+                                     pt[y].lines)
+               for y in calendar}
+    fleet = project_fleet(
+        [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
+        grid_country(city), car_stock(city, p),
+        {y: service[y]["bus"] / p["fleet.bus.annual_km"] for y in calendar}, p)
+    return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
+                    levers=levers, pt=pt, service_vkm=service, fleet=fleet)
+
+
+def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
+              label: str = "") -> Iterator[ModelYear]:
+    """Build each simulated year's kernel inputs and run the kernel on them.
+
+    Parameters
+    ----------
+    setup : RunSetup
+        From :func:`setup_run`.
+    kernel : callable
+        Demand implementation (:func:`~.kernel.kernel_for`).
+    progress : bool
+        Show a progress bar over years.
+    label : str
+        The progress bar's label.
+
+    Yields
+    ------
+    ModelYear
+        One per simulated year, in order.
+    """
+    city, p = setup.city, setup.parameters
+    if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
+        tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
+    history: list[np.ndarray] = []  # the last three years' factors, newest first
+    for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
+        fleet_year, levers, pt = setup.fleet[year], setup.levers[year], setup.pt[year]
+        state = fleet_year.state
+        inputs = demand_inputs(city, setup.layers, p, levers, state, pt)
+        params = apply_asc_overrides(
+            demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
+        if setup.supply_based:
+            params = without_pt_per_pkm(params)
+        out = kernel(inputs, params, warm_start(*history))
+        history = [out.balancing, *history[:2]]
+        yield ModelYear(year=year, levers=levers, fleet=fleet_year, pt=pt,
+                        service_vkm=setup.service_vkm[year], inputs=inputs, params=params,
+                        outputs=out)
+
+
+def car_stock(city: City, p: Mapping[str, float]) -> float:
+    """Return the cars owned by the grid's residents.
+
+    Residents x the grid's ``car_ownership`` layer, else the city's cars per resident, else the
+    model default.
+    """
+    population = city.grid["population"].to_numpy(float)
+    if "car_ownership" in city.grid.columns:
+        return float((population * city.grid["car_ownership"].to_numpy(float)).sum())
+    per_person = (city.meta.car_ownership.cars_per_1000 / 1000.0
+                  if city.meta.car_ownership is not None else p["car.ownership_default"])
+    return float(population.sum() * per_person)
+
+
+def car_shed_share(levers: YearLevers, layers: CellLayers, city: City) -> float:
+    """Share of the city's cars given up under car shedding (car-available weighted mean)."""
+    shedding = levers.car_shedding
+    if shedding is None:
+        return 0.0
+    weight = city.grid["population"].to_numpy(float) * layers.car_available
+    total = weight.sum()
+    return float((weight * np.asarray(shedding, float)).sum() / total) if total > 0 else 0.0
+
+
+def without_pt_per_pkm(params: DemandParams) -> DemandParams:
+    """Zero the kernel's PT factors: PT emissions are counted from service vehicle-km."""
+    ttw, wtw = params.ef_ttw.copy(), params.ef_wtw.copy()
+    ttw[PT] = wtw[PT] = 0.0
+    return dataclasses.replace(params, ef_ttw=ttw, ef_wtw=wtw)
