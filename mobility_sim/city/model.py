@@ -6,16 +6,31 @@ import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..exceptions import CityDataError
 from ..yamlio import read_yaml
+
+#: Physical bounds of city data (each an assumption, chosen well outside real values so that only
+#: errors of units or typing are refused): the side of a grid cell, m;
+MIN_CELL_SIZE_M, MAX_CELL_SIZE_M = 10.0, 10_000.0
+#: residents per km2 (an assumption, well above the densest urban neighbourhoods);
+MAX_RESIDENTS_PER_KM2 = 250_000.0
+#: jobs per km2 (an assumption, well above the densest business districts);
+MAX_JOBS_PER_KM2 = 1_000_000.0
+#: cars per resident in a cell, and cars per 1,000 residents for a city (an assumption: the
+#: EU average is 569 per 1,000 and Luxembourg's 694, ACEA);
+MAX_CARS_PER_RESIDENT = 3.0
+MAX_CARS_PER_1000 = 1_500.0
+#: how far published shares may add up beyond 1 (rounding in the source).
+SHARE_SUM_TOLERANCE = 0.02
 
 #: Columns every grid must have.
 GRID_COLUMNS: tuple[str, ...] = ("cell_id", "x", "y", "population", "jobs", "geometry")
@@ -31,7 +46,8 @@ OPTIONAL_LAYERS: dict[str, str] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never a value of a city (pydantic accepts them as floats otherwise).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DataSource(_Strict):
@@ -61,16 +77,25 @@ class ModalSplit(_Strict):
     population: str = Field(description="Whose travel: e.g. 'residents', 'all trips in the area'.")
     purposes: str = Field(description="Which purposes: 'all' or e.g. 'work and education'.")
     area: str = Field(description="The area the survey covers (may differ from the grid).")
-    shares: dict[Literal["walk", "bike", "pt", "car", "other"], float | None] = Field(
+    shares: dict[Literal["walk", "bike", "pt", "car", "other"],
+                 Annotated[float, Field(ge=0, le=1)] | None] = Field(
         description="Published shares in [0, 1]; null where not published."
     )
     source: str
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> ModalSplit:
+        total = sum(v for v in self.shares.values() if v is not None)
+        if total > 1 + SHARE_SUM_TOLERANCE:
+            raise ValueError(f"the shares add up to {total:.3f}, more than 1: give shares of "
+                             "all trips in [0, 1] (e.g. 0.25 for 25 %)")
+        return self
 
 
 class CarOwnership(_Strict):
     """City-level car ownership."""
 
-    cars_per_1000: float = Field(gt=0)
+    cars_per_1000: float = Field(gt=0, le=MAX_CARS_PER_1000)
     source: str
 
 
@@ -85,7 +110,8 @@ class CityMeta(_Strict):
         description="Country whose grid carbon intensity applies (defaults to 'country').",
     )
     crs: str = Field(description="Projected CRS of the grid, e.g. 'EPSG:3035'.")
-    cell_size_m: float = Field(gt=0)
+    cell_size_m: float = Field(ge=MIN_CELL_SIZE_M, le=MAX_CELL_SIZE_M,
+                               description="Side of a grid cell, m.")
     synthetic: bool = Field(default=False, description="True for generated test cities.")
     area_note: str = Field(default="", description="What the grid covers, in words.")
     sources: list[DataSource] = Field(default_factory=list)
@@ -96,6 +122,19 @@ class CityMeta(_Strict):
         default_factory=dict, description="Named zones as WKT polygons in the grid's CRS."
     )
     notes: list[str] = Field(default_factory=list)
+
+    @field_validator("crs")
+    @classmethod
+    def _projected_crs(cls, value: str) -> str:
+        try:
+            crs = pyproj.CRS.from_user_input(value)
+        except pyproj.exceptions.CRSError:
+            raise ValueError(f"{value!r} is not a coordinate reference system; give an EPSG "
+                             "code such as 'EPSG:3035'") from None
+        if not crs.is_projected:
+            raise ValueError(f"{value!r} is not a projected CRS in metres; use 'EPSG:3035' "
+                             "for Europe") from None
+        return value
 
 
 @dataclass(frozen=True)
@@ -230,6 +269,87 @@ def validate_grid(grid: gpd.GeoDataFrame, where: str) -> list[str]:
     return problems
 
 
+def polygon_problem(geometry: shapely.Geometry) -> str | None:
+    """Return why ``geometry`` is not a valid area (polygon), or None when it is one."""
+    if geometry is None or geometry.is_empty:
+        return "empty geometry; give a polygon"
+    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        return f"a {geometry.geom_type}, not a polygon; give the area as a polygon"
+    if not geometry.is_valid:
+        return invalid_geometry(geometry)
+    return None
+
+
+def invalid_geometry(geometry: shapely.Geometry) -> str:
+    """Say why a geometry is invalid and how to fix it (one rule for zones, WKT and GeoJSON)."""
+    return (f"invalid geometry ({shapely.is_valid_reason(geometry)}); fix the outline (e.g. a "
+            "ring that crosses itself) or repair it with shapely.make_valid")
+
+
+def plausibility_problems(meta: CityMeta, grid: gpd.GeoDataFrame, grid_file: str,
+                          at: Any) -> list[str]:
+    """Return every physically implausible value of a city, each naming the place and the fix.
+
+    Checks that the CRS of ``city.yaml`` is the grid file's and that the grid lies in that CRS's
+    area of use, that the x/y columns are the cell centres, that no two cells share a centre,
+    and that residents, jobs and cars per cell are within the physical bounds of this module
+    (:data:`MAX_RESIDENTS_PER_KM2` and the others). ``at(*loc)`` gives ``file:line`` of a key
+    of ``city.yaml``.
+    """
+    problems: list[str] = []
+    declared = pyproj.CRS.from_user_input(meta.crs)
+    if grid.crs is not None and not declared.equals(grid.crs, ignore_axis_order=True):
+        problems.append(f"{at('crs')}: crs: says {meta.crs}, but {grid_file} is in "
+                        f"{grid.crs.to_string()}; make them agree (reproject the grid or "
+                        "correct city.yaml)")
+    x = grid["x"].to_numpy(dtype=float)
+    y = grid["y"].to_numpy(dtype=float)
+    use = declared.area_of_use
+    if use is not None and len(grid):
+        to_lonlat = pyproj.Transformer.from_crs(declared, "EPSG:4326", always_xy=True)
+        lon, lat = to_lonlat.transform(x, y)
+        outside = ~((lon >= use.west - 1) & (lon <= use.east + 1)
+                    & (lat >= use.south - 1) & (lat <= use.north + 1))
+        if outside.any():
+            first = grid["cell_id"].iloc[int(np.argmax(outside))]
+            problems.append(f"{grid_file}: {int(outside.sum())} cell centres (first cell_id "
+                            f"{first}) lie outside the area where {meta.crs} is defined "
+                            f"({use.name}); are the coordinates in another CRS?")
+    centres = grid.geometry.centroid
+    off = np.hypot(centres.x.to_numpy() - x, centres.y.to_numpy() - y)
+    if (off > 0.05 * meta.cell_size_m).any():
+        first = grid["cell_id"].iloc[int(np.argmax(off))]
+        problems.append(f"{grid_file}: x/y are not the centres of the cell geometries (cell_id "
+                        f"{first} is {off.max():,.0f} m away); rebuild the grid")
+    dup = pd.Series(list(zip(x, y, strict=True))).duplicated()
+    if dup.any():
+        first = grid["cell_id"].iloc[int(np.argmax(dup.to_numpy()))]
+        problems.append(f"{grid_file}: {int(dup.sum())} cells repeat the centre of another "
+                        f"(first cell_id {first}); each place must be counted once")
+    km2 = meta.cell_size_m ** 2 / 1e6
+    for column, bound, what in (("population", MAX_RESIDENTS_PER_KM2, "residents"),
+                                ("jobs", MAX_JOBS_PER_KM2, "jobs")):
+        per_km2 = grid[column].to_numpy(dtype=float) / km2
+        if (per_km2 > bound).any():
+            first = grid["cell_id"].iloc[int(np.argmax(per_km2))]
+            problems.append(f"{grid_file}: {column}: {per_km2.max():.3g} {what} per km2 in "
+                            f"cell_id {first}, above the physical bound of {bound:,.0f}; "
+                            "check the units (persons per cell) and the cell size")
+    if float(grid["population"].sum()) <= 0:
+        problems.append(f"{grid_file}: population: no residents in any cell")
+    if float(grid["jobs"].sum()) <= 0:
+        problems.append(f"{grid_file}: jobs: every cell has 0 jobs, so commute trips have no "
+                        "destination; give jobs (or rebuild with the jobs proxy)")
+    if "car_ownership" in grid.columns:
+        cars = grid["car_ownership"].to_numpy(dtype=float)
+        if (cars > MAX_CARS_PER_RESIDENT).any():
+            first = grid["cell_id"].iloc[int(np.argmax(cars))]
+            problems.append(f"{grid_file}: car_ownership: {cars.max():.3g} cars per resident "
+                            f"in cell_id {first}, above {MAX_CARS_PER_RESIDENT:g}; the column "
+                            "is cars per resident (0.45 for 450 per 1,000)")
+    return problems
+
+
 def resolve_city_path(ref: str | os.PathLike[str], base: Path | None = None) -> Path:
     """Find a city folder from a slug or a path.
 
@@ -304,11 +424,19 @@ def load_city(ref: str | os.PathLike[str], base: Path | None = None) -> City:
             "rebuild it with 'mobility-sim city build'"
         ) from None
     problems += validate_grid(grid, str(grid_file))
+    if not problems:
+        problems += plausibility_problems(meta, grid, str(grid_file),
+                                          lambda *loc: f"{meta_file}:{raw.line_of(loc)}")
     for zone, wkt in meta.zones.items():
+        where = f"{meta_file}:{raw.line_of(['zones', zone])}: zones.{zone}"
         try:
-            shapely.from_wkt(wkt)
+            geometry = shapely.from_wkt(wkt)
         except shapely.errors.GEOSException as exc:
-            problems.append(f"{meta_file}: zones.{zone}: invalid WKT ({exc})")
+            problems.append(f"{where}: invalid WKT ({exc})")
+            continue
+        problem = polygon_problem(geometry)
+        if problem:
+            problems.append(f"{where}: {problem}")
     if problems:
         raise CityDataError(problems)
     grid = grid.sort_values("cell_id").reset_index(drop=True)

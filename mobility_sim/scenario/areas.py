@@ -10,10 +10,14 @@ import numpy as np
 import shapely
 
 from ..city import City
+from ..city.model import invalid_geometry
 from .base import Area, LineGeometry
 from .errors import did_you_mean
 
 _POLYGONS = ("Polygon", "MultiPolygon")
+#: Largest GeoJSON file read for an area or a line (an assumption: a detailed city outline is
+#: well under 1 MB; the bound stops a wrong file from being read for minutes).
+MAX_GEOJSON_BYTES = 20_000_000
 _LINES = ("LineString", "MultiLineString")
 
 
@@ -22,12 +26,20 @@ def _read_geojson(name: str, city: City, base: Path) -> shapely.Geometry:
     file = (base / name).resolve()
     if not file.is_file():
         raise ValueError(f"GeoJSON file {name!r} not found (looked for {file})")
+    size = file.stat().st_size
+    if size > MAX_GEOJSON_BYTES:
+        raise ValueError(f"GeoJSON {file} has {size / 1e6:.1f} MB, more than the "
+                         f"{MAX_GEOJSON_BYTES / 1e6:.0f} MB an area or a line may have; simplify "
+                         "the outline (e.g. with shapely's simplify) or give a named zone")
     try:
         frame = gpd.read_file(file)
     except Exception as exc:
         raise ValueError(f"cannot read GeoJSON {file} ({type(exc).__name__}: {exc})") from None
     if frame.empty:
         raise ValueError(f"GeoJSON {file} has no features")
+    for i, geometry in enumerate(frame.geometry):
+        if geometry is not None and not geometry.is_valid:  # the rule WKT areas follow
+            raise ValueError(f"GeoJSON {file}: feature {i}: {invalid_geometry(geometry)}")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
     try:
@@ -50,7 +62,7 @@ def _from_wkt(text: str, kinds: tuple[str, ...], example: str, crs: str) -> shap
         raise ValueError(f"the WKT is a {geom.geom_type}, expected {' or '.join(kinds)}; "
                          f"write e.g. {example!r}")
     if not geom.is_valid:
-        raise ValueError("the WKT geometry is not valid (self-intersecting ring?); fix it")
+        raise ValueError(f"the WKT geometry: {invalid_geometry(geom)}")
     return geom
 
 
