@@ -235,3 +235,70 @@ def test_german_mix_matches_published_counts():
     assert mix["count"].sum() == 2817331
     assert mix.loc["bev", "count"] == 380609
     assert mix.loc[list(POWERTRAINS | {"other"}), "share"].sum() == pytest.approx(1.0, abs=1e-3)
+
+
+# --- additions: Clean Vehicles Directive member-state values, grid paths, bus shares ------
+
+def test_cvd_member_state_bus_minimums():
+    df = read("eu_vehicle_co2_standards.csv")
+    cvd = df[(df.instrument == "clean_vehicles_directive")
+             & (df.metric == "min_clean_bus_procurement_share")
+             & ~df.area.str.startswith("EU27")]
+    assert set(cvd.area) <= SHIPPED
+    assert not cvd.duplicated(["area", "year_from"]).any()
+    found = cvd.dropna(subset=["value"])
+    # shares are percentages within the directive's published range (24-45 % and 33-65 %)
+    assert (found.value / 100).between(0, 1).all()
+    assert found[found.year_from == 2021].value.between(24, 45).all()
+    assert found[found.year_from == 2026].value.between(33, 65).all()
+    assert (found.status == "in_force").all()
+    assert cvd[cvd.value.isna()].status.isin({"not_found", "not_applicable"}).all()
+    # the minimum never falls from the first to the second reference period
+    v = found.set_index(["area", "year_from"]).value
+    for area in found.area.unique():
+        if (area, 2021) in v.index and (area, 2026) in v.index:
+            assert v[(area, 2026)] >= v[(area, 2021)], area
+    # published anchors (national transposition texts / ministries, see sources)
+    assert v[("AUT", 2021)] == 45 and v[("AUT", 2026)] == 65
+    assert v[("CZE", 2021)] == 41 and v[("CZE", 2026)] == 60
+    assert v[("EST", 2021)] == 31 and v[("EST", 2026)] == 41
+    assert v[("LVA", 2021)] == 35 and v[("LVA", 2026)] == 50
+    # half of each minimum must be zero-emission
+    ze = df[df.metric == "zero_emission_part_of_clean_bus_target"].value
+    assert list(ze) == [50]
+    # the directive does not apply to the UK or Switzerland (Norway: EEA relevance not checked)
+    assert set(cvd[cvd.area.isin({"GBR", "CHE"})].status) <= {"not_applicable"}
+
+
+def test_grid_projection_values_when_filled():
+    df = read("grid_intensity_projection.csv")
+    assert set(df.status) <= {"published", "computed", "not_found", "not_applicable"}
+    filled = df.dropna(subset=["gco2e_per_kwh"])
+    assert filled.status.isin({"published", "computed"}).all()
+    # a reference projection under EU ETS and national coal exits does not rise over time
+    for iso, g in filled.groupby("iso3"):
+        s = g.set_index("year").gco2e_per_kwh.sort_index()
+        if len(s) == 3:
+            assert s.is_monotonic_decreasing, iso
+    # every row names the definition it would hold (generation-based, direct CO2 or CO2e)
+    assert df.definition.fillna("").str.len().gt(20).all()
+
+
+def test_new_bus_shares_consistent_over_time():
+    df = read("country_bus_fleet.csv")
+    js = df[df.metric == "new_bus_electric_share_jan_sep"].set_index(["iso3", "year"]).value
+    for iso in ("DNK", "NLD", "NOR", "BEL"):
+        assert js[(iso, 2024)] < js[(iso, 2025)], iso
+    lb = df[df.status == "lower_bound"]
+    assert lb.value.between(0, 1).all()
+
+
+def test_full_new_car_mixes_sum_to_one():
+    df = read("country_new_car_sales.csv")
+    excl = df[df.exclusive & df.share.notna()]
+    for key, g in excl.groupby(["iso3", "year"]):
+        if POWERTRAINS | {"other"} <= set(g.powertrain):
+            assert g.share.sum() == pytest.approx(1.0, abs=0.015), key
+    swe = excl[(excl.iso3 == "SWE") & (excl.year == 2023)].set_index("powertrain").share
+    assert POWERTRAINS <= set(swe.index)  # full year 2023 (2030-sekretariatet)
+    assert swe["bev"] == pytest.approx(0.387) and swe["phev"] == pytest.approx(0.211)
