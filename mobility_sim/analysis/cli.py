@@ -50,13 +50,16 @@ def _sweep_options(n_jobs: int, scheduler: str | None, store: Path | None, engin
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table atomically as CSV (``.csv``) or Parquet (anything else).
+    """Write a table atomically as CSV (``.csv``) or Parquet (``.parquet``).
 
     Raises
     ------
     OutputError
         If the file cannot be written.
     """
+    if path.suffix.lower() not in (".csv", ".parquet"):
+        raise OutputError(f"{path}: a table is written as .csv or .parquet, not "
+                          f"{path.suffix or 'a file without suffix'}; rename it")
     try:
         with atomic_path(path) as tmp:
             if path.suffix.lower() == ".csv":
@@ -164,6 +167,10 @@ def attribute_command(
 
     try:
         loaded = load_scenario(scenario)
+        years = loaded.scenario.years.as_list()
+        if year is not None and year not in years:  # checked before the runs, not after
+            raise MobilitySimError(f"--year {year} is not a simulated year of {scenario} "
+                                   f"({years[0]}-{years[-1]}); give one of its years")
         result = attribute(loaded, max_exact=max_exact, permutations=permutations, seed=seed,
                            **_sweep_options(n_jobs, scheduler, store, engine, progress))
         actions = action_table(result, loaded, year=year, discount_rate=discount_rate)

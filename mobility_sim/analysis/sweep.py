@@ -281,6 +281,11 @@ def run_sweep(
         If a job is invalid (checked for every job before anything runs) or local workers die.
     """
     start = time.perf_counter()
+    if n_jobs < 1:
+        raise AnalysisError(f"n_jobs (--n-jobs) is {n_jobs}: give 1 or more worker processes")
+    if numba_threads is not None and numba_threads < 1:
+        raise AnalysisError(f"numba_threads (--numba-threads) is {numba_threads}: give 1 or "
+                            "more")
     if isinstance(store, ResultStore | _MemoryStore):
         target = store
     elif store is None:
@@ -387,12 +392,19 @@ def _joblib_outcomes(todo: list[tuple[str, Job]], n_jobs: int, engine: Engine,
 
     calls = (delayed(execute)(key, job.base, dict(job.parameters), job.measures, job.settings,
                               engine, threads, worker_store) for key, job in todo)
+    done = False
     try:
         yield from Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")(calls)
+        done = True
     except TerminatedWorkerError as exc:
         raise AnalysisError(f"a local worker process died ({exc}); finished jobs are kept in "
                             "the store: rerun to resume, with fewer --n-jobs if memory ran "
                             "out") from None
+    finally:
+        if not done:  # interrupted (Ctrl-C, SIGTERM, an error): no worker may run on
+            from joblib.externals.loky import get_reusable_executor
+
+            get_reusable_executor().shutdown(wait=False, kill_workers=True)
 
 
 def _dask_outcomes(todo: list[tuple[str, Job]], scheduler: Any, engine: Engine, threads: int,

@@ -312,7 +312,14 @@ def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> 
         The folder.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise CityDataError(f"{folder}: exists and is not a folder; give --out a new folder "
+                            "(a city is a folder with city.yaml and grid.parquet)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CityDataError(f"{folder}: cannot create the city folder ({exc.strerror or exc}); "
+                            "give --out a folder you can write to") from None
     with atomic_path(folder / "grid.parquet") as tmp:
         city.grid.to_parquet(tmp, index=False, compression="zstd")
     with atomic_path(folder / "city.yaml") as tmp:
