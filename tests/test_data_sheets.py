@@ -155,7 +155,7 @@ def test_modal_splits(sheet):
     for s in _entries(d["fields"]["modal_splits"]):
         for k in SPLIT_REQUIRED:
             assert s.get(k) not in (None, ""), (slug, k)
-        assert s["unit"] in {"trips", "passenger_km", "commute_trips"}, (slug, s["unit"])
+        assert s["unit"] in {"trips", "passenger_km", "commute_trips", "main_mode_persons"}, (slug, s["unit"])
         assert s["population"] in {"residents", "all", "workers", "commuters"}, (slug, s["population"])
         shares = {m: s.get(m) for m in MODES}
         given = {m: v for m, v in shares.items() if v is not None}
