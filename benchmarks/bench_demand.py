@@ -89,7 +89,7 @@ class ReferenceYear:
 
 
 class SameProcessRatios:
-    """Ratios measured in one process by ``mobility-sim bench`` (see mobility_sim/bench.py)."""
+    """Ratios measured in one process by ``mobility-sim bench`` (see mobility_sim/bench/)."""
 
     timeout = 900
 

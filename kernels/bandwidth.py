@@ -4,7 +4,7 @@ The Furness sweeps of the doubly constrained balancing (:func:`.fused_core.balan
 the stored attractiveness array, row after row, on all kernel threads; they are bound by memory
 bandwidth, not by arithmetic. :func:`read_probe` sums the rows of an array on the kernels' own
 thread pool, so that timing it from Python gives the rate at which this machine can stream an
-array from memory: the benchmark's bound for the sweeps (``mobility_sim/bench.py``).
+array from memory: the benchmark's bound for the sweeps (``mobility_sim/bench/``).
 
 Importing this module compiles nothing.
 """

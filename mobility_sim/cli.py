@@ -22,13 +22,12 @@ from .analysis.cli import (
     sweep_command,
 )
 from .bench import bench_command
-from .calibrate import calibrate_command
+from .calibration.cli import calibrate_command, validate_model_command
 from .city.cli import city_app
 from .cli_errors import fail
 from .exceptions import MobilitySimError
 from .report.cli import compare_cities_command, compare_command, dashboard_command
 from .scenario.cli import schema_command
-from .validate_model import validate_model_command
 
 app = typer.Typer(
     name="mobility-sim",

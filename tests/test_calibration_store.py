@@ -8,13 +8,14 @@ from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT
 
 from mobility_sim.calibration import CalibrationError, calibrated_parameters
 from mobility_sim.calibration.store import write_calibration
+from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.model.asc import all_asc_keys, apply_asc_overrides, asc_parameters
+from mobility_sim.model.base_year import base_year_inputs
 from mobility_sim.model.parameters import read_calibration
-from mobility_sim.testing import synthetic_model_inputs
 
 
 def test_asc_overrides_set_one_segment_purpose_and_both_car_powertrains():
-    _, params = synthetic_model_inputs(16)
+    _, params = base_year_inputs(synthetic_city(16))
     new = apply_asc_overrides(params, {"utility.asc.no_car.other.car": 0.7,
                                        "utility.asc.car_available.commute.pt": -2.0,
                                        "speed.walk": 3.0})
@@ -25,14 +26,14 @@ def test_asc_overrides_set_one_segment_purpose_and_both_car_powertrains():
 
 
 def test_asc_keys_round_trip():
-    _, params = synthetic_model_inputs(16)
+    _, params = base_year_inputs(synthetic_city(16))
     values = asc_parameters(params.asc)
     assert list(values) == all_asc_keys()
     assert np.array_equal(apply_asc_overrides(params, values).asc, params.asc)
 
 
 def test_unknown_segment_in_a_key_is_an_error():
-    _, params = synthetic_model_inputs(16)
+    _, params = base_year_inputs(synthetic_city(16))
     with pytest.raises(KeyError, match="unknown segment 'car_owner'"):
         apply_asc_overrides(params, {"utility.asc.car_owner.other.car": 0.0})
 

@@ -7,12 +7,13 @@ import pytest
 from mobility_sim.kernels.reference import demand_reference, distance_block
 from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT, WALK
 
-from mobility_sim.testing import synthetic_model_inputs
+from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.model.base_year import base_year_inputs
 
 
 @pytest.fixture(scope="module")
 def model():
-    inputs, params = synthetic_model_inputs(n_cells=64, kind="polycentric", seed=3)
+    inputs, params = base_year_inputs(synthetic_city(64, kind="polycentric", seed=3))
     return inputs, params, demand_reference(inputs, params)
 
 
@@ -46,7 +47,7 @@ def test_no_car_segment_never_drives(model):
 
 
 def test_doubly_constrained_purpose_meets_destination_totals():
-    inputs, params = synthetic_model_inputs(n_cells=49, seed=1)
+    inputs, params = base_year_inputs(synthetic_city(49, seed=1))
     commute = 0
     out = demand_reference(inputs, params)
     assert params.doubly_constrained[commute]
@@ -68,7 +69,7 @@ def test_doubly_constrained_purpose_meets_destination_totals():
 
 
 def test_warm_start_from_balanced_factors_needs_no_iteration():
-    inputs, params = synthetic_model_inputs(n_cells=36, seed=2)
+    inputs, params = base_year_inputs(synthetic_city(36, seed=2))
     first = demand_reference(inputs, params)
     second = demand_reference(inputs, params, balancing=first.balancing)
     assert second.iterations[0] <= 1

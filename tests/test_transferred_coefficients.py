@@ -7,21 +7,18 @@ import typer
 from typer.testing import CliRunner
 
 from mobility_sim.calibration import calibrate
+from mobility_sim.calibration.cli import validate_model_command
 from mobility_sim.calibration.transfer import (
     coefficient_sets,
     set_names,
     transferred_parameters,
 )
+from mobility_sim.calibration.validation import coefficient_comparison, validate_model
 from mobility_sim.city import load_city
 from mobility_sim.data import parameters
 from mobility_sim.exceptions import CalibrationError, ScenarioError
 from mobility_sim.model.inputs import wait_weight
 from mobility_sim.scenario.checks import value_problem
-from mobility_sim.validate_model import (
-    coefficient_comparison,
-    validate_model,
-    validate_model_command,
-)
 
 TIME_AND_COST = {"utility.time.walk", "utility.time.bike", "utility.time.ebike",
                  "utility.time.pt", "utility.time.car", "utility.ovt", "utility.wait",

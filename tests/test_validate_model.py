@@ -8,6 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from mobility_sim.calibration.cli import validate_model_command
 from mobility_sim.calibration.comparison import (
     MODEL_QUANTITIES,
     compare_figures,
@@ -18,9 +19,9 @@ from mobility_sim.calibration.elasticities import (
     implied_elasticities,
     literature,
 )
+from mobility_sim.calibration.validation import validate_model
 from mobility_sim.exceptions import MobilitySimError
 from mobility_sim.model.base_year import BaselineModel
-from mobility_sim.validate_model import validate_model, validate_model_command
 
 CALIBRATED = ["vienna", "helsinki", "amsterdam", "copenhagen", "lisbon"]
 
@@ -142,7 +143,7 @@ def test_amsterdam_trip_lengths_are_of_the_published_order(validations):
 
 
 def test_the_page_shows_figures_beside_the_model(validations, tmp_path):
-    from mobility_sim.validate_model import validation_page
+    from mobility_sim.calibration.validation import validation_page
 
     page = validation_page([validations["vienna"], validations["lisbon"]])
     assert "| ghg_per_capita_kg | kg CO2e/person/year | 1,410 (2022) |" in page

@@ -18,8 +18,6 @@ import gc
 import io
 import os
 import pickle
-import platform
-import resource
 import time
 import tracemalloc
 from collections.abc import Sequence
@@ -30,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
+from ..bench.probes import peak_rss_mb
 from ..city.synthetic import synthetic_city
 from ..model.kernel import Engine, kernel_for
 from ..scenario import LoadedScenario, load_scenario
@@ -87,11 +86,6 @@ class RunCost:
         return float(np.median(self.run_s))
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024.0 if platform.system() == "Linux" else peak / 1024.0 / 1024.0
-
-
 def measure_run(loaded: LoadedScenario, engine: Engine = "auto", repeats: int = 3) -> RunCost:
     """Time ``repeats`` runs of ``loaded`` after one warm-up run and record their memory."""
     start = time.perf_counter()
@@ -113,7 +107,7 @@ def measure_run(loaded: LoadedScenario, engine: Engine = "auto", repeats: int = 
     return RunCost(scenario=loaded.scenario.name, city=loaded.city.name,
                    n_cells=loaded.city.n_cells, n_years=len(loaded.scenario.years.as_list()),
                    engine=kernel_for(engine).__name__, first_run_s=first, run_s=times,
-                   traced_peak_mb=traced / 2**20, process_peak_rss_mb=_peak_rss_mb(),
+                   traced_peak_mb=traced / 2**20, process_peak_rss_mb=peak_rss_mb(),
                    result_bytes=buf.tell(), base_bytes=len(pickle.dumps(loaded)),
                    load_average=os.getloadavg(), cpu_count=os.cpu_count() or 1)
 

@@ -1,275 +1,25 @@
 """``mobility-sim bench``: time the fused demand kernel on a synthetic city, print one JSON line.
 
-What is measured (all in one process, so that ratios are comparable on a noisy machine):
-
-- the fused kernel (:func:`mobility_sim.kernels.fused.demand_fused`) over ``years``
-  scenario-years of a synthetic city, each year warm-starting the doubly constrained balancing
-  from the trend of the last three years' factors, as a simulation does
-  (:func:`mobility_sim.kernels.balancing.warm_start`). Years differ by small input changes
-  (battery-electric share of the car fleet, e-bike availability, PT headways, cycle lanes);
-- the NumPy reference (:func:`mobility_sim.kernels.reference.demand_reference`) on one of those
-  years, with the same warm start, so the speed-up compares the same work;
-- the machine's vectorised exp rate in the benchmark's dtype (:func:`.kernels.fastexp.exp_probe`,
-  all threads, data in L1), before and after the kernel runs; the larger is the bound.
-
-Counting. A *pair evaluation* is one origin-destination pair for one segment and purpose in
-one year (destination and mode choice over the 6 modes): ``cells**2 * segments * purposes *
-years``. The reference always evaluates the model's 2 segments and 2 purposes, so its rate is
-its own pair evaluations over its time; the speed-up is the ratio of the two rates on the same
-year. With ``--segments 1`` every resident is in the first segment (car available) and the
-kernel evaluates that segment only; with ``--purposes 1`` it evaluates the commute purpose
-only, and the reference's second purpose is made a copy of it, so that both do the same kind
-of work per pair (a doubly constrained purpose costs more per pair than an origin-constrained
-one). The exp-bound fraction counts the exponentials and logarithms the kernel evaluates
-(:func:`.kernels.fused.transcendentals`, from its loop structure) per second, over the measured
-exp rate.
-
-Where the time goes: ``seconds_by_phase`` splits the kernel's time into the pass that stores
-the attractiveness of doubly constrained purposes, the balancing sweeps over it, the pass that
-computes trips and passenger-km, and the rest (input folding, Python);
-``exp_passes_fraction_of_exp_bound`` is the exp-bound fraction of the two exp passes alone,
-and ``balancing_sweep_read_gb_per_s`` the rate at which the sweeps read the stored array (they
-are bound by memory bandwidth, not by exps).
-
-Roofline. The exp bound leaves out the balancing sweeps, which evaluate no exp but must read
-the stored array once per sweep. ``roofline_seconds`` adds the two limits this machine sets
-on the kernel's algorithm: its exponentials at the measured exp rate, plus the bytes its
-sweeps read at the measured memory read rate (``memory_read_gb_per_s``,
-:func:`.kernels.bandwidth.read_probe`, 256 MB on all threads, measured after the run);
-``roofline_fraction`` is that over the measured time. Neither limit can overlap the other
-(the sweeps need the stored array complete, the flows pass needs the balanced factors), so
-their sum is a bound; what it leaves out (writing the stored array, distances, the arithmetic
-around each exp) is what keeps the fraction below 1.
-
-The synthetic city (:func:`mobility_sim.city.synthetic.synthetic_city`, 250 m cells, about
-3,000 residents per km2) gets plausible inputs built here from its density with the default
-parameters (``mobility_sim/data/parameters.csv``): they are benchmark inputs, not a model run.
-
-Importing this module imports neither numba nor the kernels.
+See :mod:`mobility_sim.bench` for what is measured and counted. Importing this module imports
+neither numba nor the kernels.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import resource
 import time
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 import numpy as np
 import typer
 
-#: Years over which the synthetic fleet electrifies (share of battery-electric cars).
-_BEV_START, _BEV_STEP = 0.03, 0.03
-
-
-def _param(p: Mapping[str, float], key: str, default: float) -> float:
-    return float(p.get(key, default))
-
-
-def synthetic_inputs(
-    n_cells: int,
-    year_index: int,
-    segments: int = 2,
-    purposes: int = 2,
-    cell_size_m: float = 250.0,
-) -> tuple[Any, Any]:
-    """Build plausible model inputs for one year of a synthetic benchmark city.
-
-    Parameters
-    ----------
-    n_cells : int
-        Cells of the synthetic monocentric city.
-    year_index : int
-        Years since the start: the BEV fleet share, e-bike availability, cycle lanes and PT
-        headways move a little every year.
-    segments : {1, 2}
-        With 1, every resident is in the car-available segment (the second has share 0).
-    purposes : {1, 2}
-        With 1, the second purpose is a copy of the first (commute, doubly constrained), so that
-        the reference, which always evaluates both, does the same kind of work per pair.
-    cell_size_m : float
-        Cell side, metres.
-
-    Returns
-    -------
-    inputs : DemandInputs
-    params : DemandParams
-    """
-    from .city.synthetic import synthetic_city
-    from .data import parameters
-    from .kernels.spec import (
-        BIKE,
-        CAR_EV,
-        CAR_ICE,
-        EBIKE,
-        MODES,
-        PT,
-        SEGMENTS,
-        WALK,
-        DemandInputs,
-        DemandParams,
-    )
-
-    p = parameters()
-    area_km2 = (cell_size_m / 1000.0) ** 2
-    city = synthetic_city(n_cells, cell_size_m=cell_size_m, population=3000.0 * area_km2 * n_cells)
-    grid = city.grid
-    n, m = n_cells, len(MODES)
-    t = float(year_index)
-    pop = grid["population"].to_numpy(float)
-    jobs = grid["jobs"].to_numpy(float)
-    density = pop / area_km2
-    car_speed = 20.0 + 25.0 * np.exp(-density / 4000.0)
-    walk_m_per_min = _param(p, "speed.walk", 4.5) * 1000.0 / 60.0
-    access = (250.0 + 750.0 * np.exp(-density / 2000.0)) / walk_m_per_min
-    headway = (5.0 + 25.0 * np.exp(-density / 3000.0)) * (1.0 - 0.01 * t)
-    ramp = np.clip((density - 3000.0) / 7000.0, 0.0, 1.0)
-    infra = np.minimum(0.3 * (1.0 - np.exp(-density / 5000.0)) + 0.005 * t, 1.0)
-    profile = 1.0 / (1.0 + density / 10000.0)
-    ownership = 0.569 * profile / (profile * pop).sum() * pop.sum()
-    car_available = np.clip(1.5 * ownership, 0.0, 0.95) if segments == 2 else np.ones(n)
-    bev = min(_BEV_START + _BEV_STEP * t, 1.0)
-    origin_avail = np.ones((len(SEGMENTS), m, n))
-    origin_avail[:, EBIKE] = min(_param(p, "ebike.availability", 0.1) + 0.01 * t, 1.0)
-    origin_avail[0, CAR_ICE], origin_avail[0, CAR_EV] = 1.0 - bev, bev
-    origin_avail[1, [CAR_ICE, CAR_EV]] = 0.0
-    origin_time = np.zeros((m, n))
-    dest_time = np.zeros((m, n))
-    origin_time[PT] = access + np.minimum(headway / 2.0, 15.0)
-    dest_time[PT] = access
-    dest_time[[CAR_ICE, CAR_EV]] = 5.0 * ramp
-    dwell = (8.0 * 0.25, 1.5 * 1.0)  # hours parked x share paying, commute and other
-    dest_cost = np.zeros((2, m, n))
-    for k in range(2):
-        dest_cost[k, [CAR_ICE, CAR_EV]] = 3.0 * ramp * dwell[k if purposes == 2 else 0]
-    size = np.vstack([jobs, jobs + 0.5 * pop]) if purposes == 2 else np.vstack([jobs, jobs])
-    inputs = DemandInputs(
-        x=grid["x"].to_numpy(float), y=grid["y"].to_numpy(float), cell_size=cell_size_m,
-        population=pop, segment_share=np.vstack([car_available, 1.0 - car_available]),
-        size=size, origin_avail=origin_avail, dest_avail=np.ones((m, n)),
-        origin_time=origin_time, dest_time=dest_time, dest_cost=dest_cost,
-        car_speed=car_speed, pt_speed=np.full(n, _param(p, "speed.pt", 20.0)),
-        bike_infra=infra, cordon=np.zeros(n, dtype=bool),
-    )
-    key = {WALK: "walk", BIKE: "bike", EBIKE: "ebike", PT: "pt", CAR_ICE: "car", CAR_EV: "car"}
-    defaults_time = {"walk": -0.1, "bike": -0.1, "ebike": -0.09, "pt": -0.06, "car": -0.08}
-    defaults_asc = {"walk": 0.0, "bike": -1.8, "ebike": -1.8, "pt": -0.2, "car": -0.8}
-    speed = np.zeros(m)
-    for mode in (WALK, BIKE, EBIKE):
-        speed[mode] = _param(p, f"speed.{key[mode]}", {WALK: 4.5, BIKE: 15.0, EBIKE: 20.0}[mode])
-    asc = np.array([_param(p, f"utility.asc.{key[k]}", defaults_asc[key[k]]) for k in range(m)])
-    second = 1 if purposes == 2 else 0
-    rate = (_param(p, "trip_rate.commute", 0.8), _param(p, "trip_rate.other", 2.2))
-    cost = (_param(p, "utility.cost.commute", -0.4), _param(p, "utility.cost.other", -0.5))
-    scale = (_param(p, "destination.scale.commute", 1.0),
-             _param(p, "destination.scale.other", 1.5))
-    ef_ttw = np.array([0.0, 0.0, 0.0, 0.07, 0.17 / 1.6, 0.0])
-    params = DemandParams(
-        trip_rate=np.array([rate[0], rate[second]]),
-        asc=np.broadcast_to(asc, (len(SEGMENTS), 2, m)).copy(),
-        time_coef=np.array([_param(p, f"utility.time.{key[k]}", defaults_time[key[k]])
-                            for k in range(m)]),
-        ovt_coef=_param(p, "utility.ovt", -0.06),
-        cost_coef=np.array([cost[0], cost[second]]),
-        infra_coef=np.array([0.0, 1.0, 1.0, 0.0, 0.0, 0.0]) * _param(p, "utility.bike_infra", 1.0),
-        speed=speed,
-        cost_per_km=np.array([0.0, 0.0, 0.0, 0.0, 0.12, 0.05]),
-        fare=np.array([0.0, 0.0, 0.0, _param(p, "pt.fare", 1.5), 0.0, 0.0]),
-        cordon_charge=np.zeros(m),
-        dest_scale=np.array([scale[0], scale[second]]),
-        doubly_constrained=np.array([True, purposes == 1]),
-        circuity=_param(p, "geometry.circuity", 1.3),
-        intrazonal_factor=_param(p, "geometry.intrazonal_factor", 0.5214),
-        vkm_per_pkm=np.array([0.0, 0.0, 0.0, 0.0, 1 / 1.6, 1 / 1.6]),
-        ef_ttw=ef_ttw, ef_wtw=ef_ttw * 1.2,
-        tolerance=_param(p, "balancing.tolerance", 1e-9),
-        max_iterations=int(_param(p, "balancing.max_iterations", 500)),
-    )
-    return inputs, params
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _available_mb() -> float:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return math.inf
+from .inputs import synthetic_inputs
+from .probes import available_mb, exp_rate, peak_rss_mb, read_rate
 
 
 def reference_memory_mb(n_cells: int) -> float:
     """Rough peak memory of one reference year: two stored ``N x N`` float64 arrays and temps."""
     return (2 + 2) * n_cells * n_cells * 8 / 2**20 + 400.0
-
-
-def exp_rate(dtype: type, threads: int, seconds: float = 0.3) -> float:
-    """Measure the vectorised exp rate (evaluations per second) on ``threads`` threads.
-
-    Parameters
-    ----------
-    dtype : type
-        float32 or float64.
-    threads : int
-        Parallel workers.
-    seconds : float
-        Rough duration of the measurement.
-
-    Returns
-    -------
-    float
-        Exponentials per second (best of three).
-    """
-    from .kernels.fastexp import exp_probe
-
-    x = np.linspace(-20.0, 0.0, 4096).astype(dtype)
-    shift = np.linspace(0.0, 1e-3, 7).astype(dtype)
-    exp_probe(x, shift, 1, threads)
-    sweeps = 64
-    start = time.perf_counter()
-    exp_probe(x, shift, sweeps, threads)
-    elapsed = time.perf_counter() - start
-    sweeps = max(1, int(sweeps * seconds / max(elapsed, 1e-6)))
-    best = math.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        exp_probe(x, shift, sweeps, threads)
-        best = min(best, time.perf_counter() - start)
-    return threads * sweeps * x.size / best
-
-
-def read_rate(megabytes: float = 256.0, repeats: int = 5) -> float:
-    """Measure the memory read rate (bytes per second) on the kernels' threads.
-
-    Parameters
-    ----------
-    megabytes : float
-        Size of the array streamed (see :func:`.kernels.bandwidth.read_probe`).
-    repeats : int
-        Timed passes; the fastest counts.
-
-    Returns
-    -------
-    float
-        Bytes read per second.
-    """
-    from .kernels.bandwidth import read_probe
-
-    rows = np.ones((max(1, int(megabytes * 2**20 / 4 / 4096)), 4096), dtype=np.float32)
-    read_probe(rows)
-    best = math.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        read_probe(rows)
-        best = min(best, time.perf_counter() - start)
-    return rows.nbytes / best
 
 
 def _phase_record(phases: dict[str, float], total: float) -> dict[str, float]:
@@ -321,8 +71,8 @@ def run_benchmark(
     """
     import numba
 
-    from .kernels.balancing import warm_start
-    from .kernels.fused import demand_fused, transcendentals
+    from ..kernels.balancing import warm_start
+    from ..kernels.fused import demand_fused, transcendentals
 
     if threads:
         numba.set_num_threads(threads)
@@ -340,7 +90,7 @@ def run_benchmark(
     fused(*small, None)
     compile_seconds = time.perf_counter() - t0
     rate_before = exp_rate(compute, n_threads)
-    memory_before = _peak_rss_mb()
+    memory_before = peak_rss_mb()
     history: list[np.ndarray] = []  # the last three years' balancing factors, newest first
     starts, outputs, seconds, iterations = [], [], [], []
     inputs_seconds = 0.0
@@ -365,7 +115,7 @@ def run_benchmark(
         iterations.append(int(out.iterations[list(purs)].max()))
         outputs.append(city_totals(out, segments, purposes))
         del inputs, params, out
-    peak = _peak_rss_mb()
+    peak = peak_rss_mb()
     memory_rate = read_rate()  # after the peak is read: the probe's array is not the kernel's
     rate = max(rate_before, exp_rate(compute, n_threads))
     total = float(sum(seconds))
@@ -412,12 +162,12 @@ def _reference_record(cells: int, years: int, segments: int, purposes: int,
                       reference_cells: int | None, yearly: dict, starts: list, outputs: list,
                       seconds: list, pairs_per_year: int, fused: Any) -> dict[str, Any]:
     """Time the reference on one year and compare rates (and results when on the same city)."""
-    from .kernels.reference import demand_reference
+    from ..kernels.reference import demand_reference
 
     k = 1 if years > 1 else 0
     n_ref = cells if reference_cells is None else reference_cells
     note = None
-    budget = 0.7 * _available_mb()
+    budget = 0.7 * available_mb()
     while reference_memory_mb(n_ref) > budget and n_ref > 100:
         n_ref = int(n_ref * 0.8)
         note = (f"reference timed on {n_ref} cells: {cells} cells need about "
@@ -471,7 +221,7 @@ def bench_command(
     Fields: cells, years, modes, segments, purposes, dtype, threads, seconds_per_year,
     pair_evaluations_per_s, peak_memory_mb, speedup_vs_reference (same year, same process),
     exp_bound_fraction (exp and log evaluations per second over the measured vectorised exp
-    rate), and details. See ``mobility_sim/bench.py`` for what is counted.
+    rate), and details. See :mod:`mobility_sim.bench` for what is counted.
     """
     if dtype not in ("float32", "float64"):
         typer.echo(f"error: --dtype must be float32 or float64, got {dtype!r}", err=True)

@@ -16,20 +16,31 @@ run
     :func:`calibrate`: a city end to end.
 elasticities
     Implied elasticities by perturbation, beside the published ranges.
+comparison
+    Emergent quantities beside independent published figures.
+transfer
+    Coefficient sets of estimated models, transferred.
+validation
+    :func:`validate_model`: elasticities, trip lengths and figures of a city, as tables and a page.
+cli
+    ``mobility-sim calibrate`` and ``mobility-sim validate-model``.
 """
 
 from ..exceptions import CalibrationError
 from ..model.parameters import calibrated_parameters, read_calibration
 from .run import CityCalibration, calibrate, total_target, trip_length_target
 from .store import calibration_status
+from .validation import ModelValidation, validate_model
 
 __all__ = [
     "CalibrationError",
     "CityCalibration",
+    "ModelValidation",
     "calibrate",
     "calibrated_parameters",
     "calibration_status",
     "read_calibration",
     "total_target",
     "trip_length_target",
+    "validate_model",
 ]

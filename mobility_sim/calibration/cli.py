@@ -1,38 +1,25 @@
-"""Calibrate a city to its published modal split: ``calibrate(...)`` and ``mobility-sim calibrate``.
+"""The calibration commands: ``mobility-sim calibrate`` and ``mobility-sim validate-model``.
 
-The work is done in :mod:`mobility_sim.calibration`; this module re-exports its public API and
-holds the command function (registered by the CLI as ``mobility-sim calibrate CITY``).
+Thin layers over :func:`.run.calibrate` and :func:`.validation.validate_model`, registered by
+:mod:`mobility_sim.cli`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .calibration import (
-    CalibrationError,
-    CityCalibration,
-    calibrate,
-    calibrated_parameters,
-    calibration_status,
-    total_target,
-    trip_length_target,
+from ..cli_errors import fail
+from ..exceptions import CalibrationError, MobilitySimError
+from .run import calibrate, total_target, trip_length_target
+from .validation import (
+    elasticity_rows,
+    figure_rows,
+    validate_model,
+    write_validation,
 )
-from .cli_errors import fail as _fail
-from .exceptions import MobilitySimError
-
-__all__ = [
-    "CalibrationError",
-    "CityCalibration",
-    "calibrate",
-    "calibrate_command",
-    "calibrated_parameters",
-    "calibration_status",
-    "total_target",
-    "trip_length_target",
-]
-
 
 
 def calibrate_command(
@@ -56,7 +43,7 @@ def calibrate_command(
         help="Write cities/<slug>/calibration.yaml (--no-write: only print the fit).")] = True,
 ) -> None:
     """Fit the model's constants to a city's published modal split and write calibration.yaml."""
-    from .calibration.run import fit_table
+    from .run import fit_table
 
     try:
         length = (trip_length_target(trip_length_km, trip_length_source, trip_length_purposes)
@@ -70,7 +57,7 @@ def calibrate_command(
             total = total_target("co2_ttw_t", total_co2_t, total_source)
         result = calibrate(city, split_year=year, trip_length=length, total=total, write=write)
     except MobilitySimError as exc:
-        _fail(exc)
+        fail(exc)
     split = result.content["targets"]["modal_split"]
     typer.echo(f"{result.city.name}: modal split {split['year']} ({split['unit']}, "
                f"{split['population']}, purposes: {split['purposes']}); source: {split['source']}")
@@ -89,3 +76,34 @@ def calibrate_command(
     typer.echo(f"  converged in {result.result.runs} model runs")
     if result.path is not None:
         typer.echo(f"written: {result.path}")
+
+
+def validate_model_command(
+    city: Annotated[str, typer.Argument(help="City slug or path to a city folder.")],
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: output/validation/<slug>).")] = None,
+    calibrated: Annotated[bool, typer.Option(
+        help="Use the city's calibration.yaml when present.")] = True,
+    coefficients: Annotated[str | None, typer.Option(
+        help="Apply a transferred coefficient set (a 'set' of "
+             "mobility_sim/data/transferred_coefficients.csv, e.g. swiss_astra_2016) instead "
+             "of the default time and cost coefficients and refit the constants in memory. "
+             "Default output folder: output/validation/<slug>/<set>.")] = None,
+) -> None:
+    """Compare the model's elasticities and emergent quantities with published figures."""
+    try:
+        validation = validate_model(city, use_calibration=calibrated, coefficients=coefficients)
+        folder = out if out is not None else (
+            Path("output") / "validation" / validation.city.slug / (coefficients or ""))
+        paths = write_validation(validation, folder)
+    except MobilitySimError as exc:
+        fail(exc)
+    typer.echo(f"{validation.city.name} (calibration: {validation.calibration})")
+    for line in elasticity_rows(validation)[2:]:
+        typer.echo("  " + line)
+    if validation.figures.empty:
+        typer.echo("  no independent published figure is packaged for this city")
+    for line in figure_rows(validation)[2:]:
+        typer.echo("  " + line)
+    for path in paths:
+        typer.echo(f"written: {path.resolve()}")

@@ -1,4 +1,4 @@
-"""Validate a city's model against figures it was not fitted to: ``mobility-sim validate-model``.
+"""Validate a city's model against figures it was not fitted to (``mobility-sim validate-model``).
 
 Reports, for the (calibrated, when ``calibration.yaml`` exists) baseline of a city:
 
@@ -21,27 +21,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
 
 import numpy as np
 import pandas as pd
-import typer
 
-from .calibration.comparison import compare_figures
-from .calibration.elasticities import compare_with_literature, implied_elasticities, literature
-from .calibration.outputs import mean_trip_length
-from .calibration.run import calibrate
-from .calibration.store import calibration_status
-from .calibration.transfer import transferred_parameters
-from .city import City, load_city
-from .cli_errors import fail
-from .exceptions import MobilitySimError, OutputError
-from .kernels.spec import MODES, PURPOSES, DemandOutputs
-from .model.base_year import BaselineModel
-from .model.kernel import KernelFn
-from .model.modes import SURVEY_MODES
-from .model.parameters import calibrated_parameters
-from .yamlio import atomic_path, write_text_atomic
+from ..city import City, load_city
+from ..exceptions import OutputError
+from ..kernels.spec import MODES, PURPOSES, DemandOutputs
+from ..model.base_year import BaselineModel
+from ..model.kernel import KernelFn
+from ..model.modes import SURVEY_MODES
+from ..model.parameters import calibrated_parameters
+from ..yamlio import atomic_path, write_text_atomic
+from .comparison import compare_figures
+from .elasticities import compare_with_literature, implied_elasticities, literature
+from .outputs import mean_trip_length
+from .run import calibrate
+from .store import calibration_status
+from .transfer import transferred_parameters
 
 
 @dataclass(frozen=True)
@@ -277,34 +274,3 @@ def write_validation(validation: ModelValidation, folder: str | os.PathLike[str]
     write_text_atomic(folder / "validation.md", validation_page([validation]))
     paths.append(folder / "validation.md")
     return paths
-
-
-def validate_model_command(
-    city: Annotated[str, typer.Argument(help="City slug or path to a city folder.")],
-    out: Annotated[Path | None, typer.Option(
-        help="Output folder (default: output/validation/<slug>).")] = None,
-    calibrated: Annotated[bool, typer.Option(
-        help="Use the city's calibration.yaml when present.")] = True,
-    coefficients: Annotated[str | None, typer.Option(
-        help="Apply a transferred coefficient set (a 'set' of "
-             "mobility_sim/data/transferred_coefficients.csv, e.g. swiss_astra_2016) instead "
-             "of the default time and cost coefficients and refit the constants in memory. "
-             "Default output folder: output/validation/<slug>/<set>.")] = None,
-) -> None:
-    """Compare the model's elasticities and emergent quantities with published figures."""
-    try:
-        validation = validate_model(city, use_calibration=calibrated, coefficients=coefficients)
-        folder = out if out is not None else (
-            Path("output") / "validation" / validation.city.slug / (coefficients or ""))
-        paths = write_validation(validation, folder)
-    except MobilitySimError as exc:
-        fail(exc)
-    typer.echo(f"{validation.city.name} (calibration: {validation.calibration})")
-    for line in elasticity_rows(validation)[2:]:
-        typer.echo("  " + line)
-    if validation.figures.empty:
-        typer.echo("  no independent published figure is packaged for this city")
-    for line in figure_rows(validation)[2:]:
-        typer.echo("  " + line)
-    for path in paths:
-        typer.echo(f"written: {path.resolve()}")

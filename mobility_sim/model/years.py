@@ -140,23 +140,35 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     ModelYear
         One per simulated year, in order.
     """
-    city, p = setup.city, setup.parameters
     if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
         tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
     history: list[np.ndarray] = []  # the last three years' factors, newest first
     for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
-        fleet_year, levers, pt = setup.fleet[year], setup.levers[year], setup.pt[year]
-        state = fleet_year.state
-        inputs = demand_inputs(city, setup.layers, p, levers, state, pt)
-        params = apply_asc_overrides(
-            demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
-        if setup.supply_based:
-            params = without_pt_per_pkm(params)
+        inputs, params = year_inputs(setup, year)
         out = kernel(inputs, params, warm_start(*history))
         history = [out.balancing, *history[:2]]
-        yield ModelYear(year=year, levers=levers, fleet=fleet_year, pt=pt,
-                        service_vkm=setup.service_vkm[year], inputs=inputs, params=params,
-                        outputs=out)
+        yield ModelYear(year=year, levers=setup.levers[year], fleet=setup.fleet[year],
+                        pt=setup.pt[year], service_vkm=setup.service_vkm[year], inputs=inputs,
+                        params=params, outputs=out)
+
+
+def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]:
+    """Build the kernel inputs and parameters of one year of a run (every lever applied).
+
+    Parameters
+    ----------
+    setup : RunSetup
+        From :func:`setup_run`.
+    year : int
+        A calendar year of the run.
+    """
+    p, fleet_year, levers = setup.parameters, setup.fleet[year], setup.levers[year]
+    state = fleet_year.state
+    inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year])
+    params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
+    if setup.supply_based:
+        params = without_pt_per_pkm(params)
+    return inputs, params
 
 
 def car_stock(city: City, p: Mapping[str, float]) -> float:
