@@ -10,6 +10,7 @@ intensity a target is reached from), so that the resolved scenario records the v
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,21 @@ POSITIVE_UNITS: frozenset[str] = frozenset({
 #: Units of marginal utilities of time and money, which must not be positive (more time or
 #: money spent cannot make a trip more attractive).
 DISUTILITY_UNITS: frozenset[str] = frozenset({"1/min", "1/EUR"})
+#: Physical bounds of a parameter value by unit (inclusive). Each is an assumption chosen well
+#: outside any real value, so that only a wrong unit, a typing error or a placeholder such as
+#: 1e308 is refused; except persons/vehicle: a passenger car (EU category M1) has at most eight
+#: seats besides the driver's (Regulation (EU) 2018/858, Article 4).
+UNIT_BOUNDS: dict[str, tuple[float, float]] = {
+    "km/h": (0.0, 200.0), "m": (0.0, 50_000.0), "min": (0.0, 1_440.0), "h": (0.0, 24.0),
+    "persons/vehicle": (1.0, 9.0), "persons/car": (0.0, 20.0), "persons/e-bike": (0.0, 10.0),
+    "cars/person": (0.0, 3.0), "inh/km2": (0.0, 250_000.0), "days/year": (1.0, 366.0),
+    "l/vkm": (0.0, 1.0), "trips/person/day": (0.0, 20.0), "EUR/h": (0.0, 1_000.0),
+    "EUR/trip": (0.0, 1_000.0), "EUR/vkm": (0.0, 100.0), "1/min": (-10.0, 0.0),
+    "1/EUR": (-10.0, 0.0), "-": (-1_000.0, 1_000_000.0), "1/year": (-1.0, 1.0),
+    "EUR": (0.0, 1e9), "deaths/person/year": (0.0, 1.0), "h/day": (0.0, 24.0),
+    "kWh/vkm": (0.0, 10.0), "km/bus/year": (0.0, 500_000.0), "lines": (0.0, 100.0),
+    "min/week": (0.0, 10_080.0), "years": (0.0, 100.0),
+}
 
 Where = Callable[[list[Any]], str]
 
@@ -69,10 +85,13 @@ class Checked:
 def value_problem(key: str, value: float, unit: str) -> str | None:
     """Return why ``value`` is out of range for parameter ``key`` (in ``unit``), or None.
 
-    Shares must lie in [0, 1]; lengths, speeds, times, densities and rates must be positive;
-    persons per vehicle at least 1 (the driver); prices must not be negative; marginal utilities
-    of time and money must not be positive.
+    Values must be finite; shares must lie in [0, 1]; lengths, speeds, times, densities and
+    rates must be positive; persons per vehicle at least 1 (the driver); prices must not be
+    negative; marginal utilities of time and money must not be positive; and every value must
+    lie within the physical bounds of its unit (:data:`UNIT_BOUNDS`).
     """
+    if not math.isfinite(value):
+        return f"{key} must be a finite number (got {value})"
     if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
         return f"{key} is a share and must lie in [0, 1] (got {value})"
     if unit in POSITIVE_UNITS and value <= 0:
@@ -84,6 +103,10 @@ def value_problem(key: str, value: float, unit: str) -> str | None:
     if unit in DISUTILITY_UNITS and value > 0:
         return (f"{key} is a marginal utility in {unit} and must be <= 0: time and money spent "
                 f"make a trip less attractive (got {value})")
+    low, high = UNIT_BOUNDS.get(unit, (-math.inf, math.inf))
+    if not low <= value <= high:
+        return (f"{key} = {value} is outside the physical range [{low:g}, {high:g}] of a value "
+                f"in {unit}; check the unit")
     return None
 
 
