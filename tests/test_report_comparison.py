@@ -136,3 +136,14 @@ def test_cli_reports_every_bad_folder_without_traceback(tmp_path):
     assert len(lines) == 2 and "not a complete run folder" in lines[0]
     assert "Traceback" not in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_city_comparison_works_at_a_taskforce_size():
+    """30 cities (a taskforce's size) fit: small multiples with one panel per city."""
+    runs = [make_results(seed=i, city_name=f"City {i}", city_slug=f"c{i}",
+                         scenario_name="package") for i in range(30)]
+    page = build_city_comparison(runs)
+    panels = {name: fig for name, fig in page.named_figures}
+    multiples = panels["cities-trajectories"]
+    titles = [a.text for a in multiples.layout.annotations]
+    assert {f"City {i}" for i in range(30)} <= set(titles)

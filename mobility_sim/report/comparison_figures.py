@@ -148,9 +148,11 @@ def small_multiples_trajectories(summaries: Labelled, targets: Sequence[Target |
     n = len(summaries)
     cols = min(3, n)
     rows = math.ceil(n / cols)
+    height = 300 * rows + 130
     fig = make_subplots(rows=rows, cols=cols, shared_yaxes=True, shared_xaxes=False,
                         subplot_titles=[plain(label) for label, _ in summaries],
-                        horizontal_spacing=0.06, vertical_spacing=0.16 if rows > 1 else 0.1)
+                        horizontal_spacing=0.06,
+                        vertical_spacing=row_spacing(rows, height, gap_px=80))
     for i, ((_, s), target) in enumerate(zip(summaries, targets, strict=True)):
         r, c = i // cols + 1, i % cols + 1
         s = s.sort_values("year")
@@ -173,7 +175,6 @@ def small_multiples_trajectories(summaries: Labelled, targets: Sequence[Target |
         if c == 1:
             fig.update_yaxes(title_text=UNITS["co2_pc_kg"], rangemode="tozero",
                              row=r, col=c)
-    height = 300 * rows + 130
     house(fig, title, height=height)
     # Legend between the title and the panel titles, in pixels from the top.
     fig.update_layout(margin={"t": 115},
@@ -189,8 +190,10 @@ def small_multiple_maps(rasters: Sequence[tuple[str, Raster]], *,
     n = len(rasters)
     cols = min(3, n)
     rows = math.ceil(n / cols)
+    height = 330 * rows + 110
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[plain(lbl) for lbl, _ in rasters],
-                        horizontal_spacing=0.07, vertical_spacing=0.14 if rows > 1 else 0.1)
+                        horizontal_spacing=0.07,
+                        vertical_spacing=row_spacing(rows, height, gap_px=75))
     finite = np.concatenate([r.z[np.isfinite(r.z)].ravel() for _, r in rasters] or [np.zeros(0)])
     values = np.abs(finite) if diverging else finite
     hi = float(np.percentile(values, 99.0)) if finite.size else 1.0
@@ -216,8 +219,20 @@ def small_multiple_maps(rasters: Sequence[tuple[str, Raster]], *,
         "cmin": lo, "cmax": hi,
         "colorbar": {"title": {"text": bar + ("<br>(capped at 99th pct)" if capped else "")},
                      "thickness": 14}})
-    house(fig, title, height=330 * rows + 110)
+    house(fig, title, height=height)
     return fig
+
+
+def row_spacing(rows: int, height_px: float, gap_px: float) -> float:
+    """Vertical spacing of subplot rows (a fraction of the figure) giving ``gap_px`` pixels.
+
+    A fixed fraction grows with the figure and, past a few rows, exceeds what Plotly allows
+    (``1 / (rows - 1)``); a gap in pixels keeps panel titles clear of the axis above at any
+    number of cities.
+    """
+    if rows < 2:
+        return 0.1
+    return min(gap_px / height_px, 0.9 / (rows - 1))
 
 
 def measure_ranking_figure(effects: pd.DataFrame, *,
