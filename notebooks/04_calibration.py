@@ -32,7 +32,7 @@ import pandas as pd
 import mobility_sim as ms
 from mobility_sim.paths import repo_root
 from mobility_sim.calibration.run import calibrate, fit_table
-from mobility_sim.validate_model import validate_model
+from mobility_sim.calibration.validation import validate_model
 
 ROOT = repo_root()  # the checkout with scenarios/ and cities/
 OUT = Path(tempfile.mkdtemp(prefix="mobility_sim_nb04_"))
