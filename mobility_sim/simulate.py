@@ -78,12 +78,12 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     health_rows_: list[dict] = []
-    for model_year in run_years(setup, kernel, progress, f"{scenario.name} ({city.name})"):
-        year, out, fleet_year = model_year.year, model_year.outputs, model_year.fleet
+    for year_run in run_years(setup, kernel, progress, f"{scenario.name} ({city.name})"):
+        year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
             car_ev_vkm=float(out.vkm[:, CAR_EV].sum()) * days,
-            pt_service_vkm=model_year.service_vkm,
+            pt_service_vkm=year_run.service_vkm,
             ebike_pkm=float(out.pkm[..., EBIKE].sum()) * days)
         accounts = year_accounts(fleet_year, activity)
         if supply_based:
@@ -94,12 +94,12 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                 year, float(out.co2_ttw[:, PT].sum()) * days / 1000.0,
                 float(out.co2_wtw[:, PT].sum()) * days / 1000.0)
         tables = year_tables(year, out, city, days, pt_co2=pt_co2,
-                             population=model_year.inputs.population)
+                             population=year_run.inputs.population)
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
-            tables["summary"], fleet_year, model_year.levers.bev_sales_share, accounts, health,
+            tables["summary"], fleet_year, year_run.levers.bev_sales_share, accounts, health,
             pt_pkm=float(out.pkm[..., PT].sum()) * days)
         for name, frame in tables.items():
             rows[name].append(frame)

@@ -16,15 +16,14 @@ from mobility_sim.kernels.spec import BIKE, CAR_EV, CAR_ICE, CAR_MODES, EBIKE, P
 
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.data import parameters
-from mobility_sim.fleet import car_fleet_path
 from mobility_sim.fleet.mix import default_sales
-from mobility_sim.model.inputs import cell_layers, model_year
+from mobility_sim.model.parameters import resolve_parameters
+from mobility_sim.model.years import setup_run, year_inputs
 from mobility_sim.scenario import load_scenario
 from mobility_sim.scenario.library import EXAMPLES, city_examples
 
 YEAR = 2035
 BASE_BEV = default_sales()["bev"]
-COUNTRY_G = 111.0  # AUT 2023, Ember/OWID: the synthetic city's country
 COMMUTE = PURPOSES.index("commute")
 
 
@@ -46,13 +45,12 @@ def load(tmp_path: Path, city, measures: list[dict], end: int = 2050):
     return load_scenario(path, city=city)
 
 
-def model(loaded, year: int = YEAR, fleet=None):
-    p = parameters()
-    lv = loaded.year_levers(year, BASE_BEV)
-    fleet = fleet or car_fleet_path([2025], {2025: BASE_BEV})[0]
-    inputs, params, _ = model_year(loaded.city, cell_layers(loaded.city, p), p, lv, fleet,
-                                        COUNTRY_G)
-    return inputs, params, demand_reference(inputs, params), lv
+def model(loaded, year: int = YEAR):
+    """The model's inputs of ``year`` (the vintage fleet of the scenario), and the outputs."""
+    p = resolve_parameters(loaded.city, loaded.scenario.parameters)
+    setup = setup_run(loaded.city, p, loaded.scenario.measures, loaded.masks, [2025, year])
+    inputs, params = year_inputs(setup, year)
+    return inputs, params, demand_reference(inputs, params), setup.levers[year]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +80,7 @@ def mode_trips(out, *modes):
 def test_measure_before_its_start_changes_no_input(tmp_path, city, base, stem):
     loaded = load(tmp_path, city, [measure(stem, city, start=2030, end=2034)])
     inputs, params, _, lv = model(loaded, year=2029)
-    b_inputs, b_params = base[:2]
+    b_inputs, b_params = model(load(tmp_path, city, []), year=2029)[:2]
     assert lv.active[loaded.scenario.measures[0].display_label] == 0.0
     for name in b_inputs.__dataclass_fields__:
         np.testing.assert_array_equal(getattr(inputs, name), getattr(b_inputs, name), err_msg=name)
@@ -276,12 +274,10 @@ def test_ev_sales_share_electrifies_the_fleet_and_car_trips(tmp_path, city, base
     years = list(range(2025, YEAR + 1))
     shares = {y: loaded.year_levers(y, BASE_BEV).bev_sales_share for y in years}
     assert shares[2025] == BASE_BEV and shares[2030] == 1.0
-    fleet = car_fleet_path(years, shares)[-1]
-    base_fleet = car_fleet_path(years, dict.fromkeys(years, BASE_BEV))[-1]
-    assert fleet.bev_share > base_fleet.bev_share
-    out = model(loaded, fleet=fleet)[2]
-    ref = model(loaded, fleet=base_fleet)[2]
-    assert mode_trips(out, CAR_EV) > mode_trips(ref, CAR_EV)
+    inputs, _, out, _ = model(loaded)
+    # the vintage fleet electrifies: more of the car-available residents' car is electric
+    assert inputs.origin_avail[0, CAR_EV].max() > base[0].origin_avail[0, CAR_EV].max()
+    assert mode_trips(out, CAR_EV) > mode_trips(base[2], CAR_EV)
 
 
 def test_bus_electrification_raises_the_bus_sales_share(tmp_path, city):

@@ -16,10 +16,8 @@ import pytest
 from mobility_sim.kernels.spec import check_inputs
 
 from mobility_sim.city import load_city
-from mobility_sim.data import grid_intensity, parameters
-from mobility_sim.fleet import car_fleet_path
-from mobility_sim.fleet.mix import default_sales
-from mobility_sim.model.inputs import cell_layers, model_year
+from mobility_sim.model.parameters import resolve_parameters
+from mobility_sim.model.years import setup_run, year_inputs
 from mobility_sim.scenario import load_scenario
 from mobility_sim.scenario.library import EXAMPLES, library_files
 from mobility_sim.scenario.models import MEASURE_TYPES
@@ -58,18 +56,14 @@ def test_every_city_folder_holds_the_library_files(folder):
 @pytest.mark.parametrize("folder", CITY_FOLDERS, ids=lambda p: p.name)
 def test_every_scenario_loads_and_builds_valid_model_inputs(folder):
     c = city(folder.name)
-    p = parameters()
-    layers = cell_layers(c, p)
-    fleet = car_fleet_path([2025], {2025: default_sales()["bev"]})[0]
-    country_g = grid_intensity(c.meta.grid_intensity_country or c.meta.country)
     for path in sorted(folder.glob("*.yaml")):
         loaded = load_scenario(path, city=c)
         assert loaded.scenario.city == folder.name, path
         years = loaded.scenario.years
+        p = resolve_parameters(c, loaded.scenario.parameters)
+        setup = setup_run(c, p, loaded.scenario.measures, loaded.masks, [years.start, years.end])
         for year in (years.start, years.end):
-            levers = loaded.year_levers(year, default_sales()["bev"])
-            pp = dict(p, **loaded.scenario.parameters)
-            inputs, params, _ = model_year(c, layers, pp, levers, fleet, country_g)
+            inputs, params = year_inputs(setup, year)
             check_inputs(inputs, params)
         if path.name != "baseline.yaml":
             assert loaded.scenario.measures, path

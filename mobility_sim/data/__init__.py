@@ -9,7 +9,7 @@ Tables
     CO2e factors per vehicle-km or passenger-km, tank-to-wheel and well-to-tank, and electricity
     use of electric cars.
 ``fleet_defaults.csv``
-    EU car fleet and new-car sales by powertrain, and the default fleet turnover rate.
+    EU car and bus fleets and new-vehicle sales by powertrain.
 ``grid_intensity.csv``
     National electricity grid carbon intensity (gCO2e/kWh).
 ``fleet_parameters.csv``, ``health_parameters.csv``

@@ -21,15 +21,14 @@ Modules
 :mod:`.health`
     WHO HEAT physical-activity benefit of walking and cycling.
 :mod:`.mix`
-    :class:`FleetState` (what the demand model sees) and per-passenger-km mode factors; the
-    foundation's single-pool :func:`car_fleet_path`.
+    :class:`FleetState` (what the demand model sees), the car powertrains, the packaged sales
+    mix and per-passenger-km mode factors.
 """
 
 from .levers import FleetLevers, fleet_levers
-from .mix import POWERTRAINS, FleetState, car_fleet_path, mode_emission_factors
-from .projection import BUS_POWERTRAINS, CAR_POWERTRAINS, FleetYear, project_fleet
+from .mix import CAR_POWERTRAINS, FleetState, mode_emission_factors
+from .projection import BUS_POWERTRAINS, FleetYear, project_fleet
 from .survival import Survival
 
-__all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "POWERTRAINS", "FleetLevers", "FleetState",
-           "FleetYear", "Survival", "car_fleet_path", "fleet_levers", "mode_emission_factors",
-           "project_fleet"]
+__all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetLevers", "FleetState", "FleetYear",
+           "Survival", "fleet_levers", "mode_emission_factors", "project_fleet"]

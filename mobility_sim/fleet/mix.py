@@ -3,9 +3,6 @@
 :class:`FleetState` carries the car stock shares by powertrain and, from the vintage model
 (:mod:`.projection`), the fleet-average factors of each powertrain. :func:`mode_emission_factors`
 turns them, the grid intensity and occupancy into the kernel's per-passenger-km factors.
-:func:`car_fleet_path` is the foundation's single-pool approximation (a fixed share of the fleet
-replaced each year), kept for quick model inputs; :func:`mobility_sim.simulate.simulate` uses
-the vintage model.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ from ..data import emission_factors, fleet_defaults
 from ..kernels.spec import CAR_EV, CAR_ICE, EBIKE, MODES, PT
 
 #: Car powertrains; ``bev`` drives the electric alternative, the others the combustion one.
-POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
+CAR_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
 ICE_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev")
 
 
@@ -54,27 +51,16 @@ class FleetState:
 def _normalised_values(kind: str) -> tuple[float, ...]:
     table = fleet_defaults()
     rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)
-    return tuple(float(rows.get(p, 0.0)) / float(rows.sum()) for p in POWERTRAINS)
+    return tuple(float(rows.get(p, 0.0)) / float(rows.sum()) for p in CAR_POWERTRAINS)
 
 
 def _normalised(kind: str) -> dict[str, float]:
-    return dict(zip(POWERTRAINS, _normalised_values(kind), strict=True))
-
-
-def default_fleet() -> dict[str, float]:
-    """EU car fleet 2024 by powertrain (ACEA), renormalised over :data:`POWERTRAINS`."""
-    return _normalised("fleet_2024")
+    return dict(zip(CAR_POWERTRAINS, _normalised_values(kind), strict=True))
 
 
 def default_sales() -> dict[str, float]:
     """EU new-car sales 2023 by powertrain (Eurostat), renormalised."""
     return _normalised("sales_2023")
-
-
-def default_turnover() -> float:
-    """Share of the car fleet replaced each year (assumption, see fleet_defaults.csv)."""
-    table = fleet_defaults()
-    return float(table.loc[table["kind"] == "turnover", "share"].iloc[0])
 
 
 def sales_mix(bev_share: float, baseline: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -84,45 +70,6 @@ def sales_mix(bev_share: float, baseline: Mapping[str, float] | None = None) -> 
     mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
     mix["bev"] = bev_share
     return mix
-
-
-def car_fleet_path(
-    years: list[int],
-    bev_sales_share: Mapping[int, float],
-    initial: Mapping[str, float] | None = None,
-    turnover: float | None = None,
-) -> list[FleetState]:
-    """Project the car fleet mix over ``years``.
-
-    Parameters
-    ----------
-    years : list of int
-        Simulated years (ascending; gaps are stepped through year by year).
-    bev_sales_share : mapping of int to float
-        Battery-electric share of new sales for every calendar year from ``years[0]`` to
-        ``years[-1]``.
-    initial : mapping, optional
-        Fleet mix in ``years[0]`` (default: EU 2024, ACEA).
-    turnover : float, optional
-        Share of the fleet replaced per year (default from ``fleet_defaults.csv``).
-
-    Returns
-    -------
-    list of FleetState
-        One per simulated year.
-    """
-    rate = default_turnover() if turnover is None else turnover
-    fleet = np.array([dict(initial or default_fleet())[p] for p in POWERTRAINS])
-    baseline = default_sales()
-    out: list[FleetState] = []
-    wanted = set(years)
-    for year in range(years[0], years[-1] + 1):
-        if year > years[0]:
-            sales = sales_mix(bev_sales_share[year], baseline)
-            fleet = (1.0 - rate) * fleet + rate * np.array([sales[p] for p in POWERTRAINS])
-        if year in wanted:
-            out.append(FleetState(year, dict(zip(POWERTRAINS, fleet.tolist(), strict=True))))
-    return out
 
 
 def _factor(mode: str, powertrain: str, quantity: str) -> float:

@@ -19,13 +19,12 @@ import numpy as np
 from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
-from .mix import FleetState, default_sales, sales_mix
+from .mix import CAR_POWERTRAINS, FleetState, default_sales, sales_mix
 from .stock import StockYear, initial_stock, step
 from .survival import Survival
 from .tables import BUS_FUEL, CAR_FUEL, shares
 from .vintage_factors import VintageFactors, vintage_factors
 
-CAR_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
 BUS_POWERTRAINS: tuple[str, ...] = ("diesel", "cng", "bev")
 
 

@@ -16,20 +16,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..city import City
-from ..city.layers import grid_country
-from ..data import grid_intensity
-from ..fleet import FleetState, car_fleet_path
-from ..fleet.mix import default_sales
+from ..fleet import FleetState
 from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
-from ..scenario.levers import YearLevers
 from .asc import apply_asc_overrides
-from .inputs import CellLayers, cell_layers, demand_inputs, demand_params, pt_network
+from .inputs import CellLayers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, kernel_for
 from .parameters import Parameters, resolve_parameters
+from .years import RunSetup, setup_run
 
-#: Year whose fleet (EU 2024 mix, ACEA) the baseline uses: a split's survey year only sets its
-#: definition, and both car powertrains share one constant, so the fleet year barely matters.
-BASELINE_FLEET_YEAR = 2025
+#: The base year: the first year of the shipped scenarios. Its fleet is the vintage model's
+#: (:func:`mobility_sim.fleet.projection.project_fleet`) in that year with no measure, as in
+#: every baseline run; a split's survey year only sets the split's definition.
+BASE_YEAR = 2025
 
 
 @dataclass
@@ -83,32 +81,33 @@ class BaselineModel:
 
     def inputs_with_headway(self, factor: float) -> DemandInputs:
         """Baseline inputs with every cell's PT headway multiplied by ``factor``."""
-        levers = dataclasses.replace(baseline_levers(self.city),
+        levers = dataclasses.replace(base_year_setup(self.city, self.values).levers[BASE_YEAR],
                                      headway_factor=np.full(self.city.n_cells, factor))
         pt = pt_network(self.city, self.layers, self.values, levers)
         return demand_inputs(self.city, self.layers, self.values, levers, self.fleet, pt)
+
+
+def base_year_setup(city: City, values: Mapping[str, float]) -> RunSetup:
+    """Return the model's setup of a run of :data:`BASE_YEAR` alone, with no measure."""
+    parameters = values if isinstance(values, Parameters) else Parameters(values)
+    return setup_run(city, parameters, (), (), [BASE_YEAR])
 
 
 def base_year_arrays(city: City, values: Mapping[str, float],
                      ) -> tuple[CellLayers, FleetState, DemandInputs, DemandParams]:
     """Layers, fleet, inputs and parameters of a city's base year with the given values.
 
-    No measure, the baseline fleet, the grid intensity of the city's grid country; the
-    per-segment constants among ``values`` applied.
+    No measure; the car fleet of the vintage model in :data:`BASE_YEAR`; the grid intensity of
+    that year; the per-segment constants among ``values`` applied. The kernel's PT emission
+    factors are kept (per passenger-km) whatever ``emissions.pt_supply_based`` says: the base
+    year has no supply accounting of its own.
     """
-    fleet = car_fleet_path([BASELINE_FLEET_YEAR], {BASELINE_FLEET_YEAR: 0.0})[0]
-    layers = cell_layers(city, values)
-    levers = baseline_levers(city)
-    inputs = demand_inputs(city, layers, values, levers, fleet,
-                           pt_network(city, layers, values, levers))
-    params = demand_params(values, fleet, grid_intensity(grid_country(city)))
-    return layers, fleet, inputs, apply_asc_overrides(params, values)
-
-
-def baseline_levers(city: City) -> YearLevers:
-    """Lever values with no measure: baseline sales, unchanged headways."""
-    return YearLevers(year=BASELINE_FLEET_YEAR, bev_sales_share=default_sales()["bev"],
-                      headway_factor=np.ones(city.n_cells), active={})
+    setup = base_year_setup(city, values)
+    fleet_year, levers = setup.fleet[BASE_YEAR], setup.levers[BASE_YEAR]
+    fleet = fleet_year.state
+    inputs = demand_inputs(city, setup.layers, values, levers, fleet, setup.pt[BASE_YEAR])
+    params = demand_params(values, fleet, fleet_year.grid_gco2e_per_kwh, levers)
+    return setup.layers, fleet, inputs, apply_asc_overrides(params, values)
 
 
 def base_year_inputs(city: City, overrides: Mapping[str, float] | None = None,

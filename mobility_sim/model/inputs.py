@@ -404,27 +404,3 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         vkm_per_pkm=vkm_per_pkm, ef_ttw=ef_ttw, ef_wtw=ef_wtw,
         tolerance=p["balancing.tolerance"], max_iterations=int(p["balancing.max_iterations"]),
     )
-
-
-def model_year(city: City, layers: CellLayers, p: Params, levers: YearLevers, fleet: FleetState,
-               country_gco2e_per_kwh: float) -> tuple[DemandInputs, DemandParams, float]:
-    """Build one year's model inputs and parameters with every lever applied.
-
-    Parameters
-    ----------
-    city, layers, p, levers, fleet
-        As for :func:`demand_inputs`.
-    country_gco2e_per_kwh : float
-        The country's published grid intensity; ``levers.grid_intensity_factor`` is applied.
-
-    Returns
-    -------
-    inputs : DemandInputs
-    params : DemandParams
-    grid_gco2e_per_kwh : float
-        The year's grid intensity used for the emission factors.
-    """
-    grid_g = country_gco2e_per_kwh * levers.grid_intensity_factor
-    pt = pt_network(city, layers, p, levers)
-    return (demand_inputs(city, layers, p, levers, fleet, pt),
-            demand_params(p, fleet, grid_g, levers), grid_g)
