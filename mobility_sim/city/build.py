@@ -28,6 +28,7 @@ import shapely
 from ..data import read_table
 from ..exceptions import CityDataError
 from ..yamlio import atomic_path, dump_yaml
+from .data_sheet import DATA_SHEET_FILE, blank_data_sheet
 from .jobs import build_parameter, densest_disc_centre, jobs_proxy
 from .model import OPTIONAL_LAYERS, CarOwnership, City, CityMeta, DataSource, Layer, ModalSplit
 from .resample import TARGET_CRS, CellCounts, raster_to_cells, vector_to_cells
@@ -295,7 +296,10 @@ def city_yaml_text(meta: CityMeta, header: str = "") -> str:
 
 
 def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> Path:
-    """Write ``grid.parquet`` and ``city.yaml`` into ``folder`` (each file atomically).
+    """Write ``grid.parquet``, ``city.yaml`` and a blank ``data_sheet.yaml`` into ``folder``.
+
+    Each file is written atomically. The data sheet (published figures about the city, to be
+    researched: :mod:`mobility_sim.city.data_sheet`) is written only when the folder has none.
 
     Parameters
     ----------
@@ -324,6 +328,10 @@ def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> 
         city.grid.to_parquet(tmp, index=False, compression="zstd")
     with atomic_path(folder / "city.yaml") as tmp:
         tmp.write_text(city_yaml_text(city.meta, header), encoding="utf-8")
+    sheet = folder / DATA_SHEET_FILE
+    if not sheet.exists():  # a researched sheet is never overwritten by a rebuild
+        with atomic_path(sheet) as tmp:
+            tmp.write_text(blank_data_sheet(city.meta.slug, city.meta.name), encoding="utf-8")
     return folder
 
 

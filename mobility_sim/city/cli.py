@@ -147,6 +147,7 @@ def info(
     city: Annotated[str, typer.Argument(help="City slug or folder.")],
 ) -> None:
     """Validate a city folder and print what it holds and where each layer comes from."""
+    from .data_sheet import load_data_sheet
     from .model import load_city
 
     try:
@@ -163,3 +164,17 @@ def info(
         typer.echo(f"  {name}: {layer.status}")
     for source in meta.sources:
         typer.echo(f"  source: {source.name} ({source.licence})")
+    try:
+        sheet = load_data_sheet(loaded.path) if loaded.path is not None else None
+    except MobilitySimError as exc:
+        _fail(exc)
+    if sheet is None:
+        typer.echo("  data sheet: none (data_sheet.yaml; see cities/DATA_SHEETS.md)")
+        return
+    rows = sheet.coverage()
+    found = [r for r in rows if r[1] != "not found"]
+    typer.echo(f"  data sheet: {len(found)} of {len(rows)} fields sourced "
+               f"({sum(r[1] == 'derived' for r in rows)} derived, "
+               f"{sum(r[1] == 'outdated' for r in rows)} outdated)")
+    for name, status, detail in rows:
+        typer.echo(f"    {name}: {status}" + (f" ({detail})" if detail else ""))

@@ -196,6 +196,7 @@ class City:
             facts.append(("Cars per 1,000", f"{meta.car_ownership.cars_per_1000:g} "
                                             f"({meta.car_ownership.source})"))
         facts.append(("Published modal splits", str(len(meta.observed_modal_split))))
+        facts.append(("Data sheet", self._data_sheet_summary()))
         if meta.area_note:
             facts.append(("Area", meta.area_note))
         rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th>"
@@ -212,6 +213,19 @@ class City:
                 f"density-scaled model defaults)</p><ul style='margin:0'>{layers}</ul>"
                 + (f"<p style='margin:0.3em 0'><b>Sources</b></p><ul style='margin:0'>{sources}"
                    "</ul>" if sources else "") + "</div>")
+
+    def _data_sheet_summary(self) -> str:
+        from .data_sheet import load_data_sheet
+
+        try:
+            sheet = load_data_sheet(self.path) if self.path is not None else None
+        except CityDataError as exc:
+            return f"unreadable ({exc.problems[0]})"
+        if sheet is None:
+            return "none (see cities/DATA_SHEETS.md)"
+        rows = sheet.coverage()
+        return (f"{sum(r[1] != 'not found' for r in rows)} of {len(rows)} fields sourced "
+                "(data_sheet.yaml)")
 
     def zone_mask(self, name: str) -> np.ndarray:
         """Return a boolean mask of the cells whose centre lies in the named zone.
