@@ -14,25 +14,19 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from mobility_sim.city.data_sheet import FIELDS, PT_METRICS, PT_MODES, SPLIT_UNITS
+
 ROOT = Path(__file__).resolve().parents[1]
 CITIES = ROOT / "cities"
 SLUGS = sorted(p.name for p in CITIES.iterdir() if (p / "city.yaml").exists())
 
-FIELDS = [
-    "population", "population_projection", "area_km2", "employment_jobs", "centre",
-    "modal_splits", "trip_rate", "mean_trip_length", "cars_per_1000",
-    "car_free_households_share", "pt_network", "bus_fleet_zero_emission_share",
-    "fare_single", "fare_monthly_pass", "fare_revenue_per_trip",
-    "parking_centre_per_hour", "transport_ghg_inventory",
-]
 LIST_FIELDS = {"modal_splits", "pt_network"}
 REQUIRED = ("value", "unit", "year", "definition", "scope", "source")
 SPLIT_REQUIRED = ("year", "unit", "population", "purposes", "scope", "definition", "source")
 MODES = ("walk", "bike", "pt", "car", "other")
-PT_MODES = {"metro", "tram", "bus", "trolleybus", "suburban_rail", "rail", "ferry", "light_rail", "all"}
-PT_METRICS = {"route_km", "line_km", "vehicle_km", "place_km", "electrified_share", "fleet", "stations", "passenger_km"}
 CURRENCIES = {"EUR", "GBP", "SEK", "DKK", "NOK", "CZK", "HUF", "PLN", "CHF"}
-FARE_FIELDS = {"fare_single", "fare_monthly_pass", "fare_revenue_per_trip", "parking_centre_per_hour"}
+FARE_FIELDS = {"fare_single", "fare_monthly_pass", "fare_revenue_per_trip",
+               "parking_centre_per_hour"}
 SHARE_FIELDS = {"car_free_households_share", "bus_fleet_zero_emission_share"}
 
 
@@ -105,7 +99,8 @@ def test_found_fields_are_sourced(sheet):
             assert isinstance(e["year"], int) and 1990 <= e["year"] <= 2060, (slug, name, e["year"])
             if name != "centre":
                 v = e["value"]
-                assert _num(v) or (isinstance(v, list) and v and all(_num(x) for x in v)), (slug, name, v)
+                ok = _num(v) or (isinstance(v, list) and v and all(_num(x) for x in v))
+                assert ok, (slug, name, v)
             if "url" in e:
                 assert re.match(r"https?://", str(e["url"])), (slug, name)
 
@@ -155,8 +150,9 @@ def test_modal_splits(sheet):
     for s in _entries(d["fields"]["modal_splits"]):
         for k in SPLIT_REQUIRED:
             assert s.get(k) not in (None, ""), (slug, k)
-        assert s["unit"] in {"trips", "passenger_km", "commute_trips", "main_mode_persons"}, (slug, s["unit"])
-        assert s["population"] in {"residents", "all", "workers", "commuters"}, (slug, s["population"])
+        assert s["unit"] in SPLIT_UNITS, (slug, s["unit"])
+        assert s["population"] in {"residents", "all", "workers", "commuters"}, (
+            slug, s["population"])
         shares = {m: s.get(m) for m in MODES}
         given = {m: v for m, v in shares.items() if v is not None}
         assert given, f"{slug}: a split gives at least one mode"
@@ -180,8 +176,9 @@ def test_pt_network(sheet):
 
 
 def _grid_bbox(slug):
-    import pyarrow.parquet as pq
     import json
+
+    import pyarrow.parquet as pq
     md = pq.read_schema(CITIES / slug / "grid.parquet").metadata
     geo = json.loads(md[b"geo"])
     col = geo["primary_column"]
@@ -205,7 +202,9 @@ def test_centre_in_grid_bbox(sheet):
     for p in pts:
         assert isinstance(p.get("name"), str) and p["name"]
         x, y = tr.transform(p["lon"], p["lat"])
-        assert bbox[0] - 2000 <= x <= bbox[2] + 2000 and bbox[1] - 2000 <= y <= bbox[3] + 2000, (slug, p, bbox)
+        inside = (bbox[0] - 2000 <= x <= bbox[2] + 2000
+                  and bbox[1] - 2000 <= y <= bbox[3] + 2000)
+        assert inside, (slug, p, bbox)
 
 
 def test_data_sheets_doc_exists():
