@@ -114,15 +114,17 @@ def test_eu_standards_legal_values():
     pct = law[law.unit == "percent"]["value"].dropna()
     assert pct.between(0, 100).all()
     car = law[(law.vehicle == "car") & (law.metric == "fleet_co2_reduction_vs_2021")]
-    got = dict(zip(car.year_from, car.value))
+    got = dict(zip(car.year_from, car.value, strict=True))
     assert got == {2025: 15, 2030: 55, 2035: 100}
     van = law[(law.vehicle == "van") & (law.metric == "fleet_co2_reduction_vs_2021")]
-    assert dict(zip(van.year_from, van.value)) == {2025: 15, 2030: 50, 2035: 100}
+    assert dict(zip(van.year_from, van.value, strict=True)) == {2025: 15, 2030: 50, 2035: 100}
     hdv = law[law.metric == "fleet_co2_reduction_vs_2019"]
-    assert dict(zip(hdv.year_from, hdv.value)) == {2025: 15, 2030: 45, 2035: 65, 2040: 90}
+    expected = {2025: 15, 2030: 45, 2035: 65, 2040: 90}
+    assert dict(zip(hdv.year_from, hdv.value, strict=True)) == expected
     bus = law[law.vehicle == "urban_bus"]
     assert set(bus.value) == {90, 100}
-    cvd = df[(df.instrument == "clean_vehicles_directive") & (df.metric == "min_clean_bus_procurement_share")]
+    cvd = df[(df.instrument == "clean_vehicles_directive")
+             & (df.metric == "min_clean_bus_procurement_share")]
     found = cvd.value.dropna()
     assert found.between(24, 65).all()
     e7 = df[df.instrument == "euro7"]
@@ -174,7 +176,8 @@ def test_country_fleet_shares():
     assert set(df.powertrain) <= POWERTRAINS | AGGREGATES
     assert df.share.dropna().between(0, 1).all()
     eu = df[(df.iso3 == "EU27") & (df.year == 2024) & df.source.str.contains("ACEA")]
-    assert eu.share.sum() == pytest.approx(0.890, abs=0.002)  # the six shares ACEA lists sum to 89.0 %
+    # the six shares ACEA lists sum to 89.0 %
+    assert eu.share.sum() == pytest.approx(0.890, abs=0.002)
     # BEV share of the stock is far below the BEV share of new sales in the same country
     sales = read("country_new_car_sales.csv").query("powertrain == 'bev'").dropna(subset=["share"])
     fleet_bev = df.query("powertrain == 'bev'").dropna(subset=["share"])
