@@ -7,7 +7,6 @@ import pytest
 from mobility_sim.analysis.jobs import Job, MeasureSetting
 from mobility_sim.analysis.solver import (
     make_lever,
-    measure_cost,
     parse_lever,
     read_levers,
     solve,
@@ -17,6 +16,7 @@ from mobility_sim.analysis.sweep import run_sweep
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.exceptions import LeverError
 from mobility_sim.scenario import load_scenario
+from mobility_sim.scenario.costs import measure_cost
 
 ENGINE = "reference"
 

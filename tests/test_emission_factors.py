@@ -8,9 +8,9 @@ from mobility_sim.data import parameters, read_table
 from mobility_sim.fleet import FleetLevers, FleetState, project_fleet
 from mobility_sim.fleet.grid import electricity_kg_per_kwh, grid_path
 from mobility_sim.fleet.mix import car_factors_per_vkm, mode_emission_factors
-from mobility_sim.fleet.projection import BUS_POWERTRAINS, CAR_POWERTRAINS, survival_of
+from mobility_sim.fleet.projection import survival_of
 from mobility_sim.fleet.stock import initial_stock
-from mobility_sim.fleet.tables import factor, fuel_co2, shares
+from mobility_sim.fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS, factor, fuel_co2, shares
 from mobility_sim.fleet.vintage_factors import euro_lookup, vintage_factors
 
 YEARS = list(range(2025, 2036))

@@ -8,9 +8,9 @@ import pytest
 from mobility_sim.data import parameters
 from mobility_sim.exceptions import FleetParameterError
 from mobility_sim.fleet import FleetLevers, Survival, project_fleet
-from mobility_sim.fleet.projection import CAR_POWERTRAINS, survival_of
+from mobility_sim.fleet.projection import survival_of
 from mobility_sim.fleet.stock import initial_stock, step
-from mobility_sim.fleet.tables import shares
+from mobility_sim.fleet.tables import CAR_POWERTRAINS, shares
 
 YEARS = list(range(2025, 2051))
 

@@ -7,16 +7,14 @@ import pytest
 
 from mobility_sim.model.inputs import apply_pt_line, relocate
 from mobility_sim.scenario.areas import mean_distance_to_line
-from mobility_sim.scenario.costs import measure_costs
+from mobility_sim.scenario.costs import measure_cost, yearly_cost
 from mobility_sim.scenario.levers import Adjust, CellRamp, PtLineLever, year_levers
 from mobility_sim.scenario.models import (
     Cost,
     Densification,
     ParkingPrice,
     PtFare,
-    Scenario,
     Telework,
-    Years,
 )
 
 
@@ -116,14 +114,13 @@ def test_parking_lever_only_in_the_area():
 
 
 def test_costs_capex_in_start_year_and_opex_by_intensity():
-    sc = Scenario(
-        name="c", city="x", years=Years(start=2025, end=2030),
-        measures=[Telework(type="telework", start=2026, end=2028, share=0.1,
-                           cost=Cost(capex_eur=1e6, opex_eur_per_year=2e5)),
-                  Telework(type="telework", label="no cost", start=2027, share=0.1)])
-    table = measure_costs(sc)
-    first = table[table["label"] == "telework"].set_index("year")
-    assert first["capex_eur"].sum() == 1e6 and first.loc[2026, "capex_eur"] == 1e6
-    np.testing.assert_allclose(first["opex_eur"], [0, 0, 1e5, 2e5, 2e5, 2e5])
-    second = table[table["label"] == "no cost"]
-    assert not second["cost_given"].any() and second["opex_eur"].sum() == 0
+    costly = Telework(type="telework", start=2026, end=2028, share=0.1,
+                      cost=Cost(capex_eur=1e6, opex_eur_per_year=2e5))
+    free = Telework(type="telework", label="no cost", start=2027, share=0.1)
+    years = list(range(2025, 2031))
+    capex, opex = zip(*(yearly_cost(costly, y) for y in years), strict=True)
+    assert capex == (0.0, 1e6, 0.0, 0.0, 0.0, 0.0)
+    np.testing.assert_allclose(opex, [0, 0, 1e5, 2e5, 2e5, 2e5])
+    assert measure_cost(costly, years) == pytest.approx(1e6 + 7e5)
+    assert all(yearly_cost(free, y) == (0.0, 0.0) for y in years)
+    assert measure_cost(free, years) == 0.0

@@ -39,8 +39,8 @@ from .._version import __version__
 from ..exceptions import AnalysisError
 from ..results import Results
 from ..scenario import LoadedScenario
+from ..scenario.costs import measure_cost
 from .attribution import Attribution
-from .solver import measure_cost
 from .store import job_table
 
 IAMC_COLUMNS: tuple[str, ...] = ("model", "scenario", "region", "variable", "unit", "year",

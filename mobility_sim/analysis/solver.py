@@ -40,9 +40,8 @@ import pandas as pd
 
 from ..exceptions import AnalysisError, LeverError
 from ..scenario import LoadedScenario
+from ..scenario.costs import measure_cost
 from ..scenario.errors import did_you_mean
-from ..scenario.levers import intensity
-from ..scenario.models import MeasureBase
 from ..yamlio import read_yaml
 from .jobs import (
     Job,
@@ -182,26 +181,6 @@ class Solution:
                     + "; ".join(f"{r.lever} = {r.value:.4g}" for r in self.levers.itertuples())
                     + ". Widen the bounds or add measures.")
         return head + body + f" ({self.n_runs} runs; {self.message})"
-
-
-def measure_cost(measure: MeasureBase, years: Sequence[int], discount_rate: float = 0.0) -> float:
-    """Cost of a measure over the simulated calendar years, EUR.
-
-    ``capex_eur`` in the start year (if simulated) plus ``opex_eur_per_year`` times the
-    measure's intensity in every calendar year from the first to the last simulated year,
-    each discounted to the first year at ``discount_rate``.
-    """
-    if measure.cost is None:
-        return 0.0
-    first, last = min(years), max(years)
-    total = 0.0
-    for year in range(first, last + 1):
-        factor = (1.0 + discount_rate) ** -(year - first)
-        level = intensity(measure, year)
-        if year == measure.start:
-            total += measure.cost.capex_eur * factor
-        total += measure.cost.opex_eur_per_year * level * factor
-    return total
 
 
 def make_lever(loaded: LoadedScenario, measure: Any, field_name: str, bound: float,

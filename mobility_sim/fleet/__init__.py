@@ -26,9 +26,10 @@ Modules
 """
 
 from .levers import FleetLevers, fleet_levers
-from .mix import CAR_POWERTRAINS, FleetState, mode_emission_factors
-from .projection import BUS_POWERTRAINS, FleetYear, project_fleet
+from .mix import FleetState, mode_emission_factors
+from .projection import FleetYear, project_fleet
 from .survival import Survival
+from .tables import BUS_POWERTRAINS, CAR_POWERTRAINS
 
 __all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetLevers", "FleetState", "FleetYear",
            "Survival", "fleet_levers", "mode_emission_factors", "project_fleet"]

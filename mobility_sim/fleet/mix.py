@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
-from ..data import emission_factors, fleet_defaults
 from ..kernels.spec import CAR_EV, CAR_ICE, EBIKE, MODES, PT
-
-#: Car powertrains; ``bev`` drives the electric alternative, the others the combustion one.
-CAR_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
-ICE_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev")
+from .tables import CAR_POWERTRAINS, ICE_POWERTRAINS, shares
+from .tables import factor as _factor
 
 
 @dataclass(frozen=True)
@@ -47,40 +43,21 @@ class FleetState:
         return self.shares["bev"]
 
 
-@cache
-def _normalised_values(kind: str) -> tuple[float, ...]:
-    table = fleet_defaults()
-    rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)
-    return tuple(float(rows.get(p, 0.0)) / float(rows.sum()) for p in CAR_POWERTRAINS)
-
-
-def _normalised(kind: str) -> dict[str, float]:
-    return dict(zip(CAR_POWERTRAINS, _normalised_values(kind), strict=True))
-
-
 def default_sales() -> dict[str, float]:
     """EU new-car sales 2023 by powertrain (Eurostat), renormalised."""
-    return _normalised("sales_2023")
+    return shares("sales_2023", CAR_POWERTRAINS)
 
 
 def sales_mix(bev_share: float, baseline: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Sales mix with the given battery-electric share; other powertrains keep their proportions."""
+    """Sales mix with the given battery-electric share; other powertrains keep their proportions.
+
+    For cars (default baseline: :func:`default_sales`) and buses alike.
+    """
     base = dict(baseline or default_sales())
     others = sum(v for k, v in base.items() if k != "bev")
     mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
     mix["bev"] = bev_share
     return mix
-
-
-def _factor(mode: str, powertrain: str, quantity: str) -> float:
-    """Return one value of ``emission_factors.csv`` (exact row; 0.0 when absent)."""
-    return _factor_table().get((mode, powertrain, quantity), 0.0)
-
-
-@cache
-def _factor_table() -> dict[tuple[str, str, str], float]:
-    table = emission_factors()
-    return {(r.mode, r.powertrain, r.quantity): float(r.value) for r in table.itertuples()}
 
 
 def car_factors_per_vkm(powertrain: str, grid_gco2e_per_kwh: float,

@@ -19,13 +19,11 @@ import numpy as np
 from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
-from .mix import CAR_POWERTRAINS, FleetState, default_sales, sales_mix
+from .mix import FleetState, default_sales, sales_mix
 from .stock import StockYear, initial_stock, step
 from .survival import Survival
-from .tables import BUS_FUEL, CAR_FUEL, shares
+from .tables import BUS_POWERTRAINS, CAR_FUEL, CAR_POWERTRAINS, shares
 from .vintage_factors import VintageFactors, vintage_factors
-
-BUS_POWERTRAINS: tuple[str, ...] = ("diesel", "cng", "bev")
 
 
 @dataclass(frozen=True)
@@ -70,12 +68,7 @@ def survival_of(vehicle: str, p: Mapping[str, float]) -> Survival:
 def bus_sales_mix(bev_share: float | None) -> dict[str, float]:
     """Bus sales mix: the baseline, or the given BEV share with the rest in baseline proportions."""
     base = shares("bus_sales_2023", BUS_POWERTRAINS)
-    if bev_share is None:
-        return base
-    others = sum(v for k, v in base.items() if k != "bev")
-    mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
-    mix["bev"] = bev_share
-    return mix
+    return base if bev_share is None else sales_mix(bev_share, base)
 
 
 def zone_early(factors: VintageFactors, year: int, n_ages: int, now: FleetLevers,
@@ -165,5 +158,5 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     return out
 
 
-__all__ = ["BUS_FUEL", "BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetYear", "bus_sales_mix",
+__all__ = ["FleetYear", "bus_sales_mix",
            "project_fleet", "survival_of"]

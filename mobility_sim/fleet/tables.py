@@ -9,18 +9,25 @@ from functools import cache
 
 import pandas as pd
 
-from ..data import read_table
+from ..data import emission_factors, fleet_defaults, read_table
 
 #: Car powertrains and the fuel whose Euro classes (NOx, exhaust PM) apply to each.
 CAR_FUEL: dict[str, str | None] = {"petrol": "petrol", "diesel": "diesel", "hev": "petrol",
                                    "phev": "petrol", "bev": None}
+#: Car powertrains; ``bev`` drives the demand model's electric alternative, the others the
+#: combustion one.
+CAR_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev", "bev")
+#: Combustion car powertrains.
+ICE_POWERTRAINS: tuple[str, ...] = ("petrol", "diesel", "hev", "phev")
+#: Bus powertrains.
+BUS_POWERTRAINS: tuple[str, ...] = ("diesel", "cng", "bev")
 #: Bus powertrains and the fuel whose Euro classes apply.
 BUS_FUEL: dict[str, str | None] = {"diesel": "diesel", "cng": "cng", "bev": None}
 
 
 @cache
 def _factors() -> dict[tuple[str, str, str], float]:
-    table = read_table("emission_factors.csv")
+    table = emission_factors()
     return {(r.mode, r.powertrain, r.quantity): float(r.value) for r in table.itertuples()}
 
 
@@ -60,7 +67,7 @@ def fuel_co2() -> dict[str, float]:
 
 @cache
 def _shares(kind: str, powertrains: tuple[str, ...]) -> tuple[float, ...]:
-    table = read_table("fleet_defaults.csv")
+    table = fleet_defaults()
     rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)
     if rows.empty:
         raise KeyError(f"fleet_defaults.csv has no rows of kind {kind!r}")

@@ -1,48 +1,42 @@
-"""What a scenario's measures cost, year by year (for EUR per tonne CO2 abated).
+"""What a measure costs: the one rule, used by the solver, the attribution export and tables.
 
 A measure's ``cost`` holds a one-off ``capex_eur`` (spent in its start year) and a running
-``opex_eur_per_year`` at full effect (each year counts it times the measure's intensity).
-Measures without ``cost`` appear with zeros and ``cost_given = False``, so that a missing cost
-is never read as a free measure.
+``opex_eur_per_year`` at full effect (each year counts it times the measure's intensity). A
+measure without ``cost`` costs nothing here; callers that must not read a missing cost as a free
+measure check ``measure.cost is None`` (the solver refuses such levers, the export says so).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Sequence
 
+from .base import MeasureBase
 from .levers import intensity
-from .models import Scenario
-
-#: Columns of :func:`measure_costs`.
-COST_COLUMNS: tuple[str, ...] = ("year", "label", "type", "intensity", "capex_eur", "opex_eur",
-                                 "cost_given")
 
 
-def measure_costs(scenario: Scenario, years: list[int] | None = None) -> pd.DataFrame:
-    """Return one row per measure and calendar year with its capex and opex, EUR.
+def yearly_cost(measure: MeasureBase, year: int) -> tuple[float, float]:
+    """Return the measure's (capex, opex) in one calendar year, EUR (0 without a cost)."""
+    if measure.cost is None:
+        return 0.0, 0.0
+    capex = measure.cost.capex_eur if year == measure.start else 0.0
+    return capex, measure.cost.opex_eur_per_year * intensity(measure, year)
 
-    Parameters
-    ----------
-    scenario : Scenario
-        The (resolved) scenario.
-    years : list of int, optional
-        Calendar years to list (default: every year from ``years.start`` to ``years.end``,
-        including years between simulated ones, since money is spent every year).
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`COST_COLUMNS`.
+def measure_cost(measure: MeasureBase, years: Sequence[int], discount_rate: float = 0.0) -> float:
+    """Cost of a measure over the simulated calendar years, EUR.
+
+    ``capex_eur`` in the start year (if simulated) plus ``opex_eur_per_year`` times the
+    measure's intensity in every calendar year from the first to the last simulated year,
+    each discounted to the first year at ``discount_rate``.
     """
-    span = years if years is not None else list(range(scenario.years.start,
-                                                       scenario.years.end + 1))
-    rows = []
-    for m in scenario.measures:
-        capex = m.cost.capex_eur if m.cost is not None else 0.0
-        opex = m.cost.opex_eur_per_year if m.cost is not None else 0.0
-        for year in span:
-            level = intensity(m, year)
-            rows.append({"year": year, "label": m.display_label, "type": m.type,  # type: ignore[attr-defined]
-                         "intensity": level, "capex_eur": capex if year == m.start else 0.0,
-                         "opex_eur": opex * level, "cost_given": m.cost is not None})
-    return pd.DataFrame(rows, columns=list(COST_COLUMNS))
+    if measure.cost is None:
+        return 0.0
+    first, last = min(years), max(years)
+    total = 0.0
+    for year in range(first, last + 1):
+        factor = (1.0 + discount_rate) ** -(year - first)
+        capex, opex = yearly_cost(measure, year)
+        if year == measure.start:
+            total += capex * factor
+        total += opex * factor
+    return total

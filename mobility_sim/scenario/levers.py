@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from ..data import fleet_defaults
+from ..fleet.tables import BUS_POWERTRAINS, shares
 
 
 class Measure(Protocol):
@@ -342,12 +342,12 @@ class LeverBuilder:
             If no baseline was given and ``fleet_defaults.csv`` has no ``bus_sales_2023`` rows.
         """
         if self.baseline_bus_bev_sales is None:
-            table = fleet_defaults()
-            rows = table[table["kind"] == "bus_sales_2023"].set_index("powertrain")["share"]
-            if rows.empty or "bev" not in rows.index:
+            try:
+                self.baseline_bus_bev_sales = shares("bus_sales_2023", BUS_POWERTRAINS)["bev"]
+            except KeyError:
                 raise ValueError("no baseline bus sales mix: pass baseline_bus_bev_sales to "
-                                 "year_levers or add bus_sales_2023 rows to fleet_defaults.csv")
-            self.baseline_bus_bev_sales = float(rows["bev"] / rows.astype(float).sum())
+                                 "year_levers or add bus_sales_2023 rows to fleet_defaults.csv"
+                                 ) from None
         return self.baseline_bus_bev_sales
 
     def cells(self, name: CellLever, fill: float) -> np.ndarray:
