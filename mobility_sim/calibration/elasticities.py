@@ -97,16 +97,16 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
     """
     inputs, base = model.inputs, model.params
     total = 0.0
-    for p in range(len(PURPOSES)):
-        origins = reference.productions(inputs, base, p)
-        factors = baseline.balancing[p]
+    for k in range(len(PURPOSES)):
+        origins = reference.productions(inputs, base, k)
+        factors = baseline.balancing[k]
         for s in range(len(SEGMENTS)):
             for rows in reference.blocks(inputs.n_cells):
                 dist = reference.distance_block(inputs, base, rows)
-                attract, _ = reference.attractiveness(inputs, base, s, p, rows, dist)
+                attract, _ = reference.attractiveness(inputs, base, s, k, rows, dist)
                 flow = reference.destination_flows(origins[s, rows], attract, factors)
                 share = reference.mode_shares(
-                    reference.mode_weights(inputs, params, s, p, rows, dist))
+                    reference.mode_weights(inputs, params, s, k, rows, dist))
                 for m in CAR_MODES:
                     total += float((flow * share[m] * dist).sum()) * params.vkm_per_pkm[m]
     return total

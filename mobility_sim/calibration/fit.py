@@ -101,8 +101,8 @@ def reachable_share(model: BaselineModel, target: SplitTarget, group: tuple[str,
     inputs, params = model.inputs, model.params
     modes = [i for m in group for i in _mode_index(m)]
     total = reach = 0.0
-    for p in target.purposes:
-        origins = inputs.population[None, :] * inputs.segment_share * params.trip_rate[p]
+    for k in target.purposes:
+        origins = inputs.population[None, :] * inputs.segment_share * params.trip_rate[k]
         has_mode = (inputs.origin_avail[:, modes, :] > 0).any(axis=1)
         total += float(origins.sum())
         reach += float((origins * has_mode).sum())
@@ -375,9 +375,9 @@ def calibrated_values(model: BaselineModel, with_scale: bool, with_rates: bool) 
 
     values = asc_parameters(model.params.asc)
     if with_scale:
-        for p, purpose in enumerate(PURPOSES):
-            values[f"destination.scale.{purpose}"] = float(model.params.dest_scale[p])
+        for k, purpose in enumerate(PURPOSES):
+            values[f"destination.scale.{purpose}"] = float(model.params.dest_scale[k])
     if with_rates:
-        for p, purpose in enumerate(PURPOSES):
-            values[f"trip_rate.{purpose}"] = float(model.params.trip_rate[p])
+        for k, purpose in enumerate(PURPOSES):
+            values[f"trip_rate.{purpose}"] = float(model.params.trip_rate[k])
     return values

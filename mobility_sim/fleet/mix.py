@@ -96,10 +96,10 @@ def mode_emission_factors(
     """
     ttw = np.zeros(len(MODES))
     wtw = np.zeros(len(MODES))
-    ice_total = sum(fleet.shares[p] for p in ICE_POWERTRAINS)
-    for p in ICE_POWERTRAINS:
-        weight = fleet.shares[p] / ice_total if ice_total > 0 else 1.0 / len(ICE_POWERTRAINS)
-        t, w = car_factors_per_vkm(p, grid_gco2e_per_kwh, fleet.factors.get(p))
+    ice_total = sum(fleet.shares[pt] for pt in ICE_POWERTRAINS)
+    for pt in ICE_POWERTRAINS:
+        weight = fleet.shares[pt] / ice_total if ice_total > 0 else 1.0 / len(ICE_POWERTRAINS)
+        t, w = car_factors_per_vkm(pt, grid_gco2e_per_kwh, fleet.factors.get(pt))
         ttw[CAR_ICE] += weight * t / occupancy
         wtw[CAR_ICE] += weight * w / occupancy
     t, w = car_factors_per_vkm("bev", grid_gco2e_per_kwh, fleet.factors.get("bev"))

@@ -31,7 +31,7 @@ def asc_key(segment: str, purpose: str, mode: str) -> str:
 
 def all_asc_keys() -> list[str]:
     """Every per-segment, per-purpose constant key, in segment, purpose, mode order."""
-    return [asc_key(s, p, m) for s in SEGMENTS for p in PURPOSES for m in ASC_MODES]
+    return [asc_key(s, purpose, m) for s in SEGMENTS for purpose in PURPOSES for m in ASC_MODES]
 
 
 def parse_asc_key(key: str) -> tuple[int, int, tuple[int, ...]] | None:
@@ -103,7 +103,7 @@ def asc_parameters(asc: np.ndarray) -> dict[str, float]:
         raise ValueError("car_ice and car_ev constants differ; a calibration sets them together")
     out: dict[str, float] = {}
     for s, segment in enumerate(SEGMENTS):
-        for p, purpose in enumerate(PURPOSES):
+        for k, purpose in enumerate(PURPOSES):
             for mode, idx in ASC_MODES.items():
-                out[asc_key(segment, purpose, mode)] = float(asc[s, p, idx[0]])
+                out[asc_key(segment, purpose, mode)] = float(asc[s, k, idx[0]])
     return out
