@@ -45,6 +45,7 @@ from .kernels.spec import (
 from .model.kernel import Engine, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
 from .model.parameters import resolve_parameters
+from .model.typed_parameters import ModelParameters
 from .model.years import run_years, setup_run
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario
@@ -72,7 +73,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     kernel = kernel_for(engine)
     setup = setup_run(city, p, scenario.measures, loaded.masks, scenario.years.as_list())
     supply_based = setup.supply_based
-    days = p["annual.days_per_year"]
+    days = ModelParameters.of(p).annual.days_per_year
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "summary", "modes", "segments", "cells")}
     fleet_rows: list[dict] = []

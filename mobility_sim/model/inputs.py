@@ -36,6 +36,7 @@ from ..kernels.spec import (
 )
 from ..scenario.areas import line_distance, mean_distance_to_line
 from ..scenario.levers import PtLineLever, YearLevers
+from .typed_parameters import ModelParameters, PerMode
 
 Params = Mapping[str, float]
 
@@ -98,34 +99,34 @@ def cell_layers(city: City, p: Params) -> CellLayers:
         sources[column] = "default"
         return default
 
-    walk_m_per_min = p["speed.walk"] * 1000.0 / 60.0
+    mp = ModelParameters.of(p)
+    walk_m_per_min = mp.speed.walk * 1000.0 / 60.0
     stop_m, headway, infra = (
         layer(name, density_default(name, density, p))
         for name in ("pt_stop_distance_m", "pt_headway_min", "cycle_infra_share"))
-    ramp = np.clip((density - p["parking.density_start"])
-                   / (p["parking.density_full"] - p["parking.density_start"]), 0.0, 1.0)
-    parking = layer("parking_eur_per_hour", p["parking.max_eur_per_h"] * ramp)
-    car_speed = _decay(density, p["speed.car_min"], p["speed.car_max"],
-                       p["speed.car_density_scale"])
+    ramp = np.clip((density - mp.parking.density_start)
+                   / (mp.parking.density_full - mp.parking.density_start), 0.0, 1.0)
+    parking = layer("parking_eur_per_hour", mp.parking.max_eur_per_h * ramp)
+    car_speed = _decay(density, mp.speed.car_min, mp.speed.car_max, mp.speed.car_density_scale)
     sources["car_speed"] = "default"
     if "car_ownership" in grid.columns:
         sources["car_ownership"] = "data"
         ownership = grid["car_ownership"].to_numpy(float)
     else:
         city_value = (city.meta.car_ownership.cars_per_1000 / 1000.0
-                      if city.meta.car_ownership is not None else p["car.ownership_default"])
+                      if city.meta.car_ownership is not None else mp.car.ownership_default)
         sources["car_ownership"] = "city" if city.meta.car_ownership is not None else "default"
-        profile = 1.0 / (1.0 + density / p["car.ownership_density_scale"])
+        profile = 1.0 / (1.0 + density / mp.car.ownership_density_scale)
         pop = grid["population"].to_numpy(float)
         mean = float((profile * pop).sum() / pop.sum()) if pop.sum() > 0 else 1.0
         ownership = city_value * profile / mean
-    car_available = np.clip(ownership * p["car.availability_per_car"], 0.0,
-                            p["car.availability_max"])
+    car_available = np.clip(ownership * mp.car.availability_per_car, 0.0,
+                            mp.car.availability_max)
     return CellLayers(
         density=density, car_speed=car_speed, pt_stop_distance_m=stop_m,
         pt_access_min=stop_m / walk_m_per_min,
         pt_headway_min=headway, bike_infra=infra, parking_eur_per_hour=parking,
-        parking_search_min=p["parking.search_max_min"] * ramp, car_available=car_available,
+        parking_search_min=mp.parking.search_max_min * ramp, car_available=car_available,
         sources=sources,
     )
 
@@ -190,8 +191,9 @@ def pt_network(city: City, layers: CellLayers, p: Params, levers: YearLevers) ->
     Resolved once a year, it feeds both the demand model (:func:`demand_inputs`) and the supply
     model (:func:`mobility_sim.fleet.pt_supply.annual_service_vkm`).
     """
+    mp = ModelParameters.of(p)
     service_headway = layers.pt_headway_min * levers.headway_factor
-    speed = np.full(city.n_cells, p["speed.pt"])
+    speed = np.full(city.n_cells, mp.speed.pt)
     all_lines = tuple(levers.pt_lines)
     lines = [line for line in all_lines if line.level > 0]
     if not lines:
@@ -200,10 +202,10 @@ def pt_network(city: City, layers: CellLayers, p: Params, levers: YearLevers) ->
     x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
     stop_m, headway = layers.pt_stop_distance_m, service_headway
     for line in lines:
-        catchment = line.catchment_m if line.catchment_m is not None else p["pt.line_catchment_m"]
+        catchment = line.catchment_m if line.catchment_m is not None else mp.pt.line_catchment_m
         stop_m, headway, speed = apply_pt_line(line, x, y, city.meta.cell_size_m, catchment,
                                                stop_m, headway, speed)
-    walk_m_per_min = p["speed.walk"] * 1000.0 / 60.0
+    walk_m_per_min = mp.speed.walk * 1000.0 / 60.0
     return PtNetwork(stop_m, stop_m / walk_m_per_min, headway, speed, service_headway, all_lines)
 
 
@@ -230,8 +232,9 @@ def relocate(values: np.ndarray, area: np.ndarray, near: np.ndarray, share: floa
 def _ebike_availability(p: Params, levers: YearLevers, population: np.ndarray,
                         n: int) -> np.ndarray:
     """Share of residents with an e-bike at hand: own, subsidised, and shared."""
-    own = np.full(n, p["ebike.availability"])
-    per_bike = p["ebike.subsidy_additionality"] * p["ebike.users_per_bike"]
+    mp = ModelParameters.of(p)
+    own = np.full(n, mp.ebike.availability)
+    per_bike = mp.ebike.subsidy_additionality * mp.ebike.users_per_bike
     for subsidy in levers.ebike_subsidised:
         residents = float(population[subsidy.mask].sum())
         if residents > 0:
@@ -250,7 +253,7 @@ def _car_speed(layers: CellLayers, p: Params, levers: YearLevers) -> np.ndarray:
         return base
     share = levers.speed_limit.level
     limit = np.where(np.isnan(levers.speed_limit.target), np.inf, levers.speed_limit.target)
-    limited = np.minimum(base, limit * p["speed_limit.travel_speed_ratio"])
+    limited = np.minimum(base, limit * ModelParameters.of(p).speed_limit.travel_speed_ratio)
     slower = (share > 0) & (limited < base)
     blended = 1.0 / ((1.0 - share) / base + share / limited)
     return np.where(slower, np.minimum(blended, base), base)
@@ -267,7 +270,8 @@ def wait_weight(p: Params) -> float:
     ScenarioError
         If ``utility.ovt`` is 0 while ``utility.wait`` is not (the wait could not be weighed).
     """
-    ovt, wait = p["utility.ovt"], p["utility.wait"]
+    utility = ModelParameters.of(p).utility
+    ovt, wait = utility.ovt, utility.wait
     if ovt == 0:
         if wait != 0:
             raise ScenarioError(
@@ -290,6 +294,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     pt : PtNetwork
         The year's PT network (:func:`pt_network` of the same levers).
     """
+    mp = ModelParameters.of(p)
     n = city.n_cells
     grid = city.grid
     n_seg, n_pur, n_modes = len(SEGMENTS), len(PURPOSES), len(MODES)
@@ -303,7 +308,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     if levers.car_shedding is not None:
         car_available = car_available * (1.0 - levers.car_shedding)
     segment_share = np.vstack([car_available, 1.0 - car_available])
-    size = np.vstack([jobs, jobs + p["size.other_pop_weight"] * population])
+    size = np.vstack([jobs, jobs + mp.size.other_pop_weight * population])
     origin_avail = np.ones((n_seg, n_modes, n))
     origin_avail[:, EBIKE] = _ebike_availability(p, levers, population, n)
     ice_share = 1.0 - fleet.bev_share
@@ -316,7 +321,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     dest_avail = np.ones((n_modes, n))
     if levers.ice_dest_avail is not None:
         dest_avail[CAR_ICE] = levers.ice_dest_avail
-    wait = np.minimum(pt.headway_min / 2.0, p["pt.wait_cap"])
+    wait = np.minimum(pt.headway_min / 2.0, mp.pt.wait_cap)
     origin_time = np.zeros((n_modes, n))
     dest_time = np.zeros((n_modes, n))
     origin_time[PT] = pt.access_min + wait * wait_weight(p)
@@ -327,7 +332,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         parking = levers.parking.apply(parking)
     dest_cost = np.zeros((n_pur, n_modes, n))
     for k, purpose in enumerate(PURPOSES):
-        per_trip = parking * p[f"parking.dwell_h.{purpose}"] * p[f"parking.paid_share.{purpose}"]
+        per_trip = parking * mp.parking.dwell_h.of(purpose) * mp.parking.paid_share.of(purpose)
         dest_cost[k, list(CAR_MODES)] = per_trip
         if levers.ice_dest_charge_eur is not None:
             dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur
@@ -362,17 +367,20 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         The year's levers: fare, fuel and carbon price, occupancy, telework, cordon charges.
         Without them the parameters are those of no measure.
     """
+    mp = ModelParameters.of(p)
     n_modes = len(MODES)
-    mode_key = {WALK: "walk", BIKE: "bike", EBIKE: "ebike", PT: "pt", CAR_ICE: "car", CAR_EV: "car"}
-    per_mode = lambda prefix: np.array([p[f"{prefix}.{mode_key[m]}"] for m in range(n_modes)])  # noqa: E731
-    asc = np.broadcast_to(per_mode("utility.asc"), (len(SEGMENTS), len(PURPOSES), n_modes)).copy()
+    utility = mp.utility
+
+    def per_mode(values: PerMode) -> np.ndarray:
+        return np.array([values.of_mode(m) for m in range(n_modes)])
+
+    asc = np.broadcast_to(per_mode(utility.asc), (len(SEGMENTS), len(PURPOSES), n_modes)).copy()
     speed = np.zeros(n_modes)
-    for m in (WALK, BIKE, EBIKE):
-        speed[m] = p[f"speed.{mode_key[m]}"]
-    occupancy = p["car.occupancy"]
-    trip_rate = np.array([p[f"trip_rate.{k}"] for k in PURPOSES])
+    speed[WALK], speed[BIKE], speed[EBIKE] = mp.speed.walk, mp.speed.bike, mp.speed.ebike
+    occupancy = mp.car.occupancy
+    trip_rate = np.array(mp.trip_rate.by_purpose())
     fare = np.zeros(n_modes)
-    fare[PT] = p["pt.fare"]
+    fare[PT] = mp.pt.fare
     cordon_charge = np.zeros(n_modes)
     if levers is not None:
         occupancy = max(1.0, levers.car_occupancy.apply(occupancy))
@@ -382,25 +390,25 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         cordon_charge[CAR_EV] = levers.cordon_charge_ev_eur
     ef_ttw, ef_wtw = mode_emission_factors(fleet, grid_gco2e_per_kwh, occupancy)
     cost_per_km = np.zeros(n_modes)
-    cost_per_km[CAR_ICE], cost_per_km[CAR_EV] = p["car.cost_per_km_ice"], p["car.cost_per_km_ev"]
+    cost_per_km[CAR_ICE], cost_per_km[CAR_EV] = mp.car.cost_per_km_ice, mp.car.cost_per_km_ev
     if levers is not None:
         ice_kg_per_vkm = ef_ttw[CAR_ICE] * occupancy
-        cost_per_km[CAR_ICE] += (levers.fuel_price_change_eur_per_l * p["car.fuel_l_per_km"]
+        cost_per_km[CAR_ICE] += (levers.fuel_price_change_eur_per_l * mp.car.fuel_l_per_km
                                  + levers.carbon_price_eur_per_t * ice_kg_per_vkm / 1000.0)
         cost_per_km[CAR_ICE] = max(0.0, cost_per_km[CAR_ICE])
     infra = np.zeros(n_modes)
-    infra[[BIKE, EBIKE]] = p["utility.bike_infra"]
+    infra[[BIKE, EBIKE]] = utility.bike_infra
     vkm_per_pkm = np.zeros(n_modes)
     vkm_per_pkm[list(CAR_MODES)] = 1.0 / occupancy
     return DemandParams(
         trip_rate=trip_rate,
-        asc=asc, time_coef=per_mode("utility.time"), ovt_coef=p["utility.ovt"],
-        cost_coef=np.array([p[f"utility.cost.{k}"] for k in PURPOSES]),
+        asc=asc, time_coef=per_mode(utility.time), ovt_coef=utility.ovt,
+        cost_coef=np.array(utility.cost.by_purpose()),
         infra_coef=infra, speed=speed, cost_per_km=cost_per_km, fare=fare,
         cordon_charge=cordon_charge,
-        dest_scale=np.array([p[f"destination.scale.{k}"] for k in PURPOSES]),
+        dest_scale=np.array(mp.destination.scale.by_purpose()),
         doubly_constrained=np.array([k == "commute" for k in PURPOSES]),
-        circuity=p["geometry.circuity"], intrazonal_factor=p["geometry.intrazonal_factor"],
+        circuity=mp.geometry.circuity, intrazonal_factor=mp.geometry.intrazonal_factor,
         vkm_per_pkm=vkm_per_pkm, ef_ttw=ef_ttw, ef_wtw=ef_wtw,
-        tolerance=p["balancing.tolerance"], max_iterations=int(p["balancing.max_iterations"]),
+        tolerance=mp.balancing.tolerance, max_iterations=mp.balancing.max_iterations,
     )

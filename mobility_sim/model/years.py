@@ -31,6 +31,7 @@ from .asc import apply_asc_overrides
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .parameters import Parameters
+from .typed_parameters import ModelParameters
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,8 @@ def car_stock(city: City, p: Mapping[str, float]) -> float:
     if "car_ownership" in city.grid.columns:
         return float((population * city.grid["car_ownership"].to_numpy(float)).sum())
     per_person = (city.meta.car_ownership.cars_per_1000 / 1000.0
-                  if city.meta.car_ownership is not None else p["car.ownership_default"])
+                  if city.meta.car_ownership is not None
+                  else ModelParameters.of(p).car.ownership_default)
     return float(population.sum() * per_person)
 
 

@@ -1,0 +1,433 @@
+"""The demand model's parameters as a typed, documented object (``parameters.csv``, field by field).
+
+:class:`ModelParameters` mirrors ``mobility_sim/data/parameters.csv``: key ``group.name`` is the
+attribute ``group.name``, and a key with a purpose or a mode (``parking.dwell_h.commute``,
+``utility.time.pt``) is an attribute of a :class:`PerPurpose` or :class:`PerMode`. Units and
+meanings are those of the table (repeated in each class's attributes); the sources are in the
+table. :meth:`ModelParameters.of` reads the values of a run (:class:`~.parameters.Parameters`,
+defaults < calibration < scenario overrides) into it; it is the one place where the model
+layer reads a parameter by its key. A test holds the fields to the table's keys.
+
+The fleet, PT supply and health parameters (``fleet_parameters.csv``,
+``health_parameters.csv``) are read by :mod:`mobility_sim.fleet` from the same
+:class:`~.parameters.Parameters`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, PT, PURPOSES, WALK
+
+#: The parameter-table mode of each model mode (both car powertrains share ``car``).
+MODE_KEY: dict[int, str] = {WALK: "walk", BIKE: "bike", EBIKE: "ebike", PT: "pt",
+                            CAR_ICE: "car", CAR_EV: "car"}
+
+
+@dataclass(frozen=True)
+class PerPurpose:
+    """A value per trip purpose.
+
+    Attributes
+    ----------
+    commute, other : float
+        The value for commute (work and education) and other trips.
+    """
+
+    commute: float
+    other: float
+
+    def of(self, purpose: str) -> float:
+        """Return the value of ``purpose`` (one of :data:`~mobility_sim.kernels.spec.PURPOSES`)."""
+        return float(getattr(self, purpose))
+
+    def by_purpose(self) -> list[float]:
+        """Return the values in the kernel's purpose order."""
+        return [self.of(purpose) for purpose in PURPOSES]
+
+
+@dataclass(frozen=True)
+class PerMode:
+    """A value per mode of the parameter table (both car powertrains share ``car``).
+
+    Attributes
+    ----------
+    walk, bike, ebike, pt, car : float
+        The value of each mode.
+    """
+
+    walk: float
+    bike: float
+    ebike: float
+    pt: float
+    car: float
+
+    def of_mode(self, mode: int) -> float:
+        """Return the value of a kernel mode index (``CAR_ICE`` and ``CAR_EV`` read ``car``)."""
+        return float(getattr(self, MODE_KEY[mode]))
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """``geometry.*`` parameters.
+
+    Attributes
+    ----------
+    circuity : float
+        Network distance / straight-line distance between cell centres (all modes).
+    intrazonal_factor : float
+        Mean trip length inside a cell as a fraction of the cell side.
+    """
+
+    circuity: float
+    intrazonal_factor: float
+
+
+@dataclass(frozen=True)
+class Speed:
+    """``speed.*`` parameters.
+
+    Attributes
+    ----------
+    walk : float
+        Walking speed (km/h).
+    bike : float
+        Conventional bicycle door-to-door speed (km/h).
+    ebike : float
+        E-bike (pedelec 25 km/h assist) door-to-door speed (km/h).
+    pt : float
+        Public transport in-vehicle speed including stops (bus/tram/metro mix) (km/h).
+    car_min : float
+        Car speed in the densest cells (congestion and junctions) (km/h).
+    car_max : float
+        Car speed in the least dense cells (km/h).
+    car_density_scale : float
+        Density at which car speed has fallen 63 % of the way from car_max to car_min
+        (inh/km2).
+    """
+
+    walk: float
+    bike: float
+    ebike: float
+    pt: float
+    car_min: float
+    car_max: float
+    car_density_scale: float
+
+
+@dataclass(frozen=True)
+class Pt:
+    """``pt.*`` parameters.
+
+    Attributes
+    ----------
+    access_min_m : float
+        Walk distance to a stop in the densest cells (m).
+    access_max_m : float
+        Walk distance to a stop in the least dense cells (m).
+    access_density_scale : float
+        Density scale of the stop-distance default (inh/km2).
+    headway_min : float
+        Headway in the densest cells (min).
+    headway_max : float
+        Headway in the least dense cells (min).
+    headway_density_scale : float
+        Density scale of the headway default (inh/km2).
+    wait_cap : float
+        Cap on expected wait (half the headway) for timetable-aware travellers (min).
+    fare : float
+        Average fare paid per trip (season tickets lower it below the single fare)
+        (EUR/trip).
+    line_catchment_m : float
+        Walk distance from a new PT line within which a cell (by its centre) counts as
+        served (m).
+    """
+
+    access_min_m: float
+    access_max_m: float
+    access_density_scale: float
+    headway_min: float
+    headway_max: float
+    headway_density_scale: float
+    wait_cap: float
+    fare: float
+    line_catchment_m: float
+
+
+@dataclass(frozen=True)
+class Car:
+    """``car.*`` parameters.
+
+    Attributes
+    ----------
+    cost_per_km_ice : float
+        Perceived fuel cost of a combustion car (about 7 l/100 km at 1.75 EUR/l) (EUR/vkm).
+    cost_per_km_ev : float
+        Perceived electricity cost of a battery-electric car (0.18 kWh/km at about 0.28
+        EUR/kWh) (EUR/vkm).
+    occupancy : float
+        Average car occupancy (pkm per vkm) (persons/vehicle).
+    ownership_default : float
+        City car ownership when the city file gives none (cars/person).
+    ownership_density_scale : float
+        Car ownership per cell falls as 1/(1+density/scale); rescaled so the population-
+        weighted mean equals the city value (inh/km2).
+    availability_per_car : float
+        Persons who can use a household car per car owned (persons/car).
+    availability_max : float
+        Upper bound on the car-available share of a cell's residents.
+    fuel_l_per_km : float
+        Fuel use of an average combustion car (converts a fuel price change into cost per
+        km) (l/vkm).
+    """
+
+    cost_per_km_ice: float
+    cost_per_km_ev: float
+    occupancy: float
+    ownership_default: float
+    ownership_density_scale: float
+    availability_per_car: float
+    availability_max: float
+    fuel_l_per_km: float
+
+
+@dataclass(frozen=True)
+class Parking:
+    """``parking.*`` parameters.
+
+    Attributes
+    ----------
+    max_eur_per_h : float
+        On-street parking price in the densest cells (EUR/h).
+    density_start : float
+        Density below which parking is free (inh/km2).
+    density_full : float
+        Density at which parking reaches max_eur_per_h (inh/km2).
+    search_max_min : float
+        Parking search and walk time in the densest cells (scales like the price) (min).
+    dwell_h : PerPurpose
+        By purpose (h).
+    paid_share : PerPurpose
+        By purpose (-).
+    """
+
+    max_eur_per_h: float
+    density_start: float
+    density_full: float
+    search_max_min: float
+    dwell_h: PerPurpose
+    paid_share: PerPurpose
+
+
+@dataclass(frozen=True)
+class Size:
+    """``size.*`` parameters.
+
+    Attributes
+    ----------
+    other_pop_weight : float
+        Weight of residents relative to jobs in the size term of non-commute destinations.
+    """
+
+    other_pop_weight: float
+
+
+@dataclass(frozen=True)
+class Destination:
+    """``destination.*`` parameters.
+
+    Attributes
+    ----------
+    scale : PerPurpose
+        By purpose (-).
+    """
+
+    scale: PerPurpose
+
+
+@dataclass(frozen=True)
+class Utility:
+    """``utility.*`` parameters.
+
+    Attributes
+    ----------
+    time : PerMode
+        By mode (1/min).
+    ovt : float
+        Marginal utility of out-of-vehicle time (PT access and egress walk; parking search)
+        (1/min).
+    wait : float
+        Marginal utility of the expected PT wait at the stop (half the headway up to
+        pt.wait_cap) (1/min).
+    cost : PerPurpose
+        By purpose (1/EUR).
+    bike_infra : float
+        Utility of bike and e-bike trips on fully protected cycle infrastructure (linear in
+        the share).
+    asc : PerMode
+        By mode (-).
+    """
+
+    time: PerMode
+    ovt: float
+    wait: float
+    cost: PerPurpose
+    bike_infra: float
+    asc: PerMode
+
+
+@dataclass(frozen=True)
+class Ebike:
+    """``ebike.*`` parameters.
+
+    Attributes
+    ----------
+    availability : float
+        Share of residents with an e-bike at hand.
+    subsidy_additionality : float
+        Share of subsidised e-bike purchases that would not have happened without the
+        subsidy.
+    users_per_bike : float
+        Residents who have an e-bike at hand per e-bike added (persons/e-bike).
+    """
+
+    availability: float
+    subsidy_additionality: float
+    users_per_bike: float
+
+
+@dataclass(frozen=True)
+class Bike:
+    """``bike.*`` parameters.
+
+    Attributes
+    ----------
+    infra_default_max : float
+        Default share of streets with protected cycle infrastructure in the densest cells
+        (scales with density).
+    infra_density_scale : float
+        Density scale of the cycle-infrastructure default (inh/km2).
+    """
+
+    infra_default_max: float
+    infra_density_scale: float
+
+
+@dataclass(frozen=True)
+class Annual:
+    """``annual.*`` parameters.
+
+    Attributes
+    ----------
+    days_per_year : float
+        Annualisation of average-day trips (days/year).
+    """
+
+    days_per_year: float
+
+
+@dataclass(frozen=True)
+class Balancing:
+    """``balancing.*`` parameters.
+
+    Attributes
+    ----------
+    tolerance : float
+        Largest relative error of destination totals accepted by doubly constrained
+        balancing.
+    max_iterations : int
+        Most balancing (Furness) iterations per year.
+    """
+
+    tolerance: float
+    max_iterations: int
+
+
+@dataclass(frozen=True)
+class SpeedLimit:
+    """``speed_limit.*`` parameters.
+
+    Attributes
+    ----------
+    travel_speed_ratio : float
+        Average car travel speed on streets under a speed limit as a share of the posted
+        limit (junctions; crossings; other traffic).
+    """
+
+    travel_speed_ratio: float
+
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """The demand model's parameters of one run, by group (see the module docstring).
+
+    Attributes
+    ----------
+    geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
+    balancing, speed_limit
+        The groups of ``parameters.csv``.
+    trip_rate : PerPurpose
+        Trips per person and day, by purpose.
+    """
+
+    geometry: Geometry
+    speed: Speed
+    pt: Pt
+    car: Car
+    parking: Parking
+    trip_rate: PerPurpose
+    size: Size
+    destination: Destination
+    utility: Utility
+    ebike: Ebike
+    bike: Bike
+    annual: Annual
+    balancing: Balancing
+    speed_limit: SpeedLimit
+
+    @classmethod
+    def of(cls, values: Mapping[str, float]) -> ModelParameters:
+        """Read a run's parameter values (by key) into the typed object.
+
+        Raises
+        ------
+        KeyError
+            If a key of ``parameters.csv`` is missing from ``values``.
+        """
+        return _build(cls, values, "")
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        """Return every parameter key the object reads, in field order."""
+        return _keys(cls, "")
+
+
+@cache
+def _fields(cls: type) -> list[tuple[str, Any]]:
+    hints = typing.get_type_hints(cls)
+    return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
+
+
+def _build(cls: type, values: Mapping[str, float], prefix: str) -> Any:
+    kwargs: dict[str, Any] = {}
+    for name, kind in _fields(cls):
+        key = f"{prefix}{name}"
+        if dataclasses.is_dataclass(kind):
+            kwargs[name] = _build(kind, values, key + ".")
+        else:
+            kwargs[name] = kind(values[key])
+    return cls(**kwargs)
+
+
+def _keys(cls: type, prefix: str) -> list[str]:
+    out: list[str] = []
+    for name, kind in _fields(cls):
+        key = f"{prefix}{name}"
+        out += _keys(kind, key + ".") if dataclasses.is_dataclass(kind) else [key]
+    return out
