@@ -61,13 +61,16 @@ def run(
     ] = None,
     dashboard: Annotated[bool, typer.Option(help="Write dashboard.html.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    uncalibrated: Annotated[bool, typer.Option(
+        help="Run without the city's calibration (e.g. a stale one); the results say so.")]
+    = False,
 ) -> None:
     """Run a scenario and write results (Parquet), the resolved scenario and a dashboard."""
     from .simulate import run as run_scenario
 
     try:
         folder = run_scenario(scenario, out=out, dashboard=dashboard, progress=progress,
-                              save=True).meta["output_folder"]
+                              save=True, uncalibrated=uncalibrated).meta["output_folder"]
     except MobilitySimError as exc:
         fail(exc)
     folder = Path(folder)
@@ -80,13 +83,17 @@ def run(
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
 ) -> None:
-    """Check scenario files (schema and meaning) without running them; exit 0 if all are valid."""
+    """Check scenario files, their city and its calibration without running them.
+
+    Exit 0 when every file is valid, so that a valid file does not fail on input when run.
+    """
     from .scenario import load_scenario
+    from .simulate import run_calibration
 
     problems: list[str] = []
     for file in files:
         try:
-            load_scenario(file)
+            run_calibration(load_scenario(file).city)
         except MobilitySimError as exc:
             problems += exc.problems
         else:

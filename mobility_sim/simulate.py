@@ -21,6 +21,7 @@ import pandas as pd
 from ._version import __version__
 from .city import City
 from .city.layers import grid_country
+from .exceptions import CalibrationError
 from .fleet import FleetYear
 from .fleet.accounting import (
     YearAccounts,
@@ -42,16 +43,18 @@ from .kernels.spec import (
     WALK,
     DemandOutputs,
 )
+from .model.base_year import calibration_status
 from .model.kernel import Engine, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
-from .model.parameters import resolve_parameters
+from .model.parameters import calibrated_parameters, calibration_path, resolve_parameters
 from .model.typed_parameters import ModelParameters
 from .model.years import run_years, setup_run
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario
 
 
-def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = False) -> Results:
+def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = False,
+             uncalibrated: bool = False) -> Results:
     """Run a loaded scenario year by year and return its results (nothing is written).
 
     Parameters
@@ -62,14 +65,23 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         Demand implementation.
     progress : bool
         Show a progress bar over years.
+    uncalibrated : bool
+        Leave the city's calibration out (the run says so in its metadata and dashboard).
 
     Returns
     -------
     Results
         Tables per year; see :mod:`mobility_sim.results`.
+
+    Raises
+    ------
+    CalibrationError
+        If the city's calibration was made for other inputs (stale) or another city, unless
+        ``uncalibrated``: a run never uses a calibration that does not fit its city.
     """
     scenario, city = loaded.scenario, loaded.city
-    p = resolve_parameters(city, scenario.parameters)
+    calibration = run_calibration(city, uncalibrated)
+    p = resolve_parameters(city, scenario.parameters, calibration=calibration["applied"])
     kernel = kernel_for(engine)
     setup = setup_run(city, p, scenario.measures, loaded.masks, scenario.years.as_list())
     supply_based = setup.supply_based
@@ -117,7 +129,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         fleet=fleet_frame(fleet_rows),
         emissions=emissions_frame(emission_rows),
         health=pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
-        meta=run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
+        meta={**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
+              "calibration": calibration},
         scenario_yaml=loaded.resolved_yaml(),
     )
     results.meta["pt_accounting"] = "service vehicle-km" if supply_based else "passenger-km"
@@ -213,6 +226,40 @@ def year_tables(year: int, out: DemandOutputs, city: City, days: float,
     return {"summary": summary, "modes": modes, "segments": segments, "cells": cells}
 
 
+def run_calibration(city: City, uncalibrated: bool = False) -> dict[str, object]:
+    """Decide whether a run applies its city's calibration, and say why (for ``run.json``).
+
+    Returns ``{"applied": bool, "status": ..., "note": ...}`` with status ``current`` (fitted
+    to a published split on today's inputs), ``none`` (the city has no calibration) or
+    ``not applied`` (asked with ``uncalibrated``).
+
+    Raises
+    ------
+    CalibrationError
+        If the calibration is stale or another city's, unless ``uncalibrated``.
+    """
+    slug = city.slug
+    if uncalibrated:
+        return {"applied": False, "status": "not applied",
+                "note": "run without the city's calibration, as asked: the base-year modal "
+                        "split comes from the model's default constants"}
+    if city.path is not None and calibration_path(city).is_file():
+        calibrated_parameters(city)  # refuses another city's calibration and bad values first
+    status = calibration_status(city)
+    if status == "stale":
+        raise CalibrationError(
+            f"{calibration_path(city)}: the calibration was fitted on other inputs than the "
+            f"city's today (its grid, metadata or the model's defaults changed since); refit it "
+            f"with 'mobility-sim calibrate {slug}', or run without it (--uncalibrated)")
+    if status == "none":
+        return {"applied": False, "status": "none",
+                "note": "the city is not calibrated: its base-year modal split comes from the "
+                        "model's default constants, not from a published survey"}
+    return {"applied": True, "status": "current",
+            "note": "constants fitted to the city's published modal split "
+                    f"({calibration_path(city).name})"}
+
+
 def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: float,
              engine: str) -> dict:
     """Metadata of a run: identification, provenance and notes shown on the dashboard."""
@@ -263,6 +310,7 @@ def run(
     save: bool = True,
     engine: Engine = "auto",
     city: City | None = None,
+    uncalibrated: bool = False,
 ) -> Results:
     """Load a scenario file, run it and (by default) write its run folder.
 
@@ -282,6 +330,8 @@ def run(
         Demand implementation.
     city : City, optional
         Run on this city instead of the one the scenario names.
+    uncalibrated : bool
+        Run without the city's calibration (see :func:`simulate`).
 
     Returns
     -------
@@ -292,7 +342,7 @@ def run(
     folder = Path(out) if out is not None else Path("output") / _safe_name(loaded.scenario.name)
     if save:  # check the output folder before spending time on the run
         check_run_folder(folder)
-    results = simulate(loaded, engine=engine, progress=progress)
+    results = simulate(loaded, engine=engine, progress=progress, uncalibrated=uncalibrated)
     if save:
         results.meta["output_folder"] = str(folder)
         extra = {}

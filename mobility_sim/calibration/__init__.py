@@ -27,9 +27,9 @@ cli
 """
 
 from ..exceptions import CalibrationError
+from ..model.base_year import calibration_status
 from ..model.parameters import calibrated_parameters, read_calibration
 from .run import CityCalibration, calibrate, total_target, trip_length_target
-from .store import calibration_status
 from .validation import ModelValidation, validate_model
 
 __all__ = [

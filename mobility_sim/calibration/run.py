@@ -14,13 +14,13 @@ from ..city import City, load_city
 from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES
 from ..model.asc import ASC_MODES
-from ..model.base_year import BaselineModel
+from ..model.base_year import BaselineModel, inputs_fingerprint
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
 from ..model.parameters import calibration_path
 from .fit import CalibrationResult, calibrate_baseline
 from .outputs import mean_trip_length
-from .store import inputs_fingerprint, write_calibration
+from .store import write_calibration
 from .targets import TotalTarget, TripLengthTarget, choose_split, read_split
 
 METHOD = (

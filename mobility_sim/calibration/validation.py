@@ -28,7 +28,7 @@ import pandas as pd
 from ..city import City, load_city
 from ..exceptions import OutputError
 from ..kernels.spec import MODES, PURPOSES, DemandOutputs
-from ..model.base_year import BaselineModel
+from ..model.base_year import BaselineModel, calibration_status
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
 from ..model.parameters import calibrated_parameters
@@ -37,7 +37,6 @@ from .comparison import compare_figures
 from .elasticities import compare_with_literature, implied_elasticities, literature
 from .outputs import mean_trip_length
 from .run import calibrate
-from .store import calibration_status
 from .transfer import transferred_parameters
 
 

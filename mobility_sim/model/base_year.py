@@ -10,8 +10,10 @@ kernel with the last destination balancing factors as a warm start.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -21,7 +23,7 @@ from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
 from .asc import apply_asc_overrides
 from .inputs import CellLayers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, kernel_for
-from .parameters import Parameters, resolve_parameters
+from .parameters import Parameters, calibration_path, read_calibration, resolve_parameters
 from .years import RunSetup, setup_run
 
 #: The base year: the first year of the shipped scenarios. Its fleet is the vintage model's
@@ -121,3 +123,50 @@ def base_year_inputs(city: City, overrides: Mapping[str, float] | None = None,
     _, _, inputs, params = base_year_arrays(city, resolve_parameters(city, overrides,
                                                                      calibration=False))
     return inputs, params
+
+
+def inputs_fingerprint(city: City, values: Mapping[str, float]) -> str:
+    """Hash of the baseline model arrays a calibration is fitted on, constants left out.
+
+    Built from the baseline's per-cell inputs and its parameters other than the constants, so
+    that it changes when the grid, the city's metadata or a default the baseline uses changes,
+    but not when an unrelated parameter (a measure's setting) is added. A calibration records
+    it; a different one today means the calibration was made for other inputs (stale).
+    """
+    _, _, inputs, params = base_year_arrays(city, values)
+    digest = hashlib.sha256()
+    for container in (inputs, params):
+        for item in dataclasses.fields(container):
+            if item.name == "asc":
+                continue
+            value = np.asarray(getattr(container, item.name))
+            digest.update(item.name.encode())
+            digest.update(np.ascontiguousarray(value).tobytes())
+    return digest.hexdigest()[:16]
+
+
+CalibrationStatus = Literal["none", "current", "stale"]
+
+
+def calibration_status(city: City) -> CalibrationStatus:
+    """Whether a city's calibration exists and was made on today's inputs and defaults.
+
+    Cached per city folder and the modification times of its grid, metadata and calibration
+    files (computing the fingerprint builds the base year once).
+    """
+    if city.path is None:
+        return "none"
+    path = calibration_path(city)
+    if not path.is_file():
+        return "none"
+    key = (str(city.path.resolve()), *(f.stat().st_mtime_ns if f.is_file() else 0 for f in
+                                       (path, city.path / "grid.parquet", city.path / "city.yaml")))
+    if key not in _STATUS:
+        stored = read_calibration(path).get("inputs_fingerprint")
+        defaults = resolve_parameters(city, calibration=False)
+        _STATUS[key] = "current" if stored == inputs_fingerprint(city, defaults) else "stale"
+    return _STATUS[key]
+
+
+#: Calibration status by city folder and file modification times (see calibration_status).
+_STATUS: dict[tuple[object, ...], CalibrationStatus] = {}

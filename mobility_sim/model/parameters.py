@@ -16,6 +16,7 @@ layering; writing it is calibration's (:mod:`mobility_sim.calibration.store`).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,9 +26,11 @@ from typing import Any, Literal
 
 from ..city import City
 from ..city.model import resolve_city_path
+from ..data import parameter_table
 from ..data import parameters as default_values
 from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES
+from ..scenario.checks import value_problem
 from ..yamlio import read_yaml
 from .asc import ASC_PREFIX, parse_asc_key
 
@@ -148,8 +151,34 @@ def validate_calibrated(raw: Any, where: str) -> tuple[dict[str, float], list[st
         elif isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(f"{where}: parameters.{key}: {value!r} is not a number")
         else:
-            values[key] = float(value)
+            problem = _calibrated_value_problem(key, float(value))
+            if problem:
+                problems.append(f"{where}: parameters.{key}: {problem}; rerun "
+                                "'mobility-sim calibrate'")
+            else:
+                values[key] = float(value)
     return values, problems
+
+
+#: Largest magnitude of a fitted alternative-specific constant (an assumption: a constant of
+#: +-50 utils makes a mode certain or impossible; fitted constants are within a few utils).
+MAX_ABS_ASC = 50.0
+
+
+def _calibrated_value_problem(key: str, value: float) -> str | None:
+    """Why a fitted value cannot be right (the scenario files' range rule), or None."""
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if key.startswith(ASC_PREFIX):
+        return None if abs(value) <= MAX_ABS_ASC else (
+            f"{value:g} is beyond +-{MAX_ABS_ASC:g}, which no fitted constant reaches")
+    units = _units()
+    return value_problem(key, value, units[key]) if key in units else None
+
+
+def _units() -> dict[str, str]:
+    table = parameter_table()
+    return dict(zip(table["key"], table["unit"].astype(str), strict=True))
 
 
 def read_calibration(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -193,5 +222,12 @@ def calibrated_parameters(city: City | str | os.PathLike[str]) -> dict[str, floa
     if not path.is_file():
         return {}
     data = read_calibration(path)
+    slug = city.slug if isinstance(city, City) else path.parent.name
+    if data.get("city") != slug:
+        doc = read_yaml(path, error=CalibrationError)
+        raise CalibrationError(
+            f"{path}:{doc.line_of(['city'])}: city: this calibration was made for "
+            f"{data.get('city')!r}, not for {slug!r} (copied from another city?); refit it with "
+            f"'mobility-sim calibrate {slug}', or delete the file to run uncalibrated")
     values, _ = validate_calibrated(data["parameters"], str(path))
     return values

@@ -37,6 +37,7 @@ from .kpi import (
 from .map_figures import co2_per_capita, difference_map, to_raster
 from .page import Page, esc, grid, na_panel, table
 from .sections import (
+    calibration_banner,
     extra_table,
     header_html,
     proxy_note,
@@ -156,6 +157,7 @@ def build_comparison(results_list: Sequence[Results]) -> Page:
                               "is the reference for difference maps.", facts, badges)
     page.footer = "Made with mobility_sim. This page works offline."
     page.add_html(synthetic_banner(runs))
+    page.add_html(calibration_banner(runs))
     rows = kpi_rows(runs, labels)
     page.add_section("kpis", "Key indicators", kpi_table_html(rows))
 
@@ -265,6 +267,7 @@ def build_city_comparison(results_list: Sequence[Results],
     page.header = header_html(title, subtitle, [("Cities", ", ".join(labels))], badges)
     page.footer = "Made with mobility_sim. This page works offline."
     page.add_html(synthetic_banner(runs))
+    page.add_html(calibration_banner(runs))
     rows = kpi_rows(runs, labels)
     page.add_section("kpis", "Key indicators per city", kpi_table_html(rows, first="City"))
 

@@ -43,6 +43,7 @@ from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_nam
 from .notebook import ResultsPlots
 from .page import Page, esc, grid, na_panel
 from .sections import (
+    calibration_banner,
     extra_table,
     header_html,
     kpi_cards_html,
@@ -78,6 +79,9 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     version = esc(meta.get("version") or "")
     page = Page(title=f"{name} · {city} · mobility_sim", slug=slugify(f"{name}-{city}"))
     badges = [("synthetic city", "synthetic")] if meta.get("synthetic") else []
+    calibration = meta.get("calibration") if isinstance(meta.get("calibration"), dict) else {}
+    if calibration and calibration.get("status") != "current" and not meta.get("synthetic"):
+        badges.append(("not calibrated", "synthetic"))
     page.header = header_html(f"{name} · {city}", str(meta.get("scenario_description") or ""),
                               run_facts(results), badges)
     page.footer = (f"Made with mobility_sim {version}. Figures are drawn from the run's result "
@@ -85,6 +89,7 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                    "camera icon above a figure to save it as a PNG.")
 
     page.add_html(synthetic_banner([results]))
+    page.add_html(calibration_banner([results]))
     page.add_section("kpis", "Headline", kpi_cards_html(kpi_cards(scenario_kpis(results))))
 
     # Emissions ---------------------------------------------------------------------------

@@ -187,6 +187,9 @@ def results_html(results: Results) -> str:
         verdict = "met" if k["gap_t"] <= 0 else f"missed by {fmt_tonnes(k['gap_t'])}"
         head.append(("Target", f"-{k['target_reduction_pct']:.0f} % by {k['target_year']} vs "
                                f"{k['target_base_year']}: {verdict}"))
+    calibration = meta.get("calibration")
+    if isinstance(calibration, dict):
+        head.append(("Calibration", f"{calibration.get('status')}: {calibration.get('note')}"))
     status = layer_statuses(meta)
     flags = [(name, s) for name, s in status.items() if s != "real"]
     quality = ("synthetic city: not a real place" if meta.get("synthetic") else

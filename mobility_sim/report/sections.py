@@ -52,6 +52,30 @@ def synthetic_banner(results_list: Sequence[Results]) -> str:
             "say nothing about any real city.</div>")
 
 
+def calibration_banner(results_list: Sequence[Results]) -> str:
+    """Return a banner naming the runs whose city was not calibrated; '' when all were.
+
+    A run's ``meta["calibration"]`` says whether its city's constants were fitted to a published
+    modal split (status ``current``). Runs saved before the field existed are not flagged. On a
+    page of several runs the banner also says that such cities do not compare on equal terms.
+    """
+    flagged = [r for r in results_list if not r.meta.get("synthetic")
+               and isinstance(r.meta.get("calibration"), Mapping)
+               and r.meta["calibration"].get("status") != "current"]
+    if not flagged:
+        return ""
+    names = ", ".join(dict.fromkeys(city_name(r) for r in flagged))
+    notes = "; ".join(dict.fromkeys(str(r.meta["calibration"].get("note", "")) for r in flagged))
+    several = len(results_list) > 1
+    compare = (" Cities calibrated and uncalibrated do not compare on equal terms: differences "
+               "between them come partly from the default constants." if several and
+               len(flagged) < len(results_list) else "")
+    return (f'<div class="ms-banner" role="note"><b>Not calibrated:</b> {esc(names)}: '
+            f"{esc(notes)}. Its modal split, and the effect of measures on it, rest on defaults "
+            "until it is calibrated ('mobility-sim calibrate CITY' with a published split)."
+            f"{esc(compare)}</div>")
+
+
 def header_html(title: str, subtitle: str, facts: Sequence[tuple[str, str]],
                 badges: Sequence[tuple[str, str]] = ()) -> str:
     """Page header: title, subtitle, a line of labelled facts and badges (all escaped)."""
