@@ -41,8 +41,8 @@ from scipy import stats
 
 from ..data import parameters as default_parameters
 from ..exceptions import AnalysisError, DistributionError
+from ..input_errors import did_you_mean, format_validation_error
 from ..scenario import LoadedScenario
-from ..scenario.errors import did_you_mean, format_validation_error
 from ..yamlio import read_yaml
 from .jobs import Job, MeasureSetting, Scalar, find_measure, numeric_fields
 

@@ -27,10 +27,10 @@ from pydantic import ValidationError
 from ..data import parameter_table
 from ..data import parameters as default_parameters
 from ..exceptions import AnalysisError
+from ..input_errors import did_you_mean
 from ..scenario import LoadedScenario
 from ..scenario.base import distinct_names
 from ..scenario.checks import value_problem
-from ..scenario.errors import did_you_mean
 from ..scenario.models import MeasureBase
 
 #: Values allowed as job tags (they become columns of the sweep table).

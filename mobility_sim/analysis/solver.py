@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import AnalysisError, LeverError
+from ..input_errors import did_you_mean
 from ..scenario import LoadedScenario
 from ..scenario.costs import measure_cost
-from ..scenario.errors import did_you_mean
 from ..yamlio import read_yaml
 from .jobs import (
     Job,

@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..data import parameter_table, read_table
 from ..exceptions import CalibrationError
+from ..input_errors import did_you_mean
 from ..scenario.checks import value_problem
-from ..scenario.errors import did_you_mean
 
 #: Packaged table of transferred coefficient sets.
 TABLE = "transferred_coefficients.csv"

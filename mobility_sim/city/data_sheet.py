@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..exceptions import CityDataError
+from ..input_errors import format_validation_error
 from ..yamlio import read_yaml
 
 #: File name of the sheet in a city folder.
@@ -213,8 +214,6 @@ def load_data_sheet(folder: str | Path) -> DataSheet | None:
     try:
         return DataSheet.model_validate(doc.data)
     except ValidationError as exc:
-        from ..scenario.errors import format_validation_error
-
         raise CityDataError(format_validation_error(exc, doc, path)) from None
 
 

@@ -16,6 +16,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..exceptions import CityDataError
+from ..input_errors import format_validation_error
 from ..yamlio import read_yaml
 
 #: Physical bounds of city data (each an assumption, chosen well outside real values so that only
@@ -426,8 +427,6 @@ def load_city(ref: str | os.PathLike[str], base: Path | None = None) -> City:
     try:
         meta = CityMeta.model_validate(raw.data)
     except ValidationError as exc:
-        from ..scenario.errors import format_validation_error
-
         raise CityDataError(format_validation_error(exc, raw, meta_file)) from None
     grid_file = folder / "grid.parquet"
     try:

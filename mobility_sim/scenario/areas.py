@@ -11,8 +11,8 @@ import shapely
 
 from ..city import City
 from ..city.model import invalid_geometry
+from ..input_errors import did_you_mean
 from .base import Area, LineGeometry
-from .errors import did_you_mean
 
 _POLYGONS = ("Polygon", "MultiPolygon")
 #: Largest GeoJSON file read for an area or a line (an assumption: a detailed city outline is

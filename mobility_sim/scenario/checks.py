@@ -21,9 +21,9 @@ import numpy as np
 from ..city import City
 from ..city.layers import grid_country, stop_distance_layer
 from ..data import grid_intensity, parameter_table
+from ..input_errors import did_you_mean
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
-from .errors import did_you_mean
 from .measures_car import LowEmissionZone
 from .measures_demand import Densification
 from .measures_energy import GridDecarbonisation

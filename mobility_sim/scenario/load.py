@@ -15,12 +15,12 @@ from pydantic import ValidationError
 from .._version import __version__
 from ..city import City, load_city
 from ..exceptions import CityDataError, ScenarioError
+from ..input_errors import format_validation_error
 from ..yaml_guard import yaml_guard_problems
 from ..yamlio import YamlDocument, dump_yaml, read_yaml
 from .checks import line_order, semantic_checks
-from .errors import format_validation_error
 from .levers import YearLevers, year_levers
-from .models import Scenario
+from .models import MEASURE_TYPES, Scenario
 
 #: Keys merged rather than replaced when a scenario extends a parent.
 _MERGED = ("measures", "parameters")
@@ -168,7 +168,8 @@ def parse_scenario(path: str | Path) -> tuple[Scenario, YamlDocument, YamlDocume
         for err in exc.errors():
             target_doc, loc = _locate(list(err["loc"]), doc, parent_doc, n_parent)
             single = ValidationError.from_exception_data(exc.title, [_with_loc(err, loc)])
-            lines += format_validation_error(single, target_doc, target_doc.path, root=Scenario)
+            lines += format_validation_error(single, target_doc, target_doc.path, root=Scenario,
+                                             union_tags=MEASURE_TYPES)
         raise ScenarioError(sorted(lines, key=line_order)) from None
     return scenario, doc, parent_doc
 

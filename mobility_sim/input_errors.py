@@ -10,13 +10,13 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..yamlio import YamlDocument
+from .yamlio import YamlDocument
 
 #: pydantic error types of a value that should have been a number.
 _NUMBER_TYPES = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
@@ -102,7 +102,8 @@ def _quoted(text: str) -> list[str]:
 
 
 def format_validation_error(
-    exc: ValidationError, doc: YamlDocument, file: Path | str, root: type[BaseModel] | None = None
+    exc: ValidationError, doc: YamlDocument, file: Path | str, root: type[BaseModel] | None = None,
+    union_tags: Collection[str] = (),
 ) -> list[str]:
     """Return one ``file:line: path: message`` line per error in ``exc``.
 
@@ -116,12 +117,15 @@ def format_validation_error(
         The file name to print.
     root : type, optional
         The model that was validated (for "did you mean" on misspelt keys).
+    union_tags : collection of str
+        The tags of the model's tagged unions (e.g. the measure types of a scenario), which
+        pydantic puts into an error's location although they are no key of the file.
     """
     lines: list[str] = []
     for err in exc.errors():
         loc = list(err["loc"])
         # pydantic inserts the union tag into the location; keep only the parts in the file
-        shown = [p for p in loc if not (isinstance(p, str) and p in _union_tags(root))]
+        shown = [p for p in loc if not (isinstance(p, str) and p in union_tags)]
         path = ".".join(str(p) for p in shown) or "(top level)"
         line = doc.line_of(loc)
         kind = err["type"]
@@ -155,11 +159,3 @@ def format_validation_error(
                 err.get("input"), dict | list) else message
         lines.append(f"{file}:{line}: {path}: {msg}")
     return lines
-
-
-def _union_tags(root: type[BaseModel] | None) -> set[str]:
-    if root is None:
-        return set()
-    from .models import MEASURE_TYPES
-
-    return set(MEASURE_TYPES)
