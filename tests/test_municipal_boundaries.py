@@ -74,7 +74,8 @@ def test_area_plausible_and_as_stated(path):
     # (the sources are generalised; some count water areas differently)
     official = props.get("official_area_km2") if "official_area_km2" in gdf.columns else None
     if official is not None and official == official:  # not NaN
-        assert area == pytest.approx(float(official), rel=0.10), f"{path.stem}: {area:.1f} vs {official}"
+        assert area == pytest.approx(float(official), rel=0.10), (
+            f"{path.stem}: {area:.1f} vs {official}")
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
@@ -92,7 +93,7 @@ def test_overlaps_shipped_grid(path):
     boundary = gdf.geometry.iloc[0]
     grid = gpd.read_parquet(ROOT / "cities" / path.stem / "grid.parquet")
     assert grid.crs is not None and grid.crs.to_epsg() == 3035
-    cells = grid.geometry.union_all() if hasattr(grid.geometry, "union_all") else grid.geometry.unary_union
+    cells = grid.geometry.union_all()
     inter = boundary.intersection(cells).area
     share = inter / min(boundary.area, cells.area)
     assert share >= 0.5, f"{path.stem}: only {share:.0%} of the smaller area overlaps"
