@@ -31,7 +31,7 @@ from ..kernels.spec import MODES, PURPOSES, DemandOutputs
 from ..model.base_year import BaselineModel, calibration_status
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
-from ..model.parameters import calibrated_parameters
+from ..model.typed_parameters import ModelParameters
 from ..yamlio import atomic_path, write_text_atomic
 from .comparison import compare_figures
 from .elasticities import compare_with_literature, implied_elasticities, literature
@@ -119,16 +119,17 @@ def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = 
     if coefficients is not None:
         transferred = transferred_parameters(coefficients)
         fit = calibrate(city, write=False, overrides=transferred, kernel=kernel)
-        overrides = {**transferred, **fit.result.parameters}
+        model = BaselineModel.build(city, {**transferred, **fit.result.parameters}, kernel)
         status = f"constants refitted with the {coefficients} coefficients"
     else:
         status = calibration_status(city) if city.path is not None else "none"
-        overrides = calibrated_parameters(city) if use_calibration and status != "none" else {}
-    model = BaselineModel.build(city, overrides, kernel)
+        calibrated = use_calibration and status != "none"
+        model = BaselineModel.build(city, kernel=kernel, calibrated=calibrated)
+        status = status if calibrated else "none"
     baseline = model.run()
-    figures = compare_figures(city, baseline, model.values["annual.days_per_year"])
+    figures = compare_figures(city, baseline, ModelParameters.of(model.values).annual.days_per_year)
     elasticities = compare_with_literature(implied_elasticities(model, step))
-    return ModelValidation(city=city, calibration=status if overrides else "none",
+    return ModelValidation(city=city, calibration=status,
                            elasticities=elasticities, trip_lengths=trip_length_table(baseline),
                            figures=figures)
 

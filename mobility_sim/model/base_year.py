@@ -66,9 +66,21 @@ class BaselineModel:
 
     @classmethod
     def build(cls, city: City, overrides: Mapping[str, float] | None = None,
-              kernel: KernelFn | None = None) -> BaselineModel:
-        """Build the baseline of ``city`` with default parameters and ``overrides``."""
-        values = resolve_parameters(city, overrides, calibration=False)
+              kernel: KernelFn | None = None, calibrated: bool = False) -> BaselineModel:
+        """Build the baseline of ``city``: defaults (< its calibration) < ``overrides``.
+
+        Parameters
+        ----------
+        city : City
+            The city.
+        overrides : mapping, optional
+            Values on top (e.g. a transferred coefficient set).
+        kernel : callable, optional
+            Demand implementation (default: the fastest available).
+        calibrated : bool
+            Apply the city's ``calibration.yaml`` (:func:`~.parameters.resolve_parameters`).
+        """
+        values = resolve_parameters(city, overrides, calibration=calibrated)
         layers, fleet, inputs, params = base_year_arrays(city, values)
         return cls(city=city, values=values, layers=layers, fleet=fleet, inputs=inputs,
                    params=params, kernel=kernel or kernel_for("auto"))
