@@ -23,6 +23,7 @@ from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES, DemandOutputs
 from ..model.base_year import BaselineModel
 from ..model.modes import SURVEY_MODES
+from ..model.typed_parameters import ModelParameters
 from .outputs import car_vkm, mean_trip_length, survey_mode_shares
 from .targets import SplitTarget, TotalTarget, TripLengthTarget
 
@@ -350,7 +351,8 @@ def calibrate_baseline(model: BaselineModel, split: SplitTarget,
                 break
     total_info: dict | None = None
     if total is not None:
-        total_info, out = fit_total(model, total, model.values["annual.days_per_year"])
+        days = ModelParameters.of(model.values).annual.days_per_year
+        total_info, out = fit_total(model, total, days)
     problems: list[str] = []
     if not split_fit.converged:
         worst = max(split_fit.rows, key=lambda r: abs(r["difference_pp"]))

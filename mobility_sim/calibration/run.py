@@ -18,6 +18,7 @@ from ..model.base_year import BaselineModel, inputs_fingerprint
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
 from ..model.parameters import calibration_path
+from ..model.typed_parameters import ModelParameters
 from .fit import CalibrationResult, calibrate_baseline
 from .outputs import mean_trip_length
 from .store import write_calibration
@@ -150,7 +151,7 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
     result = calibrate_baseline(model, target, trip_length, total, tolerance=tolerance)
     if not result.converged:
         raise CalibrationError(result.problems)
-    days = model.values["annual.days_per_year"]
+    days = ModelParameters.of(model.values).annual.days_per_year
     content = {
         "city": city.slug,
         "created": _dt.date.today().isoformat(),
