@@ -21,6 +21,7 @@ import pandas as pd
 from ._version import __version__
 from .city import City
 from .city.layers import grid_country
+from .data.typed_parameters import ModelParameters
 from .exceptions import CalibrationError
 from .fleet import FleetYear
 from .fleet.accounting import (
@@ -47,7 +48,6 @@ from .model.base_year import calibration_status
 from .model.kernel import Engine, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
 from .model.parameters import calibrated_parameters, calibration_path, resolve_parameters
-from .model.typed_parameters import ModelParameters
 from .model.years import run_years, setup_run
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario

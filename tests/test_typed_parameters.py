@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
-from mobility_sim.data import read_table
 from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT
+
+from mobility_sim.data import parameter_table
+from mobility_sim.data.typed_parameters import ModelParameters
 from mobility_sim.model.parameters import resolve_parameters
-from mobility_sim.model.typed_parameters import ModelParameters
 
 
-def test_fields_are_the_keys_of_the_parameter_table():
+def test_fields_are_the_keys_of_the_parameter_tables():
     keys = ModelParameters.keys()
     assert len(keys) == len(set(keys))
-    assert set(keys) == set(read_table("parameters.csv")["key"])
+    assert set(keys) == set(parameter_table()["key"])
 
 
 def test_values_of_a_run_reach_their_fields():
@@ -30,5 +30,5 @@ def test_values_of_a_run_reach_their_fields():
 def test_a_missing_key_is_named():
     values = dict(resolve_parameters())
     del values["speed.walk"]
-    with pytest.raises(KeyError, match="speed.walk"):
+    with pytest.raises(KeyError, match=r"speed\.walk"):
         ModelParameters.of(values)

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES, DemandOutputs
 from ..model.base_year import BaselineModel
 from ..model.modes import SURVEY_MODES
-from ..model.typed_parameters import ModelParameters
 from .outputs import car_vkm, mean_trip_length, survey_mode_shares
 from .targets import SplitTarget, TotalTarget, TripLengthTarget
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._version import __version__
 from ..city import City, load_city
+from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES
 from ..model.asc import ASC_MODES
@@ -18,7 +19,6 @@ from ..model.base_year import BaselineModel, inputs_fingerprint
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
 from ..model.parameters import calibration_path
-from ..model.typed_parameters import ModelParameters
 from .fit import CalibrationResult, calibrate_baseline
 from .outputs import mean_trip_length
 from .store import write_calibration

@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from ..data import parameters
+from ..data.typed_parameters import ModelParameters
 from .jobs import build_parameter
 from .model import City, DataSource, Layer
 from .synthetic import square_cells
@@ -56,14 +57,14 @@ def density_default(layer: str, density: np.ndarray,
     ndarray
         Default values per cell.
     """
-    p = parameters() if p is None else p
+    mp = ModelParameters.of(parameters() if p is None else p)
     if layer == "pt_stop_distance_m":
-        lo, hi, scale = p["pt.access_min_m"], p["pt.access_max_m"], p["pt.access_density_scale"]
+        lo, hi, scale = mp.pt.access_min_m, mp.pt.access_max_m, mp.pt.access_density_scale
     elif layer == "pt_headway_min":
-        lo, hi, scale = p["pt.headway_min"], p["pt.headway_max"], p["pt.headway_density_scale"]
+        lo, hi, scale = mp.pt.headway_min, mp.pt.headway_max, mp.pt.headway_density_scale
     elif layer == "cycle_infra_share":
-        scale = p["bike.infra_density_scale"]
-        return p["bike.infra_default_max"] * (1.0 - np.exp(-density / scale))
+        scale = mp.bike.infra_density_scale
+        return mp.bike.infra_default_max * (1.0 - np.exp(-density / scale))
     else:
         raise KeyError(f"no density default for layer {layer!r}")
     return lo + (hi - lo) * np.exp(-density / scale)

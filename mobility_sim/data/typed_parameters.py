@@ -1,16 +1,15 @@
-"""The demand model's parameters as a typed, documented object (``parameters.csv``, field by field).
+"""A run's parameters as a typed, documented object: the parameter tables, field by field.
 
-:class:`ModelParameters` mirrors ``mobility_sim/data/parameters.csv``: key ``group.name`` is the
-attribute ``group.name``, and a key with a purpose or a mode (``parking.dwell_h.commute``,
-``utility.time.pt``) is an attribute of a :class:`PerPurpose` or :class:`PerMode`. Units and
-meanings are those of the table (repeated in each class's attributes); the sources are in the
-table. :meth:`ModelParameters.of` reads the values of a run (:class:`~.parameters.Parameters`,
-defaults < calibration < scenario overrides) into it; it is the one place where the model
-layer reads a parameter by its key. A test holds the fields to the table's keys.
-
-The fleet, PT supply and health parameters (``fleet_parameters.csv``,
-``health_parameters.csv``) are read by :mod:`mobility_sim.fleet` from the same
-:class:`~.parameters.Parameters`.
+:class:`ModelParameters` mirrors ``mobility_sim/data/parameters.csv``, ``fleet_parameters.csv``
+and ``health_parameters.csv``: key ``group.name`` is the attribute ``group.name``, and a key
+with a purpose or a mode (``parking.dwell_h.commute``, ``utility.time.pt``) is an attribute of
+a :class:`PerPurpose` or :class:`PerMode`. Units and meanings are those of the tables
+(repeated in each class's attributes); the sources are in the tables. :meth:`ModelParameters.of`
+reads the values of a run (:class:`mobility_sim.model.parameters.Parameters`: defaults <
+calibration < scenario overrides) into it; it is the one place where a parameter is read by its
+key. A test holds the fields to the tables' keys. It lives beside the tables (not in
+:mod:`mobility_sim.model`) so that the city builder and the fleet model, upstream of the model
+layer, read it too.
 """
 
 from __future__ import annotations
@@ -364,6 +363,171 @@ class SpeedLimit:
 
 
 @dataclass(frozen=True)
+class PowertrainGain:
+    """Yearly efficiency gain of new vehicles by powertrain group.
+
+    Attributes
+    ----------
+    ice, bev : float
+        Combustion and battery-electric (1/year).
+    """
+
+    ice: float
+    bev: float
+
+
+@dataclass(frozen=True)
+class CarFleet:
+    """``fleet.car.*`` parameters.
+
+    Attributes
+    ----------
+    mean_lifetime_years, weibull_shape, max_age : float
+        Survival curve of cars (years, -, years).
+    stock_growth : float
+        Yearly growth of the car stock (1/year).
+    efficiency_gain : PowertrainGain
+        Yearly efficiency gain of new cars (1/year).
+    """
+
+    mean_lifetime_years: float
+    weibull_shape: float
+    max_age: float
+    stock_growth: float
+    efficiency_gain: PowertrainGain
+
+
+@dataclass(frozen=True)
+class BusFleet:
+    """``fleet.bus.*`` parameters.
+
+    Attributes
+    ----------
+    mean_lifetime_years, weibull_shape, max_age : float
+        Survival curve of buses (years, -, years).
+    annual_km : float
+        Kilometres a bus runs per year (km/bus/year).
+    efficiency_gain : float
+        Yearly efficiency gain of new buses (1/year).
+    engine_kwh_per_km : float
+        Energy of a bus engine per vehicle-km (kWh/vkm).
+    """
+
+    mean_lifetime_years: float
+    weibull_shape: float
+    max_age: float
+    annual_km: float
+    efficiency_gain: float
+    engine_kwh_per_km: float
+
+
+@dataclass(frozen=True)
+class Lez:
+    """``fleet.lez.*`` parameters.
+
+    Attributes
+    ----------
+    replacement_share : float
+        Share of the cars a low-emission zone bars that are replaced by new cars at once.
+    """
+
+    replacement_share: float
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """``fleet.*`` parameters: the vintage stock model (``fleet_parameters.csv``).
+
+    Attributes
+    ----------
+    car : CarFleet
+    bus : BusFleet
+    lez : Lez
+    """
+
+    car: CarFleet
+    bus: BusFleet
+    lez: Lez
+
+
+@dataclass(frozen=True)
+class PtSupply:
+    """``pt_supply.*`` parameters: PT service vehicle-km from headways (``fleet_parameters.csv``).
+
+    Attributes
+    ----------
+    hours_per_day : float
+        Service hours per day (h/day).
+    lines_per_cell : float
+        Lines crossing each cell (lines).
+    share_tram, share_metro : float
+        Shares of service vehicle-km run by tram and metro (buses run the rest).
+    """
+
+    hours_per_day: float
+    lines_per_cell: float
+    share_tram: float
+    share_metro: float
+
+
+@dataclass(frozen=True)
+class Emissions:
+    """``emissions.*`` parameters (``fleet_parameters.csv``).
+
+    Attributes
+    ----------
+    pt_supply_based : float
+        1: PT emissions follow service vehicle-km; 0: passenger-km.
+    """
+
+    pt_supply_based: float
+
+
+@dataclass(frozen=True)
+class HealthMode:
+    """WHO HEAT inputs of walking or cycling (``health_parameters.csv``).
+
+    Attributes
+    ----------
+    relative_risk : float
+        All-cause mortality relative risk at the reference volume.
+    reference_min_per_week : float
+        Reference volume (min/week).
+    cap : float
+        Largest risk reduction counted.
+    population_share : float
+        Share of the population the benefit applies to (the HEAT age range).
+    mortality_rate : float
+        Crude death rate of that population (deaths/person/year).
+    """
+
+    relative_risk: float
+    reference_min_per_week: float
+    cap: float
+    population_share: float
+    mortality_rate: float
+
+
+@dataclass(frozen=True)
+class Health:
+    """``health.*`` parameters (``health_parameters.csv``).
+
+    Attributes
+    ----------
+    walk, bike : HealthMode
+    value_of_statistical_life_eur : float
+        Value of a statistical life (EUR).
+    ebike_weight : float
+        Weight of e-bike minutes as cycling minutes.
+    """
+
+    walk: HealthMode
+    bike: HealthMode
+    value_of_statistical_life_eur: float
+    ebike_weight: float
+
+
+@dataclass(frozen=True)
 class ModelParameters:
     """The demand model's parameters of one run, by group (see the module docstring).
 
@@ -372,6 +536,8 @@ class ModelParameters:
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
     balancing, speed_limit
         The groups of ``parameters.csv``.
+    fleet, pt_supply, emissions, health
+        The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
     trip_rate : PerPurpose
         Trips per person and day, by purpose.
     """
@@ -390,6 +556,10 @@ class ModelParameters:
     annual: Annual
     balancing: Balancing
     speed_limit: SpeedLimit
+    fleet: Fleet
+    pt_supply: PtSupply
+    emissions: Emissions
+    health: Health
 
     @classmethod
     def of(cls, values: Mapping[str, float]) -> ModelParameters:

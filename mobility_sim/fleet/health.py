@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..data.typed_parameters import HealthMode, ModelParameters
 from ..exceptions import FleetParameterError
 
 HEALTH_COLUMNS: tuple[str, ...] = ("year", "mode", "population", "minutes_per_week",
@@ -56,12 +57,13 @@ class HeatMode:
     @classmethod
     def from_parameters(cls, mode: str, p: Mapping[str, float]) -> HeatMode:
         """Read ``health.<mode>.*`` and check the ranges."""
+        given: HealthMode = getattr(ModelParameters.of(p).health, mode)
         values = {
-            "relative_risk": p[f"health.{mode}.relative_risk"],
-            "reference_minutes": p[f"health.{mode}.reference_min_per_week"],
-            "cap": p[f"health.{mode}.cap"],
-            "population_share": p[f"health.{mode}.population_share"],
-            "mortality_rate": p[f"health.{mode}.mortality_rate"],
+            "relative_risk": given.relative_risk,
+            "reference_minutes": given.reference_min_per_week,
+            "cap": given.cap,
+            "population_share": given.population_share,
+            "mortality_rate": given.mortality_rate,
         }
         problems = []
         if not 0 < values["relative_risk"] <= 1:
@@ -115,12 +117,13 @@ def health_rows(year: int, daily_pkm: Mapping[str, float], residents: float,
     list of dict
         One row per active mode, keys :data:`HEALTH_COLUMNS`.
     """
-    vsl = p["health.value_of_statistical_life_eur"]
+    mp = ModelParameters.of(p)
+    vsl = mp.health.value_of_statistical_life_eur
     minutes = {
-        "walk": minutes_per_week(daily_pkm.get("walk", 0.0), p["speed.walk"], residents),
-        "bike": minutes_per_week(daily_pkm.get("bike", 0.0), p["speed.bike"], residents)
-        + p["health.ebike_weight"] * minutes_per_week(daily_pkm.get("ebike", 0.0),
-                                                      p["speed.ebike"], residents),
+        "walk": minutes_per_week(daily_pkm.get("walk", 0.0), mp.speed.walk, residents),
+        "bike": minutes_per_week(daily_pkm.get("bike", 0.0), mp.speed.bike, residents)
+        + mp.health.ebike_weight * minutes_per_week(daily_pkm.get("ebike", 0.0),
+                                                    mp.speed.ebike, residents),
     }
     rows = []
     for mode in ACTIVE_MODES:

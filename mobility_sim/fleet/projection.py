@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.typed_parameters import BusFleet, CarFleet, ModelParameters
 from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
@@ -59,8 +60,9 @@ class FleetYear:
 def survival_of(vehicle: str, p: Mapping[str, float]) -> Survival:
     """Return the survival curve of ``car`` or ``bus`` from the parameters."""
     try:
-        return Survival(p[f"fleet.{vehicle}.mean_lifetime_years"],
-                        p[f"fleet.{vehicle}.weibull_shape"], int(p[f"fleet.{vehicle}.max_age"]))
+        fleet = ModelParameters.of(p).fleet
+        given: CarFleet | BusFleet = fleet.car if vehicle == "car" else fleet.bus
+        return Survival(given.mean_lifetime_years, given.weibull_shape, int(given.max_age))
     except ValueError as exc:
         raise FleetParameterError(f"parameters: fleet.{vehicle}.*: {exc}") from None
 
@@ -141,13 +143,14 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     bus = initial_stock(first - 1, bus_stock[first], shares("bus_fleet_2024", BUS_POWERTRAINS),
                         BUS_POWERTRAINS, bus_surv)
     grid = grid_path(country, levers)
-    growth = p["fleet.car.stock_growth"]
+    fleet = ModelParameters.of(p).fleet
+    growth = fleet.car.stock_growth
     baseline_sales = default_sales()
     out: dict[int, FleetYear] = {}
     before: FleetLevers | None = None
     for lv in levers:
         early = zone_early(car_factors, lv.year, car.by_age.shape[0], lv, before,
-                           p["fleet.lez.replacement_share"])
+                           fleet.lez.replacement_share)
         target = car_stock * (1.0 + growth) ** (lv.year - first + 1) * lv.car_stock_factor
         car = step(car, target, sales_mix(lv.car_bev_sales_share, baseline_sales), car_rates,
                    early)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..data.typed_parameters import ModelParameters
 from ..exceptions import FleetParameterError
 
 #: Public transport vehicle types of the supply model.
@@ -38,7 +39,8 @@ def service_shares(p: Mapping[str, float]) -> dict[str, float]:
     FleetParameterError
         If a share is negative or tram + metro exceed 1.
     """
-    tram, metro = float(p["pt_supply.share_tram"]), float(p["pt_supply.share_metro"])
+    supply = ModelParameters.of(p).pt_supply
+    tram, metro = float(supply.share_tram), float(supply.share_metro)
     problems = [f"parameters: pt_supply.share_{k} = {v} is negative; use a share in [0, 1]"
                 for k, v in (("tram", tram), ("metro", metro)) if v < 0]
     if tram + metro > 1.0 + 1e-12:
@@ -66,8 +68,9 @@ def service_vkm_per_day(headway_min: np.ndarray, cell_size_m: float,
     if np.any(headway <= 0) or not np.all(np.isfinite(headway)):
         raise FleetParameterError("pt_headway_min x headway measures: every headway must be "
                                   "a positive number of minutes; fix the grid's pt_headway_min")
-    return (2.0 * p["pt_supply.lines_per_cell"] * cell_size_m / 1000.0 * (60.0 / headway)
-            * p["pt_supply.hours_per_day"])
+    supply = ModelParameters.of(p).pt_supply
+    return (2.0 * supply.lines_per_cell * cell_size_m / 1000.0 * (60.0 / headway)
+            * supply.hours_per_day)
 
 
 def line_vkm_per_day(line: Any, p: Mapping[str, float]) -> float:
@@ -75,8 +78,8 @@ def line_vkm_per_day(line: Any, p: Mapping[str, float]) -> float:
     if line.level <= 0:
         return 0.0
     length_km = shapely.from_wkt(line.wkt).length / 1000.0
-    return (2.0 * length_km * 60.0 / line.headway_min * p["pt_supply.hours_per_day"]
-            * line.level)
+    hours = ModelParameters.of(p).pt_supply.hours_per_day
+    return 2.0 * length_km * 60.0 / line.headway_min * hours * line.level
 
 
 def annual_service_vkm(headway_min: np.ndarray, cell_size_m: float, p: Mapping[str, float],
@@ -90,7 +93,7 @@ def annual_service_vkm(headway_min: np.ndarray, cell_size_m: float, p: Mapping[s
     lines : iterable of PtLineLever
         New lines of the year (``vehicle`` bus, tram, metro or train).
     """
-    days = p["annual.days_per_year"]
+    days = ModelParameters.of(p).annual.days_per_year
     total = float(service_vkm_per_day(headway_min, cell_size_m, p).sum() * days)
     out = {k: total * share for k, share in service_shares(p).items()}
     for line in lines:

@@ -21,6 +21,7 @@ from functools import cache
 
 import numpy as np
 
+from ..data.typed_parameters import ModelParameters
 from .stock import StockYear
 from .tables import BUS_FUEL, CAR_FUEL, euro_table, factor
 
@@ -165,12 +166,13 @@ def vintage_factors(vehicle: str, powertrains: tuple[str, ...], reference_year: 
     base = {q: np.array([factor(vehicle, pt, q) for pt in powertrains])
             for q in ENERGY_QUANTITIES + NON_EXHAUST_QUANTITIES}
     if vehicle == "car":
-        gain = np.array([p["fleet.car.efficiency_gain.bev"] if pt == "bev"
-                         else p["fleet.car.efficiency_gain.ice"] for pt in powertrains])
+        car_gain = ModelParameters.of(p).fleet.car.efficiency_gain
+        gain = np.array([car_gain.bev if pt == "bev" else car_gain.ice for pt in powertrains])
         scale = np.array([0.5 if pt == "phev" else 1.0 for pt in powertrains])
     else:
-        gain = np.full(len(powertrains), p["fleet.bus.efficiency_gain"])
-        scale = np.full(len(powertrains), p["fleet.bus.engine_kwh_per_km"])
+        bus = ModelParameters.of(p).fleet.bus
+        gain = np.full(len(powertrains), bus.efficiency_gain)
+        scale = np.full(len(powertrains), bus.engine_kwh_per_km)
     ages = np.arange(len(initial_ages), dtype=float)
     norm = ((1.0 - gain[None, :]) ** (-ages[:, None]) * initial_ages[:, None]).sum(axis=0)
     euro = {pt: (euro_lookup(vehicle, fuel) if (fuel := fuels.get(pt)) else None)

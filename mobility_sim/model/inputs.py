@@ -18,6 +18,7 @@ import numpy as np
 
 from ..city import City
 from ..city.layers import density_default, residents_per_km2
+from ..data.typed_parameters import ModelParameters, PerMode
 from ..exceptions import ScenarioError
 from ..fleet import FleetState, mode_emission_factors
 from ..kernels.spec import (
@@ -36,7 +37,6 @@ from ..kernels.spec import (
 )
 from ..scenario.areas import line_distance, mean_distance_to_line
 from ..scenario.levers import PtLineLever, YearLevers
-from .typed_parameters import ModelParameters, PerMode
 
 Params = Mapping[str, float]
 

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from ..city import City
 from ..city.layers import grid_country
+from ..data.typed_parameters import ModelParameters
 from ..fleet import FleetYear, fleet_levers, project_fleet
 from ..fleet.mix import default_sales
 from ..fleet.pt_supply import annual_service_vkm
@@ -31,7 +32,6 @@ from .asc import apply_asc_overrides
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .parameters import Parameters
-from .typed_parameters import ModelParameters
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
     fleet = project_fleet(
         [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
         grid_country(city), car_stock(city, p),
-        {y: service[y]["bus"] / p["fleet.bus.annual_km"] for y in calendar}, p)
+        {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p)
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
                     levers=levers, pt=pt, service_vkm=service, fleet=fleet)
 

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..city import City
 from ..city.layers import grid_country, stop_distance_layer
-from ..data import grid_intensity, parameter_table
+from ..data import grid_intensity, parameter_table, parameters
+from ..data.typed_parameters import ModelParameters
 from ..input_errors import did_you_mean
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
@@ -153,7 +154,7 @@ def _resolve(i: int, measure: MeasureBase, city: City, base: Path, p: dict[str, 
         except ValueError as exc:
             return measure, np.zeros(city.n_cells, dtype=bool), [
                 f"{where(['measures', i, 'line'])}: {exc}"]
-        catchment = measure.catchment_m or p["pt.line_catchment_m"]
+        catchment = measure.catchment_m or ModelParameters.of(p).pt.line_catchment_m
         dist = line_distance(wkt, city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float))
         served = dist <= catchment
         problems = []
@@ -260,7 +261,7 @@ def semantic_checks(scenario: Scenario, city: City, base: Path, where: Where) ->
         Problems, masks and the resolved scenario.
     """
     problems = parameter_problems(scenario, where)
-    p = dict(zip(parameter_table()["key"], parameter_table()["value"].astype(float), strict=True))
+    p = parameters()
     p.update({k: v for k, v in scenario.parameters.items() if k in p})
     first, last = scenario.years.start, scenario.years.end
     masks: list[np.ndarray] = []
