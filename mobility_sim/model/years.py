@@ -70,7 +70,7 @@ class RunSetup:
     @property
     def supply_based(self) -> bool:
         """PT emissions counted from service vehicle-km (else from passenger-km)."""
-        return bool(self.parameters["emissions.pt_supply_based"])
+        return bool(ModelParameters.of(self.parameters).emissions.pt_supply_based)
 
 
 @dataclass(frozen=True)

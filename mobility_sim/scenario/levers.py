@@ -209,9 +209,10 @@ class YearLevers:
     lez_compliance : float
         Share of affected owners who comply with the zones' rules (0-1).
     pt_fare : Adjust
-        Average PT fare per trip, EUR: ``pt_fare.apply(parameters["pt.fare"])``, floored at 0.
+        Average PT fare per trip, EUR: ``pt_fare.apply(mp.pt.fare)``, floored at 0.
     car_occupancy : Adjust
-        Persons per car: ``car_occupancy.apply(parameters["car.occupancy"])``.
+        Persons per car: ``car_occupancy.apply(mp.car.occupancy)`` (``mp``: the run's
+        :class:`~mobility_sim.data.typed_parameters.ModelParameters`).
     commute_trip_factor : float
         Multiplier of the commute trip rate (telework).
     fuel_price_change_eur_per_l : float
