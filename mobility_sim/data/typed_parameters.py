@@ -361,7 +361,6 @@ class SpeedLimit:
     travel_speed_ratio: float
 
 
-
 @dataclass(frozen=True)
 class PowertrainGain:
     """Yearly efficiency gain of new vehicles by powertrain group.
@@ -377,34 +376,46 @@ class PowertrainGain:
 
 
 @dataclass(frozen=True)
-class CarFleet:
-    """``fleet.car.*`` parameters.
+class VehicleSurvival:
+    """Survival curve of a vehicle class (Weibull).
 
     Attributes
     ----------
-    mean_lifetime_years, weibull_shape, max_age : float
-        Survival curve of cars (years, -, years).
+    mean_lifetime_years : float
+        Mean lifetime (years).
+    weibull_shape : float
+        Shape of the Weibull survival curve.
+    max_age : float
+        Age at which every vehicle is retired (years).
+    """
+
+    mean_lifetime_years: float
+    weibull_shape: float
+    max_age: float
+
+
+@dataclass(frozen=True)
+class CarFleet(VehicleSurvival):
+    """``fleet.car.*`` parameters (and the survival curve of cars).
+
+    Attributes
+    ----------
     stock_growth : float
         Yearly growth of the car stock (1/year).
     efficiency_gain : PowertrainGain
         Yearly efficiency gain of new cars (1/year).
     """
 
-    mean_lifetime_years: float
-    weibull_shape: float
-    max_age: float
     stock_growth: float
     efficiency_gain: PowertrainGain
 
 
 @dataclass(frozen=True)
-class BusFleet:
-    """``fleet.bus.*`` parameters.
+class BusFleet(VehicleSurvival):
+    """``fleet.bus.*`` parameters (and the survival curve of buses).
 
     Attributes
     ----------
-    mean_lifetime_years, weibull_shape, max_age : float
-        Survival curve of buses (years, -, years).
     annual_km : float
         Kilometres a bus runs per year (km/bus/year).
     efficiency_gain : float
@@ -413,9 +424,6 @@ class BusFleet:
         Energy of a bus engine per vehicle-km (kWh/vkm).
     """
 
-    mean_lifetime_years: float
-    weibull_shape: float
-    max_age: float
     annual_km: float
     efficiency_gain: float
     engine_kwh_per_km: float

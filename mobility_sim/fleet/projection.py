@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..data.typed_parameters import BusFleet, CarFleet, ModelParameters
+from ..data.typed_parameters import ModelParameters, VehicleSurvival
 from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
@@ -61,7 +61,7 @@ def survival_of(vehicle: str, p: Mapping[str, float]) -> Survival:
     """Return the survival curve of ``car`` or ``bus`` from the parameters."""
     try:
         fleet = ModelParameters.of(p).fleet
-        given: CarFleet | BusFleet = fleet.car if vehicle == "car" else fleet.bus
+        given: VehicleSurvival = fleet.car if vehicle == "car" else fleet.bus
         return Survival(given.mean_lifetime_years, given.weibull_shape, int(given.max_age))
     except ValueError as exc:
         raise FleetParameterError(f"parameters: fleet.{vehicle}.*: {exc}") from None
