@@ -1,10 +1,16 @@
 """Golden end-to-end results: every shipped city's baseline and the Helsinki SUMP package.
 
-Each run's 26-year result tables are compared with ``tests/golden/results.npz`` (float64). The
-stored file records the fingerprint of the machine it was made on (CPU vector width, numba
-threads, library versions). On a machine with the same fingerprint the results must agree bit
-for bit; elsewhere the kernels add in another order (512-bit against 256-bit vectors, another
-number of row chunks; see ``docs/troubleshooting.md``), so they must agree to ``RTOL``.
+Each run's 26-year result tables are compared with ``tests/golden/results.npz`` (float64) to
+``RTOL``. The stored file records the fingerprint of the machine it was made on (CPU vector
+width, numba threads, library versions), shown when a comparison fails. Bit-for-bit equality
+with the file is not asked, even on the machine that made it: other machines add in another
+order (512-bit against 256-bit vectors, another number of row chunks; see
+``docs/troubleshooting.md``), and on one machine the kernel code a process compiles itself and
+the code it loads from numba's cache differ in the last digits (3.5e-16 relative in the Aarhus
+summary, found when CI, whose clone starts with an empty cache, failed the bit-for-bit check).
+What must hold bit for bit is that one process gives the same numbers twice
+(:func:`test_a_run_is_bit_for_bit_repeatable`); a refactoring that promises unchanged behaviour
+is checked bit for bit by regenerating the file before and after it in one warm process.
 
 Regenerate the file only for an intended change of behaviour, in a commit of its own that says
 what changed and by how much::
@@ -103,8 +109,19 @@ def golden() -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def same_machine(golden: dict[str, np.ndarray]) -> bool:
-    return json.loads(str(golden["fingerprint"])) == fingerprint()
+def made_on(golden: dict[str, np.ndarray]) -> str:
+    stored = json.loads(str(golden["fingerprint"]))
+    here = fingerprint()
+    differs = sorted(k for k in stored if stored.get(k) != here.get(k))
+    return "this machine" if not differs else f"another machine ({', '.join(differs)} differ)"
+
+
+def test_a_run_is_bit_for_bit_repeatable() -> None:
+    first = run_arrays("scenarios/york/baseline.yaml")
+    again = run_arrays("scenarios/york/baseline.yaml")
+    for key, value in first.items():
+        if not key.endswith(".columns"):
+            assert np.array_equal(value, again[key], equal_nan=True), key
 
 
 def test_golden_file_covers_every_shipped_baseline(golden: dict[str, np.ndarray]) -> None:
@@ -115,7 +132,7 @@ def test_golden_file_covers_every_shipped_baseline(golden: dict[str, np.ndarray]
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", RUNS)
 def test_results_match_golden(scenario: str, golden: dict[str, np.ndarray],
-                              same_machine: bool) -> None:
+                              made_on: str) -> None:
     arrays = run_arrays(scenario)
     for key, value in arrays.items():
         if key.endswith(".columns"):
@@ -123,17 +140,14 @@ def test_results_match_golden(scenario: str, golden: dict[str, np.ndarray],
             continue
         expected = golden[f"{scenario}::{key}"]
         assert value.shape == expected.shape, f"{scenario}: {key}"
-        if same_machine:
-            same = np.array_equal(value, expected, equal_nan=True)
-            assert same, f"{scenario}: {key} differs from the golden file on its own machine"
-        else:
-            # a column's values near 0 are compared against the column's scale
-            atol = 1e-12 * np.nanmax(np.abs(expected), axis=0, initial=0.0)
-            close = np.isclose(value, expected, rtol=RTOL, atol=0.0, equal_nan=True) | (
-                np.abs(value - expected) <= atol)
-            worst = np.nanmax(np.abs(value - expected) / np.maximum(np.abs(expected), 1e-300),
-                              initial=0.0)
-            assert close.all(), f"{scenario}: {key}: largest relative difference {worst:.2e}"
+        # a column's values near 0 are compared against the column's scale
+        atol = 1e-12 * np.nanmax(np.abs(expected), axis=0, initial=0.0)
+        close = np.isclose(value, expected, rtol=RTOL, atol=0.0, equal_nan=True) | (
+            np.abs(value - expected) <= atol)
+        worst = np.nanmax(np.abs(value - expected) / np.maximum(np.abs(expected), 1e-300),
+                          initial=0.0)
+        assert close.all(), (f"{scenario}: {key}: largest relative difference {worst:.2e} "
+                             f"(golden file made on {made_on})")
 
 
 if __name__ == "__main__":
