@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT
+from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT, PURPOSES, SEGMENTS
 
 from mobility_sim.calibration import CalibrationError, calibrated_parameters
 from mobility_sim.calibration.store import write_calibration
 from mobility_sim.city.synthetic import synthetic_city
-from mobility_sim.model.asc import all_asc_keys, apply_asc_overrides, asc_parameters
+from mobility_sim.model.asc import ASC_MODES, apply_asc_overrides, asc_key, asc_parameters
 from mobility_sim.model.base_year import base_year_inputs
 from mobility_sim.model.parameters import read_calibration
 
@@ -28,7 +28,7 @@ def test_asc_overrides_set_one_segment_purpose_and_both_car_powertrains():
 def test_asc_keys_round_trip():
     _, params = base_year_inputs(synthetic_city(16))
     values = asc_parameters(params.asc)
-    assert list(values) == all_asc_keys()
+    assert list(values) == [asc_key(s, k, m) for s in SEGMENTS for k in PURPOSES for m in ASC_MODES]
     assert np.array_equal(apply_asc_overrides(params, values).asc, params.asc)
 
 

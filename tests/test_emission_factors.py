@@ -10,7 +10,7 @@ from mobility_sim.fleet.grid import electricity_kg_per_kwh, grid_path
 from mobility_sim.fleet.mix import car_factors_per_vkm, mode_emission_factors
 from mobility_sim.fleet.projection import survival_of
 from mobility_sim.fleet.stock import initial_stock
-from mobility_sim.fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS, factor, fuel_co2, shares
+from mobility_sim.fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS, factor, shares
 from mobility_sim.fleet.vintage_factors import euro_lookup, vintage_factors
 
 YEARS = list(range(2025, 2036))
@@ -26,7 +26,8 @@ def test_every_value_has_a_source_or_says_assumption(name):
 
 
 def test_litres_follow_from_the_desnz_co2_factors():
-    co2 = fuel_co2()
+    fuels = read_table("fuels.csv").query("quantity == 'kgco2_per_unit'")
+    co2 = dict(zip(fuels["fuel"], fuels["value"].astype(float), strict=True))
     for powertrain, fuel in (("petrol", "petrol"), ("diesel", "diesel"), ("hev", "petrol")):
         assert factor("car", powertrain, "fuel_l") * co2[fuel] == pytest.approx(
             factor("car", powertrain, "ttw"), rel=2e-3)

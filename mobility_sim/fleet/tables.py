@@ -58,14 +58,6 @@ def euro_table() -> pd.DataFrame:
 
 
 @cache
-def fuel_co2() -> dict[str, float]:
-    """Return kg CO2 per litre (petrol, diesel) or per kg (cng) of fuel burnt."""
-    table = read_table("fuels.csv")
-    rows = table[table["quantity"] == "kgco2_per_unit"]
-    return dict(zip(rows["fuel"], rows["value"].astype(float), strict=True))
-
-
-@cache
 def _shares(kind: str, powertrains: tuple[str, ...]) -> tuple[float, ...]:
     table = fleet_defaults()
     rows = table[table["kind"] == kind].set_index("powertrain")["share"].astype(float)

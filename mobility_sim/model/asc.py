@@ -29,11 +29,6 @@ def asc_key(segment: str, purpose: str, mode: str) -> str:
     return f"{ASC_PREFIX}{segment}.{purpose}.{mode}"
 
 
-def all_asc_keys() -> list[str]:
-    """Every per-segment, per-purpose constant key, in segment, purpose, mode order."""
-    return [asc_key(s, purpose, m) for s in SEGMENTS for purpose in PURPOSES for m in ASC_MODES]
-
-
 def parse_asc_key(key: str) -> tuple[int, int, tuple[int, ...]] | None:
     """Return ``(segment, purpose, model modes)`` of a per-segment constant key.
 

@@ -21,6 +21,7 @@ import pandas as pd
 from ..exceptions import MobilitySimError
 from ..results import Results
 from ..scenario.base import distinct_names
+from .emissions_figures import wedges_from_contributions
 
 #: Output of the attribution drawn as wedges.
 WEDGE_OUTPUT = "co2_wtw_t"
@@ -63,11 +64,7 @@ def read_attribution(folder: str | Path) -> dict[str, pd.DataFrame]:
     co2 = contributions[contributions["output"] == WEDGE_OUTPUT]
     if co2.empty:
         raise MobilitySimError(f"{path}: no rows for output {WEDGE_OUTPUT!r}; {how}")
-    tables = {"wedges": pd.DataFrame({
-        "year": co2["year"].astype(int).to_numpy(),
-        "measure": co2["measure"].astype(str).to_numpy(),
-        "co2_wtw_reduction_t": -co2["contribution"].astype(float).to_numpy(),
-    })}
+    tables = {"wedges": wedges_from_contributions(co2, WEDGE_OUTPUT)}
     actions = folder / "actions.csv"
     if actions.is_file():
         table = pd.read_csv(actions)

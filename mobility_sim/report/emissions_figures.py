@@ -134,8 +134,9 @@ def wedges_from_contributions(contributions: pd.DataFrame, output: str = "co2_wt
         cuts emissions has a positive wedge.
     """
     rows = contributions[contributions["output"] == output]
-    return pd.DataFrame({"year": rows["year"].to_numpy(), "measure": rows["measure"].to_numpy(),
-                         "co2_wtw_reduction_t": -rows["contribution"].to_numpy(dtype=float)})
+    return pd.DataFrame({"year": rows["year"].astype(int).to_numpy(),
+                         "measure": rows["measure"].astype(str).to_numpy(),
+                         "co2_wtw_reduction_t": -rows["contribution"].astype(float).to_numpy()})
 
 
 def wedge_figure(wedges: pd.DataFrame, *, title: str = "Emission reduction by measure"

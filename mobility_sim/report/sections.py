@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..results import ACCOUNTING_NOTE, Results
-from .kpi import KpiCard, city_name, layer_statuses, scenario_name
+from .kpi import KpiCard, city_name, layer_statuses
 from .page import esc, table
 
 
@@ -24,11 +24,6 @@ def extra_table(results: Results, name: str,
     if isinstance(table_, pd.DataFrame) and not table_.empty:
         return table_
     return None
-
-
-def run_label(results: Results) -> str:
-    """'scenario · city', the name of a run in comparisons."""
-    return f"{scenario_name(results)} · {city_name(results)}"
 
 
 def kpi_cards_html(cards: Sequence[KpiCard]) -> str:

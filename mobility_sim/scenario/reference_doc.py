@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import types
 import typing
-from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
@@ -19,7 +18,6 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ..data import parameter_table
-from ..yamlio import write_text_atomic
 from .base import Area, Cost, LineGeometry, MeasureBase
 from .library import EXAMPLES, _measure_yaml
 from .models import MEASURE_TYPES, Scenario, Target, Years
@@ -173,9 +171,3 @@ def reference_text() -> str:
         lines += [f"### {model.__name__}", "", " ".join(x for x in (summary, rest) if x), "",
                   *fields_table(model), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_reference(path: str | Path) -> Path:
-    """Write the reference page to ``path`` atomically and return the path."""
-    write_text_atomic(path, reference_text())
-    return Path(path)

@@ -1,6 +1,6 @@
 """The JSON Schema of scenario files, generated from the pydantic models.
 
-``scenarios/scenario.schema.json`` is written by :func:`write_schema` and checked by a test that
+``scenarios/scenario.schema.json`` is written by ``mobility-sim schema`` and checked by a test that
 fails with a diff when it is stale. Editors with the YAML language server use it through the
 first line of every scenario file.
 """
@@ -8,9 +8,7 @@ first line of every scenario file.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from ..yamlio import write_text_atomic
 from .models import Scenario
 
 #: First line of every scenario file in ``scenarios/<city>/``.
@@ -23,9 +21,3 @@ def schema_text() -> str:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mobility_sim scenario"
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
-
-
-def write_schema(path: str | Path) -> Path:
-    """Write the schema to ``path`` atomically and return the path."""
-    write_text_atomic(path, schema_text())
-    return Path(path)
