@@ -32,3 +32,10 @@ def test_a_missing_key_is_named():
     del values["speed.walk"]
     with pytest.raises(KeyError, match=r"speed\.walk"):
         ModelParameters.of(values)
+
+
+def test_resolved_parameters_read_typed():
+    values = resolve_parameters(overrides={"pt.wait_cap": 12.0})
+    assert values.typed.pt.wait_cap == 12.0
+    assert values.typed.speed.walk == values["speed.walk"]
+    assert values.origins["pt.wait_cap"] == "override" and values.origins["speed.walk"] == "default"

@@ -20,6 +20,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from ..city import City
 from ..city.model import resolve_city_path
 from ..data import parameter_table
 from ..data import parameters as default_values
+from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
 from ..kernels.spec import PURPOSES
 from ..scenario.checks import value_problem
@@ -53,7 +55,8 @@ class Parameters(Mapping[str, float]):
     headways, fares, new lines), ``car`` (costs, occupancy, ownership), ``parking``,
     ``trip_rate``, ``size`` and ``destination`` (destination choice), ``utility`` (mode-choice
     coefficients and constants), ``ebike``, ``bike``, ``speed_limit``, ``balancing``,
-    ``annual``, ``fleet``, ``pt_supply``, ``emissions`` and ``health``.
+    ``annual``, ``fleet``, ``pt_supply``, ``emissions`` and ``health``. Read them typed through
+    :attr:`typed` (:class:`~mobility_sim.data.typed_parameters.ModelParameters`).
 
     Attributes
     ----------
@@ -72,6 +75,11 @@ class Parameters(Mapping[str, float]):
 
     def __getitem__(self, key: str) -> float:
         return self.values[key]
+
+    @cached_property
+    def typed(self) -> ModelParameters:
+        """The values as a typed, documented object (``typed.pt.wait_cap``, ...)."""
+        return ModelParameters.of(self.values)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)
