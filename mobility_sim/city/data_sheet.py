@@ -71,20 +71,15 @@ class Centre(_Strict):
     name: str = Field(min_length=1)
 
 
-class Entry(_Strict):
-    """One published figure with its source, year, definition and scope."""
+class _Sourced(_Strict):
+    """What every published figure carries: its year, definition, scope and source."""
 
-    value: float | list[float] | Centre
-    unit: str = Field(min_length=1)
     year: int = Field(ge=1950, le=2100)
     definition: str = Field(min_length=1)
     scope: str = Field(min_length=1)
     source: str = Field(min_length=1)
     url: str | None = None
     note: str | None = None
-    published: int | None = None
-    mode: Literal[PT_MODES] | None = None  # type: ignore[valid-type]
-    metric: Literal[PT_METRICS] | None = None  # type: ignore[valid-type]
 
     @property
     def derived(self) -> bool:
@@ -98,18 +93,22 @@ class Entry(_Strict):
         return "OUTDATED" in text or "OLD" in text.split()
 
 
-class Split(_Strict):
+class Entry(_Sourced):
+    """One published figure with its unit, source, year, definition and scope."""
+
+    value: float | list[float] | Centre
+    unit: str = Field(min_length=1)
+    published: int | None = None
+    mode: Literal[PT_MODES] | None = None  # type: ignore[valid-type]
+    metric: Literal[PT_METRICS] | None = None  # type: ignore[valid-type]
+
+
+class Split(_Sourced):
     """A published modal split with its definition (shares are never compared out of context)."""
 
-    year: int = Field(ge=1950, le=2100)
     unit: Literal[SPLIT_UNITS]  # type: ignore[valid-type]
     population: Literal["residents", "all", "workers", "commuters"]
     purposes: str = Field(min_length=1)
-    scope: str = Field(min_length=1)
-    definition: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    url: str | None = None
-    note: str | None = None
     walk: Share | None = None
     bike: Share | None = None
     pt: Share | None = None
@@ -187,8 +186,8 @@ class DataSheet(_Strict):
                 rows.append((name, "not found", ""))
                 continue
             newest = max(entries, key=lambda e: e.year)
-            status = ("derived" if getattr(newest, "derived", False) else
-                      "outdated" if getattr(newest, "outdated", False) else "sourced")
+            status = ("derived" if newest.derived else
+                      "outdated" if newest.outdated else "sourced")
             rows.append((name, status, f"{newest.year}, {newest.scope}"))
         return rows
 
