@@ -161,7 +161,7 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
             "modal_split": {**splits[index].model_dump(), "index": index,
                             "treatment": target.notes, "caveats": target.caveats},
             "trip_length": None if trip_length is None else {
-                "km": trip_length.km, "purposes": [PURPOSES[p] for p in trip_length.purposes],
+                "km": trip_length.km, "purposes": [PURPOSES[k] for k in trip_length.purposes],
                 "source": trip_length.source},
             "total": None if total is None else {
                 "quantity": total.quantity, "value": total.value, "source": total.source},

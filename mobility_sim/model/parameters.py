@@ -41,8 +41,8 @@ Origin = Literal["default", "calibration", "override"]
 
 #: File name of a city's calibration, inside its folder.
 CALIBRATION_FILE = "calibration.yaml"
-_OTHER_CALIBRATED = ({f"destination.scale.{p}" for p in PURPOSES}
-                     | {f"trip_rate.{p}" for p in PURPOSES})
+_OTHER_CALIBRATED = ({f"destination.scale.{purpose}" for purpose in PURPOSES}
+                     | {f"trip_rate.{purpose}" for purpose in PURPOSES})
 
 
 @dataclass(frozen=True)

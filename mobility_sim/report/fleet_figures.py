@@ -77,15 +77,15 @@ def fleet_composition_figure(fleet: pd.DataFrame, vehicle: str = "car", *,
     total = data.groupby("year")["stock"].transform("sum")
     data["share"] = data["stock"] / total.where(total > 0)
     fig = go.Figure()
-    order = [p for p in POWERTRAIN_COLOURS if p in set(data["powertrain"])]
+    order = [pt for pt in POWERTRAIN_COLOURS if pt in set(data["powertrain"])]
     order += sorted(set(data["powertrain"]) - set(order))
-    for p in order:
-        r = data[data["powertrain"] == p].sort_values("year")
-        colour = POWERTRAIN_COLOURS.get(p, OKABE_ITO["grey"])
-        fig.add_scatter(x=r["year"], y=100 * r["share"], name=plain(POWERTRAIN_LABELS.get(p, p)),
+    for pt in order:
+        r = data[data["powertrain"] == pt].sort_values("year")
+        colour = POWERTRAIN_COLOURS.get(pt, OKABE_ITO["grey"])
+        fig.add_scatter(x=r["year"], y=100 * r["share"], name=plain(POWERTRAIN_LABELS.get(pt, pt)),
                         mode="lines", stackgroup="fleet", line={"width": 0.5, "color": colour},
                         fillcolor=colour, hovertemplate="%{x}: %{y:.1f} %<extra>"
-                        + plain(POWERTRAIN_LABELS.get(p, p)) + "</extra>")
+                        + plain(POWERTRAIN_LABELS.get(pt, pt)) + "</extra>")
     fig.update_xaxes(title_text=UNITS["year"])
     fig.update_yaxes(title_text=UNITS["fleet_share_pct"], range=[0, 100])
     fig.update_layout(hovermode="x unified")
