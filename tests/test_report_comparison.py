@@ -19,8 +19,8 @@ from mobility_sim.report import (
     write_comparison,
 )
 from mobility_sim.report.cli import compare_cities_command, compare_command, dashboard_command
-from mobility_sim.report.comparison import unique_labels
 from mobility_sim.report.map_figures import co2_per_capita
+from mobility_sim.scenario.base import distinct_names
 
 
 def specs(html: str) -> list[dict]:
@@ -60,7 +60,7 @@ def test_different_grids_get_no_difference_map():
 
 
 def test_same_names_are_numbered():
-    assert unique_labels(["A", "B", "A", "A"]) == ["A", "B", "A (2)", "A (3)"]
+    assert distinct_names(["A", "B", "A", "A"]) == ["A", "B", "A (2)", "A (3)"]
 
 
 def test_comparison_needs_runs():

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..exceptions import MobilitySimError
 from ..results import ACCOUNTING_NOTE, Results
+from ..scenario.base import distinct_names
 from .comparison_figures import (
     change_bars,
     final_mode_split_figure,
@@ -43,16 +44,6 @@ from .sections import (
     proxy_note,
     synthetic_banner,
 )
-
-
-def unique_labels(labels: Sequence[str]) -> list[str]:
-    """Make labels distinct by numbering repeats: 'A', 'A (2)', ..."""
-    seen: dict[str, int] = {}
-    out = []
-    for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    return out
 
 
 def _check(results_list: Sequence[Results], what: str) -> list[Results]:
@@ -145,7 +136,7 @@ def build_comparison(results_list: Sequence[Results]) -> Page:
     runs = _check(results_list, "compare")
     cities = list(dict.fromkeys(city_name(r) for r in runs))
     one_city = len(cities) == 1
-    labels = unique_labels([scenario_name(r) if one_city else f"{scenario_name(r)} · "
+    labels = distinct_names([scenario_name(r) if one_city else f"{scenario_name(r)} · "
                             f"{city_name(r)}" for r in runs])
     title = f"Scenario comparison · {', '.join(cities)}"
     page = Page(title=f"{title} · mobility_sim", slug="compare")
@@ -256,7 +247,7 @@ def build_city_comparison(results_list: Sequence[Results],
                           wedges: Sequence[pd.DataFrame | None] | None = None) -> Page:
     """Assemble the multi-city page (see :func:`write_city_comparison`)."""
     runs = _check(results_list, "compare-cities")
-    labels = unique_labels([city_name(r) for r in runs])
+    labels = distinct_names([city_name(r) for r in runs])
     packages = list(dict.fromkeys(scenario_name(r) for r in runs))
     title = f"{' / '.join(packages)} · {len(runs)} cities"
     page = Page(title=f"{title} · mobility_sim", slug="cities")
