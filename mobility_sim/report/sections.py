@@ -65,7 +65,8 @@ def calibration_banner(results_list: Sequence[Results]) -> str:
     compare = (" Cities calibrated and uncalibrated do not compare on equal terms: differences "
                "between them come partly from the default constants." if several and
                len(flagged) < len(results_list) else "")
-    return (f'<div class="ms-banner" role="note"><b>Not calibrated:</b> {esc(names)}: '
+    notes = notes[:1].upper() + notes[1:]
+    return (f'<div class="ms-banner" role="note"><b>Not calibrated:</b> {esc(names)}. '
             f"{esc(notes)}. Its modal split, and the effect of measures on it, rest on defaults "
             "until it is calibrated ('mobility-sim calibrate CITY' with a published split)."
             f"{esc(compare)}</div>")
