@@ -76,7 +76,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .exceptions import OutputError
-from .yamlio import atomic_path, write_text_atomic
+from .io.yamlio import atomic_path, write_text_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report.notebook import ResultsPlots

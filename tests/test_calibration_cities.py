@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _cities_with_split() -> list[str]:
     from mobility_sim.exceptions import CityDataError
-    from mobility_sim.yamlio import read_yaml
+    from mobility_sim.io.yamlio import read_yaml
 
     slugs = []
     for meta in sorted((ROOT / "cities").glob("*/city.yaml")):

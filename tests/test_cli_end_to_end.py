@@ -51,7 +51,7 @@ def test_result_files_get_the_users_usual_permissions(run_dir):
 
 
 def test_atomic_files_follow_the_umask(tmp_path):
-    from mobility_sim.yamlio import write_text_atomic
+    from mobility_sim.io.yamlio import write_text_atomic
 
     old = os.umask(0o027)
     try:

@@ -126,8 +126,7 @@ def test_package_import_graph_has_no_cycle():
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mobility_sim.kernels",),
     ("mobility_sim._version", "mobility_sim.exceptions", "mobility_sim.cli_errors",
-     "mobility_sim.paths", "mobility_sim.yamlio", "mobility_sim.yaml_guard",
-     "mobility_sim.input_errors", "mobility_sim.data"),
+     "mobility_sim.paths", "mobility_sim.io", "mobility_sim.data"),
     ("mobility_sim.city",),
     ("mobility_sim.scenario", "mobility_sim.fleet"),
     ("mobility_sim.model",),

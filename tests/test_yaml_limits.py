@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from mobility_sim.exceptions import ScenarioError
-from mobility_sim.yaml_guard import MAX_DEPTH, MAX_NODES, yaml_guard_problems
-from mobility_sim.yamlio import read_yaml
+from mobility_sim.io.yaml_guard import MAX_DEPTH, MAX_NODES, yaml_guard_problems
+from mobility_sim.io.yamlio import read_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

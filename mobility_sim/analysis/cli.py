@@ -21,7 +21,7 @@ import typer
 
 from ..cli_errors import fail as _fail
 from ..exceptions import MobilitySimError, OutputError
-from ..yamlio import atomic_path, dump_yaml, write_text_atomic
+from ..io.yamlio import atomic_path, dump_yaml, write_text_atomic
 
 EngineOpt = Annotated[str, typer.Option(help="Demand engine: auto, reference or numba.")]
 JobsOpt = Annotated[int, typer.Option("--n-jobs", "-j",

@@ -41,9 +41,9 @@ from scipy import stats
 
 from ..data import parameters as default_parameters
 from ..exceptions import AnalysisError, DistributionError
-from ..input_errors import did_you_mean, format_validation_error
+from ..io.input_errors import did_you_mean, format_validation_error
+from ..io.yamlio import read_yaml
 from ..scenario import LoadedScenario
-from ..yamlio import read_yaml
 from .jobs import Job, MeasureSetting, Scalar, find_measure, numeric_fields
 
 #: Quantiles that stand for 0 and 1 when a screening design puts an unbounded distribution at

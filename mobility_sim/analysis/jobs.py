@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from ..data import parameter_table
 from ..data import parameters as default_parameters
 from ..exceptions import AnalysisError
-from ..input_errors import did_you_mean
+from ..io.input_errors import did_you_mean
 from ..scenario import LoadedScenario
 from ..scenario.base import distinct_names
 from ..scenario.checks import value_problem

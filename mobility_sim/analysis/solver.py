@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import AnalysisError, LeverError
-from ..input_errors import did_you_mean
+from ..io.input_errors import did_you_mean
+from ..io.yamlio import read_yaml
 from ..scenario import LoadedScenario
 from ..scenario.costs import measure_cost
-from ..yamlio import read_yaml
 from .jobs import (
     Job,
     MeasureSetting,

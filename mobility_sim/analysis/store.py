@@ -9,7 +9,8 @@ Layout of a store folder::
                                    mobility_sim version); written after the table
     failed/<key>.json              one failed job: its tags and the error, until it succeeds
 
-Every file is written to a temporary name and renamed (:func:`mobility_sim.yamlio.atomic_path`),
+Every file is written to a temporary name and renamed
+(:func:`mobility_sim.io.yamlio.atomic_path`),
 so a job file exists only once it is complete: an interrupted sweep leaves finished jobs whole
 and nothing half-written, and a rerun skips every key whose table matches its record. The store
 verifies what it reuses: a table that was edited, truncated or copied from another job, or a
@@ -30,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import SweepStoreError
+from ..io.yamlio import atomic_path, write_text_atomic
 from ..results import Results
-from ..yamlio import atomic_path, write_text_atomic
 
 #: Marker written in ``store.json``.
 STORE_FORMAT = "mobility_sim sweep store"

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..yamlio import dump_yaml, write_text_atomic
+from ..io.yamlio import dump_yaml, write_text_atomic
 
 
 def write_calibration(path: str | os.PathLike[str], content: Mapping[str, Any],

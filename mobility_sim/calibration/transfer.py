@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..data import parameter_table, read_table
 from ..exceptions import CalibrationError
-from ..input_errors import did_you_mean
+from ..io.input_errors import did_you_mean
 from ..scenario.checks import value_problem
 
 #: Packaged table of transferred coefficient sets.

@@ -28,11 +28,11 @@ import pandas as pd
 from ..city import City, load_city
 from ..data.typed_parameters import ModelParameters
 from ..exceptions import OutputError
+from ..io.yamlio import atomic_path, write_text_atomic
 from ..kernels.spec import MODES, PURPOSES, DemandOutputs
 from ..model.base_year import BaselineModel, calibration_status
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
-from ..yamlio import atomic_path, write_text_atomic
 from .comparison import compare_figures
 from .elasticities import compare_with_literature, implied_elasticities, literature
 from .outputs import mean_trip_length

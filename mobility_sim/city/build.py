@@ -27,7 +27,7 @@ import shapely
 
 from ..data import read_table
 from ..exceptions import CityDataError
-from ..yamlio import atomic_path, dump_yaml
+from ..io.yamlio import atomic_path, dump_yaml
 from .data_sheet import DATA_SHEET_FILE, blank_data_sheet
 from .jobs import build_parameter, densest_disc_centre, jobs_proxy
 from .model import OPTIONAL_LAYERS, CarOwnership, City, CityMeta, DataSource, Layer, ModalSplit

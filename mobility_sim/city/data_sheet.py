@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..exceptions import CityDataError
-from ..input_errors import format_validation_error
-from ..yamlio import read_yaml
+from ..io.input_errors import format_validation_error
+from ..io.yamlio import read_yaml
 
 #: File name of the sheet in a city folder.
 DATA_SHEET_FILE = "data_sheet.yaml"

@@ -16,8 +16,8 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..exceptions import CityDataError
-from ..input_errors import format_validation_error
-from ..yamlio import read_yaml
+from ..io.input_errors import format_validation_error
+from ..io.yamlio import read_yaml
 
 #: Physical bounds of city data (each an assumption, chosen well outside real values so that only
 #: errors of units or typing are refused): the side of a grid cell, m;

@@ -31,9 +31,9 @@ from ..data import parameter_table
 from ..data import parameters as default_values
 from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
+from ..io.yamlio import read_yaml
 from ..kernels.spec import PURPOSES
 from ..scenario.checks import value_problem
-from ..yamlio import read_yaml
 from .asc import ASC_PREFIX, parse_asc_key
 
 #: Where a value came from.

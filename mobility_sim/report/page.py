@@ -25,7 +25,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from ..exceptions import OutputError
-from ..yamlio import write_text_atomic
+from ..io.yamlio import write_text_atomic
 
 #: Plotly configuration of every figure: no logo, no link out, PNG export at print resolution.
 PLOT_CONFIG: dict[str, Any] = {

@@ -3,7 +3,7 @@
 * :mod:`.models` is the schema (strict: unknown keys are rejected; field docstrings are the
   reference); the measure catalogue is in the ``measures_*`` modules, built on :mod:`.base`.
 * :mod:`.load` reads a file (with its one optional parent) after the guards of
-  :mod:`..yaml_guard`, reports every problem at once as ``file:line: dotted.path: message``, then
+  :mod:`..io.yaml_guard`, reports every problem at once as ``file:line: dotted.path: message``, then
   :mod:`.checks` checks meaning against the city and fills in city-dependent defaults.
 * :mod:`.levers` turns measures into the value of each lever in each year;
   :mod:`mobility_sim.model.inputs` turns levers into the demand model's inputs.

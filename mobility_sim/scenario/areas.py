@@ -11,7 +11,7 @@ import shapely
 
 from ..city import City
 from ..city.model import invalid_geometry
-from ..input_errors import did_you_mean
+from ..io.input_errors import did_you_mean
 from .base import Area, LineGeometry
 
 _POLYGONS = ("Polygon", "MultiPolygon")

@@ -22,7 +22,7 @@ from ..city import City
 from ..city.layers import grid_country, stop_distance_layer
 from ..data import grid_intensity, parameter_table, parameters
 from ..data.typed_parameters import ModelParameters
-from ..input_errors import did_you_mean
+from ..io.input_errors import did_you_mean
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
 from .measures_car import LowEmissionZone

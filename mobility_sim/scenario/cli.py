@@ -39,7 +39,7 @@ def schema_command(
     docs: Annotated[Path, typer.Option(help="Measure reference page to write.")] = DOCS_PATH,
 ) -> None:
     """Write the scenario JSON Schema and the measure reference page (generated from the models)."""
-    from ..yamlio import write_text_atomic
+    from ..io.yamlio import write_text_atomic
 
     outputs = {schema: schema_text(), docs: reference_text()}
     if check:

@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 
 from ..city import City, load_city
-from ..yamlio import write_text_atomic
+from ..io.yamlio import write_text_atomic
 from .schema import SCHEMA_LINE
 
 #: First simulated year and last year of the library scenarios.

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from .._version import __version__
 from ..city import City, load_city
 from ..exceptions import CityDataError, ScenarioError
-from ..input_errors import format_validation_error
-from ..yaml_guard import yaml_guard_problems
-from ..yamlio import YamlDocument, dump_yaml, read_yaml
+from ..io.input_errors import format_validation_error
+from ..io.yaml_guard import yaml_guard_problems
+from ..io.yamlio import YamlDocument, dump_yaml, read_yaml
 from .checks import line_order, semantic_checks
 from .levers import YearLevers, year_levers
 from .models import MEASURE_TYPES, Scenario

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .exceptions import MobilitySimError
+from ..exceptions import MobilitySimError
 from .yaml_guard import yaml_guard_problems
 
 
