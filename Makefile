@@ -31,12 +31,16 @@ test: $(STAMP)
 
 LAB_STAMP := $(VENV)/.lab-stamp
 
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,notebook]"
+	@mkdir -p $(dir $(LAB_SETTINGS))
+	@echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
 	@touch $(LAB_STAMP)
 
 lab: $(LAB_STAMP)
-	@echo "In JupyterLab, right-click a notebook (notebooks/NN_*.py) and choose Open With > Jupytext Notebook."
+	@echo "The notebooks are notebooks/NN_*.py: a double-click opens one as a notebook (jupytext)."
 	$(BIN)/jupyter lab notebooks
 
 lint: $(STAMP)

@@ -24,8 +24,8 @@
 # 4. open the offline dashboard.
 #
 # This file is a [jupytext](https://jupytext.readthedocs.io) notebook. `make lab` installs
-# JupyterLab with jupytext and opens the notebooks folder: right-click the file and choose
-# *Open With > Jupytext Notebook*. Tables show as tables and charts are drawn inline.
+# JupyterLab with jupytext and opens the notebooks folder, where a double-click opens the file
+# as a notebook. Tables show as tables and charts are drawn inline.
 
 # %%
 import tempfile

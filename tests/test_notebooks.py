@@ -11,6 +11,7 @@ nothing fetched from a CDN, tables as HTML, no traceback and no warning, no wall
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,13 @@ def test_quick_start_shows_results_figures_and_dashboard_inline(run_notebook):
     assert any("share" in t.lower() for t in titles), titles
     widgets = [o for o in _outputs(nb) if WIDGET in o.get("data", {})]
     assert widgets, "the run's progress bar is not a notebook widget"
+
+
+def test_make_lab_opens_the_py_notebooks_as_notebooks() -> None:
+    """``make lab`` writes JupyterLab settings that make jupytext the viewer of ``.py`` files."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    settings = re.search(r"echo '(\{.*defaultViewers.*\})' > \$\(LAB_SETTINGS\)", makefile)
+    assert settings, "the lab target writes no JupyterLab settings"
+    viewers = json.loads(settings.group(1))["@jupyterlab/docmanager-extension:plugin"]
+    assert viewers["defaultViewers"]["python"] == "Jupytext Notebook"
+    assert "notebook" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
