@@ -62,7 +62,6 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -76,7 +75,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .exceptions import OutputError
-from .io.yamlio import atomic_path, write_text_atomic
+from .io.yamlio import atomic_path, current_umask, file_sha256, write_text_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from .report.notebook import ResultsPlots
@@ -231,7 +230,7 @@ class Results:
                     self._write_files(stage)
                     for name, writer in (extra or {}).items():
                         writer(self, stage / name)
-                    os.chmod(stage, 0o777 & ~_umask())  # mkdtemp makes it owner-only
+                    os.chmod(stage, 0o777 & ~current_umask())  # mkdtemp makes it owner-only
                     _replace_folder(stage, folder)
                 finally:
                     shutil.rmtree(stage, ignore_errors=True)  # gone once renamed
@@ -247,9 +246,9 @@ class Results:
                 self.table(name).to_parquet(tmp, index=False)
         write_text_atomic(folder / "run.json", json.dumps(self.meta, indent=2, default=str))
         write_text_atomic(folder / "scenario.resolved.yaml", self.scenario_yaml)
-        files = {f"{n}.parquet": _sha256(folder / f"{n}.parquet") for n in TABLES}
+        files = {f"{n}.parquet": file_sha256(folder / f"{n}.parquet") for n in TABLES}
         for name in ("run.json", "scenario.resolved.yaml"):
-            files[name] = _sha256(folder / name)
+            files[name] = file_sha256(folder / name)
         manifest = {"format": MANIFEST_FORMAT, "files": files}
         write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
@@ -284,20 +283,6 @@ MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "mobility_sim run folder 1"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def verify_run_folder(folder: Path) -> None:
     """Check a run folder against its manifest: every listed file present and unchanged.
 
@@ -322,7 +307,7 @@ def verify_run_folder(folder: Path) -> None:
     if not valid:
         raise OutputError(f"{path}: not a manifest of this version ({MANIFEST_FORMAT!r}); {rerun}")
     bad = [name for name, digest in files.items()
-           if not (folder / name).is_file() or _sha256(folder / name) != digest]
+           if not (folder / name).is_file() or file_sha256(folder / name) != digest]
     if bad:
         raise OutputError(f"{folder}: {', '.join(sorted(bad))} missing or changed since the run "
                           f"wrote them (files of two runs, or an edited file); {rerun}")

@@ -22,7 +22,6 @@ tables to it), so the store needs no shared file system on a cluster.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import SweepStoreError
-from ..io.yamlio import atomic_path, write_text_atomic
+from ..io.yamlio import atomic_path, file_sha256, write_text_atomic
 from ..results import Results
 
 #: Marker written in ``store.json``.
@@ -127,7 +126,7 @@ class ResultStore:
             return "damaged: its record (checksum) is missing or unreadable"
         if stored_key != key:
             return f"damaged: the file belongs to job {str(stored_key)[:12]}"
-        if _sha256(table) != digest:
+        if file_sha256(table) != digest:
             return "damaged: the table does not match its checksum (edited or truncated)"
         if run is not None:
             other = {k: info.get(k) for k in run if info.get(k) != run[k]}
@@ -187,7 +186,7 @@ class ResultStore:
         try:
             with atomic_path(self.path_of(key)) as tmp:
                 table.to_parquet(tmp, index=False)
-            record = {"key": key, "sha256": _sha256(self.path_of(key)), "rows": len(table),
+            record = {"key": key, "sha256": file_sha256(self.path_of(key)), "rows": len(table),
                       **dict(run or {})}
             write_text_atomic(self.record_path(key), json.dumps(record, indent=1) + "\n")
             self.failure_path(key).unlink(missing_ok=True)
@@ -241,7 +240,3 @@ class ResultStore:
             raise SweepStoreError(f"{self.folder}: {len(missing)} job(s) have not finished "
                                   f"(first: {missing[0]}); rerun the sweep to complete them")
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -7,6 +7,7 @@ that errors can point at ``file:line``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -117,11 +118,20 @@ def dump_yaml(data: Any, stream: IO[str]) -> None:
     yaml.dump(data, stream)
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """Return the process's umask (reading it means setting it; it is set straight back)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Return the SHA-256 of a file's bytes (hex), read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager
@@ -140,7 +150,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.chmod(tmp_path, 0o666 & ~current_umask())
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
