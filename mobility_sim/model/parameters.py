@@ -16,11 +16,12 @@ layering; writing it is calibration's (:mod:`mobility_sim.calibration.store`).
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -184,6 +185,7 @@ def _calibrated_value_problem(key: str, value: float) -> str | None:
     return value_problem(key, value, units[key]) if key in units else None
 
 
+@lru_cache(maxsize=1)
 def _units() -> dict[str, str]:
     table = parameter_table()
     return dict(zip(table["key"], table["unit"].astype(str), strict=True))
@@ -192,11 +194,24 @@ def _units() -> dict[str, str]:
 def read_calibration(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and check a calibration file.
 
+    A file is parsed once per content on disk (path, modification time and size): every run
+    reads it several times (checks, status, layering), and a sweep runs many times.
+
     Raises
     ------
     CalibrationError
         If the file is missing, not YAML, or its parameters are malformed (``file:line``).
     """
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return _read_calibration(str(path), 0, -1)  # the reader reports the missing file
+    return copy.deepcopy(_read_calibration(str(Path(path).resolve()), stat.st_mtime_ns,
+                                           stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _read_calibration(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     doc = read_yaml(path, error=CalibrationError)
     data = doc.data if isinstance(doc.data, dict) else {}
     where = f"{doc.path}:{doc.line_of(['parameters'])}"
