@@ -172,8 +172,7 @@ def info(
         typer.echo("  data sheet: none (data_sheet.yaml; see cities/DATA_SHEETS.md)")
         return
     rows = sheet.coverage()
-    found = [r for r in rows if r[1] != "not found"]
-    typer.echo(f"  data sheet: {len(found)} of {len(rows)} fields sourced "
+    typer.echo(f"  data sheet: {sheet.n_sourced} of {len(rows)} fields sourced "
                f"({sum(r[1] == 'derived' for r in rows)} derived, "
                f"{sum(r[1] == 'outdated' for r in rows)} outdated)")
     for name, status, detail in rows:

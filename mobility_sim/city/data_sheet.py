@@ -192,10 +192,14 @@ class DataSheet(_Strict):
         return rows
 
     @property
+    def n_sourced(self) -> int:
+        """Number of fields with a sourced (or derived, or outdated) figure."""
+        return sum(status != "not found" for _, status, _ in self.coverage())
+
+    @property
     def sourced_share(self) -> float:
         """Share of the fields with a sourced (or derived) figure, 0-1."""
-        rows = self.coverage()
-        return sum(status != "not found" for _, status, _ in rows) / len(rows)
+        return self.n_sourced / len(FIELDS)
 
 
 def load_data_sheet(folder: str | Path) -> DataSheet | None:

@@ -224,9 +224,7 @@ class City:
             return f"unreadable ({exc.problems[0]})"
         if sheet is None:
             return "none (see cities/DATA_SHEETS.md)"
-        rows = sheet.coverage()
-        return (f"{sum(r[1] != 'not found' for r in rows)} of {len(rows)} fields sourced "
-                "(data_sheet.yaml)")
+        return f"{sheet.n_sourced} of {len(sheet.fields)} fields sourced (data_sheet.yaml)"
 
     def zone_mask(self, name: str) -> np.ndarray:
         """Return a boolean mask of the cells whose centre lies in the named zone.

@@ -215,5 +215,5 @@ def results_html(results: Results) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f} %"
+    return fmt_pct(None if value is None else 100 * value, signed=False)
 
