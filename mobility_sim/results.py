@@ -14,7 +14,9 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     vehicle-km), ``pt_pkm_per_service_vkm`` (implied average load), ``electricity_mwh``,
     ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG), ``nox_t``, ``pm25_exhaust_t``,
     ``pm25_non_exhaust_t``, ``pm25_t`` (tonnes), ``deaths_avoided`` and ``health_value_eur``
-    (WHO HEAT, walking + cycling). ``grid_gco2e_per_kwh`` is the year's value (grid lever).
+    (WHO HEAT, walking + cycling), ``carbon_price_eur_per_t`` (the year's carbon price on
+    road-fuel CO2: the reference case's ETS2 plus carbon-price measures).
+    ``grid_gco2e_per_kwh`` is the year's value (reference case moved by grid measures).
     CO2 totals include public transport service (see :data:`ACCOUNTING_NOTE`).
 ``modes``
     ``year, mode, mode_group, trips, pkm, vkm, co2_ttw_t, co2_wtw_t``; ``mode`` is one of the
@@ -50,6 +52,11 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     it is counted per passenger-km, then as vehicle ``pt``) or ``territorial_service`` (bus,
     tram, metro service inside the grid). :attr:`Results.pollutants` sums it to
     ``year, pollutant, tonnes`` with ``nox``, ``pm25_exhaust``, ``pm25_non_exhaust``.
+``reference``
+    The reference case side by side with the scenario: the ``summary`` columns of the same
+    city, years and parameters without the scenario's measures (the EU and national policies
+    already decided, ``docs/reference_case.md``). The scenario minus the reference is what the
+    city's measures achieve. A run without measures is its own reference (same rows).
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
@@ -84,7 +91,9 @@ if TYPE_CHECKING:  # pragma: no cover
 CORE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
 #: Fleet, emission and health tables (absent from run folders written before they existed).
 FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
-TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES
+#: The reference case's summary (absent from run folders written before it existed).
+REFERENCE_TABLES: tuple[str, ...] = ("reference",)
+TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES
 
 #: How emissions are counted; shown on every dashboard.
 ACCOUNTING_NOTE = (
@@ -98,8 +107,9 @@ ACCOUNTING_NOTE = (
 )
 #: How the grid intensity is set; shown with the results.
 GRID_NOTE = (
-    "Grid carbon intensity: the country's 2023 value (Ember / Our World in Data) held "
-    "constant unless a grid measure sets a trajectory."
+    "Grid carbon intensity: the country's 2023 value (Ember / Our World in Data) following the "
+    "reference case's projection (EU Reference Scenario 2020 for EU member states; held where "
+    "no projection was found: 'frozen grid'), moved further by grid measures."
 )
 
 
@@ -109,9 +119,9 @@ class Results:
 
     Attributes
     ----------
-    summary, modes, segments, cells, grid, fleet, emissions, health : pandas.DataFrame
-        The tables described in the module docstring (``fleet``, ``emissions`` and ``health``
-        are empty for runs saved before they existed).
+    summary, modes, segments, cells, grid, fleet, emissions, health, reference : DataFrame
+        The tables described in the module docstring (``fleet``, ``emissions``, ``health`` and
+        ``reference`` are empty for runs saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -126,6 +136,7 @@ class Results:
     fleet: pd.DataFrame = field(default_factory=pd.DataFrame)
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)
     health: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reference: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 

@@ -45,10 +45,11 @@ from .kernels.spec import (
     DemandOutputs,
 )
 from .model.base_year import calibration_status
-from .model.kernel import Engine, kernel_for
+from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
 from .model.parameters import calibrated_parameters, calibration_path, resolve_parameters
-from .model.years import run_years, setup_run
+from .model.years import RunSetup, run_years, setup_run
+from .reference.targets import anchor_targets
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario
 
@@ -83,7 +84,37 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     calibration = run_calibration(city, uncalibrated)
     p = resolve_parameters(city, scenario.parameters, calibration=calibration["applied"])
     kernel = kernel_for(engine)
-    setup = setup_run(city, p, scenario.measures, loaded.masks, scenario.years.as_list())
+    years, switches = scenario.years.as_list(), scenario.reference.model_dump()
+    setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
+    label = f"{scenario.name} ({city.name})"
+    tables = run_tables(setup, kernel, progress, label)
+    if scenario.measures:
+        reference_setup = setup_run(city, p, (), (), years, switches)
+        reference = run_tables(reference_setup, kernel, progress,
+                               f"{label}, reference case")["summary"]
+    else:
+        reference = tables["summary"].copy()
+    grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
+    meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
+            "calibration": calibration, "reference_case": setup.reference.describe(),
+            "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
+    meta["targets"] = anchor_targets(scenario.all_targets, city, reference, tables["summary"])
+    meta["target"] = meta["targets"][0] if meta["targets"] else None
+    return Results(**tables, reference=reference, meta=meta,
+                   scenario_yaml=loaded.resolved_yaml())
+
+
+def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
+               label: str = "") -> dict[str, pd.DataFrame]:
+    """Run a set-up run's years and turn each year's outputs into the result tables.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``summary, modes, segments, cells, grid, fleet, emissions, health`` (see
+        :mod:`mobility_sim.results`).
+    """
+    city, p = setup.city, setup.parameters
     supply_based = setup.supply_based
     days = ModelParameters.of(p).annual.days_per_year
     rows: dict[str, list[pd.DataFrame]] = {name: [] for name in (
@@ -91,7 +122,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     health_rows_: list[dict] = []
-    for year_run in run_years(setup, kernel, progress, f"{scenario.name} ({city.name})"):
+    for year_run in run_years(setup, kernel, progress, label):
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,
@@ -114,27 +145,22 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         tables["summary"] = add_fleet_summary(
             tables["summary"], fleet_year, year_run.levers.bev_sales_share, accounts, health,
             pt_pkm=float(out.pkm[..., PT].sum()) * days)
+        tables["summary"]["carbon_price_eur_per_t"] = year_run.levers.carbon_price_eur_per_t
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows
         emission_rows += accounts.emission_rows
         health_rows_ += health
-    grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
-    results = Results(
-        summary=pd.concat(rows["summary"], ignore_index=True),
-        modes=pd.concat(rows["modes"], ignore_index=True),
-        segments=pd.concat(rows["segments"], ignore_index=True),
-        cells=pd.concat(rows["cells"], ignore_index=True),
-        grid=city.grid[["cell_id", "x", "y", "population", "jobs"]].copy(),
-        fleet=fleet_frame(fleet_rows),
-        emissions=emissions_frame(emission_rows),
-        health=pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
-        meta={**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
-              "calibration": calibration},
-        scenario_yaml=loaded.resolved_yaml(),
-    )
-    results.meta["pt_accounting"] = "service vehicle-km" if supply_based else "passenger-km"
-    return results
+    return {
+        "summary": pd.concat(rows["summary"], ignore_index=True),
+        "modes": pd.concat(rows["modes"], ignore_index=True),
+        "segments": pd.concat(rows["segments"], ignore_index=True),
+        "cells": pd.concat(rows["cells"], ignore_index=True),
+        "grid": city.grid[["cell_id", "x", "y", "population", "jobs"]].copy(),
+        "fleet": fleet_frame(fleet_rows),
+        "emissions": emissions_frame(emission_rows),
+        "health": pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
+    }
 
 
 def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: float,
@@ -269,11 +295,6 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         layers.setdefault(name, {"status": "default" if source == "default" else "real",
                                  "method": "model default scaled with density (parameters.csv)"
                                  if source == "default" else "city data"})
-    target = None
-    if scenario.target is not None:
-        target = scenario.target.model_dump()
-        if target["base_year"] is None:
-            target["base_year"] = scenario.years.start
     return {
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
@@ -282,14 +303,20 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         "grid_gco2e_per_kwh": grid_g, "grid_note": GRID_NOTE, "cell_size_m": city.meta.cell_size_m,
         "crs": city.meta.crs, "synthetic": city.meta.synthetic, "area_note": city.meta.area_note,
         "n_cells": city.n_cells, "accounting": ACCOUNTING_NOTE, "layers": layers,
-        "base_year": scenario.years.start, "target": target,
+        "base_year": scenario.years.start,
         "measures": [{"type": m.type, "label": m.display_label, "start": m.start,  # type: ignore[attr-defined]
                       "end": m.full_year} for m in scenario.measures],
         "observed_modal_split": [s.model_dump() for s in city.meta.observed_modal_split],
         "sources": [f"{s.name} ({s.licence}): {s.citation}" for s in city.meta.sources]
         + ["Emission factors: UK DESNZ GHG conversion factors 2025 (OGL v3)",
-           "Grid carbon intensity: Ember / Our World in Data 2023",
-           "Fleet: ACEA Vehicles on European Roads 2026; sales: Eurostat 2023",
+           "Grid carbon intensity: Ember / Our World in Data 2023; projection: EU Reference "
+           "Scenario 2020 (European Commission 2021, PRIMES)",
+           "Fleet: the country's published car and bus fleets and new-car sales "
+           "(mobility_sim/data/country_*.csv), else ACEA Vehicles on European Roads 2026 and "
+           "Eurostat 2023 (EU averages)",
+           "Reference case: Regulation (EU) 2019/631 as amended by 2023/851; Regulation (EU) "
+           "2019/1242 as amended by 2024/1610; Directive (EU) 2019/1161; Directive (EU) "
+           "2023/959 (ETS2); UK Vehicle Emissions Trading Schemes Order 2023",
            "Car lifespans: Held et al. 2021, European Transport Research Review 13:9",
            "Non-exhaust PM2.5: EMEP/EEA air pollutant emission inventory guidebook 2019, Tier 1",
            "NOx and exhaust PM: EU Euro emission limits x real-world ratios (assumptions)",

@@ -128,7 +128,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mobility_sim._version", "mobility_sim.exceptions", "mobility_sim.cli_errors",
      "mobility_sim.paths", "mobility_sim.io", "mobility_sim.data"),
     ("mobility_sim.city",),
-    ("mobility_sim.scenario", "mobility_sim.fleet"),
+    ("mobility_sim.scenario", "mobility_sim.fleet", "mobility_sim.reference"),
     ("mobility_sim.model",),
     ("mobility_sim.results",),
     ("mobility_sim.simulate", "mobility_sim.report"),

@@ -9,7 +9,7 @@ import numpy as np
 from mobility_sim.scenario.levers import LeverBuilder, YearLevers, year_levers
 
 #: Builder fields that are inputs of the build, not lever values.
-BUILD_INPUTS = {"n_cells", "baseline_bus_bev_sales"}
+BUILD_INPUTS = {"n_cells", "baseline_bus_bev_sales", "reference_grid_gco2e"}
 #: YearLevers fields given to :meth:`LeverBuilder.freeze`.
 FREEZE_ARGS = {"year", "active"}
 

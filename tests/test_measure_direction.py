@@ -80,13 +80,16 @@ def mode_trips(out, *modes):
 def test_measure_before_its_start_changes_no_input(tmp_path, city, base, stem):
     loaded = load(tmp_path, city, [measure(stem, city, start=2030, end=2034)])
     inputs, params, _, lv = model(loaded, year=2029)
-    b_inputs, b_params = model(load(tmp_path, city, []), year=2029)[:2]
+    b_inputs, b_params, _, b_lv = model(load(tmp_path, city, []), year=2029)
     assert lv.active[loaded.scenario.measures[0].display_label] == 0.0
     for name in b_inputs.__dataclass_fields__:
         np.testing.assert_array_equal(getattr(inputs, name), getattr(b_inputs, name), err_msg=name)
     for name in b_params.__dataclass_fields__:
         np.testing.assert_array_equal(getattr(params, name), getattr(b_params, name), err_msg=name)
-    assert lv.bev_sales_share == BASE_BEV and lv.bus_bev_sales_share is None
+    # the reference case's values (EU sales path, ETS2), untouched by the measure
+    assert lv.bev_sales_share == b_lv.bev_sales_share > BASE_BEV
+    assert lv.bus_bev_sales_share is None
+    assert lv.carbon_price_eur_per_t == b_lv.carbon_price_eur_per_t
     assert lv.grid_intensity_factor == 1.0 and lv.lez_min_euro is None
 
 
@@ -106,7 +109,7 @@ NEUTRAL = {
     "grid_decarbonisation": {"reduction": 0.0},
     "fuel_price": {"change_eur_per_litre": 0.0},
     "carbon_price": {"eur_per_tco2": 0.0},
-    "ev_sales_share": {"share": BASE_BEV},
+    "ev_sales_share": {"share": 0.0},  # below the reference case's share: adds nothing
 }
 
 
@@ -120,7 +123,7 @@ def test_measure_with_zero_magnitude_changes_no_result(tmp_path, city, base, ste
         np.testing.assert_allclose(getattr(out, name), getattr(b_out, name), rtol=1e-12,
                                    atol=1e-9, err_msg=name)
     assert lv.grid_intensity_factor == 1.0
-    assert lv.bev_sales_share == pytest.approx(BASE_BEV)
+    assert lv.bev_sales_share == base[3].bev_sales_share
 
 
 # --- direction ------------------------------------------------------------------------------
@@ -254,9 +257,15 @@ def test_grid_decarbonisation_lowers_electric_car_emission_factors(tmp_path, cit
     assert params.ef_wtw[CAR_EV] < base[1].ef_wtw[CAR_EV]
     absolute = load(tmp_path, city, [measure("grid_decarbonisation", city, reduction=None,
                                              gco2e_per_kwh=22.2)])
-    assert absolute.scenario.measures[0].baseline_gco2e_per_kwh == 111.0
-    assert absolute.year_levers(2030, BASE_BEV).grid_intensity_factor == pytest.approx(0.2)
-    assert absolute.year_levers(2028, BASE_BEV).grid_intensity_factor == pytest.approx(0.6)
+    # from the reference case's intensity of the year (here 111 g/kWh) to 22.2 g/kWh
+    assert absolute.scenario.measures[0].baseline_gco2e_per_kwh is None
+    levers = {y: absolute.year_levers(y, BASE_BEV, reference_grid_gco2e=111.0)
+              for y in (2028, 2030)}
+    assert levers[2030].grid_intensity_factor == pytest.approx(0.2)
+    assert levers[2028].grid_intensity_factor == pytest.approx(0.6)
+    # never above the reference case: a target above this year's intensity changes nothing
+    high = absolute.year_levers(2030, BASE_BEV, reference_grid_gco2e=20.0)
+    assert high.grid_intensity_factor == 1.0
 
 
 @pytest.mark.parametrize(("stem", "field", "value"), [("fuel_price", "change_eur_per_litre", 0.5),

@@ -39,7 +39,7 @@ DOC_COLUMNS = {
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
                  "pt_pkm_per_service_vkm", "electricity_mwh", "fuel_litres", "gas_kg", "nox_t",
                  "pm25_exhaust_t", "pm25_non_exhaust_t", "pm25_t", "deaths_avoided",
-                 "health_value_eur"]
+                 "health_value_eur", "carbon_price_eur_per_t"]
 CAR_MIX = {"petrol": 0.6, "diesel": 0.3, "hev": 0.07, "phev": 0.03}
 #: Pollutant grams per vehicle-km by powertrain (made-up test values).
 NOX_G = {"petrol": 0.05, "diesel": 0.4, "hev": 0.03, "phev": 0.02, "bev": 0.0}
@@ -209,14 +209,15 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             "gas_kg": 1000.0, "nox_t": by_pollutant["nox"],
             "pm25_exhaust_t": by_pollutant["pm25_exhaust"], "pm25_non_exhaust_t": non_exhaust,
             "pm25_t": by_pollutant["pm25_exhaust"] + non_exhaust, "deaths_avoided": sum(deaths),
-            "health_value_eur": sum(deaths) * 3.4e6})
+            "health_value_eur": sum(deaths) * 3.4e6, "carbon_price_eur_per_t": 0.0})
     meta = make_meta(base_year=years[0], cell_size_m=cell_size, **meta_overrides)
     summary = pd.DataFrame(rows_summary)
     tables: dict[str, pd.DataFrame] = {}
     if with_fleet:
         tables = {"fleet": pd.DataFrame(rows_fleet, columns=DOC_COLUMNS["fleet"]),
                   "emissions": pd.DataFrame(rows_emis, columns=DOC_COLUMNS["emissions"]),
-                  "health": pd.DataFrame(rows_health, columns=DOC_COLUMNS["health"])}
+                  "health": pd.DataFrame(rows_health, columns=DOC_COLUMNS["health"]),
+                  "reference": summary.copy()}
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),
@@ -247,7 +248,8 @@ def test_fixture_tables_have_the_documented_columns():
 
     res = make_results()
     for name in TABLES:
-        expected = DOC_COLUMNS[name] + (SUMMARY_EXTRA if name == "summary" else [])
+        expected = (DOC_COLUMNS["summary"] + SUMMARY_EXTRA if name in ("summary", "reference")
+                    else DOC_COLUMNS[name])
         assert sorted(res.table(name).columns) == sorted(expected), name
         for col in expected:
             assert f"{col}" in results_module.__doc__, f"{name}.{col} not in results.py docstring"

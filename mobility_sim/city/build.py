@@ -30,7 +30,16 @@ from ..exceptions import CityDataError
 from ..io.yamlio import atomic_path, dump_yaml
 from .data_sheet import DATA_SHEET_FILE, blank_data_sheet
 from .jobs import build_parameter, densest_disc_centre, jobs_proxy
-from .model import OPTIONAL_LAYERS, CarOwnership, City, CityMeta, DataSource, Layer, ModalSplit
+from .model import (
+    OPTIONAL_LAYERS,
+    CarOwnership,
+    City,
+    CityMeta,
+    DataSource,
+    InventoryFigure,
+    Layer,
+    ModalSplit,
+)
 from .resample import TARGET_CRS, CellCounts, raster_to_cells, vector_to_cells
 from .synthetic import square_cells
 
@@ -117,6 +126,7 @@ def build_city(
     gtfs: str | os.PathLike[str] | None = None,
     car_ownership: CarOwnership | None = None,
     observed_modal_split: list[ModalSplit] | None = None,
+    inventory: list[InventoryFigure] | None = None,
     area_note: str = "",
     notes: list[str] | None = None,
     centre_radius_m: float | None = None,
@@ -158,6 +168,8 @@ def build_city(
         City-level car ownership with its source.
     observed_modal_split : list of ModalSplit, optional
         Published modal splits with their definitions.
+    inventory : list of InventoryFigure, optional
+        Published transport GHG inventory figures (target base years).
     area_note : str
         What the grid covers, in words.
     notes : list of str, optional
@@ -274,6 +286,7 @@ def build_city(
         area_note=area_note, sources=sources, layers=layers,
         car_ownership=car_ownership,
         observed_modal_split=list(observed_modal_split or []),
+        inventory=list(inventory or []),
         zones={"centre": centre_zone.wkt},
         notes=all_notes,
     )
@@ -352,6 +365,24 @@ def _modal_splits(slug: str) -> list[ModalSplit]:
     return splits
 
 
+#: Tonnes per unit of the inventory table's units.
+_TONNES = {"t CO2e": 1.0, "t CO2": 1.0, "kt CO2e": 1e3, "kt CO2": 1e3, "Mt CO2e": 1e6,
+           "Mt CO2": 1e6}
+
+
+def _inventory(slug: str) -> list[InventoryFigure]:
+    """Return the published transport inventory figures of a shipped city (CSV table)."""
+    table = read_table("city_transport_inventories.csv")
+    rows = table[(table["city"] == slug) & table["value"].notna()
+                 & table["unit"].isin(list(_TONNES))
+                 & table["status"].isin(["published", "derived"])
+                 & table["sector"].astype(str).str.contains("transport|road|traffic")]
+    return [InventoryFigure(year=int(r.year), value_t=float(r.value) * _TONNES[r.unit],
+                            sector=str(r.sector), scope=str(r.scope),
+                            definition=str(r.definition), status=r.status, source=str(r.source))
+            for r in rows.itertuples()]
+
+
 def build_catalogue_city(
     slug: str,
     raster_dir: str | os.PathLike[str],
@@ -400,6 +431,7 @@ def build_catalogue_city(
         car_ownership=CarOwnership(cars_per_1000=float(row["cars_per_1000"]),
                                    source=row["car_ownership_source"]),
         observed_modal_split=_modal_splits(slug),
+        inventory=_inventory(slug),
         area_note=GHS_AREA_NOTE.format(name=row["name"]),
         notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],
     )

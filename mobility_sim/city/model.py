@@ -93,6 +93,24 @@ class ModalSplit(_Strict):
         return self
 
 
+class InventoryFigure(_Strict):
+    """A published greenhouse-gas inventory figure of the city's transport, with its scope.
+
+    Figures of one ``series`` (same inventory, scope and method) are compared with each other
+    only: a target's base year is anchored by the ratio of two figures of the same series
+    (``docs/reference_case.md``).
+    """
+
+    year: int = Field(ge=1950, le=2100)
+    value_t: float = Field(gt=0, description="Emissions, tonnes (CO2e or CO2, see definition).")
+    sector: str = Field(description="What is counted, e.g. 'road transport', 'transport'.")
+    scope: str = Field(description="Whose emissions: e.g. 'City of Oslo, territorial'.")
+    definition: str = Field(default="", description="Gases, method, what is in and out.")
+    series: str = Field(default="", description="Name of the series the figure belongs to.")
+    status: Literal["published", "derived"] = "published"
+    source: str
+
+
 class CarOwnership(_Strict):
     """City-level car ownership."""
 
@@ -119,6 +137,9 @@ class CityMeta(_Strict):
     layers: dict[str, Layer] = Field(default_factory=dict)
     car_ownership: CarOwnership | None = None
     observed_modal_split: list[ModalSplit] = Field(default_factory=list)
+    inventory: list[InventoryFigure] = Field(
+        default_factory=list,
+        description="Published transport GHG inventory figures of the city (target base years).")
     zones: dict[str, str] = Field(
         default_factory=dict, description="Named zones as WKT polygons in the grid's CRS."
     )

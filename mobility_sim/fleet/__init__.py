@@ -27,9 +27,9 @@ Modules
 
 from .levers import FleetLevers, fleet_levers
 from .mix import FleetState, mode_emission_factors
-from .projection import FleetYear, project_fleet
+from .projection import FleetStart, FleetYear, project_fleet
 from .survival import Survival
 from .tables import BUS_POWERTRAINS, CAR_POWERTRAINS
 
-__all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetLevers", "FleetState", "FleetYear",
-           "Survival", "fleet_levers", "mode_emission_factors", "project_fleet"]
+__all__ = ["BUS_POWERTRAINS", "CAR_POWERTRAINS", "FleetLevers", "FleetStart", "FleetState",
+           "FleetYear", "Survival", "fleet_levers", "mode_emission_factors", "project_fleet"]

@@ -1,14 +1,15 @@
-"""Grid carbon intensity per year: the country's published value moved by the grid lever.
+"""Grid carbon intensity per year: the reference case's value moved by the grid lever.
 
-Without a grid measure the intensity stays at the latest published value (2023, Ember / Our
-World in Data) for every year: an assumption that no further decarbonisation happens, stated
-with the results. Electric cars, e-bikes, electric buses, trams and metros use this value every
-year (kWh x intensity x (1 + transmission and distribution losses)).
+The reference case (:mod:`mobility_sim.reference.case`) gives each year's intensity: the
+country's 2023 value (Ember / Our World in Data) following a published projection, or held
+where none was found. Without a reference path (a caller that passes none) the 2023 value is
+held. Electric cars, e-bikes, electric buses, trams and metros use the year's value (kWh x
+intensity x (1 + transmission and distribution losses)).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..data import grid_intensity
 from ..exceptions import FleetParameterError
@@ -16,7 +17,8 @@ from .levers import FleetLevers
 from .tables import factor
 
 
-def grid_path(country: str, levers: Iterable[FleetLevers]) -> dict[int, float]:
+def grid_path(country: str, levers: Iterable[FleetLevers],
+              reference: Mapping[int, float] | None = None) -> dict[int, float]:
     """gCO2e/kWh for each year of ``levers``.
 
     Parameters
@@ -25,22 +27,27 @@ def grid_path(country: str, levers: Iterable[FleetLevers]) -> dict[int, float]:
         ISO3 code of the country whose grid applies.
     levers : iterable of FleetLevers
         One per year.
+    reference : mapping of int to float, optional
+        The reference case's intensity by year (default: the published 2023 value every year).
 
     Returns
     -------
     dict of int to float
-        Intensity by year: the published value x the year's grid intensity factor.
+        Intensity by year: the reference value x the year's grid intensity factor.
 
     Raises
     ------
     FleetParameterError
         If the country has no published value.
     """
-    try:
-        base = grid_intensity(country)
-    except KeyError as exc:
-        raise FleetParameterError(str(exc.args[0])) from None
-    return {lv.year: lv.grid_gco2e_per_kwh(base) for lv in levers}
+    levers = list(levers)
+    if reference is None:
+        try:
+            base = grid_intensity(country)
+        except KeyError as exc:
+            raise FleetParameterError(str(exc.args[0])) from None
+        reference = {lv.year: base for lv in levers}
+    return {lv.year: lv.grid_gco2e_per_kwh(reference[lv.year]) for lv in levers}
 
 
 def td_losses() -> float:

@@ -55,6 +55,9 @@ def sales_mix(bev_share: float, baseline: Mapping[str, float] | None = None) -> 
     """
     base = dict(baseline or default_sales())
     others = sum(v for k, v in base.items() if k != "bev")
+    if others <= 0:  # an all-electric baseline: the others' proportions do not matter
+        base = {k: 1.0 for k in base if k != "bev"} | {"bev": 0.0}
+        others = float(len(base) - 1)
     mix = {k: (1.0 - bev_share) * v / others for k, v in base.items() if k != "bev"}
     mix["bev"] = bev_share
     return mix

@@ -1,12 +1,14 @@
 """The car and bus fleets year by year: vintage stocks, sales mixes and fleet-average factors.
 
-The initial fleet (EU 2024 mix by powertrain: ACEA for cars, ACEA BEV share and assumptions for
-buses; ``fleet_defaults.csv``) is the stock at the end of the year before the first simulated
-year, with the steady-state age profile of the survival curve (assumption: constant past sales,
-same age profile for every powertrain). Each following year steps the vintage stock
-(:mod:`.stock`) with that year's sales mix from the levers. The car stock follows residents x
-cars per resident (growing at ``fleet.car.stock_growth``); the bus stock follows the year's bus
-service vehicle-km / ``fleet.bus.annual_km``.
+The initial fleet (:class:`FleetStart`: the country's fleet by powertrain from the reference
+case, else the EU 2024 mix of ``fleet_defaults.csv``) is the stock at the end of the year before
+the first simulated year, with the steady-state age profile of the survival curve (assumption:
+constant past sales, same age profile for every powertrain). Each following year steps the
+vintage stock (:mod:`.stock`) with that year's sales mix: the battery-electric share from the
+levers (the reference case's share moved by the city's measures), the other powertrains in the
+reference mix's proportions. The car stock follows residents x cars per resident (growing at
+``fleet.car.stock_growth``); the bus stock follows the year's bus service vehicle-km /
+``fleet.bus.annual_km``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,34 @@ class FleetYear:
         return FleetState(self.year, self.car.shares(), self.car_factors)
 
 
+@dataclass(frozen=True)
+class FleetStart:
+    """What a run's fleets start from, and the reference case's sales and grid they follow.
+
+    Attributes
+    ----------
+    car_shares, bus_shares : mapping of str to float
+        The initial car and bus fleets by powertrain.
+    car_sales : mapping of int to mapping
+        The reference case's new-car sales mix by powertrain in each calendar year (its
+        non-electric proportions split the sales that are not battery-electric).
+    bus_bev_sales : mapping of int to float
+        The reference case's battery-electric share of new buses in each calendar year (used
+        when no measure sets it).
+    grid : mapping of int to float
+        The reference case's grid intensity in each calendar year, gCO2e/kWh.
+    efficiency : bool
+        New vehicles more efficient than older ones.
+    """
+
+    car_shares: Mapping[str, float]
+    bus_shares: Mapping[str, float]
+    car_sales: Mapping[int, Mapping[str, float]]
+    bus_bev_sales: Mapping[int, float]
+    grid: Mapping[int, float]
+    efficiency: bool = True
+
+
 def survival_of(vehicle: str, p: Mapping[str, float]) -> Survival:
     """Return the survival curve of ``car`` or ``bus`` from the parameters."""
     try:
@@ -105,7 +135,7 @@ def zone_early(factors: VintageFactors, year: int, n_ages: int, now: FleetLevers
 
 def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
                   bus_stock: Mapping[int, float], p: Mapping[str, float],
-                  ) -> dict[int, FleetYear]:
+                  start: FleetStart | None = None) -> dict[int, FleetYear]:
     """Run both fleets over consecutive calendar years.
 
     Parameters
@@ -122,6 +152,9 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
         takes the first year's value.
     p : mapping
         Model parameters.
+    start : FleetStart, optional
+        The country's starting fleets and the reference case's sales and grid (default: the
+        EU 2024 fleets, the EU 2023 sales mix and the published 2023 grid value, all held).
 
     Returns
     -------
@@ -134,32 +167,38 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     first = years[0]
     car_surv, bus_surv = survival_of("car", p), survival_of("bus", p)
     car_rates, bus_rates = car_surv.retirement_rates(), bus_surv.retirement_rates()
+    efficiency = start.efficiency if start is not None else True
     car_factors = vintage_factors("car", CAR_POWERTRAINS, first - 1,
-                                  car_surv.steady_state_ages(), p)
+                                  car_surv.steady_state_ages(), p, efficiency)
     bus_factors = vintage_factors("bus", BUS_POWERTRAINS, first - 1,
-                                  bus_surv.steady_state_ages(), p)
-    car = initial_stock(first - 1, car_stock, shares("fleet_2024", CAR_POWERTRAINS),
-                        CAR_POWERTRAINS, car_surv)
-    bus = initial_stock(first - 1, bus_stock[first], shares("bus_fleet_2024", BUS_POWERTRAINS),
-                        BUS_POWERTRAINS, bus_surv)
-    grid = grid_path(country, levers)
+                                  bus_surv.steady_state_ages(), p, efficiency)
+    car_shares = (start.car_shares if start is not None
+                  else shares("fleet_2024", CAR_POWERTRAINS))
+    bus_shares = (start.bus_shares if start is not None
+                  else shares("bus_fleet_2024", BUS_POWERTRAINS))
+    car = initial_stock(first - 1, car_stock, car_shares, CAR_POWERTRAINS, car_surv)
+    bus = initial_stock(first - 1, bus_stock[first], bus_shares, BUS_POWERTRAINS, bus_surv)
+    grid = grid_path(country, levers, start.grid if start is not None else None)
     fleet = ModelParameters.of(p).fleet
     growth = fleet.car.stock_growth
-    baseline_sales = default_sales()
     out: dict[int, FleetYear] = {}
     before: FleetLevers | None = None
     for lv in levers:
         early = zone_early(car_factors, lv.year, car.by_age.shape[0], lv, before,
                            fleet.lez.replacement_share)
         target = car_stock * (1.0 + growth) ** (lv.year - first + 1) * lv.car_stock_factor
-        car = step(car, target, sales_mix(lv.car_bev_sales_share, baseline_sales), car_rates,
+        reference_sales = start.car_sales[lv.year] if start is not None else default_sales()
+        car = step(car, target, sales_mix(lv.car_bev_sales_share, reference_sales), car_rates,
                    early)
-        bus = step(bus, bus_stock[lv.year], bus_sales_mix(lv.bus_bev_sales_share), bus_rates)
+        bus_bev = lv.bus_bev_sales_share
+        if bus_bev is None and start is not None:
+            bus_bev = start.bus_bev_sales[lv.year]
+        bus = step(bus, bus_stock[lv.year], bus_sales_mix(bus_bev), bus_rates)
         out[lv.year] = FleetYear(lv.year, car, bus, car_factors.fleet_average(car),
                                  bus_factors.fleet_average(bus), grid[lv.year])
         before = lv
     return out
 
 
-__all__ = ["FleetYear", "bus_sales_mix",
+__all__ = ["FleetStart", "FleetYear", "bus_sales_mix",
            "project_fleet", "survival_of"]

@@ -146,7 +146,8 @@ class VintageFactors:
 
 
 def vintage_factors(vehicle: str, powertrains: tuple[str, ...], reference_year: int,
-                    initial_ages: np.ndarray, p: Mapping[str, float]) -> VintageFactors:
+                    initial_ages: np.ndarray, p: Mapping[str, float],
+                    efficiency: bool = True) -> VintageFactors:
     """Build the vintage factors of ``car`` or ``bus`` from the packaged tables.
 
     Parameters
@@ -161,6 +162,9 @@ def vintage_factors(vehicle: str, powertrains: tuple[str, ...], reference_year: 
         Age profile of the initial fleet (sums to 1).
     p : mapping
         Model parameters (efficiency gains, bus engine work).
+    efficiency : bool
+        Apply the vintage-to-vintage efficiency gains (False: every vintage at the base-year
+        factor; the reference case's ``vehicle_efficiency`` element switched off).
     """
     fuels = CAR_FUEL if vehicle == "car" else BUS_FUEL
     base = {q: np.array([factor(vehicle, pt, q) for pt in powertrains])
@@ -173,6 +177,8 @@ def vintage_factors(vehicle: str, powertrains: tuple[str, ...], reference_year: 
         bus = ModelParameters.of(p).fleet.bus
         gain = np.full(len(powertrains), bus.efficiency_gain)
         scale = np.full(len(powertrains), bus.engine_kwh_per_km)
+    if not efficiency:
+        gain = np.zeros(len(powertrains))
     ages = np.arange(len(initial_ages), dtype=float)
     norm = ((1.0 - gain[None, :]) ** (-ages[:, None]) * initial_ages[:, None]).sum(axis=0)
     euro = {pt: (euro_lookup(vehicle, fuel) if (fuel := fuels.get(pt)) else None)

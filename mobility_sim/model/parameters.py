@@ -1,6 +1,6 @@
-"""The parameters of a model run: defaults < the city's calibration < the scenario's overrides.
+"""The parameters of a model run: defaults < the city's country < its calibration < overrides.
 
-:func:`resolve_parameters` is the one place where the three layers are put together; every run
+:func:`resolve_parameters` is the one place where the layers are put together; every run
 (a scenario, a calibration, a validation, the bench) gets its values from it. The result is a
 :class:`Parameters`: a frozen, read-only mapping from the keys of the packaged tables
 (``mobility_sim/data/parameters.csv``, ``fleet_parameters.csv``, ``health_parameters.csv``,
@@ -34,11 +34,12 @@ from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
 from ..io.yamlio import read_yaml
 from ..kernels.spec import PURPOSES
+from ..reference.case import lifetime_layer
 from ..scenario.checks import value_problem
 from .asc import ASC_PREFIX, parse_asc_key
 
 #: Where a value came from.
-Origin = Literal["default", "calibration", "override"]
+Origin = Literal["default", "country", "calibration", "override"]
 
 #: File name of a city's calibration, inside its folder.
 CALIBRATION_FILE = "calibration.yaml"
@@ -63,7 +64,7 @@ class Parameters(Mapping[str, float]):
     ----------
     values : mapping of str to float
         The values (a read-only view).
-    origins : mapping of str to {"default", "calibration", "override"}
+    origins : mapping of str to {"default", "country", "calibration", "override"}
         The layer each value came from.
     """
 
@@ -102,13 +103,15 @@ class Parameters(Mapping[str, float]):
 def resolve_parameters(city: City | None = None,
                        overrides: Mapping[str, float] | None = None,
                        calibration: bool = True) -> Parameters:
-    """Layer the parameters of a run: defaults < the city's calibration < ``overrides``.
+    """Layer the parameters of a run: defaults < country < calibration < ``overrides``.
 
     Parameters
     ----------
     city : City, optional
-        The city; its ``calibration.yaml`` is applied when ``calibration`` is true and the city
-        was loaded from a folder (in-memory cities, e.g. synthetic ones, have none).
+        The city. Its country sets the values it has its own data for (the car lifetime of
+        its country group, :func:`mobility_sim.reference.case.lifetime_layer`); its
+        ``calibration.yaml`` is applied when ``calibration`` is true and the city was loaded
+        from a folder (in-memory cities, e.g. synthetic ones, have none).
     overrides : mapping, optional
         The scenario's (or the caller's) values, applied last.
     calibration : bool
@@ -125,6 +128,8 @@ def resolve_parameters(city: City | None = None,
         If the city's calibration file exists but is malformed.
     """
     values = Parameters(default_values(), dict.fromkeys(default_values(), "default"))
+    if city is not None:
+        values = values.updated(lifetime_layer(city.meta.country), "country")
     if calibration and city is not None and city.path is not None:
         values = values.updated(calibrated_parameters(city), "calibration")
     return values.updated(dict(overrides or {}), "override")

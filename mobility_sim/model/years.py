@@ -21,11 +21,11 @@ from tqdm.auto import tqdm
 from ..city import City
 from ..city.layers import grid_country
 from ..data.typed_parameters import ModelParameters
-from ..fleet import FleetYear, fleet_levers, project_fleet
-from ..fleet.mix import default_sales
+from ..fleet import FleetStart, FleetYear, fleet_levers, project_fleet
 from ..fleet.pt_supply import annual_service_vkm
 from ..kernels.balancing import warm_start
 from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
+from ..reference.case import ReferenceCase, reference_case
 from ..scenario.base import MeasureBase
 from ..scenario.levers import YearLevers, year_levers
 from .asc import apply_asc_overrides
@@ -56,6 +56,8 @@ class RunSetup:
         Every calendar year's PT service vehicle-km by vehicle type.
     fleet : dict of int to FleetYear
         Every calendar year's car and bus fleet.
+    reference : ReferenceCase
+        The reference case the measures act on (:mod:`mobility_sim.reference.case`).
     """
 
     city: City
@@ -66,6 +68,7 @@ class RunSetup:
     pt: dict[int, PtNetwork]
     service_vkm: dict[int, dict[str, float]]
     fleet: dict[int, FleetYear]
+    reference: ReferenceCase
 
     @property
     def supply_based(self) -> bool:
@@ -88,8 +91,12 @@ class ModelYear:
 
 
 def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase],
-              masks: Sequence[np.ndarray], years: Sequence[int]) -> RunSetup:
+              masks: Sequence[np.ndarray], years: Sequence[int],
+              reference: Mapping[str, bool] | None = None) -> RunSetup:
     """Fix the levers, PT networks, PT service and fleets of every calendar year of a run.
+
+    The reference case of the city's country (EU and national policies already decided, its
+    starting fleets) sets the levers' values without a measure; the measures act on top.
 
     Parameters
     ----------
@@ -103,11 +110,17 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
         Each measure's cells (``LoadedScenario.masks``).
     years : sequence of int
         The simulated years, ascending.
+    reference : mapping of str to bool, optional
+        Reference-case elements switched off (the scenario's ``reference:``); all on by default.
     """
     p = parameters
     calendar = list(range(years[0], years[-1] + 1))
-    baseline_bev = default_sales()["bev"]
-    levers = {y: year_levers(measures, masks, y, city.n_cells, baseline_bev) for y in calendar}
+    ref = reference_case(city.meta.country, grid_country(city), calendar, reference)
+    levers = {y: year_levers(measures, masks, y, city.n_cells, ref.car_bev_sales(y),
+                             baseline_bus_bev_sales=ref.bus_zero_emission[y],
+                             baseline_carbon_price=ref.carbon_price_eur_per_t[y],
+                             reference_grid_gco2e=ref.grid_gco2e_per_kwh[y])
+              for y in calendar}
     layers = cell_layers(city, p)
     pt = {y: pt_network(city, layers, p, levers[y]) for y in calendar}
     service = {y: annual_service_vkm(pt[y].service_headway_min, city.meta.cell_size_m, p,
@@ -116,9 +129,12 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
     fleet = project_fleet(
         [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
         grid_country(city), car_stock(city, p),
-        {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p)
+        {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p,
+        FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,
+                   car_sales=ref.car_sales, bus_bev_sales=ref.bus_zero_emission,
+                   grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
-                    levers=levers, pt=pt, service_vkm=service, fleet=fleet)
+                    levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref)
 
 
 def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,

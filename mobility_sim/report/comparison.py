@@ -156,9 +156,9 @@ def build_comparison(results_list: Sequence[Results]) -> Page:
     target = read_target(runs[0].meta, base_year_of(runs[0]))
     shared_target = None
     if target is not None and all(read_target(r.meta, base_year_of(r)) == target for r in runs):
-        base = runs[0].summary.loc[runs[0].summary["year"] == target.base_year, target.metric]
-        if not base.empty and target.metric == "co2_wtw_t":
-            shared_target = (target, float(base.iloc[0]))
+        path = target.path(runs[0].summary)
+        if path is not None and target.metric == "co2_wtw_t":
+            shared_target = (target, *path)
     panels = [page.figure(trajectories_figure(summaries, target=shared_target),
                           name="compare-trajectories",
                           note="Well-to-wheel CO₂e of residents' trips."),

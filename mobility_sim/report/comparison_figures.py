@@ -34,7 +34,7 @@ Labelled = Sequence[tuple[str, pd.DataFrame]]
 
 
 def trajectories_figure(summaries: Labelled, column: str = "co2_wtw_t", *,
-                        target: tuple[Target, float] | None = None,
+                        target: tuple[Target, list[int], list[float]] | None = None,
                         title: str = "CO₂e well-to-wheel by scenario") -> go.Figure:
     """One line per run of a ``summary`` column over the years.
 
@@ -44,8 +44,8 @@ def trajectories_figure(summaries: Labelled, column: str = "co2_wtw_t", *,
         The runs.
     column : str
         ``co2_wtw_t``, ``co2_ttw_t`` (tonnes) or ``co2_wtw_per_capita_kg`` (kg per resident).
-    target : (Target, float), optional
-        A shared target and the emission level of its base year, drawn as a dashed path.
+    target : (Target, years, levels), optional
+        A shared target and its path (:meth:`Target.path`), drawn dashed.
     """
     per_capita = column.endswith("_kg")
     if per_capita:
@@ -61,9 +61,8 @@ def trajectories_figure(summaries: Labelled, column: str = "co2_wtw_t", *,
                         marker={"size": 5},
                         hovertemplate="%{x}: %{y:,.1f}<extra>" + plain(label) + "</extra>")
     if target is not None:
-        tgt, level0 = target
-        fig.add_scatter(x=[tgt.base_year, tgt.year],
-                        y=[level0 / div, level0 * (1 - tgt.reduction) / div],
+        tgt, xs, ys = target
+        fig.add_scatter(x=xs, y=[v / div for v in ys],
                         name=f"Target −{100 * tgt.reduction:.0f} % by {tgt.year}",
                         mode="lines+markers", marker={"size": [0, 11], "symbol": "star"},
                         line={"color": OKABE_ITO["grey"], "dash": "dash", "width": 2},
@@ -160,17 +159,15 @@ def small_multiples_trajectories(summaries: Labelled, targets: Sequence[Target |
                         name="Well-to-wheel", showlegend=i == 0,
                         line={"color": OKABE_ITO["blue"], "width": 2.5}, marker={"size": 4},
                         hovertemplate="%{x}: %{y:,.0f} kg<extra></extra>", row=r, col=c)
-        if target is not None:
-            base = s.loc[s["year"] == target.base_year]
-            if not base.empty and target.metric == "co2_wtw_t":
-                level0 = float(base["co2_wtw_per_capita_kg"].iloc[0])
-                fig.add_scatter(x=[target.base_year, target.year],
-                                y=[level0, level0 * (1 - target.reduction)],
-                                mode="lines+markers", name="City's target path",
-                                showlegend=i == 0, marker={"size": [0, 9], "symbol": "star"},
-                                line={"color": OKABE_ITO["vermillion"], "dash": "dash"},
-                                hovertemplate="%{x}: %{y:,.0f} kg<extra>target</extra>",
-                                row=r, col=c)
+        path = (target.path(s, "co2_wtw_per_capita_kg")
+                if target is not None and target.metric == "co2_wtw_t" else None)
+        if path is not None:
+            fig.add_scatter(x=path[0], y=path[1],
+                            mode="lines+markers", name="City's target path",
+                            showlegend=i == 0, marker={"size": [0, 9], "symbol": "star"},
+                            line={"color": OKABE_ITO["vermillion"], "dash": "dash"},
+                            hovertemplate="%{x}: %{y:,.0f} kg<extra>target</extra>",
+                            row=r, col=c)
         fig.update_xaxes(title_text=UNITS["year"], row=r, col=c)
         if c == 1:
             fig.update_yaxes(title_text=UNITS["co2_pc_kg"], rangemode="tozero",

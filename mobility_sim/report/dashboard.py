@@ -49,6 +49,7 @@ from .sections import (
     kpi_cards_html,
     measures_table,
     notes_html,
+    reference_html,
     run_facts,
     synthetic_banner,
 )
@@ -115,6 +116,7 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
             "this page shows one run.",
             f"Give a table with columns {_cols(WEDGE_COLUMNS)} to show it.", wide=True))
     page.add_section("emissions", "Emissions", grid(*panels))
+    page.add_section("reference", "Reference case and targets", reference_html(results))
 
     # Travel ------------------------------------------------------------------------------
     panels = [page.figure(plot.mode_share("trips"), name="mode-share-trips",

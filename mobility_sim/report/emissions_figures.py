@@ -71,12 +71,13 @@ def emissions_trajectory(
                         line={"color": OKABE_ITO["grey"], "width": 2, "dash": "dot"},
                         hovertemplate="%{x}: %{y:,.1f}<extra>baseline</extra>")
     if target is not None:
-        base_rows = s.loc[s["year"] == target.base_year, target.metric]
-        if not base_rows.empty:
-            level0 = float(base_rows.iloc[0])
-            level = level0 * (1.0 - target.reduction)
+        path = target.path(s)
+        if path is not None:
+            xs, ys = path
             name = f"Target −{100 * target.reduction:.0f} % by {target.year}"
-            fig.add_scatter(x=[target.base_year, target.year], y=[level0 / div, level / div],
+            if target.base_year < xs[0]:
+                name += f" vs {target.base_year} ({target.base_method})"
+            fig.add_scatter(x=xs, y=[v / div for v in ys],
                             name=name, mode="lines+markers",
                             line={"color": OKABE_ITO["vermillion"], "width": 2, "dash": "dash"},
                             marker={"size": [0, 11], "symbol": "star"},

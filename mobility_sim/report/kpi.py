@@ -25,22 +25,81 @@ _METRIC_LABEL = {"co2_wtw_t": "well-to-wheel", "co2_ttw_t": "tank-to-wheel"}
 
 @dataclass(frozen=True)
 class Target:
-    """A city's emission target: ``reduction`` (0.55 = -55 %) by ``year`` versus ``base_year``."""
+    """A city's emission target: ``reduction`` (0.55 = -55 %) by ``year`` versus ``base_year``.
+
+    ``base_level`` is the base year's emissions on the model's scope when the run anchored them
+    (a base year before the run: city inventory or national backcast, ``base_method``); None:
+    read from the run's own summary in the base year.
+    """
 
     year: int
     reduction: float
     base_year: int
     metric: str = DEFAULT_TARGET_METRIC
+    base_level: float | None = None
+    base_method: str = "modelled"
+    name: str = ""
 
     @property
     def metric_label(self) -> str:
         """'well-to-wheel' or 'tank-to-wheel'."""
         return _METRIC_LABEL.get(self.metric, self.metric)
 
+    @property
+    def label(self) -> str:
+        """The target's name, or e.g. '−55 % by 2030 vs 1990'."""
+        return self.name or f"−{100 * self.reduction:.0f} % by {self.year} vs {self.base_year}"
+
+    def level_at_base(self, summary: pd.DataFrame, column: str | None = None) -> float | None:
+        """Base-year emissions: the anchored level, else the run's value in the base year.
+
+        With ``column`` (e.g. per-resident emissions), the anchored level is converted with the
+        ratio of ``column`` to the metric in the run's first year.
+        """
+        if self.base_level is None:
+            return _value(summary, self.base_year, column or self.metric)
+        if column is None or column == self.metric:
+            return self.base_level
+        first = int(summary["year"].min())
+        total, other = _value(summary, first, self.metric), _value(summary, first, column)
+        if not total or other is None:
+            return None
+        return self.base_level * other / total
+
+    def path(self, summary: pd.DataFrame, column: str | None = None
+             ) -> tuple[list[int], list[float]] | None:
+        """Return the straight target path from the base year, drawn from the run's first year.
+
+        Returns ([x0, target year], [level at x0, target level]); x0 is the base year when the
+        run covers it, else the run's first year (on the straight line from the base year).
+        """
+        level0 = self.level_at_base(summary, column)
+        if level0 is None:
+            return None
+        goal = level0 * (1.0 - self.reduction)
+        first = int(summary["year"].min())
+        if self.base_year >= first or self.year <= self.base_year:
+            return [self.base_year, self.year], [level0, goal]
+        x0 = min(first, self.year)
+        y0 = level0 + (goal - level0) * (x0 - self.base_year) / (self.year - self.base_year)
+        return [x0, self.year], [y0, goal]
+
+
+def read_targets(meta: dict[str, Any], default_base_year: int | None) -> list[Target]:
+    """Every target of a run (``meta["targets"]``, else ``meta["target"]``), readable ones."""
+    raws = meta.get("targets")
+    if not isinstance(raws, list):
+        raws = [meta.get("target")]
+    out = [_target(raw, default_base_year) for raw in raws]
+    return [t for t in out if t is not None]
+
 
 def read_target(meta: dict[str, Any], default_base_year: int | None) -> Target | None:
     """Return the target in ``meta["target"]``, or None when there is none or it is incomplete."""
-    raw = meta.get("target")
+    return _target(meta.get("target"), default_base_year)
+
+
+def _target(raw: Any, default_base_year: int | None) -> Target | None:
     if not isinstance(raw, dict):
         return None
     try:
@@ -56,7 +115,12 @@ def read_target(meta: dict[str, Any], default_base_year: int | None) -> Target |
         metric += "_t"  # the scenario names the metric (co2_wtw); the summary column has "_t"
     if metric not in _METRIC_LABEL:
         return None
-    return Target(year=year, reduction=reduction, base_year=int(base), metric=metric)
+    level = raw.get("base_emissions_t")
+    method = str(raw.get("base_method") or "modelled")
+    return Target(year=year, reduction=reduction, base_year=int(base), metric=metric,
+                  base_level=(float(level) if isinstance(level, int | float)
+                              and method != "modelled" else None),
+                  base_method=method, name=str(raw.get("name") or ""))
 
 
 def scenario_name(results: Results) -> str:
@@ -160,12 +224,14 @@ def scenario_kpis(results: Results) -> dict[str, Any]:
     out["target_year"] = None
     if target is not None:
         in_run = target.year in set(int(y) for y in summary["year"])
-        level_base = _value(summary, target.base_year, target.metric)
+        level_base = target.level_at_base(summary)
         at_year = _value(summary, target.year, target.metric) if in_run else None
         level = None if level_base is None else level_base * (1.0 - target.reduction)
         out.update({
             "target_year": target.year,
             "target_base_year": target.base_year,
+            "target_name": target.label,
+            "target_base_method": target.base_method,
             "target_reduction_pct": 100.0 * target.reduction,
             "target_metric": target.metric,
             "target_year_in_run": in_run,

@@ -70,9 +70,13 @@ class ResultsPlots:
         ----------
         baseline : Results, optional
             A run of the same city (for example its baseline scenario); its well-to-wheel line
-            is drawn in grey.
+            is drawn in grey. Default: the run's own reference case when it has measures.
         """
         r = self._results
+        if baseline is None and r.meta.get("measures") and not r.reference.empty:
+            return emissions_trajectory(
+                r.summary, target=read_target(r.meta, base_year_of(r)), baseline=r.reference,
+                baseline_label="Reference case (EU and national policy, no city measure)")
         return emissions_trajectory(
             r.summary, target=read_target(r.meta, base_year_of(r)),
             baseline=None if baseline is None else baseline.summary,

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..results import ACCOUNTING_NOTE, Results
-from .kpi import KpiCard, city_name, layer_statuses
+from .kpi import KpiCard, city_name, fmt_tonnes, layer_statuses, read_targets
 from .page import esc, table
 
 
@@ -177,3 +177,73 @@ def notes_html(results: Results) -> str:
     parts.append(f"<dt>Provenance</dt><dd>{esc('; '.join(prov))}. The fully resolved scenario "
                  "is saved beside the results as <code>scenario.resolved.yaml</code>.</dd>")
     return '<dl class="ms-notes">' + "".join(parts) + "</dl>"
+
+
+def who_did_what(results: Results, year: int | None = None) -> dict[str, float] | None:
+    """Split the change in well-to-wheel CO2e between policies already decided and the city.
+
+    ``reference_change``: the reference case's change from the first year to ``year`` (EU and
+    national policies, fleet turnover, trends); ``city_measures``: the scenario minus the
+    reference case in ``year`` (what the city's measures add). None without a reference table.
+    """
+    ref, summ = results.reference, results.summary
+    if not isinstance(ref, pd.DataFrame) or ref.empty or "co2_wtw_t" not in ref:
+        return None
+    first = int(summ["year"].min())
+    year = int(summ["year"].max()) if year is None else year
+    r = ref.set_index("year")["co2_wtw_t"]
+    s = summ.set_index("year")["co2_wtw_t"]
+    if year not in r.index or year not in s.index or first not in r.index:
+        return None
+    return {"first_year": first, "year": year, "first_t": float(r[first]),
+            "reference_t": float(r[year]), "scenario_t": float(s[year]),
+            "reference_change_t": float(r[year] - r[first]),
+            "city_measures_t": float(s[year] - r[year])}
+
+
+def reference_html(results: Results) -> str:
+    """Return 'Reference case and targets': what decided policy does, what the city's adds.
+
+    Lists the reference case's elements (on or off, how each was made), the starting fleets,
+    the split of the change into policies already decided and the city's measures, and each
+    target with its base year and where the base-year emissions come from.
+    """
+    meta = results.meta
+    ref = meta.get("reference_case") if isinstance(meta.get("reference_case"), Mapping) else None
+    if ref is None:
+        return ("<p>This run was made before the reference case existed: its baseline froze "
+                "technology (the 2023 EU sales mix and grid intensity held).</p>")
+    parts = ["<p>The <b>reference case</b> is what happens without the city's measures: the EU "
+             "and national policies already decided, applied to the country's own fleet. The "
+             "city's measures act on top of it; nothing in it is credited to the city. See "
+             "docs/reference_case.md.</p>"]
+    rows = [[e.get("label", e.get("name")), "on" if e.get("on") else "switched off",
+             e.get("how", "")] for e in ref.get("elements", []) if isinstance(e, Mapping)]
+    parts.append(table(["Element (policy already decided)", "In this run", "How"], rows))
+    start = ref.get("starting_fleet") if isinstance(ref.get("starting_fleet"), Mapping) else {}
+    if start:
+        parts.append("<p><b>Starting point:</b> " + esc("; ".join(str(v) for v in start.values()
+                                                                  if v)) + ".</p>")
+    split = who_did_what(results)
+    if split is not None:
+        has_measures = bool(meta.get("measures"))
+        parts.append(table(
+            ["", f"Well-to-wheel CO₂e, {split['first_year']} → {split['year']}"],
+            [["Reference case (EU and national policy, fleet turnover)",
+              f"{fmt_tonnes(split['first_t'])} → {fmt_tonnes(split['reference_t'])} "
+              f"({fmt_tonnes(split['reference_change_t'])})"],
+             ["City's measures (scenario minus reference case)",
+              fmt_tonnes(split["city_measures_t"]) if has_measures else "no measures"]]))
+    targets = read_targets(meta, None)
+    raw = {str(t.get("name")): t for t in (meta.get("targets") or []) if isinstance(t, Mapping)}
+    if targets:
+        rows = []
+        for t in targets:
+            info = raw.get(t.label, {})
+            level0 = t.level_at_base(results.summary)
+            rows.append([t.label, t.base_year, fmt_tonnes(level0),
+                         fmt_tonnes(None if level0 is None else level0 * (1 - t.reduction)),
+                         info.get("base_method", t.base_method), info.get("base_note", "")])
+        parts.append(table(["Target", "Base year", "Base-year CO₂e (model scope)",
+                            "Target level", "Base year from", "How"], rows, numeric={1}))
+    return "".join(parts)

@@ -23,6 +23,7 @@ from ..city.layers import grid_country, stop_distance_layer
 from ..data import grid_intensity, parameter_table, parameters
 from ..data.typed_parameters import ModelParameters
 from ..io.input_errors import did_you_mean
+from ..reference.targets import anchor_problem
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
 from .measures_car import LowEmissionZone
@@ -183,11 +184,10 @@ def _resolve(i: int, measure: MeasureBase, city: City, base: Path, p: dict[str, 
     if (isinstance(measure, GridDecarbonisation) and measure.gco2e_per_kwh is not None
             and measure.baseline_gco2e_per_kwh is None):
         try:
-            baseline = grid_intensity(grid_country(city))
+            grid_intensity(grid_country(city))
         except KeyError as exc:
             return measure, mask, [f"{where(['measures', i])}: {exc.args[0]}; or give "
                                    "baseline_gco2e_per_kwh"]
-        measure = measure.model_copy(update={"baseline_gco2e_per_kwh": baseline})
     return measure, mask, []
 
 
@@ -280,15 +280,20 @@ def semantic_checks(scenario: Scenario, city: City, base: Path, where: Where) ->
         masks.append(mask)
         resolved.append(new)
     problems += _overlap_problems(scenario, masks, failed, where)
-    if scenario.target is not None:
-        t = scenario.target
+    places = ([["target"]] if scenario.target is not None else []) + [
+        ["targets", k] for k in range(len(scenario.targets))]
+    for place, t in zip(places, scenario.all_targets, strict=True):
         if not first <= t.year <= last:
-            problems.append(f"{where(['target', 'year'])}: target year {t.year} is outside the "
+            problems.append(f"{where([*place, 'year'])}: target year {t.year} is outside the "
                             f"simulated years {first}-{last}")
         base_year = t.base_year if t.base_year is not None else first
-        if base_year not in scenario.years.as_list():
-            problems.append(f"{where(['target', 'base_year'])}: base year {base_year} is not a "
-                            f"simulated year ({first}-{last}, step {scenario.years.step})")
+        if base_year >= first and base_year not in scenario.years.as_list():
+            problems.append(f"{where([*place, 'base_year'])}: base year {base_year} is not a "
+                            f"simulated year ({first}-{last}, step {scenario.years.step}); "
+                            "use a simulated year or one before the first")
+        problem = anchor_problem(t, first, city.meta.inventory, city.meta.country)
+        if problem:
+            problems.append(f"{where([*place, 'base_year'])}: {problem}")
     return Checked(problems=sorted(problems, key=line_order), masks=masks,
                    scenario=scenario.model_copy(update={"measures": _numbered(resolved)}))
 

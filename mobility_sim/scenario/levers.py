@@ -294,16 +294,19 @@ RampLever = Literal["parking", "bike_infra", "speed_limit"]
 class LeverBuilder:
     """Mutable lever values while the measures of one year are applied (see :func:`year_levers`).
 
-    The fields are those of :class:`YearLevers` (see there), each at its neutral value until a
-    measure changes it. Measures set the scalar fields directly; per-cell arrays are created on
-    first use (:meth:`cells`, :meth:`ramp`) so that untouched levers stay ``None`` (neutral).
-    ``cordon`` holds 1.0 in the cordon's cells while building and becomes a boolean mask in
-    :meth:`freeze`.
+    The fields are those of :class:`YearLevers` (see there), each at its reference-case value
+    (the policies already decided: new-car sales, the ETS2 carbon price) or its neutral value
+    until a measure changes it; ``reference_grid_gco2e`` is the year's grid intensity in the
+    reference case (gCO2e/kWh; None: not known), which grid measures start from. Measures set
+    the scalar fields directly; per-cell arrays are created on first use (:meth:`cells`,
+    :meth:`ramp`) so that untouched levers stay ``None`` (neutral). ``cordon`` holds 1.0 in the
+    cordon's cells while building and becomes a boolean mask in :meth:`freeze`.
     """
 
     n_cells: int
     bev_sales_share: float
     baseline_bus_bev_sales: float | None = None
+    reference_grid_gco2e: float | None = None
     headway_factor: np.ndarray = field(init=False)
     bus_bev_sales_share: float | None = None
     grid_intensity_factor: float = 1.0
@@ -385,6 +388,8 @@ def year_levers(
     baseline_bev_sales: float,
     *,
     baseline_bus_bev_sales: float | None = None,
+    baseline_carbon_price: float = 0.0,
+    reference_grid_gco2e: float | None = None,
 ) -> YearLevers:
     """Apply every measure to the baseline lever values of ``year``.
 
@@ -400,13 +405,19 @@ def year_levers(
     n_cells : int
         Number of grid cells.
     baseline_bev_sales : float
-        Battery-electric share of new car sales without any measure.
+        Battery-electric share of new car sales without any measure (the reference case's).
     baseline_bus_bev_sales : float, optional
         Same for new city buses (default: the packaged ``bus_sales_2023`` mix); used only when a
         bus measure is present.
+    baseline_carbon_price : float
+        Carbon price on road-fuel CO2 without any measure (the reference case's ETS2), EUR/t.
+    reference_grid_gco2e : float, optional
+        The year's grid intensity without any measure, gCO2e/kWh.
     """
     builder = LeverBuilder(n_cells=n_cells, bev_sales_share=baseline_bev_sales,
-                           baseline_bus_bev_sales=baseline_bus_bev_sales)
+                           baseline_bus_bev_sales=baseline_bus_bev_sales,
+                           reference_grid_gco2e=reference_grid_gco2e,
+                           carbon_price_eur_per_t=baseline_carbon_price)
     active: dict[str, float] = {}
     for measure, mask in zip(measures, masks, strict=True):
         level = intensity(measure, year)

@@ -101,6 +101,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
+#: Library measures that are national or EU policy: in the single-measure files (what if the
+#: country went further than the reference case), not in the city's SUMP package.
+NOT_CITY_MEASURES: frozenset[str] = frozenset({"grid_decarbonisation", "fuel_price",
+                                               "carbon_price"})
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -175,24 +181,36 @@ def library_files(city: City) -> dict[str, str]:
     examples = city_examples(city)
     files: dict[str, str] = {}
     files["baseline.yaml"] = _header(f"{slug}-baseline", f"""
-        {name} with no new measure: today's EU new-car sales mix (14.5 % battery electric,
-        Eurostat 2023) held constant, today's public transport service, the country's 2023 grid
-        intensity. The target is the EU's -55 % applied to the base year {FIRST_YEAR} for
-        illustration (the EU target is against 1990).""") + (
+        {name} with no new measure of the city: the reference case of its country (the EU
+        CO2 standards for new cars and buses turned into sales paths from the country's
+        latest sales, the grid's projected carbon intensity, the ETS2 carbon price on road
+        fuels, more efficient new vehicles; docs/reference_case.md) and today's public
+        transport service. Targets: the EU's -55 % by 2030 against 1990 (the base year's
+        emissions backcast with the country's road-transport inventory) and, for a Mission
+        city, climate neutrality by 2030 with 20 % residual emissions offset (against the
+        first simulated year here, for illustration: a Climate City Contract names its own
+        base year).""") + (
         f"city: {slug}\nyears: {{start: {FIRST_YEAR}, end: {LAST_YEAR}, step: 1}}\n"
-        "target: {year: 2030, reduction: 0.55}\n")
+        'target: {name: "EU -55 % by 2030 vs 1990", year: 2030, reduction: 0.55, '
+        "base_year: 1990}\n"
+        "targets:\n"
+        '  - {name: "EU Mission: climate neutrality 2030", kind: mission_climate_neutrality, '
+        "year: 2030, residual_share: 0.2}\n")
     for stem, measure in examples.items():
         files[f"{stem}.yaml"] = _header(f"{slug}-{stem.replace('_', '-')}", f"""
             Baseline plus one measure alone: {measure['label']}. An illustrative setting to
             see this lever's effect in {name}, not a city decision.""") + (
             f"city: {slug}\nextends: baseline.yaml\nmeasures:\n" + _measure_yaml(measure))
-    package = "".join(_measure_yaml(m) for m in examples.values())
+    package = "".join(_measure_yaml(m) for stem, m in examples.items()
+                      if stem not in NOT_CITY_MEASURES)
     files["sump_package.yaml"] = _header(f"{slug}-sump-package", f"""
-        Every measure of the library together on {name}, as a full Sustainable Urban Mobility
-        Plan package: electric cars and buses, more and new public transport, cheaper fares,
-        cycling, parking, a congestion charge and a zero-emission zone in the centre, 30 km/h,
-        telework, growth near stops, car sharing, a cleaner grid and higher fuel and carbon
-        prices. Illustrative settings, not the city's adopted plan.""") + (
+        The library's city measures together on {name}, as a Sustainable Urban Mobility Plan
+        package on top of the reference case: faster electrification of cars and buses, more
+        and new public transport, cheaper fares, cycling, parking, a congestion charge and a
+        zero-emission zone in the centre, 30 km/h, telework, growth near stops, car sharing.
+        The grid, fuel taxes and carbon prices are national or EU policy, not the city's
+        (their decided parts are in the reference case). Illustrative settings, not the
+        city's adopted plan.""") + (
         f"city: {slug}\nextends: baseline.yaml\nmeasures:\n" + package)
     return files
 

@@ -62,10 +62,12 @@ class LoadedScenario:
         return buf.getvalue()
 
     def year_levers(self, year: int, baseline_bev_sales: float,
-                    baseline_bus_bev_sales: float | None = None) -> YearLevers:
+                    baseline_bus_bev_sales: float | None = None,
+                    reference_grid_gco2e: float | None = None) -> YearLevers:
         """Return the lever values of ``year`` (see :func:`.levers.year_levers`)."""
         return year_levers(self.scenario.measures, self.masks, year, self.city.n_cells,
-                           baseline_bev_sales, baseline_bus_bev_sales=baseline_bus_bev_sales)
+                           baseline_bev_sales, baseline_bus_bev_sales=baseline_bus_bev_sales,
+                           reference_grid_gco2e=reference_grid_gco2e)
 
 
 def one_line(problem: str) -> str:

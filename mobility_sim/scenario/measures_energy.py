@@ -23,9 +23,11 @@ class EvSalesShare(CityWide):
 
     Model: for cars, the sales mix feeds the fleet model, whose battery-electric share weights
     the electric car alternative of mode choice and sets the fleet-average emission factors; the
-    other powertrains keep their baseline proportions of the remaining sales. For buses, the
+    other powertrains keep their reference proportions of the remaining sales. For buses, the
     share of battery-electric buses among new buses (bus fleet electrification) goes to the
-    fleet model, which sets the emission factor of public transport.
+    fleet model, which sets the emission factor of public transport. The measure acts on top of
+    the reference case (the EU CO2 standards already raise the share year by year): it moves
+    the share towards ``share`` but never below the reference case's share of the year.
     """
 
     AREA_REASON: ClassVar[str] = ("it applies city-wide: vehicle sales are one trajectory for "
@@ -45,19 +47,22 @@ class EvSalesShare(CityWide):
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
         """Move the sales share towards ``share``."""
         if self.vehicle == "car":
-            levers.bev_sales_share += level * (self.share - levers.bev_sales_share)
+            now = float(levers.bev_sales_share)
+            levers.bev_sales_share = max(now, now + level * (self.share - now))
         elif level > 0:
             current = levers.bus_bev_sales_share
             now = levers.bus_baseline() if current is None else float(current)
-            levers.bus_bev_sales_share = now + level * (self.share - now)
+            levers.bus_bev_sales_share = max(now, now + level * (self.share - now))
 
 
 class GridDecarbonisation(CityWide):
     """Carbon intensity of the electricity grid falls to ``gco2e_per_kwh`` (or by ``reduction``).
 
-    Model: the grid intensity (gCO2e/kWh, from the country's 2023 value) sets the well-to-wheel
-    emission factors of battery-electric cars and electric public transport; give exactly one
-    of the two fields.
+    Model: the grid intensity (gCO2e/kWh) sets the well-to-wheel emission factors of
+    battery-electric cars and electric public transport; give exactly one of the two fields.
+    The measure acts on the reference case's intensity of each year (the country's projection,
+    or its 2023 value where none was found): ``reduction`` cuts it further; ``gco2e_per_kwh``
+    moves it towards the target, and never above the reference case's intensity.
     """
 
     AREA_REASON: ClassVar[str] = "it applies city-wide: the national grid supplies the whole city"
@@ -70,8 +75,8 @@ class GridDecarbonisation(CityWide):
     """Cut of the country's grid intensity at full effect: 0.8 means -80 %."""
     baseline_gco2e_per_kwh: float | None = Field(default=None, gt=0, le=2000,
                                                  json_schema_extra=unit("gCO2e/kWh"))
-    """Intensity that ``gco2e_per_kwh`` is reached from (default: the published value of the
-    city's grid country, filled in by the loader and recorded in the resolved scenario)."""
+    """Intensity that ``gco2e_per_kwh`` is reached from when the reference case's intensity of
+    the year is not known (a run always knows it: the country's projection or 2023 value)."""
 
     def problems(self) -> list[str]:
         """Add: exactly one target."""
@@ -90,10 +95,11 @@ class GridDecarbonisation(CityWide):
         if self.gco2e_per_kwh is None:
             factor *= 1.0 - level * float(self.reduction or 0.0)
         else:
-            if self.baseline_gco2e_per_kwh is None:
+            reference = levers.reference_grid_gco2e or self.baseline_gco2e_per_kwh
+            if reference is None:
                 raise ValueError("grid_decarbonisation with gco2e_per_kwh needs "
-                                 "baseline_gco2e_per_kwh (load_scenario fills it in)")
-            target = self.gco2e_per_kwh / self.baseline_gco2e_per_kwh
+                                 "baseline_gco2e_per_kwh or the reference case's intensity")
+            target = min(self.gco2e_per_kwh, reference) / reference
             factor += level * (target - factor)
         levers.grid_intensity_factor = factor
 
@@ -119,11 +125,13 @@ class FuelPrice(CityWide):
 
 
 class CarbonPrice(CityWide):
-    """A carbon price of ``eur_per_tco2`` on car fuels (e.g. the EU ETS2 on road fuels).
+    """A carbon price of ``eur_per_tco2`` on car fuels on top of the reference case's.
 
     Model: combustion cars' money cost per km rises by the price times their fleet-average
     tank-to-wheel CO2 per vehicle-km (from the emission factors and the fleet mix of the year);
-    electricity is not charged (power generation is already in the EU ETS).
+    electricity is not charged (power generation is already in the EU ETS). The EU ETS2 price
+    on road fuels is part of the reference case in EU member states (``docs/reference_case.md``);
+    this measure adds a national or local carbon charge to it.
     """
 
     AREA_REASON: ClassVar[str] = "it applies city-wide: a carbon price covers all fuel sold"

@@ -32,8 +32,8 @@ __all__ = [
     "MEASURE_TYPES", "Area", "BikeSharing", "CarOccupancy", "CarSharing", "CarbonPrice",
     "CordonCharge", "Cost", "CycleNetwork", "Densification", "EbikeSubsidy", "EvSalesShare",
     "FuelPrice", "GridDecarbonisation", "LineGeometry", "LowEmissionZone", "Measure",
-    "MeasureBase", "ParkingPrice", "Profile", "PtFare", "PtFrequency", "PtLine", "Scenario",
-    "SpeedLimit", "Strict", "Target", "Telework", "Years",
+    "MeasureBase", "ParkingPrice", "Profile", "PtFare", "PtFrequency", "PtLine",
+    "ReferenceElements", "Scenario", "SpeedLimit", "Strict", "Target", "Telework", "Years",
 ]
 
 
@@ -80,16 +80,81 @@ MEASURE_TYPES: dict[str, type[MeasureBase]] = {cls.type_name(): cls for cls in _
 
 
 class Target(Strict):
-    """The city's emission target for urban passenger transport."""
+    """The city's emission target, as the city states it: a cut against a base year.
 
+    The base year's emissions come from the city's published inventory (``inventory`` in
+    ``city.yaml``) or, where there is none, from a backcast with the country's road-transport
+    inventory; the results say which (``docs/reference_case.md``).
+    """
+
+    name: str = ""
+    """What the target is, e.g. "EU -55 % by 2030" or "Climate City Contract 2030"."""
+    kind: Literal["reduction", "mission_climate_neutrality"] = "reduction"
+    """``reduction``: cut ``reduction`` by ``year`` against ``base_year``.
+    ``mission_climate_neutrality``: the EU Mission's climate neutrality, a cut of
+    1 - ``residual_share`` (the residual is offset)."""
     year: int = Field(ge=2000, le=2100, json_schema_extra=unit("year"))
     """Target year."""
-    reduction: float = Field(gt=0, le=1, json_schema_extra=unit("share 0-1"))
-    """Reduction of CO2 versus ``base_year``: 0.55 means -55 %."""
+    reduction: float | None = Field(default=None, gt=0, le=1,
+                                    json_schema_extra=unit("share 0-1"))
+    """Reduction of CO2 versus ``base_year``: 0.55 means -55 % (``kind: reduction``)."""
+    residual_share: float = Field(default=0.2, ge=0, lt=1, json_schema_extra=unit("share 0-1"))
+    """Share of base-year emissions left and offset under the Mission's climate neutrality
+    (default 0.2: the Mission allows about 20 % residual emissions to be offset)."""
     base_year: int | None = Field(default=None, ge=1990, le=2100, json_schema_extra=unit("year"))
-    """Reference year of the reduction (defaults to the first simulated year)."""
+    """Year the reduction is measured against: 1990 for the EU's -55 %, or the base year of
+    the city's Climate City Contract or SECAP (default: the first simulated year)."""
     metric: Literal["co2_wtw", "co2_ttw"] = "co2_wtw"
     """Well-to-wheel or tank-to-wheel CO2."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Target:
+        if self.kind == "reduction" and self.reduction is None:
+            raise ValueError("a target of kind 'reduction' needs 'reduction' (e.g. 0.55 for "
+                             "-55 %); or use kind: mission_climate_neutrality")
+        if self.kind == "mission_climate_neutrality" and self.reduction is not None:
+            raise ValueError("kind 'mission_climate_neutrality' sets its own reduction "
+                             "(1 - residual_share); remove 'reduction'")
+        if self.base_year is not None and self.base_year > self.year:
+            raise ValueError(f"base_year ({self.base_year}) is after the target year "
+                             f"({self.year})")
+        return self
+
+    @property
+    def cut(self) -> float:
+        """The reduction against the base year (0-1)."""
+        if self.kind == "mission_climate_neutrality":
+            return 1.0 - self.residual_share
+        return float(self.reduction or 0.0)
+
+    @property
+    def label(self) -> str:
+        """The target's name, or one made from its values."""
+        if self.name:
+            return self.name
+        if self.kind == "mission_climate_neutrality":
+            return (f"climate neutrality {self.year} (EU Mission; "
+                    f"{self.residual_share:.0%} residual)")
+        return f"-{self.cut:.0%} by {self.year}"
+
+
+class ReferenceElements(Strict):
+    """Which elements of the reference case (policies already decided) apply; all by default.
+
+    Switch one off to show what that EU or national policy contributes in the city (run the
+    scenario with and without it). See ``docs/reference_case.md``.
+    """
+
+    car_co2_standards: bool = True
+    """EU CO2 standards for new cars (UK: ZEV mandate) -> the new-car sales mix."""
+    bus_zero_emission: bool = True
+    """EU rules for new urban buses (90 % zero-emission from 2030, 100 % from 2035)."""
+    grid_projection: bool = True
+    """The country's projected grid carbon intensity (else the 2023 value held)."""
+    ets2: bool = True
+    """The EU ETS2 carbon price on road fuels (EU member states)."""
+    vehicle_efficiency: bool = True
+    """New vehicles more efficient than older ones."""
 
 
 class Scenario(Strict):
@@ -112,3 +177,14 @@ class Scenario(Strict):
     """Overrides of default parameters by key (see ``mobility_sim/data/parameters.csv``)."""
     target: Target | None = None
     """The emission target, if any."""
+    targets: list[Target] = Field(default_factory=list)
+    """Further targets shown with the results (e.g. the Mission's 2030 climate neutrality
+    beside the EU's -55 %)."""
+    reference: ReferenceElements = Field(default_factory=ReferenceElements)
+    """The reference case the measures act on (``docs/reference_case.md``); every element is
+    on unless switched off here."""
+
+    @property
+    def all_targets(self) -> list[Target]:
+        """``target`` (if any) followed by ``targets``."""
+        return ([self.target] if self.target is not None else []) + list(self.targets)
