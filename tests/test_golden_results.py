@@ -44,7 +44,8 @@ RUNS: tuple[str, ...] = (
 )
 
 #: Tables compared, whole (every numeric column, every row).
-WHOLE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "fleet", "emissions", "health")
+WHOLE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "fleet", "emissions", "health",
+                                 "reference")
 
 
 def fingerprint() -> dict[str, str]:
