@@ -22,7 +22,11 @@ from .analysis.cli import (
     sweep_command,
 )
 from .bench import bench_command
-from .calibration.cli import calibrate_command, validate_model_command
+from .calibration.cli import (
+    calibrate_command,
+    transfer_constants_command,
+    validate_model_command,
+)
 from .city.cli import city_app
 from .cli_errors import fail
 from .exceptions import MobilitySimError
@@ -42,6 +46,7 @@ app.command("compare")(compare_command)
 app.command("compare-cities")(compare_cities_command)
 app.command("calibrate")(calibrate_command)
 app.command("validate-model")(validate_model_command)
+app.command("transfer-constants")(transfer_constants_command)
 app.command("sweep")(sweep_command)
 app.command("attribute")(attribute_command)
 app.command("sensitivity")(sensitivity_command)
@@ -64,13 +69,25 @@ def run(
     uncalibrated: Annotated[bool, typer.Option(
         help="Run without the city's calibration (e.g. a stale one); the results say so.")]
     = False,
+    city: Annotated[str | None, typer.Option(
+        help="Run the scenario on this city (slug or folder) instead of its own: one package "
+             "on many cities (default output: output/<scenario name>-<city>).")] = None,
 ) -> None:
     """Run a scenario and write results (Parquet), the resolved scenario and a dashboard."""
+    from .city import load_city
     from .simulate import run as run_scenario
+    from .simulate import safe_name
 
     try:
+        other = load_city(city) if city is not None else None
+        if other is not None and out is None:
+            from .scenario import load_scenario
+
+            name = load_scenario(scenario, city=other).scenario.name
+            out = Path("output") / safe_name(f"{name}-{other.slug}")
         folder = run_scenario(scenario, out=out, dashboard=dashboard, progress=progress,
-                              save=True, uncalibrated=uncalibrated).meta["output_folder"]
+                              save=True, uncalibrated=uncalibrated, city=other
+                              ).meta["output_folder"]
     except MobilitySimError as exc:
         fail(exc)
     folder = Path(folder)

@@ -20,9 +20,11 @@ import pandas as pd
 
 from ._version import __version__
 from .city import City
+from .city.data_sheet import load_data_sheet
 from .city.layers import grid_country
+from .city.quality import data_quality
 from .data.typed_parameters import ModelParameters
-from .exceptions import CalibrationError
+from .exceptions import CalibrationError, CityDataError
 from .fleet import FleetYear
 from .fleet.accounting import (
     YearAccounts,
@@ -47,7 +49,13 @@ from .kernels.spec import (
 from .model.base_year import calibration_status
 from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
-from .model.parameters import calibrated_parameters, calibration_path, resolve_parameters
+from .model.parameters import (
+    TRANSFERRED_TABLE,
+    calibrated_parameters,
+    calibration_path,
+    resolve_parameters,
+    transferred_constants,
+)
 from .model.years import RunSetup, run_years, setup_run
 from .reference.targets import anchor_targets
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
@@ -257,7 +265,8 @@ def run_calibration(city: City, uncalibrated: bool = False) -> dict[str, object]
 
     Returns ``{"applied": bool, "status": ..., "note": ...}`` with status ``current`` (fitted
     to a published split on today's inputs), ``none`` (the city has no calibration) or
-    ``not applied`` (asked with ``uncalibrated``).
+    ``transferred`` (no calibration: the calibrated cities' mean constants), ``none`` (no
+    calibration and nothing to transfer) or ``not applied`` (asked with ``uncalibrated``).
 
     Raises
     ------
@@ -278,6 +287,12 @@ def run_calibration(city: City, uncalibrated: bool = False) -> dict[str, object]
             f"city's today (its grid, metadata or the model's defaults changed since); refit it "
             f"with 'mobility-sim calibrate {slug}', or run without it (--uncalibrated)")
     if status == "none":
+        if city.path is not None and transferred_constants():
+            return {"applied": True, "status": "transferred",
+                    "note": "the city is not calibrated (no published modal split in its "
+                            "city.yaml): its constants are the mean of the calibrated cities' "
+                            f"({TRANSFERRED_TABLE}; rule and leave-one-out error in "
+                            "docs/calibration.md), not fitted to this city"}
         return {"applied": False, "status": "none",
                 "note": "the city is not calibrated: its base-year modal split comes from the "
                         "model's default constants, not from a published survey"}
@@ -295,7 +310,12 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         layers.setdefault(name, {"status": "default" if source == "default" else "real",
                                  "method": "model default scaled with density (parameters.csv)"
                                  if source == "default" else "city data"})
+    try:
+        sheet = load_data_sheet(city.path) if city.path is not None else None
+    except CityDataError:
+        sheet = None  # a sheet that does not read is reported by 'city info', not here
     return {
+        "data_quality": data_quality(city.meta.layers, sheet).as_dict(),
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,
@@ -366,7 +386,7 @@ def run(
         The results; ``meta["output_folder"]`` names the folder when saved.
     """
     loaded = load_scenario(scenario_file, city=city)
-    folder = Path(out) if out is not None else Path("output") / _safe_name(loaded.scenario.name)
+    folder = Path(out) if out is not None else Path("output") / safe_name(loaded.scenario.name)
     if save:  # check the output folder before spending time on the run
         check_run_folder(folder)
     results = simulate(loaded, engine=engine, progress=progress, uncalibrated=uncalibrated)
@@ -381,7 +401,7 @@ def run(
     return results
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     """Return a folder name for a scenario: no path separators, no leading dots ('..')."""
     keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in name.strip()).lstrip(".")
     return keep or "scenario"

@@ -108,13 +108,16 @@ def test_a_stale_calibration_stops_the_run_unless_asked(tmp_path):
 def test_runs_say_whether_their_city_is_calibrated(tmp_path):
     import mobility_sim as ms
 
-    york = ms.run(CITIES.parent / "scenarios" / "york" / "baseline.yaml", save=False)
+    riga = ms.run(CITIES.parent / "scenarios" / "riga" / "baseline.yaml", save=False)
     helsinki = ms.run(CITIES.parent / "scenarios" / "helsinki" / "baseline.yaml", save=False)
-    assert york.meta["calibration"]["status"] == "none"
+    assert riga.meta["calibration"]["status"] == "transferred"
     assert helsinki.meta["calibration"]["status"] == "current"
     from mobility_sim.report import build_city_comparison, build_dashboard
 
     assert "Not calibrated:" not in build_dashboard(helsinki).render()
-    page = build_city_comparison([york, helsinki]).render()
-    assert "Not calibrated:</b> York" in page and "do not compare on equal terms" in page
-    assert "Calibration" in york._repr_html_()
+    first_screen = build_dashboard(riga).render()
+    assert "Not calibrated:</b> Riga" in first_screen and "transferred" in first_screen
+    page = build_city_comparison([riga, helsinki]).render()
+    assert "Not calibrated:</b> Riga" in page and "do not compare on equal terms" in page
+    assert "Data quality per city" in page and "transferred" in page
+    assert "Calibration" in riga._repr_html_()

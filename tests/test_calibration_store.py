@@ -39,7 +39,7 @@ def test_unknown_segment_in_a_key_is_an_error():
 
 
 def test_city_without_calibration_has_no_calibrated_parameters(repo_root):
-    assert calibrated_parameters(repo_root / "cities" / "york") == {}
+    assert calibrated_parameters(repo_root / "cities" / "riga") == {}
 
 
 def test_malformed_calibration_file_is_reported_with_file_and_fix(tmp_path):

@@ -30,6 +30,20 @@ def test_published_other_is_left_out_and_shares_renormalised():
     assert sum(target.shares) == pytest.approx(1.0)
 
 
+def test_a_fully_published_split_summing_to_101_percent_is_rounding():
+    target = read_split(split(walk=0.30, bike=0.18, pt=0.27, car=0.26), "here")  # Berlin 2018
+    assert sum(target.shares) == pytest.approx(1.0)
+    assert target.target_of(("bike",)) == pytest.approx(0.18 / 1.01)
+    assert any("rounding" in note for note in target.notes)
+
+
+def test_a_full_split_with_other_that_does_not_add_up_is_renormalised():
+    # Prague 2016: 22 + 0.4 + 52 + 24.5 + other 0.5 = 99.4 %: the fit must reach 100 %
+    target = read_split(split(walk=0.22, bike=0.004, pt=0.52, car=0.245, other=0.005), "here")
+    assert sum(target.shares) == pytest.approx(1.0)
+    assert target.target_of(("pt",)) == pytest.approx(0.52 / 0.989)
+
+
 def test_commute_split_compares_commute_trips_only():
     target = read_split(split(purposes="work and education", bike=0.49), "here")
     assert target.purposes == (0,)
@@ -53,6 +67,18 @@ def test_bad_splits_are_refused_with_the_place(kwargs, message):
         read_split(split(**kwargs), "cities/x/city.yaml: observed_modal_split[0]")
     assert message in str(err.value)
     assert str(err.value).startswith("cities/x/city.yaml: observed_modal_split[0]")
+
+
+def test_choose_split_prefers_the_definition_closest_to_the_model():
+    city_2014 = split(walk=0.34, pt=0.32, car=0.22).model_copy(update={"year": 2014})
+    region = split(walk=0.29, bike=0.09, pt=0.22, car=0.39).model_copy(
+        update={"year": 2018, "area": "Helsinki REGION residents (14 municipalities)"})
+    commute = split(purposes="work and education", bike=0.49).model_copy(update={"year": 2023})
+    all_trips = split(population="all trips in the area", walk=0.3, bike=0.2, pt=0.2, car=0.3)
+    splits = [city_2014, region, commute, all_trips]
+    assert choose_split(splits, "here") == 0  # residents, all purposes, the city, 3 modes
+    assert choose_split([region, commute], "here") == 0
+    assert choose_split([commute, all_trips], "here") == 1  # all purposes before commute
 
 
 def test_choose_split_takes_the_latest_or_the_year_asked():

@@ -172,3 +172,43 @@ def test_bbox_cuts_a_city_out_of_a_raster():
     assert cells.population.sum() == pytest.approx(expected, rel=1e-9)
     with pytest.raises(CityDataError, match="no population inside the bbox"):
         raster_to_cells(tif, bbox=(10.0, 50.0, 10.1, 50.1))
+
+
+def test_a_rebuild_reads_the_data_sheet_the_planner_filled_in(tmp_path, repo_root):
+    """First build: a blank sheet. Fill it in (here Tallinn's researched sheet, plus a car
+    ownership figure and a split written as a planner would); the next build reads them."""
+    tif = GHS / "3255_Tallinn.tif"
+    runner = CliRunner()
+    out = tmp_path / "mine"
+    args = ["build", str(tif), "--slug", "mine", "--name", "Mine", "--country", "EST",
+            "--out", str(out)]
+    assert runner.invoke(city_app, args).exit_code == 0
+    first = load_city(out).meta
+    assert first.car_ownership is None and not first.observed_modal_split
+    text = (repo_root / "cities" / "tallinn" / "data_sheet.yaml").read_text(encoding="utf-8")
+    start = text.index("  cars_per_1000:")
+    end = text.index("  car_free_households_share:")
+    filled = """  cars_per_1000:
+    value: 500
+    unit: cars per 1000 inhabitants
+    year: 2024
+    definition: test figure written as a planner would
+    scope: the test city
+    source: test
+"""
+    (out / "data_sheet.yaml").write_text(text[:start] + filled + text[end:], encoding="utf-8")
+    res = runner.invoke(city_app, args)
+    assert res.exit_code == 0, res.output
+    again = load_city(out).meta
+    assert again.car_ownership.cars_per_1000 == 500 and "data sheet" in again.car_ownership.source
+    assert "Town Hall" in again.notes[0]
+    assert again.zones["centre"] != first.zones["centre"]
+
+
+def test_a_centre_outside_the_grid_is_refused(tmp_path):
+    from mobility_sim.city.build import build_city
+    from mobility_sim.exceptions import CityDataError
+
+    berlin = (4552269.0, 3273124.0, "Rotes Rathaus")
+    with pytest.raises(CityDataError, match=r"centre .* is .* km from the nearest populated"):
+        build_city(GHS / "3255_Tallinn.tif", slug="t", name="T", country="EST", centre=berlin)

@@ -55,7 +55,8 @@ def test_shipped_city_metadata(slug):
     for split in meta.observed_modal_split:
         assert split.source and split.area and split.population and split.purposes
         published = [v for v in split.shares.values() if v is not None]
-        assert published and all(0 <= v <= 1 for v in published) and sum(published) <= 1.0001
+        # published rounding may reach 102 % (ModalSplit's rule; calibration divides by it)
+        assert published and all(0 <= v <= 1 for v in published) and sum(published) <= 1.02
     assert (CITIES / slug / "grid.parquet").stat().st_size < 300_000
 
 
@@ -95,3 +96,22 @@ def test_city_tables_carry_sources():
     splits = read_table("city_modal_splits.csv")
     assert splits[["year", "unit", "population", "purposes", "area", "source"]].notna().all().all()
     assert set(splits["slug"]) <= set(table["slug"])
+
+
+def test_the_data_sheet_sets_ownership_centre_and_splits():
+    """Berlin's sheet: 329 cars per 1,000 (Destatis), the Rotes Rathaus, two surveys."""
+    from mobility_sim.city.data_sheet import load_data_sheet
+
+    sheet = load_data_sheet(CITIES / "berlin")
+    with_sheet = build_catalogue_city("berlin", RASTERS, sheet=sheet)
+    without = build_catalogue_city("berlin", RASTERS, sheet=None)
+    assert with_sheet.meta.car_ownership.cars_per_1000 == 329.0
+    assert "data sheet" in with_sheet.meta.car_ownership.source
+    assert with_sheet.meta.layers["car_ownership"].status == "proxy"
+    assert without.meta.car_ownership.cars_per_1000 == 569.0  # the EU average, labelled
+    assert without.meta.layers["car_ownership"].status == "default"
+    assert "Rotes Rathaus" in with_sheet.meta.notes[0]
+    assert "density centre" in without.meta.notes[0]
+    assert with_sheet.meta.zones["centre"] != without.meta.zones["centre"]
+    years = {(s.year, s.unit) for s in with_sheet.meta.observed_modal_split}
+    assert {(2018, "trips"), (2013, "trips")} <= years and not without.meta.observed_modal_split

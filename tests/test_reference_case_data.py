@@ -25,6 +25,7 @@ TABLES = [
     "reference_case_rules.csv",
     "national_road_transport_ghg.csv",
     "city_transport_inventories.csv",
+    "country_economics.csv",
 ]
 POWERTRAINS = {"petrol", "diesel", "hev", "phev", "bev"}
 # aggregates used where a source publishes only a combined group (never summed with the above)

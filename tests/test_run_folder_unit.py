@@ -17,7 +17,7 @@ from test_report_fixtures import make_results
 
 from mobility_sim.exceptions import OutputError
 from mobility_sim.results import MANIFEST, Results, check_run_folder, verify_run_folder
-from mobility_sim.simulate import _safe_name
+from mobility_sim.simulate import safe_name
 
 
 def _write_page(results: Results, path: Path) -> Path:
@@ -132,7 +132,7 @@ def test_concurrent_saves_into_one_folder_never_mix(tmp_path):
 
 
 def test_scenario_names_cannot_escape_the_output_folder():
-    assert _safe_name("..") == "scenario"
-    assert _safe_name("../../etc") == "_.._etc"
-    assert _safe_name(".hidden") == "hidden"
-    assert _safe_name("helsinki-sump") == "helsinki-sump"
+    assert safe_name("..") == "scenario"
+    assert safe_name("../../etc") == "_.._etc"
+    assert safe_name(".hidden") == "hidden"
+    assert safe_name("helsinki-sump") == "helsinki-sump"

@@ -107,3 +107,40 @@ def validate_model_command(
         typer.echo("  " + line)
     for path in paths:
         typer.echo(f"written: {path.resolve()}")
+
+
+def transfer_constants_command(
+    write: Annotated[bool, typer.Option(
+        help="Write mobility_sim/data/transferred_constants.csv (--no-write: only print).")]
+    = True,
+) -> None:
+    """Transfer constants to uncalibrated cities: the calibrated cities' mean, with its error.
+
+    Prints each calibrated city's split error left out of the mean (leave-one-out) beside the
+    error with the default constants, and writes the mean for the cities without calibration.
+    """
+    from ..data import __file__ as data_init
+    from ..io.yamlio import write_text_atomic
+    from ..model.parameters import TRANSFERRED_TABLE
+    from ..paths import repo_root
+    from .transfer_constants import calibrated_constants, constants_table, leave_one_out, summary
+
+    try:
+        slugs = sorted(p.parent.name for p in (repo_root() / "cities").glob("*/calibration.yaml"))
+        errors = leave_one_out(slugs)
+        constants = calibrated_constants(slugs)
+    except MobilitySimError as exc:
+        fail(exc)
+    typer.echo(f"{'city':<12} {'mode':<5} {'default':>8} {'transferred':>11}  (modelled - "
+               "published, pp)")
+    for row in errors.itertuples():
+        typer.echo(f"{row.city:<12} {row.mode:<5} {row.default_pp:>8.1f} "
+                   f"{row.transferred_pp:>11.1f}")
+    typer.echo("mean absolute error, pp:")
+    for mode, row in summary(errors).iterrows():
+        typer.echo(f"  {mode:<10} default {row['default_mae_pp']:5.1f}   transferred "
+                   f"{row['transferred_mae_pp']:5.1f}")
+    if write:
+        path = Path(data_init).parent / TRANSFERRED_TABLE
+        write_text_atomic(path, constants_table(constants, errors).to_csv(index=False))
+        typer.echo(f"written: {path}")

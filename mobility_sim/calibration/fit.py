@@ -181,6 +181,7 @@ def fit_mode_constants(model: BaselineModel, target: SplitTarget, tolerance: flo
     purposes = list(target.purposes)
     walk_group = next((g for g in target.groups if "walk" in g), None)
     iterations = 0
+    damping, last_error = 1.0, math.inf
     while True:
         model.params = dataclasses.replace(model.params, asc=asc.copy())
         out = model.run()
@@ -190,6 +191,11 @@ def fit_mode_constants(model: BaselineModel, target: SplitTarget, tolerance: flo
         error = max(abs(r["difference_pp"]) for r in rows) / 100.0
         if error <= tolerance or iterations > max_iterations:
             return SplitFit(rows=rows, converged=error <= tolerance, iterations=iterations), out
+        # A step that made things worse overshot (modes interact through destination choice
+        # and balancing): halve the later steps. Steps that keep improving stay whole.
+        if error > last_error:
+            damping *= 0.5
+        last_error = error
         steps = {}
         for group, goal in zip(target.groups, target.shares, strict=True):
             modelled = sum(shares[m] for m in group)
@@ -201,7 +207,7 @@ def fit_mode_constants(model: BaselineModel, target: SplitTarget, tolerance: flo
         for group, step in steps.items():
             for mode in group:
                 for m in _mode_index(mode):
-                    asc[:, purposes, m] += step - reference
+                    asc[:, purposes, m] += damping * (step - reference)
 
 
 def fit_trip_length(model: BaselineModel, target: TripLengthTarget, tolerance_km: float = 0.01,

@@ -27,6 +27,9 @@ from ..model.modes import SURVEY_MODES
 #: Words of a split's ``purposes`` field read as commuting (work and education) only.
 _COMMUTE_WORDS = ("work", "education", "commut", "school")
 _SHARE_TOLERANCE = 1e-6
+#: Largest sum of a fully published split read as rounding (e.g. 30 + 18 + 27 + 26 = 101 %):
+#: such a split is divided by its sum, with a note; beyond it the figures are refused.
+ROUNDING_SUM = 1.02
 
 Group = tuple[str, ...]
 
@@ -167,7 +170,8 @@ def read_split(split: ModalSplit, where: str, area_note: str = "") -> SplitTarge
         problems.append(f"{where}: no share of walk, bike, pt or car is published; nothing to "
                         "calibrate (no split is invented)")
     total_published = sum(published.values()) + (other or 0.0)
-    if total_published > 1.0 + 1e-3:
+    rounded = not unpublished and total_published <= ROUNDING_SUM
+    if total_published > 1.0 + 1e-3 and not rounded:
         problems.append(f"{where}: published shares sum to {total_published:.3f} > 1; check "
                         "the figures against the source")
     if problems:
@@ -194,11 +198,22 @@ def read_split(split: ModalSplit, where: str, area_note: str = "") -> SplitTarge
             f"1 - published = {remainder:.3f}{absorbed}; within the group the default "
             "constants keep their relative values"
         )
+    elif rounded and total_published > 1.0 + _SHARE_TOLERANCE:
+        total = sum(published.values())
+        targets = [v / total for v in published.values()]
+        notes.append(f"published shares sum to {total_published:.3f} (rounding in the source): "
+                     f"walk, bike, pt and car divided by their sum {total:.3f}")
     elif other is None and abs(sum(published.values()) - 1.0) > _SHARE_TOLERANCE:
         total = sum(published.values())
         targets = [v / total for v in published.values()]
         notes.append(f"walk, bike, pt and car sum to {total:.3f}: the remainder ('other', not "
                      "modelled) is left out and the four shares renormalised")
+    elif abs(sum(targets) - 1.0) > _SHARE_TOLERANCE:
+        # every modelled mode and 'other' published, not adding up to 1 (rounding)
+        total = sum(published.values())
+        targets = [v / total for v in published.values()]
+        notes.append(f"walk, bike, pt, car and other sum to {total_published:.3f} (rounding in "
+                     f"the source): the four modelled shares are divided by their sum {total:.3f}")
     caveats = [f"survey area: {split.area}; model grid: "
                f"{area_note.split(':')[0].strip() or 'see city.yaml area_note'}"]
     if "resident" not in split.population.lower():
@@ -210,8 +225,26 @@ def read_split(split: ModalSplit, where: str, area_note: str = "") -> SplitTarge
                        shares=tuple(targets), notes=notes, caveats=caveats)
 
 
+#: Words of a split's area that mark an area wider than the city (a region, a metro area).
+WIDER_AREA_WORDS = ("region", "metropolitan", "province", "comunidad", "county", "suburbs")
+
+
+def split_rank(split: ModalSplit) -> tuple[bool, bool, bool, bool, bool, int, int]:
+    """How well a split's definition fits the model's; larger is better (see choose_split)."""
+    published = sum(v is not None for m, v in split.shares.items() if m != "other")
+    wider = any(word in split.area.lower() for word in WIDER_AREA_WORDS)
+    return (split.unit == "trips",
+            split.purposes.strip().lower() in ("all", "all purposes", "all trips"),
+            split.population.strip().lower().startswith("residents"),
+            published >= 3, not wider, published, split.year)
+
+
 def choose_split(splits: list[ModalSplit], where: str, year: int | None = None) -> int:
-    """Return the index of the split to calibrate to: the given year, else the latest.
+    """Return the index of the split to calibrate to: the given year, else the best fitting.
+
+    Without a year, the split whose definition is closest to the model's: shares of trips,
+    all purposes, the residents' own trips, at least three modes published, the city rather
+    than a wider region, more modes published, then the most recent (:func:`split_rank`).
 
     Raises
     ------
@@ -224,7 +257,7 @@ def choose_split(splits: list[ModalSplit], where: str, year: int | None = None) 
             "city.yaml (none is invented), or run the city uncalibrated"
         )
     if year is None:
-        return max(range(len(splits)), key=lambda i: splits[i].year)
+        return max(range(len(splits)), key=lambda i: split_rank(splits[i]))
     matches = [i for i, s in enumerate(splits) if s.year == year]
     if not matches:
         years = ", ".join(str(s.year) for s in splits)

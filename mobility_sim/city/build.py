@@ -23,12 +23,14 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from ..data import read_table
 from ..exceptions import CityDataError
 from ..io.yamlio import atomic_path, dump_yaml
-from .data_sheet import DATA_SHEET_FILE, blank_data_sheet
+from ..paths import repo_root
+from .data_sheet import DATA_SHEET_FILE, Centre, DataSheet, blank_data_sheet, load_data_sheet
 from .jobs import build_parameter, densest_disc_centre, jobs_proxy
 from .model import (
     OPTIONAL_LAYERS,
@@ -130,6 +132,7 @@ def build_city(
     area_note: str = "",
     notes: list[str] | None = None,
     centre_radius_m: float | None = None,
+    centre: tuple[float, float, str] | None = None,
 ) -> City:
     """Build a city from a population raster or vector grid and optional OSM / GTFS layers.
 
@@ -176,6 +179,10 @@ def build_city(
         Free notes recorded in ``city.yaml``.
     centre_radius_m : float, optional
         Radius of the ``centre`` zone (default ``zone.centre_radius_m``).
+    centre : (x, y, description), optional
+        The city's centre in the target CRS (the city hall or central business district, with
+        where it comes from); default: the cell whose disc of ``centre_radius_m`` holds the most
+        residents (a density centre).
 
     Returns
     -------
@@ -213,8 +220,25 @@ def build_city(
 
     radius = build_parameter("zone.centre_radius_m") if centre_radius_m is None \
         else centre_radius_m
-    centre_i = densest_disc_centre(cells.col, cells.row, pop, radius / cell_size)
-    centre = (float(x[centre_i]), float(y[centre_i]))
+    if centre is None:
+        centre_i = densest_disc_centre(cells.col, cells.row, pop, radius / cell_size)
+        centre_xy = (float(x[centre_i]), float(y[centre_i]))
+        centre_note = (f"zone 'centre': circle of {radius:g} m around the cell centre "
+                       f"{centre_xy[0]:.0f}, {centre_xy[1]:.0f} (EPSG:3035) whose {radius:g} m "
+                       "disc holds the most residents; a density centre, not a surveyed central "
+                       "business district")
+    else:
+        centre_xy = (round(float(centre[0])), round(float(centre[1])))
+        populated = pop > 0
+        nearest = float(np.hypot(x[populated] - centre_xy[0], y[populated] - centre_xy[1]).min())
+        if nearest > radius:
+            raise CityDataError(
+                f"centre {centre[2]!r} ({centre_xy[0]:.0f}, {centre_xy[1]:.0f}, EPSG:3035) is "
+                f"{nearest / 1000:.1f} km from the nearest populated cell of the grid: check the "
+                "data sheet's centre (lat, lon in WGS84 degrees) and that the raster is the "
+                "city's")
+        centre_note = (f"zone 'centre': circle of {radius:g} m around {centre_xy[0]:.0f}, "
+                       f"{centre_xy[1]:.0f} (EPSG:3035): {centre[2]}")
     per_resident = build_parameter("jobs.per_resident")
     if jobs_total is None:
         total_jobs = per_resident * float(pop.sum())
@@ -224,7 +248,7 @@ def build_city(
     else:
         total_jobs = float(jobs_total)
         total_note = f"total {total_jobs:,.0f} from: {jobs_source or 'source not given'}"
-    jobs = jobs_proxy(x, y, pop, centre, total_jobs, cell_size)
+    jobs = jobs_proxy(x, y, pop, centre_xy, total_jobs, cell_size)
 
     order = np.lexsort((x, -y))  # north to south, west to east
     frame = pd.DataFrame({
@@ -265,20 +289,21 @@ def build_city(
             grid[col] = values
         layers.update(result.layers)
         sources += result.sources
+    if (car_ownership is not None and "car_ownership" not in grid.columns
+            and "EU average" not in car_ownership.source):
+        layers["car_ownership"] = Layer(status="proxy", method=(
+            f"PROXY: the city's published {car_ownership.cars_per_1000:g} cars per 1,000 "
+            "inhabitants (car_ownership below) spread over the cells by density "
+            "(car.ownership_density_scale in mobility_sim/data/parameters.csv)"))
     for col, what in OPTIONAL_LAYERS.items():
         if col not in grid.columns and col not in layers:
             layers[col] = Layer(status="default", method=(
                 f"not in the grid: the model's documented default for {what} "
                 "(scales with density; mobility_sim/data/parameters.csv)"))
 
-    centre_zone = shapely.Point(centre).buffer(radius, quad_segs=8)
+    centre_zone = shapely.Point(centre_xy).buffer(radius, quad_segs=8)
     centre_zone = shapely.set_precision(centre_zone, 1.0)
-    all_notes = [
-        f"zone 'centre': circle of {radius:g} m around the cell centre {centre[0]:.0f}, "
-        f"{centre[1]:.0f} (EPSG:3035) whose {radius:g} m disc holds the most residents; a "
-        "density centre, not a surveyed central business district",
-        *(notes or []),
-    ]
+    all_notes = [centre_note, *(notes or [])]
     meta = CityMeta(
         slug=slug, name=name, country=country,
         grid_intensity_country=grid_intensity_country,
@@ -383,11 +408,60 @@ def _inventory(slug: str) -> list[InventoryFigure]:
             for r in rows.itertuples()]
 
 
+#: Data-sheet split units the calibration reads, and how (unit, purposes).
+_SHEET_SPLIT_UNITS = {"trips": ("trips", None), "passenger_km": ("pkm", None),
+                      "commute_trips": ("trips", "work and education")}
+
+
+def sheet_splits(sheet: DataSheet | None) -> list[ModalSplit]:
+    """Modal splits of a data sheet in the form ``city.yaml`` and calibration read.
+
+    Splits by trips, passenger-km or commute trips are kept with their definition (whose
+    trips, purposes, area); a split of persons by main mode is not a split of trips and is
+    left out.
+    """
+    if sheet is None:
+        return []
+    out = []
+    for split in sheet.entries("modal_splits"):
+        if split.unit not in _SHEET_SPLIT_UNITS:
+            continue
+        unit, purposes = _SHEET_SPLIT_UNITS[split.unit]
+        population = ("residents" if split.population == "residents" else
+                      "all trips in the area" if split.population == "all" else split.population)
+        out.append(ModalSplit(
+            year=split.year, unit=unit, population=population,
+            purposes=purposes or split.purposes, area=split.scope, shares=split.shares,
+            source=f"{split.source} (data sheet: {split.definition})"))
+    return out
+
+
+def sheet_car_ownership(sheet: DataSheet | None) -> CarOwnership | None:
+    """Return the cars per 1,000 inhabitants of a data sheet (None if not found)."""
+    entry = sheet.latest("cars_per_1000") if sheet is not None else None
+    if entry is None or not isinstance(entry.value, int | float):
+        return None
+    return CarOwnership(cars_per_1000=float(entry.value), source=(
+        f"{entry.source} ({entry.year}; {entry.scope}; {entry.definition}); the "
+        "municipality's figure applied to the urban-centre grid (data sheet)"))
+
+
+def sheet_centre(sheet: DataSheet | None) -> tuple[float, float, str] | None:
+    """Return the centre of a data sheet in EPSG:3035, with a note (None if not found)."""
+    entry = sheet.latest("centre") if sheet is not None else None
+    if entry is None or not isinstance(entry.value, Centre):
+        return None
+    transform = pyproj.Transformer.from_crs("EPSG:4326", TARGET_CRS, always_xy=True)
+    x, y = transform.transform(entry.value.lon, entry.value.lat)
+    return (x, y, f"{entry.value.name} ({entry.definition}; {entry.source}; data sheet)")
+
+
 def build_catalogue_city(
     slug: str,
     raster_dir: str | os.PathLike[str],
     osm_pbf: str | os.PathLike[str] | None = None,
     gtfs: str | os.PathLike[str] | None = None,
+    sheet: DataSheet | Literal["shipped"] | None = "shipped",
 ) -> City:
     """Build one shipped city from its GHS-POP urban-centre raster and the packaged tables.
 
@@ -399,6 +473,10 @@ def build_catalogue_city(
         Folder holding the rasters named in the table (``ghs_pop_2020_1km_urban_centres``).
     osm_pbf, gtfs : path-like, optional
         Extra layers.
+    sheet : DataSheet, None or "shipped"
+        The city's data sheet (default: the one in the repository's ``cities/<slug>/``). Its
+        cars per 1,000, centre and modal splits replace the packaged table's defaults and the
+        density centre; without a sheet (or a field) the packaged tables apply.
 
     Returns
     -------
@@ -421,6 +499,13 @@ def build_catalogue_city(
         raise CityDataError(f"{raster}: raster not found; pass the folder of the GHS-POP urban-"
                             "centre rasters (ghs_pop_2020_1km_urban_centres)")
     notes = [row["notes"]] if row["notes"] else []
+    if sheet == "shipped":
+        sheet = load_data_sheet(repo_root() / "cities" / slug)
+    ownership = sheet_car_ownership(sheet) or CarOwnership(
+        cars_per_1000=float(row["cars_per_1000"]), source=row["car_ownership_source"])
+    listed = _modal_splits(slug)
+    seen = {(m.year, m.unit, m.purposes) for m in listed}
+    splits = listed + [m for m in sheet_splits(sheet) if (m.year, m.unit, m.purposes) not in seen]
     return build_city(
         raster, slug=slug, name=f"{row['name']} (urban centre)", country=row["iso3"],
         grid_intensity_country=row["grid_intensity_iso3"] or None,
@@ -428,9 +513,9 @@ def build_catalogue_city(
         jobs_total=float(row["jobs_total"]) if row["jobs_total"] else None,
         jobs_source=row["jobs_source"] or None,
         osm_pbf=osm_pbf, gtfs=gtfs,
-        car_ownership=CarOwnership(cars_per_1000=float(row["cars_per_1000"]),
-                                   source=row["car_ownership_source"]),
-        observed_modal_split=_modal_splits(slug),
+        car_ownership=ownership,
+        observed_modal_split=splits,
+        centre=sheet_centre(sheet),
         inventory=_inventory(slug),
         area_note=GHS_AREA_NOTE.format(name=row["name"]),
         notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],

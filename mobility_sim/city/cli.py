@@ -70,7 +70,8 @@ def build(
     area_note: Annotated[str, typer.Option(help="What the grid covers, in words.")] = "",
 ) -> None:
     """Build a city folder (grid.parquet + city.yaml) from a population raster or vector grid."""
-    from .build import build_city, write_city
+    from .build import build_city, sheet_car_ownership, sheet_centre, sheet_splits, write_city
+    from .data_sheet import load_data_sheet
     from .model import CarOwnership, DataSource
 
     try:
@@ -96,7 +97,9 @@ def build(
             source = DataSource(name=source_name or population.name,
                                 licence=licence or "not given",
                                 citation=citation or "not given", url=url)
-        cars = None
+        folder = out or Path("cities") / slug
+        sheet = load_data_sheet(folder)  # a sheet filled in since the last build is read
+        cars = sheet_car_ownership(sheet)
         if cars_per_1000 is not None and car_ownership_source:
             cars = CarOwnership(cars_per_1000=cars_per_1000, source=car_ownership_source)
         city = build_city(
@@ -104,9 +107,10 @@ def build(
             population_column=population_column, vector_layer=layer, band=band, bbox=box,
             population_source=source, grid_intensity_country=grid_intensity_country,
             jobs_total=jobs_total, jobs_source=jobs_source, osm_pbf=osm, gtfs=gtfs,
-            car_ownership=cars, area_note=area_note, notes=[_command_line()],
+            car_ownership=cars, observed_modal_split=sheet_splits(sheet),
+            centre=sheet_centre(sheet), area_note=area_note, notes=[_command_line()],
         )
-        folder = write_city(city, out or Path("cities") / slug)
+        folder = write_city(city, folder)
     except MobilitySimError as exc:
         _fail(exc)
     typer.echo(f"{folder}: {city.n_cells} cells, population {city.population:,.0f}")
@@ -149,6 +153,7 @@ def info(
     """Validate a city folder and print what it holds and where each layer comes from."""
     from .data_sheet import load_data_sheet
     from .model import load_city
+    from .quality import data_quality
 
     try:
         loaded = load_city(city)
@@ -168,6 +173,7 @@ def info(
         sheet = load_data_sheet(loaded.path) if loaded.path is not None else None
     except MobilitySimError as exc:
         _fail(exc)
+    typer.echo(f"  data quality: {data_quality(meta.layers, sheet).text}")
     if sheet is None:
         typer.echo("  data sheet: none (data_sheet.yaml; see cities/DATA_SHEETS.md)")
         return

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from ..city import City
 from ..city.model import resolve_city_path
-from ..data import parameter_table
+from ..data import parameter_table, read_table
 from ..data import parameters as default_values
 from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
@@ -39,7 +39,7 @@ from ..scenario.checks import value_problem
 from .asc import ASC_PREFIX, parse_asc_key
 
 #: Where a value came from.
-Origin = Literal["default", "country", "calibration", "override"]
+Origin = Literal["default", "country", "transferred", "calibration", "override"]
 
 #: File name of a city's calibration, inside its folder.
 CALIBRATION_FILE = "calibration.yaml"
@@ -64,7 +64,7 @@ class Parameters(Mapping[str, float]):
     ----------
     values : mapping of str to float
         The values (a read-only view).
-    origins : mapping of str to {"default", "country", "calibration", "override"}
+    origins : mapping of str to {"default", "country", "transferred", "calibration", "override"}
         The layer each value came from.
     """
 
@@ -115,7 +115,9 @@ def resolve_parameters(city: City | None = None,
     overrides : mapping, optional
         The scenario's (or the caller's) values, applied last.
     calibration : bool
-        Apply the city's calibration.
+        Apply the city's calibration; a city loaded from a folder without one gets the
+        constants transferred from the calibrated cities instead
+        (:func:`transferred_constants`, layer ``transferred``).
 
     Returns
     -------
@@ -131,8 +133,30 @@ def resolve_parameters(city: City | None = None,
     if city is not None:
         values = values.updated(lifetime_layer(city.meta.country), "country")
     if calibration and city is not None and city.path is not None:
-        values = values.updated(calibrated_parameters(city), "calibration")
+        if calibration_path(city).is_file():
+            values = values.updated(calibrated_parameters(city), "calibration")
+        else:
+            values = values.updated(transferred_constants(), "transferred")
     return values.updated(dict(overrides or {}), "override")
+
+
+#: Packaged table of the constants transferred to cities without a calibration.
+TRANSFERRED_TABLE = "transferred_constants.csv"
+
+
+@lru_cache(maxsize=1)
+def transferred_constants() -> dict[str, float]:
+    """Constants for a city without calibration: the calibrated cities' mean (empty if none).
+
+    Written by ``mobility-sim transfer-constants``
+    (:mod:`mobility_sim.calibration.transfer_constants`), which states the rule and its
+    leave-one-out error.
+    """
+    try:
+        table = read_table(TRANSFERRED_TABLE)
+    except FileNotFoundError:
+        return {}
+    return {str(k): float(v) for k, v in zip(table["key"], table["value"], strict=True)}
 
 
 def calibration_path(city: City | str | os.PathLike[str]) -> Path:

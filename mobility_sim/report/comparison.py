@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,7 @@ from .sections import (
     extra_table,
     header_html,
     proxy_note,
+    quality_table,
     synthetic_banner,
 )
 
@@ -252,8 +253,10 @@ def build_city_comparison(results_list: Sequence[Results],
     title = f"{' / '.join(packages)} · {len(runs)} cities"
     page = Page(title=f"{title} · mobility_sim", slug="cities")
     badges = [("synthetic city", "synthetic")] if any(r.meta.get("synthetic") for r in runs) else []
+    signatures = {tuple((m.get("type"), m.get("label")) for m in r.meta.get("measures") or []
+                        if isinstance(m, Mapping)) for r in runs}
     subtitle = ("The same measure package in several cities, per resident."
-                if len(packages) == 1 else
+                if len(packages) == 1 or len(signatures) == 1 else
                 "Warning: the runs use different scenarios: " + ", ".join(packages) + ".")
     page.header = header_html(title, subtitle, [("Cities", ", ".join(labels))], badges)
     page.footer = "Made with mobility_sim. This page works offline."
@@ -261,6 +264,12 @@ def build_city_comparison(results_list: Sequence[Results],
     page.add_html(calibration_banner(runs))
     rows = kpi_rows(runs, labels)
     page.add_section("kpis", "Key indicators per city", kpi_table_html(rows, first="City"))
+    page.add_section("quality", "Data quality per city", quality_table(runs, labels),
+                     lead="Inputs that are the city's own data (real), derived from it by a "
+                          "stated rule (proxy) or model defaults; score = (real + 0.5 x "
+                          "proxy) / inputs. Cities whose constants are transferred or default "
+                          "are not calibrated to a survey: their differences rest partly on "
+                          "assumptions.")
 
     panels = [page.figure(per_capita_bars(rows), name="cities-per-capita",
                           note="Well-to-wheel CO₂e of residents' trips per resident."),

@@ -67,8 +67,9 @@ def calibration_banner(results_list: Sequence[Results]) -> str:
                len(flagged) < len(results_list) else "")
     notes = notes[:1].upper() + notes[1:]
     return (f'<div class="ms-banner" role="note"><b>Not calibrated:</b> {esc(names)}. '
-            f"{esc(notes)}. Its modal split, and the effect of measures on it, rest on defaults "
-            "until it is calibrated ('mobility-sim calibrate CITY' with a published split)."
+            f"{esc(notes)}. Its modal split, and the effect of measures on it, rest on default "
+            "or transferred constants until it is calibrated ('mobility-sim calibrate CITY' "
+            "with a published split)."
             f"{esc(compare)}</div>")
 
 
@@ -106,7 +107,33 @@ def run_facts(results: Results) -> list[tuple[str, str]]:
         ("Scenario hash", str(meta.get("scenario_hash") or "")[:12]),
         ("Run created", str(meta.get("created") or "")),
         ("Layers not observed", ", ".join(not_real)),
+        ("Data quality", quality_text(meta)),
     ]
+
+
+def quality_text(meta: Mapping[str, Any]) -> str:
+    """Return the run's data quality and calibration status in words ('' if not recorded)."""
+    quality = meta.get("data_quality") if isinstance(meta.get("data_quality"), Mapping) else {}
+    calibration = meta.get("calibration") if isinstance(meta.get("calibration"), Mapping) else {}
+    parts = [str(quality["text"])] if quality.get("text") else []
+    if calibration.get("status"):
+        parts.append(f"calibration: {calibration['status']}")
+    return "; ".join(parts)
+
+
+def quality_table(runs: Sequence[Results], labels: Sequence[str]) -> str:
+    """Table of each city's inputs by status, score, data sheet and calibration."""
+    rows = []
+    for label, r in zip(labels, runs, strict=True):
+        q = r.meta.get("data_quality") if isinstance(r.meta.get("data_quality"), Mapping) else {}
+        cal = r.meta.get("calibration") if isinstance(r.meta.get("calibration"), Mapping) else {}
+        sheet = (f"{q.get('sheet_sourced')}/{q.get('sheet_fields')}"
+                 if q.get("sheet_fields") else "none")
+        rows.append([label, q.get("real", "n/a"), q.get("proxy", "n/a"), q.get("default", "n/a"),
+                     "n/a" if q.get("score") is None else f"{float(q['score']):.2f}", sheet,
+                     str(cal.get("status") or "not recorded")])
+    return table(["City", "Real inputs", "Proxy", "Default", "Score", "Data sheet fields",
+                  "Calibration"], rows, numeric={1, 2, 3, 4})
 
 
 def layers_table(layers: Mapping[str, Any]) -> str:

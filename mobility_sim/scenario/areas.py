@@ -111,6 +111,8 @@ def line_wkt(line: LineGeometry, city: City, base: Path) -> str:
         With a message naming the problem and the fix.
     """
     example = "LINESTRING (x1 y1, x2 y2, x3 y3)"
+    if line.main_axis_m is not None:
+        return main_axis_line(city, line.main_axis_m / 2.0)
     if line.wkt is not None:
         return _from_wkt(line.wkt, _LINES, example, city.meta.crs).wkt
     assert line.geojson is not None
@@ -119,6 +121,33 @@ def line_wkt(line: LineGeometry, city: City, base: Path) -> str:
         raise ValueError(f"GeoJSON {line.geojson!r} holds a {geom.geom_type}; a PT line needs "
                          "LineString features")
     return shapely.to_wkt(geom, rounding_precision=1)
+
+
+def main_axis_line(city: City, half_length_m: float) -> str:
+    """Return a straight line through the city's ``centre`` zone along its population's main axis.
+
+    The axis is the leading eigenvector of the population-weighted covariance of the cell
+    centres within ``2 x half_length_m`` of the zone's centroid; coordinates are rounded to 10 m.
+    """
+    x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
+    pop = city.grid["population"].to_numpy(float)
+    if "centre" in city.meta.zones:
+        centre = shapely.from_wkt(city.meta.zones["centre"]).centroid
+        cx, cy = centre.x, centre.y
+    else:
+        cx, cy = np.average(x, weights=pop), np.average(y, weights=pop)
+    near = np.hypot(x - cx, y - cy) <= 2 * half_length_m
+    w = pop[near] if pop[near].sum() > 0 else np.ones(int(near.sum()))
+    dx, dy = x[near] - cx, y[near] - cy
+    cov = np.cov(np.vstack([dx, dy]), aweights=w) if near.sum() > 2 else np.eye(2)
+    values, vectors = np.linalg.eigh(cov)
+    ux, uy = vectors[:, int(np.argmax(values))]
+    if ux < 0 or (ux == 0 and uy < 0):
+        ux, uy = -ux, -uy
+    r = lambda v: int(round(v / 10.0) * 10)  # noqa: E731
+    a = (r(cx - ux * half_length_m), r(cy - uy * half_length_m))
+    b = (r(cx + ux * half_length_m), r(cy + uy * half_length_m))
+    return f"LINESTRING ({a[0]} {a[1]}, {b[0]} {b[1]})"
 
 
 def line_distance(wkt: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -56,7 +56,7 @@ class Area(Strict):
 
 
 class LineGeometry(Strict):
-    """A line on the map: exactly one of a WKT line or a GeoJSON file of lines."""
+    """A line on the map: exactly one of a WKT line, a GeoJSON file of lines, or a main axis."""
 
     wkt: str | None = None
     """A ``LINESTRING`` (or ``MULTILINESTRING``) in well-known text, in the city grid's CRS
@@ -64,12 +64,17 @@ class LineGeometry(Strict):
     geojson: str | None = None
     """A GeoJSON file of line features (any CRS it declares; WGS84 if none), relative to the
     scenario file. The loader converts it to WKT in the grid's CRS."""
+    main_axis_m: float | None = Field(default=None, gt=0, le=100_000,
+                                      json_schema_extra=unit("m"))
+    """A straight line of this length through the centre of the city's ``centre`` zone, along
+    the main axis of its population (resolved for the city the scenario runs on, so one
+    package applies to any city: ``sweep --city``)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> LineGeometry:
-        given = [k for k in ("wkt", "geojson") if getattr(self, k) is not None]
+        given = [k for k in ("wkt", "geojson", "main_axis_m") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of wkt or geojson "
+            raise ValueError("give exactly one of wkt, geojson or main_axis_m "
                              f"(given: {', '.join(given) or 'none'})")
         return self
 

@@ -19,9 +19,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import shapely
-
 from ..city import City, load_city
 from ..io.yamlio import write_text_atomic
 from .schema import SCHEMA_LINE
@@ -32,9 +29,6 @@ FIRST_YEAR, LAST_YEAR = 2025, 2050
 LINE_HALF_LENGTH_M = 5000.0
 #: Subsidised e-bikes per resident in the e-bike example (illustrative: one per 50 residents).
 EBIKES_PER_RESIDENT = 0.02
-#: Placeholder route of the documentation example (Helsinki's grid CRS; the library computes
-#: one per city).
-EXAMPLE_LINE_WKT = "LINESTRING (5139500 4207500, 5149500 4207500)"
 
 #: Illustrative setting of each measure: file stem -> the measure as written in YAML.
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -49,7 +43,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "profile": "step", "headway_factor": 0.67, "area": {"zone": "centre"}},
     "pt_line": {
         "type": "pt_line", "label": "New tram line (10 km)", "start": 2030, "profile": "step",
-        "line": {"wkt": EXAMPLE_LINE_WKT}, "stop_spacing_m": 500, "headway_min": 7.5,
+        "line": {"main_axis_m": 2 * LINE_HALF_LENGTH_M}, "stop_spacing_m": 500,
+        "headway_min": 7.5,
         "speed_kmh": 22, "vehicle": "tram"},
     "pt_fare": {
         "type": "pt_fare", "label": "Half-price PT fares", "start": 2027, "profile": "step",
@@ -137,37 +132,9 @@ def _header(name: str, description: str) -> str:
     return f"{SCHEMA_LINE}\nname: {name}\ndescription: >-\n{body}\n"
 
 
-def main_axis_line(city: City, half_length_m: float = LINE_HALF_LENGTH_M) -> str:
-    """Return a straight line through the city's ``centre`` zone along its population's main axis.
-
-    The axis is the leading eigenvector of the population-weighted covariance of the cell
-    centres within ``2 x half_length_m`` of the zone's centroid; coordinates are rounded to 10 m.
-    """
-    x, y = city.grid["x"].to_numpy(float), city.grid["y"].to_numpy(float)
-    pop = city.grid["population"].to_numpy(float)
-    if "centre" in city.meta.zones:
-        centre = shapely.from_wkt(city.meta.zones["centre"]).centroid
-        cx, cy = centre.x, centre.y
-    else:
-        cx, cy = np.average(x, weights=pop), np.average(y, weights=pop)
-    near = np.hypot(x - cx, y - cy) <= 2 * half_length_m
-    w = pop[near] if pop[near].sum() > 0 else np.ones(int(near.sum()))
-    dx, dy = x[near] - cx, y[near] - cy
-    cov = np.cov(np.vstack([dx, dy]), aweights=w) if near.sum() > 2 else np.eye(2)
-    values, vectors = np.linalg.eigh(cov)
-    ux, uy = vectors[:, int(np.argmax(values))]
-    if ux < 0 or (ux == 0 and uy < 0):
-        ux, uy = -ux, -uy
-    r = lambda v: int(round(v / 10.0) * 10)  # noqa: E731
-    a = (r(cx - ux * half_length_m), r(cy - uy * half_length_m))
-    b = (r(cx + ux * half_length_m), r(cy + uy * half_length_m))
-    return f"LINESTRING ({a[0]} {a[1]}, {b[0]} {b[1]})"
-
-
 def city_examples(city: City) -> dict[str, dict[str, Any]]:
     """Return :data:`EXAMPLES` with the city-dependent settings filled in for ``city``."""
     out = {stem: dict(m) for stem, m in EXAMPLES.items()}
-    out["pt_line"]["line"] = {"wkt": main_axis_line(city)}
     ebikes = int(round(city.population * EBIKES_PER_RESIDENT, -2))
     out["ebike_subsidy"]["ebikes"] = ebikes
     count = f"{ebikes:,}".replace(",", " ")
