@@ -45,3 +45,8 @@ def ghs_rasters_dir(start: Path | None = None) -> Path:
 def hsy_helsinki_grid(start: Path | None = None) -> Path:
     """Return the HSY 2020 250 m population grid of central Helsinki (GeoPackage)."""
     return source_data_dir(start) / "helsinki" / "helsinki_population_grid_2020_hsy_250m.gpkg"
+
+
+def municipal_boundary(slug: str, start: Path | None = None) -> Path:
+    """Return the path of a shipped city's municipal boundary (GeoJSON; it may not exist)."""
+    return source_data_dir(start) / "municipal_boundaries" / f"{slug}.geojson"

@@ -57,6 +57,12 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     city, years and parameters without the scenario's measures (the EU and national policies
     already decided, ``docs/reference_case.md``). The scenario minus the reference is what the
     city's measures achieve. A run without measures is its own reference (same rows).
+``areas``
+    ``year, area, population, trips, co2_ttw_t, co2_wtw_t``: the ``cells`` table summed over
+    the modelled area (``area`` = ``modelled area``) and, for a city with its municipal
+    boundary (``municipality`` in ``city.yaml``), over the municipality (``municipality``) and
+    the rest of the grid (``rest of the grid``), each cell weighted by its share of area inside
+    the boundary. Counted by home cell, like ``cells``. Empty for runs saved before it existed.
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
@@ -91,8 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover
 CORE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
 #: Fleet, emission and health tables (absent from run folders written before they existed).
 FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
-#: The reference case's summary (absent from run folders written before it existed).
-REFERENCE_TABLES: tuple[str, ...] = ("reference",)
+#: The reference case's summary and the results by area (absent from older run folders).
+REFERENCE_TABLES: tuple[str, ...] = ("reference", "areas")
 TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES
 
 #: How emissions are counted; shown on every dashboard.
@@ -119,9 +125,9 @@ class Results:
 
     Attributes
     ----------
-    summary, modes, segments, cells, grid, fleet, emissions, health, reference : DataFrame
-        The tables described in the module docstring (``fleet``, ``emissions``, ``health`` and
-        ``reference`` are empty for runs saved before they existed).
+    summary, modes, segments, cells, grid, fleet, emissions, health, reference, areas
+        The tables described in the module docstring (DataFrames; ``fleet``, ``emissions``,
+        ``health``, ``reference`` and ``areas`` are empty for runs saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -137,6 +143,7 @@ class Results:
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)
     health: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference: pd.DataFrame = field(default_factory=pd.DataFrame)
+    areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 

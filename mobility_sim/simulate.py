@@ -20,7 +20,7 @@ import pandas as pd
 
 from ._version import __version__
 from .city import City
-from .city.data_sheet import load_data_sheet
+from .city.data_sheet import DataSheet, load_data_sheet
 from .city.layers import grid_country
 from .city.quality import data_quality
 from .data.typed_parameters import ModelParameters
@@ -108,8 +108,57 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
     meta["targets"] = anchor_targets(scenario.all_targets, city, reference, tables["summary"])
     meta["target"] = meta["targets"][0] if meta["targets"] else None
-    return Results(**tables, reference=reference, meta=meta,
-                   scenario_yaml=loaded.resolved_yaml())
+    meta["municipality"] = municipality_meta(city)
+    return Results(**tables, reference=reference, areas=area_table(tables["cells"], city),
+                   meta=meta, scenario_yaml=loaded.resolved_yaml())
+
+
+def city_data_sheet(city: City) -> DataSheet | None:
+    """Return the city's data sheet, or None.
+
+    None also for a sheet that does not read: ``city info`` reports that; a run does not stop.
+    """
+    try:
+        return load_data_sheet(city.path) if city.path is not None else None
+    except CityDataError:
+        return None
+
+
+AREA_COLUMNS = ("population", "trips", "co2_ttw_t", "co2_wtw_t")
+
+
+def area_table(cells: pd.DataFrame, city: City) -> pd.DataFrame:
+    """Return the ``cells`` table summed over the modelled area, the municipality and the rest.
+
+    Each cell counts in the municipality with its share of area inside the boundary (the
+    grid's ``municipality_share``); cities without a boundary have the modelled area only.
+    """
+    frames = [cells.groupby("year")[list(AREA_COLUMNS)].sum().assign(area="modelled area")]
+    if "municipality_share" in city.grid.columns:
+        share = city.grid.set_index("cell_id")["municipality_share"]
+        weight = cells["cell_id"].map(share).fillna(0.0).to_numpy(float)
+        for name, w in (("municipality", weight), ("rest of the grid", 1.0 - weight)):
+            part = cells[list(AREA_COLUMNS)].mul(w, axis=0).assign(year=cells["year"])
+            frames.append(part.groupby("year")[list(AREA_COLUMNS)].sum().assign(area=name))
+    out = pd.concat(frames).reset_index()
+    return out[["year", "area", *AREA_COLUMNS]]
+
+
+def municipality_meta(city: City) -> dict[str, object] | None:
+    """Return the municipality's record, its residents in the grid, the published population."""
+    if city.meta.municipality is None or "municipality_share" not in city.grid.columns:
+        return None
+    grid = city.grid
+    inside = float((grid["population"] * grid["municipality_share"]).sum())
+    out: dict[str, object] = {**city.meta.municipality.model_dump(),
+                              "residents_in_grid": inside}
+    sheet = city_data_sheet(city)
+    published = sheet.latest("population") if sheet is not None else None
+    if published is not None and isinstance(published.value, int | float):
+        out["published_population"] = {"value": float(published.value), "year": published.year,
+                                        "scope": published.scope, "source": published.source}
+        out["residents_not_in_grid"] = max(float(published.value) - inside, 0.0)
+    return out
 
 
 def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
@@ -310,12 +359,8 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         layers.setdefault(name, {"status": "default" if source == "default" else "real",
                                  "method": "model default scaled with density (parameters.csv)"
                                  if source == "default" else "city data"})
-    try:
-        sheet = load_data_sheet(city.path) if city.path is not None else None
-    except CityDataError:
-        sheet = None  # a sheet that does not read is reported by 'city info', not here
     return {
-        "data_quality": data_quality(city.meta.layers, sheet).as_dict(),
+        "data_quality": data_quality(city.meta.layers, city_data_sheet(city)).as_dict(),
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,

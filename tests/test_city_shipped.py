@@ -115,3 +115,30 @@ def test_the_data_sheet_sets_ownership_centre_and_splits():
     assert with_sheet.meta.zones["centre"] != without.meta.zones["centre"]
     years = {(s.year, s.unit) for s in with_sheet.meta.observed_modal_split}
     assert {(2018, "trips"), (2013, "trips")} <= years and not without.meta.observed_modal_split
+
+
+def test_the_data_sheet_sets_city_parameters_with_their_source(tmp_path):
+    """Vienna: 2.6 EUR/h in the centre; bus 40, tram 23, metro 15 million vehicle-km (2021)."""
+    import shutil
+
+    from mobility_sim.exceptions import CityDataError
+    from mobility_sim.model.parameters import resolve_parameters
+
+    vienna = load_city(CITIES / "vienna")
+    params = vienna.meta.parameters
+    assert params["parking.max_eur_per_h"].value == 2.6
+    assert params["pt_supply.share_tram"].value == pytest.approx(23 / 78, abs=1e-4)
+    assert params["pt_supply.share_metro"].value == pytest.approx(15 / 78, abs=1e-4)
+    assert vienna.meta.layers["parking_eur_per_hour"].status == "proxy"
+    values = resolve_parameters(vienna, calibration=False)
+    assert values["parking.max_eur_per_h"] == 2.6
+    assert values.origins["parking.max_eur_per_h"] == "city"
+    oslo = load_city(CITIES / "oslo").meta.parameters["parking.max_eur_per_h"]
+    assert oslo.value == pytest.approx(56.0 / 11.629, abs=1e-4) and "NOK" in oslo.source
+    folder = tmp_path / "vienna"
+    shutil.copytree(CITIES / "vienna", folder)
+    text = (folder / "city.yaml").read_text(encoding="utf-8")
+    (folder / "city.yaml").write_text(text.replace("  parking.max_eur_per_h:",
+                                                   "  parking.max_eur_per_hr:"), "utf-8")
+    with pytest.raises(CityDataError, match=r"unknown parameter\(s\) parking.max_eur_per_hr"):
+        load_city(folder)

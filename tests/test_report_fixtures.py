@@ -34,6 +34,7 @@ DOC_COLUMNS = {
     "emissions": ["year", "vehicle", "powertrain", "pollutant", "accounting", "tonnes"],
     "health": ["year", "mode", "population", "minutes_per_week", "risk_reduction",
                "deaths_avoided", "value_eur"],
+    "areas": ["year", "area", "population", "trips", "co2_ttw_t", "co2_wtw_t"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
@@ -218,6 +219,9 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
                   "emissions": pd.DataFrame(rows_emis, columns=DOC_COLUMNS["emissions"]),
                   "health": pd.DataFrame(rows_health, columns=DOC_COLUMNS["health"]),
                   "reference": summary.copy()}
+        cells = pd.concat(rows_cells, ignore_index=True)
+        areas = cells.groupby("year")[DOC_COLUMNS["areas"][2:]].sum().reset_index()
+        tables["areas"] = areas.assign(area="modelled area")[DOC_COLUMNS["areas"]]
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),

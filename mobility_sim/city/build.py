@@ -29,7 +29,8 @@ import shapely
 from ..data import read_table
 from ..exceptions import CityDataError
 from ..io.yamlio import atomic_path, dump_yaml
-from ..paths import repo_root
+from ..paths import municipal_boundary, repo_root
+from .boundary import municipality_meta, municipality_share, read_boundary
 from .data_sheet import DATA_SHEET_FILE, Centre, DataSheet, blank_data_sheet, load_data_sheet
 from .jobs import build_parameter, densest_disc_centre, jobs_proxy
 from .model import (
@@ -37,6 +38,7 @@ from .model import (
     CarOwnership,
     City,
     CityMeta,
+    CityParameter,
     DataSource,
     InventoryFigure,
     Layer,
@@ -129,6 +131,7 @@ def build_city(
     car_ownership: CarOwnership | None = None,
     observed_modal_split: list[ModalSplit] | None = None,
     inventory: list[InventoryFigure] | None = None,
+    parameters: dict[str, CityParameter] | None = None,
     area_note: str = "",
     notes: list[str] | None = None,
     centre_radius_m: float | None = None,
@@ -173,6 +176,8 @@ def build_city(
         Published modal splits with their definitions.
     inventory : list of InventoryFigure, optional
         Published transport GHG inventory figures (target base years).
+    parameters : dict of str to CityParameter, optional
+        Model parameters set by the city's published figures (:func:`sheet_parameters`).
     area_note : str
         What the grid covers, in words.
     notes : list of str, optional
@@ -295,6 +300,13 @@ def build_city(
             f"PROXY: the city's published {car_ownership.cars_per_1000:g} cars per 1,000 "
             "inhabitants (car_ownership below) spread over the cells by density "
             "(car.ownership_density_scale in mobility_sim/data/parameters.csv)"))
+    if parameters and "parking.max_eur_per_h" in parameters and "parking_eur_per_hour" not in \
+            grid.columns:
+        layers["parking_eur_per_hour"] = Layer(status="proxy", method=(
+            f"PROXY: the city's published central on-street tariff "
+            f"({parameters['parking.max_eur_per_h'].value:g} EUR/h, parameters below) in the "
+            "densest cells, scaled down with density by the model's rule (parking.* in "
+            "mobility_sim/data/parameters.csv)"))
     for col, what in OPTIONAL_LAYERS.items():
         if col not in grid.columns and col not in layers:
             layers[col] = Layer(status="default", method=(
@@ -312,6 +324,7 @@ def build_city(
         car_ownership=car_ownership,
         observed_modal_split=list(observed_modal_split or []),
         inventory=list(inventory or []),
+        parameters=dict(parameters or {}),
         zones={"centre": centre_zone.wkt},
         notes=all_notes,
     )
@@ -456,6 +469,59 @@ def sheet_centre(sheet: DataSheet | None) -> tuple[float, float, str] | None:
     return (x, y, f"{entry.value.name} ({entry.definition}; {entry.source}; data sheet)")
 
 
+def eur_per(currency: str) -> tuple[float, str] | None:
+    """Units of ``currency`` per EUR (ECB 2024 average, ``country_economics.csv``) and source."""
+    if currency == "EUR":
+        return 1.0, "EUR"
+    table = read_table("country_economics.csv")
+    rows = table[(table["quantity"] == "eur_exchange_rate") & table["value"].notna()
+                 & table["unit"].astype(str).str.startswith(currency + " ")]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return float(row["value"]), f"{row['value']} {row['unit']}, {row['year']} ({row['source']})"
+
+
+def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
+    """Model parameters the city's data sheet sets, each with its source.
+
+    - ``parking.max_eur_per_h``: the on-street tariff in the centre (the highest level where
+      the sheet lists several zones), in EUR at the ECB's 2024 average rate: the price of the
+      densest cells, which the model's density rule scales down elsewhere;
+    - ``pt_supply.share_tram`` and ``pt_supply.share_metro``: tram and metro shares of the PT
+      vehicle-km, where the sheet gives bus, tram (and metro) vehicle-km of one year in one unit.
+    """
+    out: dict[str, CityParameter] = {}
+    if sheet is None:
+        return out
+    parking = sheet.latest("parking_centre_per_hour")
+    if parking is not None:
+        price = max(parking.value) if isinstance(parking.value, list) else parking.value
+        rate = eur_per(parking.unit.split()[0])
+        if isinstance(price, int | float) and price > 0 and rate is not None:
+            out["parking.max_eur_per_h"] = CityParameter(
+                value=round(float(price) / rate[0], 4),
+                source=(f"data sheet: {price} {parking.unit} ({parking.year}; {parking.scope}; "
+                        f"{parking.source}); highest central tariff; converted at {rate[1]}"
+                        if rate[0] != 1.0 else
+                        f"data sheet: {price} {parking.unit} ({parking.year}; {parking.scope}; "
+                        f"{parking.source}); highest central tariff"))
+    vkm = {e.mode: e for e in sheet.entries("pt_network")
+           if getattr(e, "metric", None) == "vehicle_km" and isinstance(e.value, int | float)}
+    if "bus" in vkm and "tram" in vkm:
+        same = [e for e in vkm.values() if e.mode in ("bus", "tram", "metro")
+                and (e.unit, e.year) == (vkm["bus"].unit, vkm["bus"].year)]
+        if {"bus", "tram"} <= {e.mode for e in same}:
+            total = sum(float(e.value) for e in same)
+            where = "; ".join(f"{e.mode} {e.value:,.0f} {e.unit}" for e in same)
+            for mode in ("tram", "metro"):
+                share = sum(float(e.value) for e in same if e.mode == mode) / total
+                out[f"pt_supply.share_{mode}"] = CityParameter(value=round(share, 4), source=(
+                    f"data sheet: {mode} share of PT vehicle-km, {vkm['bus'].year} ({where}; "
+                    f"{vkm['bus'].source})"))
+    return out
+
+
 def build_catalogue_city(
     slug: str,
     raster_dir: str | os.PathLike[str],
@@ -506,7 +572,7 @@ def build_catalogue_city(
     listed = _modal_splits(slug)
     seen = {(m.year, m.unit, m.purposes) for m in listed}
     splits = listed + [m for m in sheet_splits(sheet) if (m.year, m.unit, m.purposes) not in seen]
-    return build_city(
+    city = build_city(
         raster, slug=slug, name=f"{row['name']} (urban centre)", country=row["iso3"],
         grid_intensity_country=row["grid_intensity_iso3"] or None,
         population_source=GHS_POP_SOURCE,
@@ -516,7 +582,16 @@ def build_catalogue_city(
         car_ownership=ownership,
         observed_modal_split=splits,
         centre=sheet_centre(sheet),
+        parameters=sheet_parameters(sheet),
         inventory=_inventory(slug),
         area_note=GHS_AREA_NOTE.format(name=row["name"]),
         notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],
     )
+    boundary_file = municipal_boundary(slug)
+    if boundary_file.is_file():
+        boundary, props = read_boundary(boundary_file)
+        city.grid["municipality_share"] = municipality_share(city.grid.geometry, boundary)
+        city = City(meta=city.meta.model_copy(update={
+            "municipality": municipality_meta(props, boundary, boundary_file)}),
+            grid=city.grid, path=None)
+    return city

@@ -70,7 +70,14 @@ def build(
     area_note: Annotated[str, typer.Option(help="What the grid covers, in words.")] = "",
 ) -> None:
     """Build a city folder (grid.parquet + city.yaml) from a population raster or vector grid."""
-    from .build import build_city, sheet_car_ownership, sheet_centre, sheet_splits, write_city
+    from .build import (
+        build_city,
+        sheet_car_ownership,
+        sheet_centre,
+        sheet_parameters,
+        sheet_splits,
+        write_city,
+    )
     from .data_sheet import load_data_sheet
     from .model import CarOwnership, DataSource
 
@@ -108,7 +115,8 @@ def build(
             population_source=source, grid_intensity_country=grid_intensity_country,
             jobs_total=jobs_total, jobs_source=jobs_source, osm_pbf=osm, gtfs=gtfs,
             car_ownership=cars, observed_modal_split=sheet_splits(sheet),
-            centre=sheet_centre(sheet), area_note=area_note, notes=[_command_line()],
+            centre=sheet_centre(sheet), parameters=sheet_parameters(sheet),
+            area_note=area_note, notes=[_command_line()],
         )
         folder = write_city(city, folder)
     except MobilitySimError as exc:

@@ -15,6 +15,7 @@ import pyproj
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..data import parameters as default_parameters
 from ..exceptions import CityDataError
 from ..io.input_errors import format_validation_error
 from ..io.yamlio import read_yaml
@@ -111,6 +112,27 @@ class InventoryFigure(_Strict):
     source: str
 
 
+class Municipality(_Strict):
+    """The municipality whose climate plan the results are also reported for.
+
+    Its boundary is in the grid as ``municipality_share`` (each cell's share of area inside).
+    """
+
+    name: str
+    unit: str = Field(description="Which administrative unit, with its official code.")
+    area_km2: float = Field(gt=0)
+    source: str
+    licence: str
+    attribution: str = ""
+
+
+class CityParameter(_Strict):
+    """A model parameter set by a published figure of the city (with where it comes from)."""
+
+    value: float
+    source: str = Field(min_length=5)
+
+
 class CarOwnership(_Strict):
     """City-level car ownership."""
 
@@ -140,6 +162,12 @@ class CityMeta(_Strict):
     inventory: list[InventoryFigure] = Field(
         default_factory=list,
         description="Published transport GHG inventory figures of the city (target base years).")
+    municipality: Municipality | None = Field(
+        default=None, description="The municipality the results are also reported for.")
+    parameters: dict[str, CityParameter] = Field(
+        default_factory=dict,
+        description="Model parameters the city's published figures set (key as in "
+                    "mobility_sim/data/parameters.csv), each with its source.")
     zones: dict[str, str] = Field(
         default_factory=dict, description="Named zones as WKT polygons in the grid's CRS."
     )
@@ -156,6 +184,16 @@ class CityMeta(_Strict):
         if not crs.is_projected:
             raise ValueError(f"{value!r} is not a projected CRS in metres; use 'EPSG:3035' "
                              "for Europe") from None
+        return value
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, value: dict[str, CityParameter]) -> dict[str, CityParameter]:
+        known = default_parameters()
+        unknown = sorted(k for k in value if k not in known)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; keys are those of "
+                             "mobility_sim/data/parameters.csv (e.g. parking.max_eur_per_h)")
         return value
 
 
@@ -293,8 +331,8 @@ def validate_grid(grid: gpd.GeoDataFrame, where: str) -> list[str]:
         elif col not in ("x", "y") and (values < 0).any():
             problems.append(f"{where}: column {col!r} has {int((values < 0).sum())} negative "
                             "values; counts and prices must be >= 0")
-    for col in ("cycle_infra_share",):
-        if col in grid.columns and (grid[col] > 1).any():
+    for col in ("cycle_infra_share", "municipality_share"):
+        if col in grid.columns and not grid[col].between(0, 1).all():
             problems.append(f"{where}: column {col!r} must lie in [0, 1]")
     geoms = grid.geometry
     if geoms.isna().any() or (~geoms.is_valid).any():

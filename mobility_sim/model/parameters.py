@@ -1,4 +1,4 @@
-"""The parameters of a model run: defaults < the city's country < its calibration < overrides.
+"""The parameters of a model run: defaults < country < city < calibration < overrides.
 
 :func:`resolve_parameters` is the one place where the layers are put together; every run
 (a scenario, a calibration, a validation, the bench) gets its values from it. The result is a
@@ -39,7 +39,7 @@ from ..scenario.checks import value_problem
 from .asc import ASC_PREFIX, parse_asc_key
 
 #: Where a value came from.
-Origin = Literal["default", "country", "transferred", "calibration", "override"]
+Origin = Literal["default", "country", "city", "transferred", "calibration", "override"]
 
 #: File name of a city's calibration, inside its folder.
 CALIBRATION_FILE = "calibration.yaml"
@@ -64,7 +64,8 @@ class Parameters(Mapping[str, float]):
     ----------
     values : mapping of str to float
         The values (a read-only view).
-    origins : mapping of str to {"default", "country", "transferred", "calibration", "override"}
+    origins : mapping of str to {"default", "country", "city", "transferred", "calibration",
+        "override"}
         The layer each value came from.
     """
 
@@ -103,13 +104,14 @@ class Parameters(Mapping[str, float]):
 def resolve_parameters(city: City | None = None,
                        overrides: Mapping[str, float] | None = None,
                        calibration: bool = True) -> Parameters:
-    """Layer the parameters of a run: defaults < country < calibration < ``overrides``.
+    """Layer the parameters of a run: defaults < country < city < calibration < ``overrides``.
 
     Parameters
     ----------
     city : City, optional
         The city. Its country sets the values it has its own data for (the car lifetime of
-        its country group, :func:`mobility_sim.reference.case.lifetime_layer`); its
+        its country group, :func:`mobility_sim.reference.case.lifetime_layer`), then the city
+        its published figures (``parameters`` in ``city.yaml``); its
         ``calibration.yaml`` is applied when ``calibration`` is true and the city was loaded
         from a folder (in-memory cities, e.g. synthetic ones, have none).
     overrides : mapping, optional
@@ -132,6 +134,7 @@ def resolve_parameters(city: City | None = None,
     values = Parameters(default_values(), dict.fromkeys(default_values(), "default"))
     if city is not None:
         values = values.updated(lifetime_layer(city.meta.country), "country")
+        values = values.updated({k: p.value for k, p in city.meta.parameters.items()}, "city")
     if calibration and city is not None and city.path is not None:
         if calibration_path(city).is_file():
             values = values.updated(calibrated_parameters(city), "calibration")

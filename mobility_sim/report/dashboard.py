@@ -43,6 +43,7 @@ from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_nam
 from .notebook import ResultsPlots
 from .page import Page, esc, grid, na_panel
 from .sections import (
+    areas_html,
     calibration_banner,
     extra_table,
     header_html,
@@ -117,6 +118,7 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
             f"Give a table with columns {_cols(WEDGE_COLUMNS)} to show it.", wide=True))
     page.add_section("emissions", "Emissions", grid(*panels))
     page.add_section("reference", "Reference case and targets", reference_html(results))
+    page.add_section("municipality", "Municipality and modelled area", areas_html(results))
 
     # Travel ------------------------------------------------------------------------------
     panels = [page.figure(plot.mode_share("trips"), name="mode-share-trips",

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..results import ACCOUNTING_NOTE, Results
-from .kpi import KpiCard, city_name, fmt_tonnes, layer_statuses, read_targets
+from .kpi import KpiCard, city_name, fmt_number, fmt_tonnes, layer_statuses, read_targets
 from .page import esc, table
 
 
@@ -273,4 +273,39 @@ def reference_html(results: Results) -> str:
                          info.get("base_method", t.base_method), info.get("base_note", "")])
         parts.append(table(["Target", "Base year", "Base-year CO₂e (model scope)",
                             "Target level", "Base year from", "How"], rows, numeric={1}))
+    return "".join(parts)
+
+
+def areas_html(results: Results) -> str:
+    """'Municipality and modelled area': results for the city the climate plan covers."""
+    meta = results.meta
+    muni = meta.get("municipality") if isinstance(meta.get("municipality"), Mapping) else None
+    areas = results.areas
+    if muni is None or not isinstance(areas, pd.DataFrame) or areas.empty:
+        return ("<p>No municipal boundary for this city: results cover the modelled area (the "
+                "grid) only. A Climate City Contract or SECAP is for a municipality; see "
+                "source_data/municipal_boundaries/README.md.</p>")
+    first, final = int(areas["year"].min()), int(areas["year"].max())
+    rows = []
+    for name in ("municipality", "rest of the grid", "modelled area"):
+        part = areas[areas["area"] == name].set_index("year")
+        if part.empty:
+            continue
+        rows.append([name, fmt_number(float(part.loc[first, "population"])),
+                     fmt_tonnes(float(part.loc[first, "co2_wtw_t"])),
+                     fmt_tonnes(float(part.loc[final, "co2_wtw_t"]))])
+    parts = [f"<p>The municipality: <b>{esc(muni.get('name'))}</b> ({esc(muni.get('unit'))}, "
+             f"{float(muni.get('area_km2', 0)):,.1f} km²). Cells count with their share of area "
+             "inside its boundary; CO₂e by home cell of the residents' trips.</p>",
+             table(["Area", "Residents in the grid", f"CO₂e WTW {first}", f"CO₂e WTW {final}"],
+                   rows, numeric={1, 2, 3})]
+    missing = muni.get("residents_not_in_grid")
+    published = muni.get("published_population")
+    if isinstance(published, Mapping) and missing is not None:
+        parts.append(f"<p>Published population of the municipality: "
+                     f"{fmt_number(float(published['value']))} ({esc(published.get('year'))}, "
+                     f"{esc(published.get('source'))}); not in the grid (the urban centre leaves "
+                     f"them out): {fmt_number(float(missing))} residents.</p>")
+    parts.append(f"<p>Boundary: {esc(muni.get('source'))}; licence {esc(muni.get('licence'))}. "
+                 f"{esc(muni.get('attribution') or '')}</p>")
     return "".join(parts)
