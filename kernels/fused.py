@@ -89,7 +89,8 @@ class PurposeArrays:
     a, sl : ndarray, shape (M, N)
         Origin part of the utility, and the utility per network km from each origin.
     b : ndarray, shape (2, M, N)
-        Destination part of the utility for origins inside (0) and outside (1) the cordon.
+        Destination part of the utility for origins inside (0) and outside (1) the cordon
+        (each with the cordon charge of the destinations on the other side).
     kvj : ndarray, shape (M, N)
         Destination part of the time slope of modes with per-cell speeds (car, PT).
     outside : ndarray of bool, shape (N,)
@@ -190,7 +191,9 @@ def purpose_arrays(
     if gravity:
         b_inside = b_inside + _log(inputs.size[p])[None, :]
     cordon = np.asarray(inputs.cordon, dtype=bool)
-    b_outside = b_inside + params.cost_coef[p] * params.cordon_charge[:, None] * cordon[None, :]
+    charge = params.cost_coef[p] * params.cordon_charge[:, None]
+    b_outside = b_inside + charge * cordon[None, :]  # trips into the cordon
+    b_inside = b_inside + charge * ~cordon[None, :]  # trips out of it
     seg = list(segments)
     f = inputs.origin_avail[seg] * np.exp(params.asc[seg, p, :])[:, :, None]
     origins = inputs.population[None, :] * inputs.segment_share[seg] * params.trip_rate[p]

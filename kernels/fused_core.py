@@ -15,7 +15,8 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``b`` (2, M, N) T
     Destination part of the utility, including ``log`` of the destination availability (and,
     when ``gravity`` is set, of the size term and balancing factor); ``b[0]`` for origins
-    inside the cordon, ``b[1]`` (with the cordon charge) for origins outside.
+    inside the cordon (charged for destinations outside it), ``b[1]`` for origins outside
+    (charged for destinations inside it).
 ``kvj`` (M, N) T
     Destination part of the time slope of modes with per-cell speeds (``kv[m] / speed_j``;
     zero for the other modes).

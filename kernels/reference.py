@@ -15,7 +15,7 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
        V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
                + ovt_coef * (origin_time[m,i] + dest_time[m,j])
                + cost_coef[p] * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
-                                 + cordon_charge[m] * [j in cordon and i not in cordon])
+                                 + cordon_charge[m] * [exactly one of i, j in cordon])
                + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
 
 3. Mode choice (multinomial logit with availability weights)::
@@ -65,7 +65,7 @@ def mode_weights(
     """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N)."""
     n_modes = len(MODES)
     b = dist.shape[0]
-    entering = inputs.cordon[None, :] & ~inputs.cordon[rows, None]
+    crossing = inputs.cordon[None, :] != inputs.cordon[rows, None]
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
     car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None]
                                  + 1.0 / inputs.car_speed[None, :])
@@ -83,7 +83,7 @@ def mode_weights(
             params.cost_per_km[m] * dist
             + params.fare[m]
             + inputs.dest_cost[p, m][None, :]
-            + params.cordon_charge[m] * entering
+            + params.cordon_charge[m] * crossing
         )
         utility = (
             params.asc[s, p, m]

@@ -60,8 +60,8 @@ class DemandInputs:
     bike_infra : ndarray, shape (N,)
         Share of streets with protected cycle infrastructure, in [0, 1].
     cordon : ndarray of bool, shape (N,)
-        Cells inside a charging cordon; car trips entering it from outside pay
-        ``DemandParams.cordon_charge``.
+        Cells inside a charging cordon; car trips crossing its boundary (one end inside, the
+        other outside) pay ``DemandParams.cordon_charge``.
     """
 
     x: np.ndarray
@@ -113,7 +113,9 @@ class DemandParams:
     fare : ndarray, shape (M,)
         Flat money cost per trip (PT fare), EUR.
     cordon_charge : ndarray, shape (M,)
-        EUR per trip entering the cordon from outside, per mode (car modes).
+        EUR per trip crossing the cordon's boundary in either direction, per mode (car
+        modes); a round trip across it is two trips, so a scheme charging each entry puts
+        half its charge on each.
     dest_scale : ndarray, shape (P,)
         Coefficient of the mode-choice logsum in destination choice.
     doubly_constrained : ndarray of bool, shape (P,)

@@ -187,8 +187,18 @@ def test_cordon_charge_gives_fewer_car_trips_into_the_area(tmp_path, city, base,
     loaded = load(tmp_path, city, [measure("cordon_charge", city)])
     inputs, params, out, _ = model(loaded)
     assert np.array_equal(inputs.cordon, centre)
-    assert params.cordon_charge[CAR_ICE] == 5.0 and params.cordon_charge[CAR_EV] == 2.5
+    # 5 EUR per entry: each of the two crossing legs of a round trip carries half
+    assert params.cordon_charge[CAR_ICE] == 2.5 and params.cordon_charge[CAR_EV] == 1.25
     assert car_trips_to(out, centre) < car_trips_to(base[2], centre)
+    # residents inside pay too when their car trip crosses out (and back in)
+    inside_origins = out.trips[..., list(CAR_MODES)][:, :, centre].sum()
+    assert inside_origins < base[2].trips[..., list(CAR_MODES)][:, :, centre].sum()
+
+
+def test_a_cordon_charging_each_crossing_charges_each_leg_in_full(tmp_path, city, centre):
+    loaded = load(tmp_path, city, [measure("cordon_charge", city, charged="each_crossing")])
+    params = model(loaded)[1]
+    assert params.cordon_charge[CAR_ICE] == 5.0 and params.cordon_charge[CAR_EV] == 2.5
 
 
 def test_low_emission_zone_gives_fewer_combustion_car_km_inside(tmp_path, city, base, centre):
@@ -208,7 +218,7 @@ def test_low_emission_zone_charge_costs_combustion_cars_only(tmp_path, city, bas
                 compliance=1.0)
     inputs, _, out, _ = model(load(tmp_path, city, [m]))
     extra = inputs.dest_cost - base[0].dest_cost
-    np.testing.assert_allclose(extra[:, CAR_ICE][:, centre], 10.0)
+    np.testing.assert_allclose(extra[:, CAR_ICE][:, centre], 5.0)  # 10 EUR per visit, 2 trips
     assert not extra[:, CAR_EV].any()
     assert out.trips_to[centre, CAR_ICE].sum() < base[2].trips_to[centre, CAR_ICE].sum()
 

@@ -26,6 +26,7 @@ TABLES = [
     "national_road_transport_ghg.csv",
     "city_transport_inventories.csv",
     "country_economics.csv",
+    "freight_traffic.csv",
 ]
 POWERTRAINS = {"petrol", "diesel", "hev", "phev", "bev"}
 # aggregates used where a source publishes only a combined group (never summed with the above)

@@ -388,7 +388,8 @@ def write_city(city: City, folder: str | os.PathLike[str], header: str = "") -> 
 
 def catalogue() -> pd.DataFrame:
     """Return the table of shipped cities (``mobility_sim/data/cities.csv``)."""
-    return read_table("cities.csv").fillna("")
+    table = read_table("cities.csv").astype(object)
+    return table.where(table.notna(), "")
 
 
 def _modal_splits(slug: str) -> list[ModalSplit]:

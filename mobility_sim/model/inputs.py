@@ -40,6 +40,10 @@ from ..scenario.levers import PtLineLever, YearLevers
 
 Params = Mapping[str, float]
 
+#: A visit is two trips (there and back): each of the model's one-way trips to a destination
+#: carries half the parking cost of the visit (price x dwell hours x paid share).
+TRIPS_PER_VISIT = 2.0
+
 
 @dataclass(frozen=True)
 class CellLayers:
@@ -332,10 +336,11 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         parking = levers.parking.apply(parking)
     dest_cost = np.zeros((n_pur, n_modes, n))
     for k, purpose in enumerate(PURPOSES):
-        per_trip = parking * mp.parking.dwell_h.of(purpose) * mp.parking.paid_share.of(purpose)
+        per_trip = (parking * mp.parking.dwell_h.of(purpose) * mp.parking.paid_share.of(purpose)
+                    / TRIPS_PER_VISIT)
         dest_cost[k, list(CAR_MODES)] = per_trip
-        if levers.ice_dest_charge_eur is not None:
-            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur
+        if levers.ice_dest_charge_eur is not None:  # a zone's charge per visit, like parking
+            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur / TRIPS_PER_VISIT
     bike_infra = layers.bike_infra
     if levers.bike_infra is not None:
         bike_infra = np.clip(levers.bike_infra.apply(bike_infra, raise_only=True), 0.0, 1.0)

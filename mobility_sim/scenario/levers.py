@@ -222,7 +222,8 @@ class YearLevers:
     cordon : ndarray of bool, shape (N,), or None
         Cells inside the charging cordon (None: no cordon).
     cordon_charge_eur, cordon_charge_ev_eur : float
-        Charge per combustion (battery-electric) car trip entering the cordon, EUR.
+        Charge per combustion (battery-electric) car trip crossing the cordon's boundary in
+        either direction, EUR (a round trip across it is two such trips).
     ice_dest_avail : ndarray, shape (N,), or None
         Multiplier of the availability of combustion cars for trips ending in each cell (zone
         bans).

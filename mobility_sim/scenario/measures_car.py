@@ -19,9 +19,10 @@ class ParkingPrice(MeasureBase):
     """On-street parking at destinations in the area costs ``eur_per_hour``.
 
     Model: the parking price of each destination cell in the area (baseline: the city's layer or
-    the density-scaled default). A car trip pays the price times the parked hours of its purpose
-    (``parking.dwell_h.*``) times the share of such trips that pay (``parking.paid_share.*``),
-    in the money cost of both car alternatives. A lower price than today's lowers the cost.
+    the density-scaled default). A car visit pays the price times the parked hours of its
+    purpose (``parking.dwell_h.*``) times the share of such visits that pay
+    (``parking.paid_share.*``); each of the visit's two one-way trips carries half of it in the
+    money cost of both car alternatives. A lower price than today's lowers the cost.
     """
 
     PARAMETERS: ClassVar[tuple[str, ...]] = (
@@ -39,11 +40,14 @@ class ParkingPrice(MeasureBase):
 
 
 class CordonCharge(MeasureBase):
-    """Each car trip entering the area from outside pays ``eur_per_trip`` (congestion charge).
+    """Car trips across the area's boundary pay ``eur_per_trip`` (congestion charge).
 
-    Model: the charging cordon (cells of the area) and the charge per car mode: trips from a
-    cell outside to a cell inside the cordon pay it in their money cost; trips inside, out of
-    or outside the cordon do not. The model has one cordon per scenario.
+    Model: the charging cordon (cells of the area) and the charge per car mode. The model's
+    trips are one-way legs and a round trip across the boundary is two of them, whichever side
+    the traveller lives on: with ``charged: entering`` (London, Milan: each entry pays) each
+    crossing leg carries half the charge; with ``charged: each_crossing`` (Stockholm,
+    Gothenburg: every passage in either direction pays) each carries the whole charge. Trips
+    inside or outside the cordon pay nothing. The model has one cordon per scenario.
     """
 
     AREA_RULE: ClassVar[AreaRule] = "required"
@@ -52,19 +56,27 @@ class CordonCharge(MeasureBase):
 
     type: Literal["cordon_charge"]
     eur_per_trip: float = Field(ge=0, le=100, json_schema_extra=unit("EUR/trip"))
-    """Charge per entering combustion-car trip at full effect."""
+    """Charge per charged passage of a combustion car at full effect."""
     ev_eur_per_trip: float | None = Field(default=None, ge=0, le=100,
                                           json_schema_extra=unit("EUR/trip"))
-    """Charge per entering battery-electric car trip (default: ``eur_per_trip``; 0 exempts
-    electric cars)."""
+    """Charge per charged passage of a battery-electric car (default: ``eur_per_trip``; 0
+    exempts electric cars)."""
+    charged: Literal["entering", "each_crossing"] = "entering"
+    """Which passages pay: ``entering`` the cordon (once per round trip) or
+    ``each_crossing`` in either direction (twice per round trip)."""
+
+    @property
+    def legs_factor(self) -> float:
+        """Share of the charge each crossing leg carries (0.5 entering, 1 each crossing)."""
+        return 0.5 if self.charged == "entering" else 1.0
 
     def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
-        """Set the cordon and its charges."""
+        """Set the cordon and its charge per crossing leg."""
         if level > 0:
             levers.cells("cordon", 0.0)[mask] = 1.0
             ev = self.eur_per_trip if self.ev_eur_per_trip is None else self.ev_eur_per_trip
-            levers.cordon_charge_eur = level * self.eur_per_trip
-            levers.cordon_charge_ev_eur = level * ev
+            levers.cordon_charge_eur = level * self.eur_per_trip * self.legs_factor
+            levers.cordon_charge_ev_eur = level * ev * self.legs_factor
 
 
 class LowEmissionZone(MeasureBase):
@@ -85,14 +97,15 @@ class LowEmissionZone(MeasureBase):
 
     type: Literal["low_emission_zone"]
     rule: Literal["ban", "charge"] = "ban"
-    """``ban``: affected cars may not enter; ``charge``: they pay per trip."""
+    """``ban``: affected cars may not enter; ``charge``: they pay per visit (the two one-way
+    trips of a visit carry half each)."""
     compliance: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
     """Share of affected trips that obey the rule (do not enter, or pay) at full effect."""
     affected_share: float = Field(default=1.0, ge=0, le=1, json_schema_extra=unit("share 0-1"))
     """Share of combustion-car trips by vehicles the rule covers (1: a zero-emission zone)."""
     charge_eur_per_trip: float | None = Field(default=None, ge=0, le=200,
                                               json_schema_extra=unit("EUR/trip"))
-    """Charge per affected trip, for ``rule: charge``."""
+    """Charge per affected visit to the zone, for ``rule: charge``."""
     min_euro: dict[Literal["petrol", "diesel"], int] | None = None
     """Lowest Euro emission class allowed per fuel (e.g. ``{petrol: 4, diesel: 6}``), for the
     fleet model's early replacements (hybrids follow petrol). Omitted: a zero-emission zone,
