@@ -57,6 +57,7 @@ from .model.parameters import (
     transferred_constants,
 )
 from .model.years import RunSetup, run_years, setup_run
+from .reference.country import country_parameters
 from .reference.targets import anchor_targets
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
 from .scenario import LoadedScenario, load_scenario
@@ -361,6 +362,9 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
                                  if source == "default" else "city data"})
     return {
         "data_quality": data_quality(city.meta.layers, city_data_sheet(city)).as_dict(),
+        "country_parameters": {k: {"value": v, "source": src} for k, (v, src) in
+                               country_parameters(city.meta.country).items()},
+        "city_parameters": {k: p.model_dump() for k, p in city.meta.parameters.items()},
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,

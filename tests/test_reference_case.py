@@ -234,3 +234,21 @@ def test_attribution_splits_exactly_the_scenario_minus_the_reference(tmp_path, c
     np.testing.assert_allclose(totals["effect"], scenario - reference, rtol=1e-9, atol=1e-6)
     summed = attribution.contributions.groupby("year")["contribution"].sum()
     np.testing.assert_allclose(summed, scenario - reference, rtol=1e-9, atol=1e-6)
+
+
+def test_the_country_sets_car_lifetime_and_running_costs_with_sources():
+    from mobility_sim.reference.country import country_parameters
+
+    deu = country_parameters("DEU")
+    # Weekly Oil Bulletin 8 Jan 2024: petrol 1.801, diesel 1.713 EUR/l; 0.07 l/km
+    assert deu["car.cost_per_km_ice"][0] == pytest.approx(0.07 * (1.801 + 1.713) / 2)
+    # Eurostat 2024 S2 household price 0.3943 EUR/kWh x 0.18 kWh/km
+    assert deu["car.cost_per_km_ev"][0] == pytest.approx(0.18 * 0.3943)
+    assert "Oil Bulletin" in deu["car.cost_per_km_ice"][1]
+    gbr = country_parameters("GBR")["car.cost_per_km_ev"]
+    assert gbr[0] == pytest.approx(0.18 * 0.2450 / 0.84662, rel=1e-4) and "GBP" in gbr[1]
+    assert country_parameters("POL")["fleet.car.mean_lifetime_years"][0] == 28.4
+    nor = country_parameters("NOR")
+    assert "car.cost_per_km_ice" not in nor and "car.cost_per_km_ev" not in nor  # not found
+    values = resolve_parameters(load_city("berlin"), calibration=False)
+    assert values.origins["car.cost_per_km_ice"] == "country"

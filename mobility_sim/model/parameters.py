@@ -34,7 +34,7 @@ from ..data.typed_parameters import ModelParameters
 from ..exceptions import CalibrationError
 from ..io.yamlio import read_yaml
 from ..kernels.spec import PURPOSES
-from ..reference.case import lifetime_layer
+from ..reference.country import country_parameters
 from ..scenario.checks import value_problem
 from .asc import ASC_PREFIX, parse_asc_key
 
@@ -109,8 +109,9 @@ def resolve_parameters(city: City | None = None,
     Parameters
     ----------
     city : City, optional
-        The city. Its country sets the values it has its own data for (the car lifetime of
-        its country group, :func:`mobility_sim.reference.case.lifetime_layer`), then the city
+        The city. Its country sets the values it has its own data for (car lifetime, fuel and
+        electricity cost per km, :func:`mobility_sim.reference.country.country_parameters`),
+        then the city
         its published figures (``parameters`` in ``city.yaml``); its
         ``calibration.yaml`` is applied when ``calibration`` is true and the city was loaded
         from a folder (in-memory cities, e.g. synthetic ones, have none).
@@ -133,7 +134,8 @@ def resolve_parameters(city: City | None = None,
     """
     values = Parameters(default_values(), dict.fromkeys(default_values(), "default"))
     if city is not None:
-        values = values.updated(lifetime_layer(city.meta.country), "country")
+        values = values.updated({k: v for k, (v, _) in
+                                 country_parameters(city.meta.country).items()}, "country")
         values = values.updated({k: p.value for k, p in city.meta.parameters.items()}, "city")
     if calibration and city is not None and city.path is not None:
         if calibration_path(city).is_file():

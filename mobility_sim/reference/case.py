@@ -26,7 +26,8 @@ from its country's data, with five named elements that a scenario can switch off
     every vintage has the base-year factor.
 
 Each country also starts from its own car fleet, bus fleet and new-car sales mix
-(:mod:`.mixes`) and, through the parameters, its own car lifetime (:func:`lifetime_layer`).
+(:mod:`.mixes`) and, through the parameters, its own car lifetime and running costs
+(:func:`.country.country_parameters`).
 The city's measures act on top of the reference case; the results hold both.
 """
 
@@ -376,21 +377,5 @@ def reference_case(country: str, grid_country: str, years: Iterable[int],
                          bus=bus_shares(country), grid_frozen=frozen, notes=notes)
 
 
-def lifetime_layer(country: str) -> dict[str, float]:
-    """Parameter values the country sets: the car lifetime of its group (Held et al. 2021).
-
-    Returns ``{"fleet.car.mean_lifetime_years": value}`` for the country's group in
-    ``car_lifetime_by_country_group.csv`` (empty when the country or value is unknown).
-    """
-    try:
-        group = str(country_row(country)["car_lifetime_group"])
-    except FleetParameterError:
-        return {}
-    table = read_table("car_lifetime_by_country_group.csv")
-    rows = table[(table["country_group"] == group) & (table["metric"] == "mean_lifespan_years")
-                 & table["value"].notna()]
-    return {} if rows.empty else {"fleet.car.mean_lifetime_years": float(rows.iloc[0]["value"])}
-
-
 __all__ = ["ELEMENTS", "MixEstimate", "ReferenceCase", "bus_zero_emission_path", "car_bev_path",
-           "ets2_path", "grid_path", "lifetime_layer", "reference_case", "resolve_elements"]
+           "ets2_path", "grid_path", "reference_case", "resolve_elements"]

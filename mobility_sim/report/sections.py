@@ -188,6 +188,12 @@ def notes_html(results: Results) -> str:
     note = proxy_note(layers)
     if note:
         items.append(("Proxies", note))
+    for label, key in (("Set by the country", "country_parameters"),
+                       ("Set by the city's published figures", "city_parameters")):
+        given = meta.get(key) if isinstance(meta.get(key), Mapping) else {}
+        if given:
+            items.append((label, "; ".join(f"{k} = {float(v['value']):g} ({v['source']})"
+                                           for k, v in given.items() if isinstance(v, Mapping))))
     parts = [f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items]
     parts.append(f"<dt>Grid layers</dt><dd>{layers_table(layers)}</dd>")
     sources = [s for s in (meta.get("sources") or []) if s]
