@@ -47,9 +47,11 @@ print("outputs go to:", OUT)
 # ## 1. Run a scenario
 #
 # A scenario is a YAML file: a city, the years, and a list of measures. The SUMP package
-# *extends* the Helsinki baseline (no new measure) and adds electric car and bus sales, more
-# frequent public transport, a tram line, cheaper fares, cycling, parking prices, a congestion
-# charge, a zero-emission zone and more. Print the first lines of the file:
+# *extends* the Helsinki baseline (no new measure of the city: the reference case of EU and
+# Finnish policy already decided, `docs/reference_case.md`) and adds faster electrification of
+# cars and buses, more frequent public transport, a tram line, cheaper fares, cycling, parking
+# prices, a congestion charge, a zero-emission zone and more. Print the first lines of the
+# file:
 
 # %%
 scenario_file = ROOT / "scenarios" / "helsinki" / "sump_package.yaml"

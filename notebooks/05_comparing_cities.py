@@ -16,10 +16,13 @@
 # results are compared **per resident** (the grids differ a lot in size).
 #
 # Remember what differs between the cities in the model: the grid (residents, their spread,
-# the jobs proxy), the country's electricity grid intensity and, where cited, car ownership.
-# Public transport, cycling infrastructure and parking are density-scaled defaults unless the
-# city has real layers, and none of these three cities is calibrated (no published modal
-# split in the project's sources), so their baselines use the uncalibrated starting values.
+# the jobs proxy around the city's real centre), the reference case of each country (its
+# fleet, EU and national rules, its grid's projected intensity, fuel and electricity prices),
+# the city's published car ownership and central parking tariff where its data sheet has
+# them, and its calibration: Graz and York are calibrated to published splits, Aarhus runs on
+# constants transferred from the calibrated cities (flagged "not calibrated"). Public
+# transport and cycling infrastructure are density-scaled defaults unless the city has real
+# layers.
 
 # %%
 import tempfile
