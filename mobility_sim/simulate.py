@@ -64,7 +64,7 @@ from .scenario import LoadedScenario, load_scenario
 
 
 def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = False,
-             uncalibrated: bool = False) -> Results:
+             uncalibrated: bool = False, with_reference: bool = True) -> Results:
     """Run a loaded scenario year by year and return its results (nothing is written).
 
     Parameters
@@ -77,6 +77,11 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         Show a progress bar over years.
     uncalibrated : bool
         Leave the city's calibration out (the run says so in its metadata and dashboard).
+    with_reference : bool
+        Also run the reference case (the scenario without its measures) and keep it in
+        ``Results.reference``. Sweeps, which compare runs themselves, leave it out (half the
+        cost); ``Results.reference`` is then empty and the targets' base years are anchored on
+        the scenario's own first year.
 
     Returns
     -------
@@ -97,17 +102,22 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     tables = run_tables(setup, kernel, progress, label)
-    if scenario.measures:
+    if not scenario.measures:
+        reference = tables["summary"].copy()
+    elif with_reference:
         reference_setup = setup_run(city, p, (), (), years, switches)
         reference = run_tables(reference_setup, kernel, progress,
                                f"{label}, reference case")["summary"]
     else:
-        reference = tables["summary"].copy()
+        reference = pd.DataFrame()
     grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
     meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
             "calibration": calibration, "reference_case": setup.reference.describe(),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
-    meta["targets"] = anchor_targets(scenario.all_targets, city, reference, tables["summary"])
+    meta["targets"] = anchor_targets(scenario.all_targets, city,
+                                     reference if not reference.empty else tables["summary"],
+                                     tables["summary"])
+    meta["reference_run"] = not reference.empty
     meta["target"] = meta["targets"][0] if meta["targets"] else None
     meta["municipality"] = municipality_meta(city)
     return Results(**tables, reference=reference, areas=area_table(tables["cells"], city),

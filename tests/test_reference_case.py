@@ -252,3 +252,12 @@ def test_the_country_sets_car_lifetime_and_running_costs_with_sources():
     assert "car.cost_per_km_ice" not in nor and "car.cost_per_km_ev" not in nor  # not found
     values = resolve_parameters(load_city("berlin"), calibration=False)
     assert values.origins["car.cost_per_km_ice"] == "country"
+
+
+def test_a_sweep_job_skips_the_reference_run_and_says_so(tmp_path, city):
+    loaded = _load(tmp_path, city, "sweepjob", """measures:
+  - {type: pt_fare, start: 2026, profile: step, factor: 0.5}""")
+    full = simulate(loaded, engine="reference")
+    lean = simulate(loaded, engine="reference", with_reference=False)
+    assert lean.reference.empty and not lean.meta["reference_run"] and full.meta["reference_run"]
+    pd.testing.assert_frame_equal(lean.summary, full.summary)

@@ -179,7 +179,7 @@ def execute(key: str, base: LoadedScenario, parameters: dict[str, float],
         if loaded.content_hash != key:
             raise AnalysisError(f"job {key}: the worker computed key {loaded.content_hash}; "
                                 "client and workers run different mobility_sim versions")
-        table = job_table(simulate(loaded, engine=engine))
+        table = job_table(simulate(loaded, engine=engine, with_reference=False))
         table.insert(0, "job", key)
         import numba
 
