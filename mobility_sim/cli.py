@@ -16,6 +16,7 @@ import typer
 from .analysis.cli import (
     attribute_command,
     export_command,
+    policy_command,
     scale_command,
     sensitivity_command,
     solve_command,
@@ -47,6 +48,7 @@ app.command("compare-cities")(compare_cities_command)
 app.command("calibrate")(calibrate_command)
 app.command("validate-model")(validate_model_command)
 app.command("transfer-constants")(transfer_constants_command)
+app.command("policy")(policy_command)
 app.command("sweep")(sweep_command)
 app.command("attribute")(attribute_command)
 app.command("sensitivity")(sensitivity_command)

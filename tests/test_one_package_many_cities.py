@@ -44,3 +44,16 @@ def test_run_city_writes_one_folder_per_city_and_the_comparison_has_no_warning(t
     assert "runs use different scenarios" not in page
     res = runner.invoke(app, ["run", str(scenario), "--city", "atlantis", "--no-dashboard"])
     assert res.exit_code == 2 and "atlantis" in res.output
+
+
+def test_policy_command_prints_what_each_eu_policy_contributes(tmp_path):
+    scenario = tmp_path / "york.yaml"
+    scenario.write_text("name: york-short\ncity: york\nyears: {start: 2025, end: 2030}\n",
+                        encoding="utf-8")
+    out = tmp_path / "policy.csv"
+    res = CliRunner().invoke(app, ["policy", str(scenario), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "EU CO2 standards for new cars" in res.output and "every element off" in res.output
+    assert out.is_file()
+    res = CliRunner().invoke(app, ["policy", str(scenario), "--year", "2040"])
+    assert res.exit_code == 2 and "not a simulated year" in res.output

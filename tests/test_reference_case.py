@@ -261,3 +261,19 @@ def test_a_sweep_job_skips_the_reference_run_and_says_so(tmp_path, city):
     lean = simulate(loaded, engine="reference", with_reference=False)
     assert lean.reference.empty and not lean.meta["reference_run"] and full.meta["reference_run"]
     pd.testing.assert_frame_equal(lean.summary, full.summary)
+
+
+def test_policy_contributions_add_up_to_the_reference_case(tmp_path, city):
+    from mobility_sim.analysis.policy import policy_contributions
+
+    loaded = _load(tmp_path, city, "policy", "reference: {vehicle_efficiency: false}")
+    table = policy_contributions(loaded, engine="reference")
+    co2 = table[table["output"] == "co2_wtw_t"]
+    by = co2.pivot(index="year", columns="element", values="contribution")
+    assert "vehicle_efficiency" not in by.columns  # switched off by the scenario: not split
+    elements = [c for c in by.columns if c not in ("all off", "as given")]
+    np.testing.assert_allclose(by[elements].sum(axis=1), by["as given"] - by["all off"],
+                               rtol=1e-9, atol=1e-6)
+    assert (by["car_co2_standards"].iloc[-1] < 0) and (by["ets2"].iloc[:3] == 0).all()
+    given = simulate(loaded, engine="reference").summary.set_index("year")["co2_wtw_t"]
+    np.testing.assert_allclose(by["as given"], given, rtol=1e-12)

@@ -185,7 +185,7 @@ def attribute(
         values[s] = frame.set_index("year").loc[years, outputs].to_numpy(float)
     full, empty = tuple(range(n)), ()
     if method == "exact":
-        phi, se = _exact(values, n)
+        phi, se = exact_shapley(values, n)
     else:
         phi, se = _sampled(values, orders, n)
     rows = []
@@ -213,7 +213,13 @@ def _by_job(table: pd.DataFrame, keys: list[str]) -> list[pd.DataFrame]:
     return [groups[k] for k in keys]
 
 
-def _exact(values: dict[tuple[int, ...], np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+def exact_shapley(values: dict[tuple[int, ...], np.ndarray],
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the exact Shapley value of each of ``n`` players (and zero standard errors).
+
+    ``values`` maps every coalition (sorted player positions) to the outputs with only those
+    players; the values of each output add up to ``values[all] - values[none]``.
+    """
     shape = next(iter(values.values())).shape
     phi = np.zeros((n, *shape))
     weight = [math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n)

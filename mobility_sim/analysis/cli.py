@@ -399,3 +399,39 @@ def scale_command(
         _fail(exc)
     typer.echo(json.dumps(record, indent=2))
     typer.echo(f"written: {out.resolve()}")
+
+
+def policy_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    year: Annotated[int | None, typer.Option(
+        help="Year shown (default: the target year, else the last).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the table (year, output, element, contribution) to this CSV.")] = None,
+    engine: EngineOpt = "auto",
+) -> None:
+    """Show what each EU or national policy of the reference case contributes (Shapley)."""
+    from ..reference.case import ELEMENTS
+    from ..scenario import load_scenario
+    from .policy import policy_contributions
+
+    try:
+        loaded = load_scenario(scenario)
+        years = loaded.scenario.years.as_list()
+        target = loaded.scenario.target
+        shown = year if year is not None else (target.year if target else years[-1])
+        if shown not in years:
+            raise MobilitySimError(f"--year {shown} is not a simulated year of {scenario} "
+                                   f"({years[0]}-{years[-1]}); give one of its years")
+        table = policy_contributions(loaded, engine=engine)
+        if out is not None:
+            write_frame(table, out)
+    except MobilitySimError as exc:
+        _fail(exc)
+    part = table[(table["year"] == shown) & (table["output"] == "co2_wtw_t")].set_index("element")
+    typer.echo(f"{loaded.scenario.name}: well-to-wheel CO2e in {shown}, t")
+    typer.echo(f"  every element off: {part.loc['all off', 'contribution']:,.0f}")
+    for name, label in ELEMENTS.items():
+        if name in part.index:
+            typer.echo(f"  {label}: {part.loc[name, 'contribution']:+,.0f}")
+    typer.echo(f"  as given: {part.loc['as given', 'contribution']:,.0f} (the contributions add "
+               "up to the difference; Shapley values over the 32 combinations)")
