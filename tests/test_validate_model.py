@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +25,18 @@ from mobility_sim.calibration.validation import validate_model
 from mobility_sim.exceptions import MobilitySimError
 from mobility_sim.model.base_year import BaselineModel
 
-CALIBRATED = ["vienna", "helsinki", "amsterdam", "copenhagen", "lisbon"]
+ROOT = Path(__file__).resolve().parents[1]
+#: Every shipped city with a calibration (22 at the time of writing).
+CALIBRATED = sorted(p.parent.name for p in (ROOT / "cities").glob("*/calibration.yaml"))
+#: Judged elasticities known to fall outside their published span, with why (docs/elasticities.md
+#: says so); the test fails when one moves inside or another falls outside, so this list stays
+#: true.
+KNOWN_OUTSIDE: dict[tuple[str, str], str] = {
+    ("barcelona", "pt_service"): "0.22 against the lowest published +0.26 (London buses)",
+    ("london", "pt_service"): "0.24 against the lowest published +0.26",
+    ("madrid", "pt_service"): "0.26, at the edge of the published +0.26",
+    ("paris", "car_fuel_vkm"): "-0.53 against the converted long-run -0.50",
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +74,11 @@ def test_elasticities_have_the_right_sign(validations, slug):
 def test_elasticity_inside_the_cited_range(validations, slug, key):
     row = validations[slug].elasticities.set_index("elasticity").loc[key]
     assert row["published_low"] < row["published_high"], "a span, not a point"
-    assert row["published_low"] <= row["model"] <= row["published_high"], row
+    inside = bool(row["published_low"] <= row["model"] <= row["published_high"])
+    if (slug, key) in KNOWN_OUTSIDE:
+        assert not inside, f"{slug} {key} is now inside its span: remove it from KNOWN_OUTSIDE"
+    else:
+        assert inside, row
 
 
 @pytest.mark.parametrize("slug", CALIBRATED)
