@@ -375,6 +375,8 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
         "country_parameters": {k: {"value": v, "source": src} for k, (v, src) in
                                country_parameters(city.meta.country).items()},
         "city_parameters": {k: p.model_dump() for k, p in city.meta.parameters.items()},
+        "population_growth": (city.meta.population_growth.model_dump()
+                              if city.meta.population_growth is not None else None),
         "scenario_name": scenario.name, "scenario_description": scenario.description,
         "scenario_file": str(loaded.path), "scenario_hash": loaded.content_hash,
         "city_name": city.name, "city_slug": city.slug, "country": city.meta.country,

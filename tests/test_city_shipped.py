@@ -142,3 +142,27 @@ def test_the_data_sheet_sets_city_parameters_with_their_source(tmp_path):
                                                    "  parking.max_eur_per_hr:"), "utf-8")
     with pytest.raises(CityDataError, match=r"unknown parameter\(s\) parking.max_eur_per_hr"):
         load_city(folder)
+
+
+def test_a_published_projection_grows_residents_jobs_and_cars():
+    """London: 8.8 million (2021) to 10.4 million (2041), TfL / GLA via the data sheet."""
+    from mobility_sim.model.parameters import resolve_parameters
+    from mobility_sim.model.years import population_factors, setup_run, year_inputs
+
+    london = load_city(CITIES / "london")
+    growth = london.meta.population_growth
+    assert growth.until_year == 2041
+    assert growth.rate_per_year == pytest.approx((10.4 / 8.8) ** (1 / 20) - 1, abs=1e-6)
+    factors = population_factors(london, list(range(2025, 2051)))
+    assert factors[2025] == 1.0 and factors[2050] == factors[2041] > 1.1
+    setup = setup_run(london, resolve_parameters(london), (), (), [2025, 2050])
+    first, last = year_inputs(setup, 2025)[0], year_inputs(setup, 2050)[0]
+    assert last.population.sum() == pytest.approx(first.population.sum() * factors[2050])
+    cars = {y: setup.fleet[y].car.total for y in (2025, 2050)}
+    assert cars[2050] / cars[2025] == pytest.approx(factors[2050] / factors[2025], rel=1e-9)
+    assert population_factors(load_city(CITIES / "york"), [2025, 2050]) == {2025: 1.0, 2050: 1.0}
+    from mobility_sim.report import build_dashboard
+    from mobility_sim.simulate import run
+
+    page = build_dashboard(run(REPO / "scenarios" / "york" / "baseline.yaml", save=False)).render()
+    assert "held constant: no published projection" in page

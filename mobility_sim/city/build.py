@@ -43,6 +43,7 @@ from .model import (
     InventoryFigure,
     Layer,
     ModalSplit,
+    PopulationGrowth,
 )
 from .resample import TARGET_CRS, CellCounts, raster_to_cells, vector_to_cells
 from .synthetic import square_cells
@@ -132,6 +133,7 @@ def build_city(
     observed_modal_split: list[ModalSplit] | None = None,
     inventory: list[InventoryFigure] | None = None,
     parameters: dict[str, CityParameter] | None = None,
+    population_growth: PopulationGrowth | None = None,
     area_note: str = "",
     notes: list[str] | None = None,
     centre_radius_m: float | None = None,
@@ -178,6 +180,8 @@ def build_city(
         Published transport GHG inventory figures (target base years).
     parameters : dict of str to CityParameter, optional
         Model parameters set by the city's published figures (:func:`sheet_parameters`).
+    population_growth : PopulationGrowth, optional
+        Growth of residents and jobs from a published projection.
     area_note : str
         What the grid covers, in words.
     notes : list of str, optional
@@ -325,6 +329,7 @@ def build_city(
         observed_modal_split=list(observed_modal_split or []),
         inventory=list(inventory or []),
         parameters=dict(parameters or {}),
+        population_growth=population_growth,
         zones={"centre": centre_zone.wkt},
         notes=all_notes,
     )
@@ -470,6 +475,23 @@ def sheet_centre(sheet: DataSheet | None) -> tuple[float, float, str] | None:
     return (x, y, f"{entry.value.name} ({entry.definition}; {entry.source}; data sheet)")
 
 
+def sheet_population_growth(sheet: DataSheet | None) -> PopulationGrowth | None:
+    """Return the yearly growth rate implied by the sheet's population and its projection."""
+    if sheet is None:
+        return None
+    now, later = sheet.latest("population"), sheet.latest("population_projection")
+    if (now is None or later is None or not isinstance(now.value, int | float)
+            or not isinstance(later.value, int | float) or later.year <= now.year
+            or now.value <= 0):
+        return None
+    rate = (float(later.value) / float(now.value)) ** (1.0 / (later.year - now.year)) - 1.0
+    return PopulationGrowth(
+        rate_per_year=round(rate, 6), until_year=later.year,
+        source=(f"data sheet: {later.value:,.0f} in {later.year} ({later.scope}; {later.source}) "
+                f"against {now.value:,.0f} in {now.year} ({now.source}); the urban centre is "
+                "assumed to grow like the municipality, jobs like residents"))
+
+
 def eur_per(currency: str) -> tuple[float, str] | None:
     """Units of ``currency`` per EUR (ECB 2024 average, ``country_economics.csv``) and source."""
     if currency == "EUR":
@@ -584,6 +606,7 @@ def build_catalogue_city(
         observed_modal_split=splits,
         centre=sheet_centre(sheet),
         parameters=sheet_parameters(sheet),
+        population_growth=sheet_population_growth(sheet),
         inventory=_inventory(slug),
         area_note=GHS_AREA_NOTE.format(name=row["name"]),
         notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],

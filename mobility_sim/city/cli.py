@@ -75,6 +75,7 @@ def build(
         sheet_car_ownership,
         sheet_centre,
         sheet_parameters,
+        sheet_population_growth,
         sheet_splits,
         write_city,
     )
@@ -116,6 +117,7 @@ def build(
             jobs_total=jobs_total, jobs_source=jobs_source, osm_pbf=osm, gtfs=gtfs,
             car_ownership=cars, observed_modal_split=sheet_splits(sheet),
             centre=sheet_centre(sheet), parameters=sheet_parameters(sheet),
+            population_growth=sheet_population_growth(sheet),
             area_note=area_note, notes=[_command_line()],
         )
         folder = write_city(city, folder)

@@ -126,6 +126,18 @@ class Municipality(_Strict):
     attribution: str = ""
 
 
+class PopulationGrowth(_Strict):
+    """The city's published population projection as a yearly growth rate.
+
+    The model grows the grid's residents and jobs at ``rate_per_year`` from the first
+    simulated year to ``until_year`` (the projection's year) and holds them after.
+    """
+
+    rate_per_year: float = Field(ge=-0.05, le=0.05)
+    until_year: int = Field(ge=2000, le=2100)
+    source: str = Field(min_length=5)
+
+
 class CityParameter(_Strict):
     """A model parameter set by a published figure of the city (with where it comes from)."""
 
@@ -162,6 +174,8 @@ class CityMeta(_Strict):
     inventory: list[InventoryFigure] = Field(
         default_factory=list,
         description="Published transport GHG inventory figures of the city (target base years).")
+    population_growth: PopulationGrowth | None = Field(
+        default=None, description="Growth of residents and jobs from a published projection.")
     municipality: Municipality | None = Field(
         default=None, description="The municipality the results are also reported for.")
     parameters: dict[str, CityParameter] = Field(

@@ -53,7 +53,8 @@ class FleetLevers:
     lez_compliance : float
         Share of the affected owners who comply.
     car_stock_factor : float
-        Multiplier of the car stock target (1 - share of cars given up).
+        Multiplier of the car stock target: (1 - share of cars given up) x the growth of the
+        residents (the city's population projection; cars per resident held).
     """
 
     year: int

@@ -286,7 +286,7 @@ def wait_weight(p: Params) -> float:
 
 
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
-                  fleet: FleetState, pt: PtNetwork) -> DemandInputs:
+                  fleet: FleetState, pt: PtNetwork, growth: float = 1.0) -> DemandInputs:
     """Build the per-cell model inputs of one year, with the year's measures applied.
 
     Parameters
@@ -297,13 +297,16 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         The year's car fleet (battery-electric share of the car alternatives).
     pt : PtNetwork
         The year's PT network (:func:`pt_network` of the same levers).
+    growth : float
+        Residents and jobs of the year relative to the grid's (the city's population
+        projection, :func:`mobility_sim.model.years.population_factors`).
     """
     mp = ModelParameters.of(p)
     n = city.n_cells
     grid = city.grid
     n_seg, n_pur, n_modes = len(SEGMENTS), len(PURPOSES), len(MODES)
-    population = grid["population"].to_numpy(float)
-    jobs = grid["jobs"].to_numpy(float)
+    population = grid["population"].to_numpy(float) * growth
+    jobs = grid["jobs"].to_numpy(float) * growth
     for move in levers.densify:
         near = pt.stop_distance_m <= move.distance_m
         population = relocate(population, move.mask, near, move.residents_share)

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from ..city import City
 from ..city.layers import grid_country
 from ..data.typed_parameters import ModelParameters
-from ..fleet import FleetStart, FleetYear, fleet_levers, project_fleet
+from ..fleet import FleetLevers, FleetStart, FleetYear, fleet_levers, project_fleet
 from ..fleet.pt_supply import annual_service_vkm
 from ..kernels.balancing import warm_start
 from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
@@ -58,6 +58,9 @@ class RunSetup:
         Every calendar year's car and bus fleet.
     reference : ReferenceCase
         The reference case the measures act on (:mod:`mobility_sim.reference.case`).
+    growth : dict of int to float
+        Every calendar year's residents and jobs relative to the grid's
+        (:func:`population_factors`).
     """
 
     city: City
@@ -69,6 +72,7 @@ class RunSetup:
     service_vkm: dict[int, dict[str, float]]
     fleet: dict[int, FleetYear]
     reference: ReferenceCase
+    growth: dict[int, float] = dataclasses.field(default_factory=dict)
 
     @property
     def supply_based(self) -> bool:
@@ -126,15 +130,40 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
     service = {y: annual_service_vkm(pt[y].service_headway_min, city.meta.cell_size_m, p,
                                      pt[y].lines)
                for y in calendar}
+    growth = population_factors(city, calendar)
     fleet = project_fleet(
-        [fleet_levers(levers[y], car_shed_share(levers[y], layers, city)) for y in calendar],
+        [_grown(fleet_levers(levers[y], car_shed_share(levers[y], layers, city)), growth[y])
+         for y in calendar],
         grid_country(city), car_stock(city, p),
         {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p,
         FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,
                    car_sales=ref.car_sales, bus_bev_sales=ref.bus_zero_emission,
                    grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
-                    levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref)
+                    levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref,
+                    growth=growth)
+
+
+def population_factors(city: City, calendar: Sequence[int]) -> dict[int, float]:
+    """Residents and jobs of each calendar year relative to the grid's.
+
+    With the city's published projection (``population_growth`` in ``city.yaml``): grown at its
+    yearly rate from the first year of ``calendar`` to the projection's year, held after;
+    without one, 1 every year (an assumption the run states).
+    """
+    growth = city.meta.population_growth
+    first = calendar[0]
+    if growth is None:
+        return dict.fromkeys(calendar, 1.0)
+    return {y: (1.0 + growth.rate_per_year) ** max(min(y, growth.until_year) - first, 0)
+            for y in calendar}
+
+
+def _grown(levers: FleetLevers, factor: float) -> FleetLevers:
+    """Return the fleet levers with the car stock grown like the residents."""
+    if factor == 1.0:
+        return levers
+    return dataclasses.replace(levers, car_stock_factor=levers.car_stock_factor * factor)
 
 
 def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
@@ -181,7 +210,8 @@ def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]
     """
     p, fleet_year, levers = setup.parameters, setup.fleet[year], setup.levers[year]
     state = fleet_year.state
-    inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year])
+    inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year],
+                           setup.growth.get(year, 1.0))
     params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
     if setup.supply_based:
         params = without_pt_per_pkm(params)

@@ -188,6 +188,14 @@ def notes_html(results: Results) -> str:
     note = proxy_note(layers)
     if note:
         items.append(("Proxies", note))
+    growth = meta.get("population_growth")
+    if isinstance(growth, Mapping):
+        items.append(("Population", f"grows {100 * float(growth['rate_per_year']):+.2f} % a "
+                                    f"year to {growth['until_year']}, then held "
+                                    f"({growth['source']})"))
+    elif "population_growth" in meta:
+        items.append(("Population", "the 2020 grid held constant: no published projection "
+                                    "in the city's data sheet (assumption)"))
     for label, key in (("Set by the country", "country_parameters"),
                        ("Set by the city's published figures", "city_parameters")):
         given = meta.get(key) if isinstance(meta.get(key), Mapping) else {}
