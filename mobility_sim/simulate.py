@@ -111,7 +111,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     else:
         reference = pd.DataFrame()
     grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
-    meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__),
+    sheet = city_data_sheet(city)
+    meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__, sheet),
             "calibration": calibration, "reference_case": setup.reference.describe(),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
     meta["targets"] = anchor_targets(scenario.all_targets, city,
@@ -119,7 +120,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                                      tables["summary"])
     meta["reference_run"] = not reference.empty
     meta["target"] = meta["targets"][0] if meta["targets"] else None
-    meta["municipality"] = municipality_meta(city)
+    meta["municipality"] = municipality_meta(city, sheet)
     return Results(**tables, reference=reference, areas=area_table(tables["cells"], city),
                    meta=meta, scenario_yaml=loaded.resolved_yaml())
 
@@ -155,15 +156,17 @@ def area_table(cells: pd.DataFrame, city: City) -> pd.DataFrame:
     return out[["year", "area", *AREA_COLUMNS]]
 
 
-def municipality_meta(city: City) -> dict[str, object] | None:
-    """Return the municipality's record, its residents in the grid, the published population."""
+def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] | None:
+    """Return the municipality's record, its residents in the grid, the published population.
+
+    ``sheet`` is the city's data sheet (its ``population`` is the published one).
+    """
     if city.meta.municipality is None or "municipality_share" not in city.grid.columns:
         return None
     grid = city.grid
     inside = float((grid["population"] * grid["municipality_share"]).sum())
     out: dict[str, object] = {**city.meta.municipality.model_dump(),
                               "residents_in_grid": inside}
-    sheet = city_data_sheet(city)
     published = sheet.latest("population") if sheet is not None else None
     if published is not None and isinstance(published.value, int | float):
         out["published_population"] = {"value": float(published.value), "year": published.year,
@@ -362,8 +365,11 @@ def run_calibration(city: City, uncalibrated: bool = False) -> dict[str, object]
 
 
 def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: float,
-             engine: str) -> dict:
-    """Metadata of a run: identification, provenance and notes shown on the dashboard."""
+             engine: str, sheet: DataSheet | None = None) -> dict:
+    """Metadata of a run: identification, provenance and notes shown on the dashboard.
+
+    ``sheet`` is the city's data sheet (:func:`city_data_sheet`), for its data quality.
+    """
     scenario, city = loaded.scenario, loaded.city
     layers = {name: layer.model_dump() for name, layer in city.meta.layers.items()}
     for name, source in layer_sources.items():
@@ -371,7 +377,7 @@ def run_meta(loaded: LoadedScenario, layer_sources: dict[str, str], grid_g: floa
                                  "method": "model default scaled with density (parameters.csv)"
                                  if source == "default" else "city data"})
     return {
-        "data_quality": data_quality(city.meta.layers, city_data_sheet(city)).as_dict(),
+        "data_quality": data_quality(city.meta.layers, sheet).as_dict(),
         "country_parameters": {k: {"value": v, "source": src} for k, (v, src) in
                                country_parameters(city.meta.country).items()},
         "city_parameters": {k: p.model_dump() for k, p in city.meta.parameters.items()},

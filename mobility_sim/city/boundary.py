@@ -10,7 +10,6 @@ reported for the municipality and for the rest of the grid (its surrounding regi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,7 +36,7 @@ def read_boundary(path: str | Path) -> tuple[shapely.Geometry, dict]:
                             f"feature; found {len(frame)} feature(s)")
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
-    props = json.loads(path.read_text(encoding="utf-8"))["features"][0].get("properties") or {}
+    props = frame.drop(columns=frame.geometry.name).iloc[0].to_dict()
     return frame.to_crs(TARGET_CRS).geometry.iloc[0], props
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ..data import read_table
+from ..data import eur_exchange_rate, read_table
 from ..exceptions import CityDataError
 from ..io.yamlio import atomic_path, dump_yaml
 from ..paths import municipal_boundary, repo_root
@@ -496,13 +496,10 @@ def eur_per(currency: str) -> tuple[float, str] | None:
     """Units of ``currency`` per EUR (ECB 2024 average, ``country_economics.csv``) and source."""
     if currency == "EUR":
         return 1.0, "EUR"
-    table = read_table("country_economics.csv")
-    rows = table[(table["quantity"] == "eur_exchange_rate") & table["value"].notna()
-                 & table["unit"].astype(str).str.startswith(currency + " ")]
-    if rows.empty:
+    rate = eur_exchange_rate(currency)
+    if rate is None:
         return None
-    row = rows.iloc[0]
-    return float(row["value"]), f"{row['value']} {row['unit']}, {row['year']} ({row['source']})"
+    return rate.per_eur, f"{rate.per_eur} {rate.unit}, {rate.year} ({rate.source})"
 
 
 def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:

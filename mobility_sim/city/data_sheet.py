@@ -11,6 +11,7 @@ errors), says how complete it is, and writes the blank sheet of a new city.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -205,6 +206,10 @@ class DataSheet(_Strict):
 def load_data_sheet(folder: str | Path) -> DataSheet | None:
     """Read and check a city folder's ``data_sheet.yaml``; None when the city has none.
 
+    A sheet is parsed once per content on disk (path, modification time and size): every run
+    reads it (data quality, the municipality's population), and a sweep runs many times. The
+    sheet is frozen, so the one copy is shared.
+
     Raises
     ------
     CityDataError
@@ -213,11 +218,17 @@ def load_data_sheet(folder: str | Path) -> DataSheet | None:
     path = Path(folder) / DATA_SHEET_FILE
     if not path.is_file():
         return None
+    stat = path.stat()
+    return _load_data_sheet(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _load_data_sheet(path: str, mtime_ns: int, size: int) -> DataSheet:
     doc = read_yaml(path, error=CityDataError)
     try:
         return DataSheet.model_validate(doc.data)
     except ValidationError as exc:
-        raise CityDataError(format_validation_error(exc, doc, path)) from None
+        raise CityDataError(format_validation_error(exc, doc, Path(path))) from None
 
 
 def blank_data_sheet(slug: str, name: str) -> str:

@@ -31,13 +31,16 @@ Tables
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import pandas as pd
 
 __all__ = [
+    "ExchangeRate",
     "emission_factors",
+    "eur_exchange_rate",
     "fleet_defaults",
     "grid_intensity",
     "parameter_table",
@@ -131,3 +134,30 @@ def grid_intensity(iso3: str) -> float:
             "Set grid_intensity_country in the city's city.yaml to a listed country."
         )
     return float(rows.sort_values("year")["gco2e_per_kwh"].iloc[-1])
+
+
+@dataclass(frozen=True)
+class ExchangeRate:
+    """Units of a currency per EUR, as packaged in ``country_economics.csv``."""
+
+    per_eur: float
+    unit: str
+    year: int
+    source: str
+
+
+@cache
+def eur_exchange_rate(currency: str) -> ExchangeRate | None:
+    """Return the ECB's euro reference rate of ``currency`` (e.g. ``"NOK"``), None if absent.
+
+    The annual average of the daily rates of ``country_economics.csv``; one home for every
+    conversion to EUR (a city's parking tariff, a country's energy prices).
+    """
+    table = read_table("country_economics.csv")
+    rows = table[(table["quantity"] == "eur_exchange_rate") & table["value"].notna()
+                 & table["unit"].astype(str).str.startswith(currency + " ")]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return ExchangeRate(float(row["value"]), str(row["unit"]), int(row["year"]),
+                        str(row["source"]))

@@ -33,7 +33,7 @@ The city's measures act on top of the reference case; the results hold both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -81,13 +81,14 @@ def _rules() -> pd.DataFrame:
     return read_table("reference_case_rules.csv")
 
 
-def rule_anchors(rule: str) -> list[tuple[int, float]]:
+@cache
+def rule_anchors(rule: str) -> tuple[tuple[int, float], ...]:
     """(year, zero-emission share of new vehicles) anchors of one rule, ascending."""
     rows = _rules()[_rules()["rule"] == rule].sort_values("year")
-    return [(int(r.year), float(r.value)) for r in rows.itertuples()]
+    return tuple((int(r.year), float(r.value)) for r in rows.itertuples())
 
 
-def interpolate(anchors: list[tuple[int, float]], year: int) -> float:
+def interpolate(anchors: Sequence[tuple[int, float]], year: int) -> float:
     """Linear interpolation between anchors; held flat before the first and after the last."""
     xs = [a[0] for a in anchors]
     ys = [a[1] for a in anchors]
@@ -174,6 +175,7 @@ def bus_zero_emission_path(country: str, years: Iterable[int], on: bool = True
                 f"from {shares_.new_note}"
 
 
+@cache
 def cvd_zero_emission_minimum(country: str) -> float | None:
     """Half of the country's clean-bus procurement minimum for 2026-2030 (None: not found)."""
     table = read_table("eu_vehicle_co2_standards.csv")
@@ -191,9 +193,16 @@ def _projection() -> pd.DataFrame:
 
 def grid_projection_points(country: str) -> list[tuple[int, float]]:
     """Return the projection's (year, gCO2e/kWh) values for the country, ascending."""
+    return list(_projection_of(country)[1])
+
+
+@cache
+def _projection_of(country: str) -> tuple[str, tuple[tuple[int, float], ...]]:
+    """Return the projection's name and (year, gCO2e/kWh) values ('' and none if not found)."""
     table = _projection()
     rows = table[(table["iso3"] == country) & table["gco2e_per_kwh"].notna()]
-    return sorted((int(r.year), float(r.gco2e_per_kwh)) for r in rows.itertuples())
+    name = str(rows.iloc[0]["projection"]) if len(rows) else ""
+    return name, tuple(sorted((int(r.year), float(r.gco2e_per_kwh)) for r in rows.itertuples()))
 
 
 def grid_path(country: str, years: Iterable[int], on: bool = True,
@@ -213,12 +222,11 @@ def grid_path(country: str, years: Iterable[int], on: bool = True,
     except KeyError as exc:
         raise FleetParameterError(str(exc.args[0])) from None
     years = list(years)
-    points = grid_projection_points(country)
+    name, found = _projection_of(country)
+    points = list(found)
     if not on or not points:
         why = "element switched off" if not on else "no projection value found for this country"
         return {y: g0 for y in years}, f"frozen at the 2023 value ({g0:.0f} g/kWh): {why}", True
-    name = str(_projection().query("iso3 == @country and gco2e_per_kwh.notna()")
-               .iloc[0]["projection"])
     before = [p for p in points if p[0] <= observed_year]
     after = [p for p in points if p[0] >= observed_year]
     if before and after:

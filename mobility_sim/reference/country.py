@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..data import eur_exchange_rate, read_table
 from ..data import parameters as default_parameters
-from ..data import read_table
 from ..exceptions import FleetParameterError
 from ..fleet.tables import factor
 from .case import country_row
@@ -49,15 +49,16 @@ def _value(country: str, quantity: str) -> tuple[float, str, str] | None:
     return float(row["value"]), str(row["unit"]), str(row["source"])
 
 
-def _in_eur(value: float, unit: str, country: str) -> tuple[float, str] | None:
+def _in_eur(value: float, unit: str) -> tuple[float, str] | None:
     """Return a price in EUR (at the ECB's 2024 average rate where needed), and how."""
     currency = unit.split("/")[0]
     if currency == "EUR":
         return value, ""
-    rate = _value(country, "eur_exchange_rate")
-    if rate is None or not rate[1].startswith(currency):
+    rate = eur_exchange_rate(currency)
+    if rate is None:
         return None
-    return value / rate[0], f"; converted at {rate[0]:g} {currency} per EUR (ECB 2024 average)"
+    return (value / rate.per_eur,
+            f"; converted at {rate.per_eur:g} {currency} per EUR (ECB 2024 average)")
 
 
 def _lifetime(country: str) -> tuple[float, str] | None:
@@ -78,7 +79,7 @@ def _fuel_cost(country: str) -> tuple[float, str] | None:
     found = [_value(country, q) for q in ("petrol_price", "diesel_price")]
     if any(f is None for f in found):
         return None
-    prices = [_in_eur(f[0], f[1], country) for f in found if f is not None]
+    prices = [_in_eur(f[0], f[1]) for f in found if f is not None]
     if any(p is None for p in prices):
         return None
     mean = sum(p[0] for p in prices if p is not None) / 2.0
@@ -92,7 +93,7 @@ def _electricity_cost(country: str) -> tuple[float, str] | None:
     found = _value(country, "household_electricity_price")
     if found is None:
         return None
-    price = _in_eur(found[0], found[1], country)
+    price = _in_eur(found[0], found[1])
     if price is None:
         return None
     kwh = factor("car", "bev", "kwh")
