@@ -88,13 +88,15 @@ class PurposeArrays:
         Intrazonal network distance, km.
     a, sl : ndarray, shape (M, N)
         Origin part of the utility, and the utility per network km from each origin.
-    b : ndarray, shape (2, M, N)
-        Destination part of the utility for origins inside (0) and outside (1) the cordon
-        (each with the cordon charge of the destinations on the other side).
+    b : ndarray, shape (C, M, N)
+        Destination part of the utility per class of origin: inside (0) and outside (1) the
+        cordon (each with the cordon charge of the destinations on the other side); with
+        external zones, classes 2 and 3 are the same for external origins, with the external
+        destinations closed (``-inf``).
     kvj : ndarray, shape (M, N)
         Destination part of the time slope of modes with per-cell speeds (car, PT).
-    outside : ndarray of bool, shape (N,)
-        Origins outside the cordon.
+    origin_class : ndarray of int64, shape (N,)
+        Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone.
     f : ndarray, shape (S, M, N)
         Origin weight per evaluated segment: ``origin_avail * exp(asc)``.
     origins : ndarray, shape (S, N)
@@ -114,7 +116,7 @@ class PurposeArrays:
     sl: np.ndarray
     b: np.ndarray
     kvj: np.ndarray
-    outside: np.ndarray
+    origin_class: np.ndarray
     f: np.ndarray
     origins: np.ndarray
     size: np.ndarray
@@ -194,9 +196,14 @@ def purpose_arrays(
     charge = params.cost_coef[p] * params.cordon_charge[:, None]
     b_outside = b_inside + charge * cordon[None, :]  # trips into the cordon
     b_inside = b_inside + charge * ~cordon[None, :]  # trips out of it
+    classes = [b_inside, b_outside]
+    external = inputs.external_mask()
+    if external.any():  # external origins: no external destination
+        closed = np.where(external, -np.inf, 0.0)[None, :]
+        classes += [b_inside + closed, b_outside + closed]
     seg = list(segments)
     f = inputs.origin_avail[seg] * np.exp(params.asc[seg, p, :])[:, :, None]
-    origins = inputs.population[None, :] * inputs.segment_share[seg] * params.trip_rate[p]
+    origins = inputs.productions(params.trip_rate, p)[seg]
 
     def cast(values: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(values, dtype=dtype)
@@ -207,9 +214,9 @@ def purpose_arrays(
         dz=float(params.circuity * params.intrazonal_factor * inputs.cell_size / 1000.0),
         a=cast(a),
         sl=cast(slope[:, None] + kv[:, None] * inv_speed),
-        b=cast(np.stack([b_inside, b_outside])),
+        b=cast(np.stack(classes)),
         kvj=cast(kv[:, None] * inv_speed),
-        outside=np.ascontiguousarray(~cordon),
+        origin_class=np.ascontiguousarray(~cordon + 2 * external, dtype=np.int64),
         f=cast(f),
         origins=np.ascontiguousarray(origins, dtype=np.float64),
         size=cast(inputs.size[p]),
@@ -428,7 +435,7 @@ def demand_fused(
     chunks = chunk_count(n)
     for p in purs:
         arr = purpose_arrays(inputs, params, p, segs, dtype)
-        geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.outside)
+        geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class)
         s_trips = np.zeros((len(segs), n, n_modes))
         s_pkm = np.zeros((len(segs), n, n_modes))
         s_logsum = np.full((len(segs), n), -np.inf)

@@ -12,11 +12,14 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``a, sl`` (M, N) T
     Origin part of each mode's utility, and its slope per network km (for car and PT, whose
     time uses the harmonic mean of the cell speeds, the slope includes the origin's speed).
-``b`` (2, M, N) T
+``b`` (C, M, N) T
     Destination part of the utility, including ``log`` of the destination availability (and,
-    when ``gravity`` is set, of the size term and balancing factor); ``b[0]`` for origins
-    inside the cordon (charged for destinations outside it), ``b[1]`` for origins outside
-    (charged for destinations inside it).
+    when ``gravity`` is set, of the size term and balancing factor), one row per class of
+    origin, ``b[origin_class[i]]``: ``b[0]`` for origins inside the cordon (charged for
+    destinations outside it), ``b[1]`` for origins outside (charged for destinations inside
+    it); ``b[2]``, ``b[3]`` the same for external zones (external destinations at ``-inf``).
+``origin_class`` (N,) int64
+    Each origin's row of ``b``.
 ``kvj`` (M, N) T
     Destination part of the time slope of modes with per-cell speeds (``kv[m] / speed_j``;
     zero for the other modes).
@@ -190,7 +193,7 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 
 
 @njit(**_OPTS)
-def build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, stored,
+def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, stored,
                logsum, factors, origins, denom, acc):
     """Store the attractiveness of origins ``start .. stop``; make the first Furness sweep.
 
@@ -217,7 +220,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam,
             j1 = min(j0 + tile, n)
             for k in range(count):
                 i = block + k
-                bsel = b[1] if outside[i] else b[0]
+                bsel = b[origin_class[i]]
                 _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g[k], h[k],
                            no_coef)
                 for s in range(n_seg):
@@ -280,7 +283,7 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
 
 @njit(**_OPTS)
-def _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
                   origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt):
     """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
 
@@ -295,7 +298,7 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, 
     zero = e.dtype.type(0.0)
     g = np.zeros(n_modes)
     h = np.zeros(n_modes)
-    bsel = b[1] if outside[i] else b[0]
+    bsel = b[origin_class[i]]
     for j0 in range(0, n, TILE):
         j1 = min(j0 + TILE, n)
         _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0])
@@ -354,7 +357,7 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, 
 
 
 @njit(**_OPTS)
-def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
               origins, denom, trips, pkm, logsum, tt):
     """Trips and passenger-km by origin and mode for origins ``start .. stop``.
 
@@ -380,7 +383,7 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, 
     for block in range(start, stop, BLOCK):
         block_tt[:] = 0
         for i in range(block, min(block + BLOCK, stop)):
-            _origin_flows(i, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, size, weight,
+            _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
                           origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt)
         for m in range(n_modes):
             ttm, acc = tt[m], block_tt[m]
@@ -389,7 +392,7 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, gravity, lam, 
 
 
 @njit(**_OPTS)
-def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origins, denom,
+def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, origins, denom,
                        trips, pkm, tt):
     """:func:`flow_rows` when the denominators are known and the logsum coefficient is 1.
 
@@ -425,7 +428,7 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, outside, f, origi
             acc[:, :width] = 0
             for k in range(count):
                 i = block + k
-                bsel = b[1] if outside[i] else b[0]
+                bsel = b[origin_class[i]]
                 _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, acc, d, 0, g[k], h[k],
                            cm[k])
             for m in range(n_modes):

@@ -24,12 +24,14 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
        P(m | i, j) = w_ijm / W_ij,   W_ij = sum_m w_ijm,   logsum L_ij = ln W_ij
 
    The car powertrains enter as two alternatives weighted by their fleet shares, so that with
-   equal utilities they add up to one car alternative.
+   equal utilities they add up to one car alternative. Every mode is unavailable (``w = 0``)
+   between two external zones (``external``), and within one.
 4. Destination choice: ``A_ij = size[p,j] * exp(dest_scale[p] * L_ij)`` and
    ``P(j | i) = B_j A_ij / sum_k B_k A_ik``. ``B = 1`` for origin-constrained purposes; for doubly
    constrained purposes ``B`` is balanced (Furness) until the trips arriving in every cell match
    ``D_j = size[p,j] / sum(size[p]) * sum_i O_i`` within ``tolerance``.
-5. Trips produced ``O_si = population_i * segment_share[s,i] * trip_rate[p]``; trips
+5. Trips produced ``O_si = population_i * segment_share[s,i] * trip_rate[p]`` (times
+   ``trip_factor[p,i]`` when given); trips
    ``T_ijm = O_si P(j|i) P(m|i,j)``; passenger-km ``T_ijm d_ij``; vehicle-km
    ``pkm * vkm_per_pkm[m]``.
 7. Emissions: ``pkm * ef_ttw[m]`` and ``pkm * ef_wtw[m]`` (kg CO2e per passenger-km, built from
@@ -66,6 +68,8 @@ def mode_weights(
     n_modes = len(MODES)
     b = dist.shape[0]
     crossing = inputs.cordon[None, :] != inputs.cordon[rows, None]
+    external = inputs.external_mask()
+    open_pair = ~(external[rows, None] & external[None, :])
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
     car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None]
                                  + 1.0 / inputs.car_speed[None, :])
@@ -93,7 +97,8 @@ def mode_weights(
             + params.cost_coef[p] * cost
             + params.infra_coef[m] * infra
         )
-        avail = inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]
+        avail = (inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]
+                 * open_pair)
         weights[m] = avail * np.exp(utility)
     return weights
 
@@ -135,7 +140,7 @@ def attractiveness(
 
 def productions(inputs: DemandInputs, params: DemandParams, p: int) -> np.ndarray:
     """Trips produced per day by segment and origin cell for purpose ``p``, shape (S, N)."""
-    return inputs.population[None, :] * inputs.segment_share * params.trip_rate[p]
+    return inputs.productions(params.trip_rate, p)
 
 
 def balance(

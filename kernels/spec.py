@@ -62,6 +62,14 @@ class DemandInputs:
     cordon : ndarray of bool, shape (N,)
         Cells inside a charging cordon; car trips crossing its boundary (one end inside, the
         other outside) pay ``DemandParams.cordon_charge``.
+    external : ndarray of bool, shape (N,), optional
+        Zones outside the modelled area (external zones at the grid's edge standing for the
+        rest of the functional urban area): no trip goes from one external zone to another
+        (nor within one), so their residents' trips all end inside the area and the area's
+        residents may leave it. ``None`` (the default): no external zone.
+    trip_factor : ndarray, shape (P, N), optional
+        Multiplier of each zone's trips by purpose (an external zone sends in only part of its
+        residents' trips of a purpose). ``None``: 1 everywhere.
     """
 
     x: np.ndarray
@@ -79,11 +87,29 @@ class DemandInputs:
     pt_speed: np.ndarray
     bike_infra: np.ndarray
     cordon: np.ndarray
+    external: np.ndarray | None = None
+    trip_factor: np.ndarray | None = None
 
     @property
     def n_cells(self) -> int:
         """Number of grid cells ``N``."""
         return int(self.x.shape[0])
+
+    def productions(self, trip_rate: np.ndarray, p: int) -> np.ndarray:
+        """Trips produced per day by segment and zone for purpose ``p``, shape (S, N).
+
+        ``population x segment_share x trip_rate[p]`` (x ``trip_factor[p]`` when given).
+        """
+        out = self.population[None, :] * self.segment_share * trip_rate[p]
+        if self.trip_factor is not None:
+            out = out * np.asarray(self.trip_factor)[p][None, :]
+        return out
+
+    def external_mask(self) -> np.ndarray:
+        """Return the external zones as a boolean array of shape (N,) (all False without any)."""
+        if self.external is None:
+            return np.zeros(self.n_cells, dtype=bool)
+        return np.asarray(self.external, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -238,6 +264,9 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
             problems.append(f"params.{name}: shape {arr.shape}, expected {shape}")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
+    if inputs.trip_factor is not None and (np.any(np.asarray(inputs.trip_factor) < 0)
+                                           or not np.all(np.isfinite(inputs.trip_factor))):
+        problems.append("inputs.trip_factor: must be finite and >= 0")
     for name in ("population", "size", "origin_avail", "dest_avail", "origin_time",
                  "dest_time", "bike_infra"):
         if np.any(np.asarray(getattr(inputs, name)) < 0):

@@ -1,9 +1,10 @@
 """The fused numba kernel computes what the NumPy reference computes (float64, 1e-9 relative).
 
 Property tests over random small cities: random geometry, availabilities with zeros, cordons,
-both balancing modes, logsum coefficients of 1 (the folded fast path) and not 1 (the general
-path, including 0), a cold or warm start and small iteration limits. Every output is compared
-element by element, and balancing iteration counts must be equal.
+external zones (no trip between two of them) with trip factors, both balancing modes, logsum
+coefficients of 1 (the folded fast path) and not 1 (the general path, including 0), a cold or
+warm start and small iteration limits. Every output is compared element by element, and
+balancing iteration counts must be equal.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ RTOL = 1e-9
 
 def random_model(
     rng: np.random.Generator, n: int, dest_scale: tuple[float, float],
-    doubly: tuple[bool, bool], max_iterations: int,
+    doubly: tuple[bool, bool], max_iterations: int, external: bool = False,
 ) -> tuple[DemandInputs, DemandParams]:
     """A random but plausible small city and parameter set."""
     cell = rng.uniform(100.0, 1000.0)
@@ -60,6 +61,8 @@ def random_model(
         pt_speed=rng.uniform(5.0, 40.0, n),
         bike_infra=rng.uniform(0.0, 1.0, n),
         cordon=rng.random(n) < 0.3,
+        external=(rng.random(n) < 0.3) if external else None,
+        trip_factor=rng.uniform(0.0, 1.0, (P, n)) if external else None,
     )
     speed = rng.uniform(3.0, 30.0, M)
     speed[[*CAR_MODES, PT]] = 0.0  # ignored: per-cell speeds
@@ -108,10 +111,12 @@ scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
     doubly=st.tuples(st.booleans(), st.booleans()),
     max_iterations=st.sampled_from([0, 1, 3, 500]),
     warm=st.booleans(),
+    external=st.booleans(),
 )
-def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm):
+def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
+                                        external):
     rng = np.random.default_rng(seed)
-    inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations)
+    inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
     want = demand_reference(inputs, params, start)
     assert not np.isnan(want.trips).any()
@@ -121,6 +126,30 @@ def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterati
     # small limit. test_an_unsolvable_balancing_stays_finite covers the other case.
     assume(max_iterations < 500 or (want.iterations < 500).all())
     assert_same_outputs(demand_fused(inputs, params, start), want)
+
+
+def test_no_trip_goes_between_external_zones():
+    # external zones send trips into the area and receive its residents' trips, never each
+    # other's: with every cell external but one, all trips of external origins end there
+    rng = np.random.default_rng(5)
+    inputs, params = random_model(rng, 12, (1.0, 0.8), (False, False), 500)
+    inputs = replace(inputs, origin_avail=np.ones_like(inputs.origin_avail),
+                     dest_avail=np.ones_like(inputs.dest_avail),
+                     size=np.ones_like(inputs.size), population=np.ones(12))
+    external = np.ones(12, dtype=bool)
+    external[4] = False
+    closed = replace(inputs, external=external)
+    for kernel in (demand_reference, demand_fused):
+        out = kernel(closed, params)
+        arrivals = out.trips_to.sum(axis=1)
+        produced_outside = out.trips[:, :, external].sum()
+        # arrivals in the inside cell: its own trips that stay plus every external zone's
+        assert arrivals[4] == pytest.approx(produced_outside + out.trips[:, :, 4].sum()
+                                            - arrivals[external].sum(), rel=1e-9)
+        # and the inside cell's own trips are the only arrivals in external zones
+        assert arrivals[external].sum() <= out.trips[:, :, 4].sum() * (1 + 1e-9)
+        assert arrivals[external].sum() > 0
+    assert_same_outputs(demand_fused(closed, params), demand_reference(closed, params))
 
 
 def test_an_unsolvable_balancing_stays_finite():
