@@ -17,6 +17,7 @@ from .analysis.cli import (
     attribute_command,
     export_command,
     policy_command,
+    reconcile_command,
     scale_command,
     sensitivity_command,
     solve_command,
@@ -49,6 +50,7 @@ app.command("calibrate")(calibrate_command)
 app.command("validate-model")(validate_model_command)
 app.command("transfer-constants")(transfer_constants_command)
 app.command("policy")(policy_command)
+app.command("reconcile")(reconcile_command)
 app.command("sweep")(sweep_command)
 app.command("attribute")(attribute_command)
 app.command("sensitivity")(sensitivity_command)

@@ -17,7 +17,13 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     (WHO HEAT, walking + cycling), ``carbon_price_eur_per_t`` (the year's carbon price on
     road-fuel CO2: the reference case's ETS2 plus carbon-price measures).
     ``grid_gco2e_per_kwh`` is the year's value (reference case moved by grid measures).
-    CO2 totals include public transport service (see :data:`ACCOUNTING_NOTE`).
+    CO2 totals (``co2_*_t``) are the residents' passenger trips (whole, including their parts
+    beyond the grid's edge) and public transport service (see :data:`ACCOUNTING_NOTE`); then
+    ``territorial_co2_ttw_t, territorial_co2_wtw_t, residents_co2_ttw_t, residents_co2_wtw_t``
+    (the two accountings' totals of ``accounts``),
+    ``car_vkm_inside`` (residents' and non-residents' car vehicle-km inside the grid),
+    ``nonresidents_car_vkm_inside``, ``residents_car_vkm_beyond``, ``through_vkm``,
+    ``van_vkm``, ``lorry_vkm`` and ``freight_co2_wtw_t`` (vans, lorries, cargo bikes).
 ``modes``
     ``year, mode, mode_group, trips, pkm, vkm, co2_ttw_t, co2_wtw_t``; ``mode`` is one of the
     model's modes (walk, bike, ebike, pt, car_ice, car_ev), ``mode_group`` the survey category
@@ -39,18 +45,22 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     co2_ttw_g_per_vkm, co2_wtw_g_per_vkm, nox_g_per_vkm, pm25_exhaust_g_per_vkm,
     pm25_non_exhaust_g_per_vkm``: one row per year, vehicle and powertrain. ``vehicle`` is
     ``car`` (powertrains petrol, diesel, hev, phev, bev), ``bus`` (diesel, cng, bev), ``tram``,
-    ``metro`` and ``ebike`` (powertrain ``electric``). Stock columns (vehicles; ``stock_share``
-    and ``sales_share`` within the vehicle class and year; ``retired`` on the survival curve,
-    ``early_retired`` by a low-emission zone; ``mean_age`` in years) are NaN for tram, metro
-    and e-bike, which have no stock model. ``vkm``: cars from demand, PT from service, e-bike
-    passenger-km. The ``*_per_vkm`` columns are the year's fleet-average factors (``co2_wtw``
-    with the year's grid intensity; for e-bikes per passenger-km).
+    ``metro`` and ``ebike`` (powertrain ``electric``), ``van`` and ``lorry`` (``diesel``,
+    ``bev``: ``stock_share`` and ``sales_share`` are the shares of the freight model's stock and
+    new sales, no vehicle counts) and ``cargo_bike`` (``electric``). Stock columns (vehicles;
+    ``stock_share`` and ``sales_share`` within the vehicle class and year; ``retired`` on the
+    survival curve, ``early_retired`` by a low-emission zone; ``mean_age`` in years) are NaN for
+    tram, metro and e-bike, which have no stock model. ``vkm``: cars from demand, PT from
+    service, e-bike passenger-km. The ``*_per_vkm`` columns are the year's fleet-average factors
+    (``co2_wtw`` with the year's grid intensity; for e-bikes per passenger-km).
 ``emissions``
     ``year, vehicle, powertrain, pollutant, accounting, tonnes``: ``pollutant`` is one of
     ``co2_ttw, co2_wtw`` (tonnes CO2e), ``nox, pm25_exhaust, pm25_tyre, pm25_brake,
     pm25_road`` (tonnes); ``accounting`` is ``residents_trips`` (cars, e-bikes; and PT CO2 when
     it is counted per passenger-km, then as vehicle ``pt``) or ``territorial_service`` (bus,
-    tram, metro service inside the grid). :attr:`Results.pollutants` sums it to
+    tram, metro service inside the grid) or ``territorial_freight`` (vans, lorries, cargo
+    bikes on the grid's roads; their NOx and PM are not counted: no factors found; the
+    ``summary``'s fleet columns are the passenger vehicles'). :attr:`Results.pollutants` sums it to
     ``year, pollutant, tonnes`` with ``nox``, ``pm25_exhaust``, ``pm25_non_exhaust``.
 ``reference``
     The reference case side by side with the scenario: the ``summary`` columns of the same
@@ -63,6 +73,24 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     boundary (``municipality`` in ``city.yaml``), over the municipality (``municipality``) and
     the rest of the grid (``rest of the grid``), each cell weighted by its share of area inside
     the boundary. Counted by home cell, like ``cells``. Empty for runs saved before it existed.
+``accounts``
+    ``year, accounting, component, vkm, co2_ttw_t, co2_wtw_t``: the year's road transport in
+    two accountings side by side (:mod:`mobility_sim.accounts`). ``territorial``: all traffic
+    inside the grid, as city inventories count it (residents' and non-residents' car trips,
+    their parts inside; through traffic; public transport service; vans, lorries, cargo
+    bikes). ``residents``: all trips of the grid's residents wherever they go (car trips whole,
+    their share of public transport, e-bikes). The ``summary`` has both totals
+    (``territorial_co2_ttw_t`` ...). Empty for runs saved before it existed.
+``zones``
+    ``year, zone, kind, vehicle, trips_entering, trips_leaving, trips_within,
+    vehicles_entering, vkm_inside, co2_ttw_t, co2_wtw_t, case``: for each of the city's named
+    zones (``kind`` ``city zone``) and each cordon and low-emission zone of the scenario (named
+    by the measure's label), per mode (``walk`` ... ``car_ev``) and for ``van`` and ``lorry``:
+    trips entering the zone from outside (residents and non-residents), leaving it and
+    within it; cars entering (trips / occupancy); vehicle-km inside (half of each trip's km at
+    each end; freight: the zone's share of jobs and residents) and their CO2. ``case`` is
+    ``scenario`` or ``reference`` (the same zones without the measures). Empty for runs saved
+    before it existed.
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
@@ -97,19 +125,23 @@ if TYPE_CHECKING:  # pragma: no cover
 CORE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "cells", "grid")
 #: Fleet, emission and health tables (absent from run folders written before they existed).
 FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
-#: The reference case's summary and the results by area (absent from older run folders).
-REFERENCE_TABLES: tuple[str, ...] = ("reference", "areas")
+#: The reference case's summary, the results by area and the two accountings (absent from
+#: older run folders).
+REFERENCE_TABLES: tuple[str, ...] = ("reference", "areas", "accounts", "zones")
 TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES
 
 #: How emissions are counted; shown on every dashboard.
 ACCOUNTING_NOTE = (
-    "Cars and e-bikes: residents' trips, i.e. all trips made by the residents of the grid "
-    "cells with both ends inside the grid, counted at their origin cell (trips leaving the grid "
-    "and visitors' trips are not modelled); tank-to-wheel and well-to-wheel per vehicle-km "
-    "from the vintage fleet. Public transport: territorial, i.e. the service vehicle-km run "
-    "inside the grid (derived from the per-cell headways), whoever rides; allocated to cells by "
-    "their residents' PT passenger-km. Electricity (electric cars, e-bikes, electric buses, "
-    "trams, metro) at the year's grid intensity. Walking and cycling: zero."
+    "Two accountings side by side (table 'accounts'). Territorial, as city inventories count: "
+    "all traffic inside the grid: residents' and non-residents' (in-commuters, visitors) car "
+    "trips, their parts inside the grid's edge; through traffic (a stated rule); public "
+    "transport service; vans, lorries and cargo bikes (freight, scaled from national traffic "
+    "shares). Residents': all trips of the grid's residents, whole, wherever they go (to the "
+    "rest of the functional urban area through external zones), with their share of public "
+    "transport. The main CO2 columns and the cells and modes tables are the residents' "
+    "passenger trips, counted at their origin cell, plus public transport service. "
+    "Tank-to-wheel and well-to-wheel per vehicle-km from the vintage fleets; electricity at "
+    "the year's grid intensity; walking and cycling: zero."
 )
 #: How the grid intensity is set; shown with the results.
 GRID_NOTE = (
@@ -125,9 +157,11 @@ class Results:
 
     Attributes
     ----------
-    summary, modes, segments, cells, grid, fleet, emissions, health, reference, areas
+    summary, modes, segments, cells, grid, fleet, emissions, health, reference, areas, accounts,
+    zones
         The tables described in the module docstring (DataFrames; ``fleet``, ``emissions``,
-        ``health``, ``reference`` and ``areas`` are empty for runs saved before they existed).
+        ``health``, ``reference``, ``areas``, ``accounts`` and ``zones`` are empty for runs
+        saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -144,6 +178,8 @@ class Results:
     health: pd.DataFrame = field(default_factory=pd.DataFrame)
     reference: pd.DataFrame = field(default_factory=pd.DataFrame)
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
+    accounts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    zones: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 

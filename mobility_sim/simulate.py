@@ -13,12 +13,22 @@ WHO HEAT health benefit (:mod:`mobility_sim.fleet.accounting`, :mod:`mobility_si
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._version import __version__
+from .accounts import (
+    ACCOUNTS_COLUMNS,
+    ZONE_COLUMNS,
+    CarTraffic,
+    account_rows,
+    car_traffic,
+    pt_residents_share,
+    zone_rows,
+)
 from .city import City
 from .city.data_sheet import DataSheet, load_data_sheet
 from .city.layers import grid_country
@@ -31,8 +41,10 @@ from .fleet.accounting import (
     YearActivity,
     emissions_frame,
     fleet_frame,
+    freight_accounts,
     year_accounts,
 )
+from .fleet.freight import FREIGHT_VEHICLES, freight_activity
 from .fleet.health import HEALTH_COLUMNS, health_rows
 from .kernels.spec import (
     BIKE,
@@ -56,7 +68,7 @@ from .model.parameters import (
     resolve_parameters,
     transferred_constants,
 )
-from .model.years import RunSetup, run_years, setup_run
+from .model.years import ModelYear, RunSetup, run_years, setup_run
 from .reference.country import country_parameters
 from .reference.targets import anchor_targets
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
@@ -101,19 +113,31 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     years, switches = scenario.years.as_list(), scenario.reference.model_dump()
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
-    tables = run_tables(setup, kernel, progress, label)
+    zones = report_zones(loaded)
+    tables = run_tables(setup, kernel, progress, label, zones)
+    tables["zones"] = tables["zones"].assign(case="scenario")
     if not scenario.measures:
         reference = tables["summary"].copy()
     elif with_reference:
         reference_setup = setup_run(city, p, (), (), years, switches)
-        reference = run_tables(reference_setup, kernel, progress,
-                               f"{label}, reference case")["summary"]
+        reference_tables = run_tables(reference_setup, kernel, progress,
+                                      f"{label}, reference case", zones)
+        reference = reference_tables["summary"]
+        tables["zones"] = pd.concat([tables["zones"],
+                                     reference_tables["zones"].assign(case="reference")],
+                                    ignore_index=True)
     else:
         reference = pd.DataFrame()
     grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
     sheet = city_data_sheet(city)
     meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__, sheet),
             "calibration": calibration, "reference_case": setup.reference.describe(),
+            "external_zones": (setup.external.describe() if setup.external is not None
+                               else None),
+            "freight": ({"ratios": {"van": setup.freight.ratios.van,
+                                    "lorry": setup.freight.ratios.lorry},
+                         "source": setup.freight.ratios.source}
+                        if setup.freight is not None else None),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
     meta["targets"] = anchor_targets(scenario.all_targets, city,
                                      reference if not reference.empty else tables["summary"],
@@ -176,14 +200,18 @@ def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] 
 
 
 def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
-               label: str = "") -> dict[str, pd.DataFrame]:
+               label: str = "", zones: Mapping[str, tuple[str, np.ndarray]] | None = None,
+               ) -> dict[str, pd.DataFrame]:
     """Run a set-up run's years and turn each year's outputs into the result tables.
+
+    ``zones`` maps a zone's name to its kind and cell mask (:func:`report_zones`): each gets
+    its rows of the ``zones`` table.
 
     Returns
     -------
     dict of str to DataFrame
-        ``summary, modes, segments, cells, grid, fleet, emissions, health`` (see
-        :mod:`mobility_sim.results`).
+        ``summary, modes, segments, cells, grid, fleet, emissions, health, accounts, zones``
+        (see :mod:`mobility_sim.results`).
     """
     city, p = setup.city, setup.parameters
     supply_based = setup.supply_based
@@ -193,6 +221,10 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     health_rows_: list[dict] = []
+    account_rows_: list[dict] = []
+    zone_rows_: list[dict] = []
+    grid_km2 = city.n_cells * (city.meta.cell_size_m / 1000.0) ** 2
+    freight_base: dict[str, float] | None = None
     for year_run in run_years(setup, kernel, progress, label):
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
@@ -208,15 +240,36 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
             accounts = accounts.with_pt_co2_per_pkm(
                 year, float(out.co2_ttw[:, PT].sum()) * days / 1000.0,
                 float(out.co2_wtw[:, PT].sum()) * days / 1000.0)
+        traffic = car_traffic(out, year_run.external, year_run.params, days, p, grid_km2)
+        passenger = accounts  # the summary's fleet columns: passenger vehicles
+        if setup.freight is not None:
+            if freight_base is None:
+                freight_base = freight_base_vkm(setup, kernel, year_run, traffic, days, grid_km2)
+            levers = year_run.levers
+            activity_f = freight_activity(
+                freight_base, year - setup.years[0], setup.freight.stock_ze[year],
+                setup.freight.weights, p, cargo_bike=levers.cargo_bike,
+                consolidation=levers.consolidation,
+                zero_emission_zone=levers.freight_zero_emission)
+            accounts = accounts.plus(freight_accounts(
+                year, activity_f, setup.freight.stock_ze[year], setup.freight.sales_ze[year],
+                fleet_year.grid_gco2e_per_kwh))
+        year_accounts_rows = account_rows(year, traffic, accounts,
+                                          pt_residents_share(out, year_run.external))
+        account_rows_ += year_accounts_rows
+        zone_rows_ += zone_rows(year, zones or {}, year_run, traffic, accounts, days,
+                                setup.freight.weights if setup.freight else None)
         tables = year_tables(year, out, city, days, pt_co2=pt_co2,
-                             population=year_run.inputs.population)
+                             population=year_run.inputs.population[:city.n_cells])
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
-            tables["summary"], fleet_year, year_run.levers.bev_sales_share, accounts, health,
+            tables["summary"], fleet_year, year_run.levers.bev_sales_share, passenger, health,
             pt_pkm=float(out.pkm[..., PT].sum()) * days)
         tables["summary"]["carbon_price_eur_per_t"] = year_run.levers.carbon_price_eur_per_t
+        tables["summary"] = add_traffic_summary(tables["summary"], traffic, year_accounts_rows,
+                                                accounts)
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows
@@ -231,7 +284,68 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         "fleet": fleet_frame(fleet_rows),
         "emissions": emissions_frame(emission_rows),
         "health": pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
+        "accounts": pd.DataFrame(account_rows_, columns=list(ACCOUNTS_COLUMNS)),
+        "zones": pd.DataFrame(zone_rows_, columns=list(ZONE_COLUMNS)),
     }
+
+
+#: Measure types whose area is a zone the results report (trips entering, km inside).
+ZONE_MEASURES = {"cordon_charge": "cordon", "low_emission_zone": "low-emission zone"}
+
+
+def report_zones(loaded: LoadedScenario) -> dict[str, tuple[str, np.ndarray]]:
+    """Return the zones a run reports: the city's named zones and its cordon and low-emission zones.
+
+    Returns ``{name: (kind, cell mask)}``; a measure's zone is named by its label.
+    """
+    city = loaded.city
+    out: dict[str, tuple[str, np.ndarray]] = {
+        name: ("city zone", city.zone_mask(name)) for name in city.meta.zones}
+    for measure, mask in zip(loaded.scenario.measures, loaded.masks, strict=True):
+        kind = ZONE_MEASURES.get(measure.type)  # type: ignore[attr-defined]
+        if kind is not None and mask is not None and np.any(mask):
+            out[measure.display_label] = (kind, np.asarray(mask, dtype=bool))
+    return out
+
+
+def freight_base_vkm(setup: RunSetup, kernel: KernelFn, first: ModelYear, traffic: CarTraffic,
+                     days: float, grid_km2: float) -> dict[str, float]:
+    """Base-year van and lorry vehicle-km: the ratios x the first year's territorial car vkm.
+
+    The car traffic is that of the first simulated year without measures: the run's own first
+    year when no measure acts in it, else one more kernel run of that year with none.
+    """
+    assert setup.freight is not None
+    if any(level > 0 for level in first.levers.active.values()):
+        bare = setup_run(setup.city, setup.parameters, (), (), [first.year],
+                         {k: v for k, v in setup.reference.elements.items() if not v})
+        first = next(run_years(bare, kernel))
+        traffic = car_traffic(first.outputs, first.external, first.params, days,
+                              setup.parameters, grid_km2)
+    car = traffic.territorial()
+    return {v: car * setup.freight.ratios.of(v) for v in FREIGHT_VEHICLES}
+
+
+def add_traffic_summary(summary: pd.DataFrame, traffic: CarTraffic, rows: list[dict],
+                        accounts: YearAccounts) -> pd.DataFrame:
+    """Return a one-row ``summary`` with both accountings' totals and the traffic they count."""
+    def total(accounting: str, column: str) -> float:
+        return float(sum(r[column] for r in rows if r["accounting"] == accounting))
+
+    extra = {
+        "territorial_co2_ttw_t": total("territorial", "co2_ttw_t"),
+        "territorial_co2_wtw_t": total("territorial", "co2_wtw_t"),
+        "residents_co2_ttw_t": total("residents", "co2_ttw_t"),
+        "residents_co2_wtw_t": total("residents", "co2_wtw_t"),
+        "car_vkm_inside": traffic.territorial(),
+        "nonresidents_car_vkm_inside": sum(traffic.nonresidents_inside.values()),
+        "residents_car_vkm_beyond": sum(traffic.residents_beyond.values()),
+        "through_vkm": traffic.through,
+        "van_vkm": accounts.fleet_total("vkm", ("van",)),
+        "lorry_vkm": accounts.fleet_total("vkm", ("lorry",)),
+        "freight_co2_wtw_t": accounts.tonnes("co2_wtw", ("van", "lorry", "cargo_bike")),
+    }
+    return pd.concat([summary.reset_index(drop=True), pd.DataFrame([extra])], axis=1)
 
 
 def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: float,

@@ -82,8 +82,10 @@ package
 # tank-to-wheel (exhaust) and well-to-wheel (including fuel and electricity production), per
 # resident, the share of electric cars in the fleet and the grid intensity.
 #
-# What is counted: trips of the residents of the grid cells, counted at their home cell, with
-# both ends inside the grid (the GHS *urban centre*, not the administrative city).
+# What is counted: trips of the residents of the grid cells, counted at their home cell, whole
+# (trips leaving the grid, the GHS *urban centre*, included), and public transport service.
+# `package.accounts` has the territorial accounting too (all traffic on the grid's roads:
+# non-residents, through traffic, vans and lorries).
 
 # %%
 print(package.summary.columns.tolist())

@@ -45,7 +45,7 @@ RUNS: tuple[str, ...] = (
 
 #: Tables compared, whole (every numeric column, every row).
 WHOLE_TABLES: tuple[str, ...] = ("summary", "modes", "segments", "fleet", "emissions", "health",
-                                 "reference", "areas")
+                                 "reference", "areas", "accounts", "zones")
 
 
 def fingerprint() -> dict[str, str]:

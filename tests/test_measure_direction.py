@@ -7,6 +7,7 @@ loaded from YAML like a planner's file, turned into levers, then into model inpu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from mobility_sim.kernels.spec import BIKE, CAR_EV, CAR_ICE, CAR_MODES, EBIKE, P
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.data import parameters
 from mobility_sim.fleet.mix import default_sales
+from mobility_sim.model.external import split_outputs
 from mobility_sim.model.parameters import resolve_parameters
 from mobility_sim.model.years import setup_run, year_inputs
 from mobility_sim.scenario import load_scenario
@@ -50,7 +52,22 @@ def model(loaded, year: int = YEAR):
     p = resolve_parameters(loaded.city, loaded.scenario.parameters)
     setup = setup_run(loaded.city, p, loaded.scenario.measures, loaded.masks, [2025, year])
     inputs, params = year_inputs(setup, year)
-    return inputs, params, demand_reference(inputs, params), setup.levers[year]
+    out = demand_reference(inputs, params)
+    n = loaded.city.n_cells
+    if setup.external is not None:  # the grid's part: its residents' trips, arrivals from anyone
+        out, _ = split_outputs(out, n, setup.external, params.circuity)
+    return grid_inputs(inputs, n), params, out, setup.levers[year]
+
+
+def grid_inputs(inputs, n: int):
+    """The kernel inputs of the grid's ``n`` cells (the external zones left out)."""
+    changes = {}
+    for name in inputs.__dataclass_fields__:
+        value = getattr(inputs, name)
+        if isinstance(value, np.ndarray) and value.shape[-1] > n:
+            changes[name] = value[..., :n]
+    changes.update(external=None, trip_factor=None)
+    return replace(inputs, **changes)
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +127,9 @@ NEUTRAL = {
     "fuel_price": {"change_eur_per_litre": 0.0},
     "carbon_price": {"eur_per_tco2": 0.0},
     "ev_sales_share": {"share": 0.0},  # below the reference case's share: adds nothing
+    "electric_vans": {"share": 0.0},  # the same for vans
+    "cargo_bikes": {"van_km_share": 0.0},
+    "consolidation_centre": {"served_share": 0.0},
 }
 
 

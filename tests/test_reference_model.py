@@ -24,9 +24,9 @@ def mode_shares(out):
 
 def test_trips_are_conserved(model):
     inputs, params, out = model
-    produced = inputs.population[None, :] * inputs.segment_share  # (S, N)
-    for p, rate in enumerate(params.trip_rate):
-        np.testing.assert_allclose(out.trips[:, p].sum(axis=-1), produced * rate, rtol=1e-10)
+    for p in range(len(params.trip_rate)):
+        produced = inputs.productions(params.trip_rate, p)  # (S, N): cells and external zones
+        np.testing.assert_allclose(out.trips[:, p].sum(axis=-1), produced, rtol=1e-10)
     np.testing.assert_allclose(out.trips_to.sum(), out.trips.sum(), rtol=1e-12)
 
 

@@ -35,12 +35,19 @@ DOC_COLUMNS = {
     "health": ["year", "mode", "population", "minutes_per_week", "risk_reduction",
                "deaths_avoided", "value_eur"],
     "areas": ["year", "area", "population", "trips", "co2_ttw_t", "co2_wtw_t"],
+    "accounts": ["year", "accounting", "component", "vkm", "co2_ttw_t", "co2_wtw_t"],
+    "zones": ["year", "zone", "kind", "vehicle", "trips_entering", "trips_leaving",
+              "trips_within", "vehicles_entering", "vkm_inside", "co2_ttw_t", "co2_wtw_t",
+              "case"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
                  "pt_pkm_per_service_vkm", "electricity_mwh", "fuel_litres", "gas_kg", "nox_t",
                  "pm25_exhaust_t", "pm25_non_exhaust_t", "pm25_t", "deaths_avoided",
-                 "health_value_eur", "carbon_price_eur_per_t"]
+                 "health_value_eur", "carbon_price_eur_per_t", "territorial_co2_ttw_t",
+                 "territorial_co2_wtw_t", "residents_co2_ttw_t", "residents_co2_wtw_t",
+                 "car_vkm_inside", "nonresidents_car_vkm_inside", "residents_car_vkm_beyond",
+                 "through_vkm", "van_vkm", "lorry_vkm", "freight_co2_wtw_t"]
 CAR_MIX = {"petrol": 0.6, "diesel": 0.3, "hev": 0.07, "phev": 0.03}
 #: Pollutant grams per vehicle-km by powertrain (made-up test values).
 NOX_G = {"petrol": 0.05, "diesel": 0.4, "hev": 0.03, "phev": 0.02, "bev": 0.0}
@@ -142,6 +149,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
     km = np.array([1.2, 3.5, 5.0, 7.0, 8.0, 8.0])
     rows_modes, rows_cells, rows_summary, rows_seg = [], [], [], []
     rows_fleet, rows_emis, rows_health = [], [], []
+    rows_accounts: list[dict] = []
+    rows_zones: list[dict] = []
     for year in years:
         steps = (year - years[0]) / 5
         bev = min(0.9, 0.03 + 0.12 * steps)
@@ -211,6 +220,38 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             "pm25_exhaust_t": by_pollutant["pm25_exhaust"], "pm25_non_exhaust_t": non_exhaust,
             "pm25_t": by_pollutant["pm25_exhaust"] + non_exhaust, "deaths_avoided": sum(deaths),
             "health_value_eur": sum(deaths) * 3.4e6, "carbon_price_eur_per_t": 0.0})
+        # the two accountings (made-up shares of the car CO2; freight as a share of car km)
+        car_t = (co2_ttw[:, 4:].sum(), co2_wtw[:, 4:].sum())
+        parts = {"territorial": [("residents' car trips (inside)", 0.85), (
+                     "non-residents' car trips (inside)", 0.35), ("through traffic", 0.1),
+                     ("public transport", 0.1), ("vans", 0.2), ("lorries", 0.25),
+                     ("cargo bikes", 0.0)],
+                 "residents": [("residents' car trips (whole)", 1.0),
+                               ("residents' public transport", 0.08), ("e-bikes", 0.001)]}
+        for accounting, components in parts.items():
+            for component, k in components:
+                rows_accounts.append({"year": year, "accounting": accounting,
+                                      "component": component, "vkm": vkm.sum() * k,
+                                      "co2_ttw_t": car_t[0] * k, "co2_wtw_t": car_t[1] * k})
+        rows_summary[-1].update({
+            f"{a}_co2_{q}_t": sum(car_t[i] * k for _, k in parts[a])
+            for a in parts for i, q in enumerate(("ttw", "wtw"))})
+        rows_summary[-1].update({
+            "car_vkm_inside": vkm.sum() * 1.2, "nonresidents_car_vkm_inside": vkm.sum() * 0.35,
+            "residents_car_vkm_beyond": vkm.sum() * 0.15, "through_vkm": vkm.sum() * 0.1,
+            "van_vkm": vkm.sum() * 0.2, "lorry_vkm": vkm.sum() * 0.06,
+            "freight_co2_wtw_t": car_t[1] * 0.45})
+        for case, cut in (("scenario", 0.8), ("reference", 1.0)):
+            for mode in ("car_ice", "car_ev", "van"):
+                car = mode.startswith("car")
+                rows_zones.append({
+                    "year": year, "zone": "centre", "kind": "city zone", "vehicle": mode,
+                    "trips_entering": 5e7 * cut if car else np.nan,
+                    "trips_leaving": 5e7 * cut if car else np.nan,
+                    "trips_within": 1e7 if car else np.nan,
+                    "vehicles_entering": 4e7 * cut if car else np.nan,
+                    "vkm_inside": 3e8 * cut, "co2_ttw_t": 4e4 * cut, "co2_wtw_t": 5e4 * cut,
+                    "case": case})
     meta = make_meta(base_year=years[0], cell_size_m=cell_size, **meta_overrides)
     summary = pd.DataFrame(rows_summary)
     tables: dict[str, pd.DataFrame] = {}
@@ -222,6 +263,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
         cells = pd.concat(rows_cells, ignore_index=True)
         areas = cells.groupby("year")[DOC_COLUMNS["areas"][2:]].sum().reset_index()
         tables["areas"] = areas.assign(area="modelled area")[DOC_COLUMNS["areas"]]
+        tables["accounts"] = pd.DataFrame(rows_accounts, columns=DOC_COLUMNS["accounts"])
+        tables["zones"] = pd.DataFrame(rows_zones, columns=DOC_COLUMNS["zones"])
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),

@@ -435,3 +435,29 @@ def policy_command(
             typer.echo(f"  {label}: {part.loc[name, 'contribution']:+,.0f}")
     typer.echo(f"  as given: {part.loc['as given', 'contribution']:,.0f} (the contributions add "
                "up to the difference; Shapley values over the 32 combinations)")
+
+
+def reconcile_command(
+    cities: Annotated[list[str] | None, typer.Argument(
+        help="Shipped cities (default: every one with a published inventory figure).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Also write the table as CSV here.")] = None,
+) -> None:
+    """Set each city's base year (2025) against its published transport inventory.
+
+    Runs the base year of every shipped city with an absolute inventory figure (or one per
+    inhabitant) and prints, per resident, the inventory, the model's territorial CO2e (all
+    traffic on the grid's roads) and their ratio, with the scopes' comparability and the
+    model's components (docs/reconciliation.md).
+    """
+    from .inventory import reconcile, reconciliation_markdown
+
+    try:
+        table = reconcile(cities)
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(reconciliation_markdown(table), nl=False)
+    if out is not None:
+        with atomic_path(out) as tmp:
+            table.to_csv(tmp, index=False)
+        typer.echo(f"written: {out.resolve()}")

@@ -101,7 +101,7 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
         origins = reference.productions(inputs, base, k)
         factors = baseline.balancing[k]
         for s in range(len(SEGMENTS)):
-            for rows in reference.blocks(inputs.n_cells):
+            for rows in reference.blocks(model.city.n_cells):  # the grid's residents
                 dist = reference.distance_block(inputs, base, rows)
                 attract, _ = reference.attractiveness(inputs, base, s, k, rows, dist)
                 flow = reference.destination_flows(origins[s, rows], attract, factors)
@@ -117,7 +117,7 @@ def _pt_trips(out: DemandOutputs) -> float:
 
 
 def _paid_parking_car_trips(model: BaselineModel) -> Callable[[DemandOutputs], float]:
-    paid = (model.inputs.dest_cost[:, list(CAR_MODES), :] > 0).any(axis=(0, 1))
+    paid = (model.inputs.dest_cost[:, list(CAR_MODES), :model.city.n_cells] > 0).any(axis=(0, 1))
 
     def quantity(out: DemandOutputs) -> float:
         return float(out.trips_to[paid][:, list(CAR_MODES)].sum())

@@ -102,9 +102,11 @@ def reachable_share(model: BaselineModel, target: SplitTarget, group: tuple[str,
     inputs, params = model.inputs, model.params
     modes = [i for m in group for i in _mode_index(m)]
     total = reach = 0.0
+    n = model.city.n_cells  # the grid's residents (external zones follow them)
     for k in target.purposes:
-        origins = inputs.population[None, :] * inputs.segment_share * params.trip_rate[k]
-        has_mode = (inputs.origin_avail[:, modes, :] > 0).any(axis=1)
+        origins = (inputs.population[None, :n] * inputs.segment_share[:, :n]
+                   * params.trip_rate[k])
+        has_mode = (inputs.origin_avail[:, modes, :n] > 0).any(axis=1)
         total += float(origins.sum())
         reach += float((origins * has_mode).sum())
     return reach / total if total > 0 else 0.0

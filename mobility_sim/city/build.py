@@ -46,6 +46,7 @@ from .model import (
     PopulationGrowth,
 )
 from .resample import TARGET_CRS, CellCounts, raster_to_cells, vector_to_cells
+from .surroundings import city_surroundings
 from .synthetic import square_cells
 
 #: File suffixes read as rasters; anything else is read as a vector file.
@@ -608,6 +609,13 @@ def build_catalogue_city(
         area_note=GHS_AREA_NOTE.format(name=row["name"]),
         notes=[f"GHS-UCDB urban centre id {row['ucdb_id']}", *notes],
     )
+    published = sheet.latest("population") if sheet is not None else None
+    municipal = ((float(published.value), f"{published.source}, {published.year}")
+                 if published is not None and isinstance(published.value, int | float) else None)
+    surroundings = city_surroundings(slug, float(city.grid["population"].sum()), municipal)
+    if surroundings is not None:
+        city = City(meta=city.meta.model_copy(update={"surroundings": surroundings}),
+                    grid=city.grid, path=None)
     boundary_file = municipal_boundary(slug)
     if boundary_file.is_file():
         boundary, props = read_boundary(boundary_file)

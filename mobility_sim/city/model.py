@@ -138,6 +138,27 @@ class PopulationGrowth(_Strict):
     source: str = Field(min_length=5)
 
 
+class Surroundings(_Strict):
+    """The functional urban area around the grid and the trips across its edge, as published.
+
+    Each value missing here takes the model's default (``external.*`` in
+    ``mobility_sim/data/parameters.csv``, an assumption the run states).
+    """
+
+    outside_population: float | None = Field(
+        default=None, ge=0, description="Residents of the functional urban area outside the "
+        "grid (FUA population minus the grid's).")
+    outside_area_km2: float | None = Field(
+        default=None, gt=0, description="Area of the functional urban area outside the grid.")
+    entering_share: float | None = Field(
+        default=None, ge=0, le=1, description="Share of the outside residents' commute trips "
+        "that enter the city (in-commuters over the employed residents outside the city).")
+    out_commute_share: float | None = Field(
+        default=None, ge=0, le=1, description="Share of the city's employed residents who "
+        "work outside it (out-commuters over employed residents).")
+    source: str = Field(min_length=5, description="Where each value comes from, and how.")
+
+
 class CityParameter(_Strict):
     """A model parameter set by a published figure of the city (with where it comes from)."""
 
@@ -178,6 +199,9 @@ class CityMeta(_Strict):
         default=None, description="Growth of residents and jobs from a published projection.")
     municipality: Municipality | None = Field(
         default=None, description="The municipality the results are also reported for.")
+    surroundings: Surroundings | None = Field(
+        default=None, description="The functional urban area around the grid and the trips "
+        "across its edge (external zones).")
     parameters: dict[str, CityParameter] = Field(
         default_factory=dict,
         description="Model parameters the city's published figures set (key as in "

@@ -331,6 +331,85 @@ class Annual:
 
 
 @dataclass(frozen=True)
+class External:
+    """``external.*`` parameters: the zones outside the modelled area (``model/external.py``).
+
+    Attributes
+    ----------
+    enabled : float
+        1 to model trips across the grid's edge through external zones, 0 for a closed grid.
+    sectors : float
+        Number of external zones, one per compass sector around the grid's centre.
+    car_speed : float
+        Car speed at an external zone (km/h): a trip's time uses the harmonic mean of its two
+        ends' speeds.
+    pt_speed : float
+        Public transport in-vehicle speed at an external zone (km/h).
+    pt_access_min : float
+        Walk minutes to and from the stop at an external zone.
+    pt_headway_min : float
+        Headway of public transport at an external zone (minutes).
+    outside_population_ratio : float
+        Residents of the functional urban area outside the grid per resident of the grid, for
+        a city without a published figure.
+    beyond_km : float
+        Straight-line km from the grid's edge to an external zone, for a city without a
+        published functional-urban-area size.
+    entering_share : float
+        Share of the outside residents' trips that enter the modelled area, for a city without
+        published commuting figures.
+    out_commute_share : float
+        Share of the grid residents' commute trips that leave the modelled area, for a city
+        without published commuting figures.
+    other_entering_ratio : float
+        The outside residents' other (non-commute) trips that enter the modelled area, as a
+        multiple of the share of their commute trips that do.
+    """
+
+    enabled: float
+    sectors: float
+    car_speed: float
+    pt_speed: float
+    pt_access_min: float
+    pt_headway_min: float
+    outside_population_ratio: float
+    beyond_km: float
+    entering_share: float
+    out_commute_share: float
+    other_entering_ratio: float
+
+
+@dataclass(frozen=True)
+class Freight:
+    """``freight.*`` parameters: vans and lorries (``fleet/freight.py``).
+
+    Attributes
+    ----------
+    van_turnover, lorry_turnover : float
+        Share of each class's stock replaced each year (1 / average age).
+    growth_per_year : float
+        Yearly growth of van and lorry traffic.
+    """
+
+    van_turnover: float
+    lorry_turnover: float
+    growth_per_year: float
+
+
+@dataclass(frozen=True)
+class Through:
+    """``through.*`` parameters: traffic crossing the grid without stopping (``accounts.py``).
+
+    Attributes
+    ----------
+    share_of_crossing_trips : float
+        Through vehicles per car trip crossing the grid's edge.
+    """
+
+    share_of_crossing_trips: float
+
+
+@dataclass(frozen=True)
 class Balancing:
     """``balancing.*`` parameters.
 
@@ -542,7 +621,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit
+    balancing, speed_limit, external, freight, through
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -564,6 +643,9 @@ class ModelParameters:
     annual: Annual
     balancing: Balancing
     speed_limit: SpeedLimit
+    external: External
+    freight: Freight
+    through: Through
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions
@@ -578,6 +660,9 @@ class ModelParameters:
         KeyError
             If a key of ``parameters.csv`` is missing from ``values``.
         """
+        typed = getattr(values, "typed", None)  # a run's Parameters keep theirs, built once
+        if isinstance(typed, cls):
+            return typed
         return _build(cls, values, "")
 
     @classmethod

@@ -1,11 +1,13 @@
 """One year's vehicle-km, energy and emissions by vehicle class and powertrain.
 
-Cars: vehicle-km from the demand model (residents' trips within the grid): the electric car
+Cars: vehicle-km from the demand model (residents' trips, whole): the electric car
 alternative is the battery-electric vkm; the combustion alternative is split over petrol,
 diesel, HEV and PHEV by their stock shares (assumption: equal annual mileage). Public transport:
 service vehicle-km (:mod:`.pt_supply`), bus vkm split over bus powertrains by stock share.
-E-bikes: their passenger-km (one rider). Every quantity is vkm x the year's fleet-average factor
-(:mod:`.vintage_factors`); electricity emissions use the year's grid intensity.
+E-bikes: their passenger-km (one rider). Vans, lorries and cargo bikes: the freight model's
+vehicle-km (:mod:`.freight`), at the DESNZ fleet-average factors. Every quantity is vkm x the
+year's fleet-average factor (:mod:`.vintage_factors`); electricity emissions use the year's
+grid intensity.
 
 Units: CO2 in tonnes CO2e, pollutants in tonnes, electricity in MWh, liquid fuel in litres,
 gas (CNG) in kg.
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .freight import FREIGHT_VEHICLES, FreightActivity, freight_factors
 from .grid import electricity_kg_per_kwh
 from .projection import FleetYear
 from .stock import StockYear
@@ -34,7 +37,9 @@ PT_VEHICLES: tuple[str, ...] = ("bus", "tram", "metro")
 #: Accounting label of each vehicle class.
 ACCOUNTING: dict[str, str] = {"car": "residents_trips", "ebike": "residents_trips",
                               "bus": "territorial_service", "tram": "territorial_service",
-                              "metro": "territorial_service"}
+                              "metro": "territorial_service", "van": "territorial_freight",
+                              "lorry": "territorial_freight",
+                              "cargo_bike": "territorial_freight"}
 
 FLEET_COLUMNS: tuple[str, ...] = (
     "year", "vehicle", "powertrain", "stock", "stock_share", "sales", "sales_share", "retired",
@@ -146,6 +151,11 @@ class YearAccounts:
         """Tonnes CO2e (TTW, WTW) of public transport service."""
         return (self.tonnes("co2_ttw", PT_VEHICLES), self.tonnes("co2_wtw", PT_VEHICLES))
 
+    def plus(self, other: YearAccounts) -> YearAccounts:
+        """Both years' rows together (e.g. passenger and freight traffic)."""
+        return YearAccounts(self.fleet_rows + other.fleet_rows,
+                            self.emission_rows + other.emission_rows)
+
     def with_pt_co2_per_pkm(self, year: int, ttw_t: float, wtw_t: float) -> YearAccounts:
         """Replace PT service CO2 rows by per-passenger-km PT CO2 (vehicle ``pt``).
 
@@ -178,6 +188,29 @@ def year_accounts(fleet: FleetYear, activity: YearActivity) -> YearAccounts:
               kg_kwh),
     ]
     return YearAccounts([r for f, _ in parts for r in f], [r for _, e in parts for r in e])
+
+
+def freight_accounts(year: int, activity: FreightActivity, stock_ze: Mapping[str, float],
+                     sales_ze: Mapping[str, float], grid_gco2e_per_kwh: float) -> YearAccounts:
+    """Tabulate the ``fleet`` and ``emissions`` rows of one year's vans, lorries, cargo bikes.
+
+    The fleet rows carry each class's zero-emission stock and sales shares (no vehicle counts:
+    the freight model has vehicle-km, not vehicles).
+    """
+    kg_kwh = electricity_kg_per_kwh(grid_gco2e_per_kwh)
+    fleet_rows: list[dict] = []
+    emission_rows: list[dict] = []
+    for vehicle in FREIGHT_VEHICLES:
+        f, e = _rows(year, vehicle, None, activity.vkm[vehicle], freight_factors(vehicle), kg_kwh)
+        for row in f:
+            ze = row["powertrain"] == "bev"
+            row["stock_share"] = stock_ze[vehicle] if ze else 1.0 - stock_ze[vehicle]
+            row["sales_share"] = sales_ze[vehicle] if ze else 1.0 - sales_ze[vehicle]
+        fleet_rows += f
+        emission_rows += e
+    f, e = _rows(year, "cargo_bike", None, {"electric": activity.cargo_bike_km},
+                 _electric("ebike"), kg_kwh)
+    return YearAccounts(fleet_rows + f, emission_rows + e)
 
 
 def fleet_frame(rows: list[dict]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from ..city import City
 from ..fleet import FleetState
 from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
 from .asc import apply_asc_overrides
+from .external import ExternalFlows, ExternalZones, split_outputs, with_external_zones
 from .inputs import CellLayers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, kernel_for
 from .parameters import Parameters, calibration_path, read_calibration, resolve_parameters
@@ -47,11 +48,14 @@ class BaselineModel:
     fleet : FleetState
         Baseline fleet.
     inputs : DemandInputs
-        Baseline per-cell inputs.
+        Baseline kernel inputs: the grid's cells, then the external zones (if any).
     params : DemandParams
         Baseline parameters (per-segment constants from ``values`` applied).
     kernel : callable
         Demand implementation (the fastest available by default).
+    external : ExternalZones or None
+        The zones outside the grid; :meth:`run` returns the grid's part of the outputs and
+        keeps the trips across its edge in ``flows``.
     """
 
     city: City
@@ -61,6 +65,8 @@ class BaselineModel:
     inputs: DemandInputs
     params: DemandParams
     kernel: KernelFn
+    external: ExternalZones | None = None
+    flows: ExternalFlows | None = None
     runs: int = 0
     _balancing: np.ndarray | None = field(default=None, repr=False)
 
@@ -81,16 +87,25 @@ class BaselineModel:
             Apply the city's ``calibration.yaml`` (:func:`~.parameters.resolve_parameters`).
         """
         values = resolve_parameters(city, overrides, calibration=calibrated)
-        layers, fleet, inputs, params = base_year_arrays(city, values)
+        setup = base_year_setup(city, values)
+        layers, fleet, inputs, params = base_year_arrays(city, values, setup)
         return cls(city=city, values=values, layers=layers, fleet=fleet, inputs=inputs,
-                   params=params, kernel=kernel or kernel_for("auto"))
+                   params=params, kernel=kernel or kernel_for("auto"), external=setup.external)
 
     def run(self, params: DemandParams | None = None,
             inputs: DemandInputs | None = None) -> DemandOutputs:
-        """Run the model with changed parameters or inputs (warm-started balancing)."""
-        out = self.kernel(inputs or self.inputs, params or self.params, self._balancing)
+        """Run the model with changed parameters or inputs (warm-started balancing).
+
+        Returns the grid's part of the outputs (its residents' trips wherever they go); the
+        trips across the grid's edge are kept in :attr:`flows`.
+        """
+        params = params or self.params
+        out = self.kernel(inputs or self.inputs, params, self._balancing)
         self._balancing = out.balancing
         self.runs += 1
+        if self.external is not None:
+            out, self.flows = split_outputs(out, self.city.n_cells, self.external,
+                                            params.circuity)
         return out
 
     def inputs_with_headway(self, factor: float) -> DemandInputs:
@@ -98,7 +113,10 @@ class BaselineModel:
         levers = dataclasses.replace(base_year_setup(self.city, self.values).levers[BASE_YEAR],
                                      headway_factor=np.full(self.city.n_cells, factor))
         pt = pt_network(self.city, self.layers, self.values, levers)
-        return demand_inputs(self.city, self.layers, self.values, levers, self.fleet, pt)
+        inputs = demand_inputs(self.city, self.layers, self.values, levers, self.fleet, pt)
+        if self.external is None:
+            return inputs
+        return with_external_zones(inputs, self.external, self.values, self.params.trip_rate)
 
 
 def base_year_setup(city: City, values: Mapping[str, float]) -> RunSetup:
@@ -107,21 +125,25 @@ def base_year_setup(city: City, values: Mapping[str, float]) -> RunSetup:
     return setup_run(city, parameters, (), (), [BASE_YEAR])
 
 
-def base_year_arrays(city: City, values: Mapping[str, float],
+def base_year_arrays(city: City, values: Mapping[str, float], setup: RunSetup | None = None,
                      ) -> tuple[CellLayers, FleetState, DemandInputs, DemandParams]:
-    """Layers, fleet, inputs and parameters of a city's base year with the given values.
+    """Layers, fleet, kernel inputs and parameters of a city's base year with the given values.
 
     No measure; the car fleet of the vintage model in :data:`BASE_YEAR`; the grid intensity of
-    that year; the per-segment constants among ``values`` applied. The kernel's PT emission
-    factors are kept (per passenger-km) whatever ``emissions.pt_supply_based`` says: the base
-    year has no supply accounting of its own.
+    that year; the per-segment constants among ``values`` applied; the external zones appended
+    to the grid's cells. The kernel's PT emission factors are kept (per passenger-km) whatever
+    ``emissions.pt_supply_based`` says: the base year has no supply accounting of its own.
+    ``setup`` is :func:`base_year_setup` of the same values, when the caller has it.
     """
-    setup = base_year_setup(city, values)
+    setup = setup or base_year_setup(city, values)
     fleet_year, levers = setup.fleet[BASE_YEAR], setup.levers[BASE_YEAR]
     fleet = fleet_year.state
     inputs = demand_inputs(city, setup.layers, values, levers, fleet, setup.pt[BASE_YEAR])
-    params = demand_params(values, fleet, fleet_year.grid_gco2e_per_kwh, levers)
-    return setup.layers, fleet, inputs, apply_asc_overrides(params, values)
+    params = apply_asc_overrides(
+        demand_params(values, fleet, fleet_year.grid_gco2e_per_kwh, levers), values)
+    if setup.external is not None:
+        inputs = with_external_zones(inputs, setup.external, values, params.trip_rate)
+    return setup.layers, fleet, inputs, params
 
 
 def base_year_inputs(city: City, overrides: Mapping[str, float] | None = None,

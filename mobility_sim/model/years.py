@@ -22,6 +22,7 @@ from ..city import City
 from ..city.layers import grid_country
 from ..data.typed_parameters import ModelParameters
 from ..fleet import FleetLevers, FleetStart, FleetYear, fleet_levers, project_fleet
+from ..fleet.freight import FreightRatios, freight_ratios, freight_stock_shares, freight_weights
 from ..fleet.pt_supply import annual_service_vkm
 from ..kernels.balancing import warm_start
 from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
@@ -29,6 +30,13 @@ from ..reference.case import ReferenceCase, reference_case
 from ..scenario.base import MeasureBase
 from ..scenario.levers import YearLevers, year_levers
 from .asc import apply_asc_overrides
+from .external import (
+    ExternalFlows,
+    ExternalZones,
+    external_zones,
+    split_outputs,
+    with_external_zones,
+)
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .parameters import Parameters
@@ -61,6 +69,11 @@ class RunSetup:
     growth : dict of int to float
         Every calendar year's residents and jobs relative to the grid's
         (:func:`population_factors`).
+    external : ExternalZones or None
+        The zones outside the grid (:mod:`.external`); None for a closed grid.
+    freight : FreightSetup or None
+        Vans and lorries: their traffic per car vehicle-km, their spread over the cells and
+        their fleets (:mod:`mobility_sim.fleet.freight`).
     """
 
     city: City
@@ -73,6 +86,8 @@ class RunSetup:
     fleet: dict[int, FleetYear]
     reference: ReferenceCase
     growth: dict[int, float] = dataclasses.field(default_factory=dict)
+    external: ExternalZones | None = None
+    freight: FreightSetup | None = None
 
     @property
     def supply_based(self) -> bool:
@@ -81,8 +96,59 @@ class RunSetup:
 
 
 @dataclass(frozen=True)
+class FreightSetup:
+    """What a run fixes of its vans and lorries (:mod:`mobility_sim.fleet.freight`).
+
+    Attributes
+    ----------
+    ratios : FreightRatios
+        Van and lorry vehicle-km per car vehicle-km on the city's roads.
+    weights : ndarray, shape (N,)
+        Each cell's share of the freight traffic.
+    stock_ze : dict of int to dict of str to float
+        Zero-emission share of the van and lorry stocks in every calendar year.
+    sales_ze : dict of int to dict of str to float
+        Zero-emission share of new vans and lorries in every calendar year.
+    """
+
+    ratios: FreightRatios
+    weights: np.ndarray
+    stock_ze: dict[int, dict[str, float]]
+    sales_ze: dict[int, dict[str, float]]
+
+
+def freight_setup(city: City, p: Mapping[str, float], ref: ReferenceCase,
+                  levers: Mapping[int, YearLevers]) -> FreightSetup:
+    """Fix a run's freight: ratios, spread over the cells, and the fleets of every year.
+
+    An ``electric_vans`` measure moves the reference case's share of new vans towards its
+    target by its intensity, never below the reference case's.
+    """
+    sales: dict[str, dict[int, float]] = {v: dict(path) for v, path in
+                                          ref.freight_zero_emission.items()}
+    for year, lever in levers.items():
+        if lever.van_bev_sales_share is not None:
+            target, level = lever.van_bev_sales_share
+            now = sales["van"][year]
+            sales["van"][year] = max(now, now + level * (target - now))
+    calendar = sorted(levers)
+    grid = city.grid
+    return FreightSetup(
+        ratios=freight_ratios(city.meta.country, city.slug),
+        weights=freight_weights(grid["jobs"].to_numpy(float), grid["population"].to_numpy(float),
+                                p),
+        stock_ze=freight_stock_shares(calendar, sales, p),
+        sales_ze={y: {v: sales[v][y] for v in sales} for y in calendar})
+
+
+@dataclass(frozen=True)
 class ModelYear:
-    """One simulated year: its levers, fleet and PT network, the kernel's inputs and outputs."""
+    """One simulated year: its levers, fleet and PT network, the kernel's inputs and outputs.
+
+    ``inputs`` are the kernel's (the grid's cells, then the external zones); ``outputs`` are
+    the grid's part (:func:`.external.split_outputs`: its residents' trips wherever they go,
+    arrivals from anywhere) and ``external`` the trips across the grid's edge.
+    """
 
     year: int
     levers: YearLevers
@@ -92,6 +158,7 @@ class ModelYear:
     inputs: DemandInputs
     params: DemandParams
     outputs: DemandOutputs
+    external: ExternalFlows | None = None
 
 
 def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase],
@@ -141,7 +208,8 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
                    grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
                     levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref,
-                    growth=growth)
+                    growth=growth, external=external_zones(city, layers, p),
+                    freight=freight_setup(city, p, ref, levers))
 
 
 def population_factors(city: City, calendar: Sequence[int]) -> dict[int, float]:
@@ -193,13 +261,18 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         inputs, params = year_inputs(setup, year)
         out = kernel(inputs, params, warm_start(*history))
         history = [out.balancing, *history[:2]]
+        flows = None
+        if setup.external is not None:
+            out, flows = split_outputs(out, setup.city.n_cells, setup.external, params.circuity)
         yield ModelYear(year=year, levers=setup.levers[year], fleet=setup.fleet[year],
                         pt=setup.pt[year], service_vkm=setup.service_vkm[year], inputs=inputs,
-                        params=params, outputs=out)
+                        params=params, outputs=out, external=flows)
 
 
 def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]:
     """Build the kernel inputs and parameters of one year of a run (every lever applied).
+
+    The inputs are the grid's cells followed by the run's external zones (if any).
 
     Parameters
     ----------
@@ -215,6 +288,9 @@ def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]
     params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
     if setup.supply_based:
         params = without_pt_per_pkm(params)
+    if setup.external is not None:
+        inputs = with_external_zones(inputs, setup.external, p, params.trip_rate,
+                                     setup.growth.get(year, 1.0))
     return inputs, params
 
 

@@ -53,6 +53,7 @@ ELEMENTS: dict[str, str] = {
     "grid_projection": "the country's projected grid carbon intensity",
     "ets2": "EU ETS2 carbon price on road fuels",
     "vehicle_efficiency": "new-vehicle efficiency gains",
+    "freight_co2_standards": "EU CO2 standards for new vans and lorries (UK: van ZEV mandate)",
 }
 #: Year of the EU sales mix that the EU path starts from (Eurostat 2023, fleet_defaults.csv).
 EU_SALES_YEAR = 2023
@@ -144,6 +145,52 @@ def car_bev_path(country: str, years: Iterable[int], on: bool = True
     origin = (f"{country}'s {y0} share ({s0:.0%})" if start.is_national else
               f"the EU's {y0} share ({s0:.0%}; no published figure for {country})")
     return out, f"{how}, from {origin}"
+
+
+def freight_zero_emission_path(country: str, years: Iterable[int], on: bool = True
+                               ) -> tuple[dict[str, dict[int, float]], str]:
+    """Zero-emission share of new vans and new lorries in each year, and how it was made.
+
+    Vans start from the country's 2024 share where published (``country_van_start`` rows),
+    else the EU's; under the EU rule they close the same fraction of the gap to 100 % as the EU
+    path (2024 -> 50 % in 2030 -> 100 % in 2035; the 2030 cut read as a zero-emission share);
+    the UK follows its van ZEV mandate; Switzerland the EU path to 2030, held after (an
+    assumption, as for cars). Lorries follow the EU heavy-duty path (2.3 % in 2024 -> 45 %
+    2030 -> 65 % 2035 -> 90 % 2040) everywhere (the UK's own HGV phase-out was not found: an
+    assumption). Off: the 2024 shares held.
+    """
+    years = list(years)
+    rule = str(country_row(country)["car_rule"])
+    eu_van = rule_anchors("eu_van_co2_standards")
+    starts = _rules()[(_rules()["rule"] == "country_van_start")
+                      & (_rules()["vehicle"] == f"van_{country}")]
+    van0 = float(starts["value"].iloc[0]) if not starts.empty else eu_van[0][1]
+    lorry = rule_anchors("eu_hdv_co2_standards")
+    y0 = eu_van[0][0]
+    if not on:
+        return ({"van": dict.fromkeys(years, van0), "lorry": dict.fromkeys(years, lorry[0][1])},
+                f"held at the 2024 shares (vans {van0:.1%}, lorries {lorry[0][1]:.1%}): "
+                "element switched off")
+    van: dict[int, float] = {}
+    if rule == "uk_zev_mandate":
+        anchors = rule_anchors("uk_van_zev_mandate")
+        for y in years:
+            van[y] = van0 if y <= y0 else max(van0, interpolate(anchors, y))
+        how = "UK van ZEV mandate"
+    else:
+        path = [a for a in eu_van if rule != "ch_co2_act" or a[0] <= 2030]
+        e0 = interpolate(path, y0)
+        for y in years:
+            gain = 0.0 if y <= y0 else (interpolate(path, y) - e0) / max(1.0 - e0, 1e-9)
+            van[y] = float(np.clip(van0 + (1.0 - van0) * max(gain, 0.0), van0, 1.0))
+        how = ("EU CO2 standards for new vans (2019/631 as amended by 2023/851)"
+               if rule != "ch_co2_act" else
+               "assumed EU-equivalent new-van targets to 2030, held after")
+    origin = (f"{country}'s 2024 share ({van0:.1%})" if not starts.empty else
+              f"the EU's 2024 share ({van0:.1%}; no published figure for {country})")
+    return ({"van": van, "lorry": {y: interpolate(lorry, y) for y in years}},
+            f"vans: {how}, from {origin}; lorries: EU heavy-duty CO2 standards (2019/1242 as "
+            "amended by 2024/1610), the cuts read as zero-emission shares of new lorries")
 
 
 def bus_zero_emission_path(country: str, years: Iterable[int], on: bool = True
@@ -296,6 +343,8 @@ class ReferenceCase:
         The starting bus fleet and new-bus share.
     grid_frozen : bool
         True when the grid intensity is held at its 2023 value.
+    freight_zero_emission : dict of str to dict of int to float
+        Zero-emission share of new ``van`` and ``lorry`` sales in each year.
     notes : dict of str to str
         How each element (and the starting fleets) was made, for the results.
     """
@@ -311,6 +360,7 @@ class ReferenceCase:
     bus: BusShares
     grid_frozen: bool
     notes: dict[str, str] = field(default_factory=dict)
+    freight_zero_emission: dict[str, dict[int, float]] = field(default_factory=dict)
 
     @property
     def efficiency(self) -> bool:
@@ -372,18 +422,22 @@ def reference_case(country: str, grid_country: str, years: Iterable[int],
     bus, bus_note = bus_zero_emission_path(country, years, on["bus_zero_emission"])
     grid, grid_note, frozen = grid_path(grid_country, years, on["grid_projection"])
     price, price_note = ets2_path(country, years, on["ets2"])
+    freight, freight_note = freight_zero_emission_path(  # from 2024: the stock's start
+        country, range(min(2024, years[0]), years[-1] + 1), on["freight_co2_standards"])
     notes = {"car_co2_standards": car_note, "bus_zero_emission": bus_note,
              "grid_projection": grid_note, "ets2": price_note,
              "vehicle_efficiency": ("each new vintage uses less energy per km than the one "
                                     "before (fleet.*.efficiency_gain, fleet_parameters.csv)"
                                     if on["vehicle_efficiency"] else
                                     "every vintage at the base-year factor: element switched off"),
-             "car_sales_start": start.note}
+             "car_sales_start": start.note, "freight_co2_standards": freight_note}
     return ReferenceCase(country=country, grid_country=grid_country, elements=on,
                          car_sales=car_sales, bus_zero_emission=bus, grid_gco2e_per_kwh=grid,
                          carbon_price_eur_per_t=price, car_fleet=car_fleet_mix(country),
-                         bus=bus_shares(country), grid_frozen=frozen, notes=notes)
+                         bus=bus_shares(country), grid_frozen=frozen, notes=notes,
+                         freight_zero_emission=freight)
 
 
 __all__ = ["ELEMENTS", "MixEstimate", "ReferenceCase", "bus_zero_emission_path", "car_bev_path",
-           "ets2_path", "grid_path", "reference_case", "resolve_elements"]
+           "ets2_path", "freight_zero_emission_path", "grid_path", "reference_case",
+           "resolve_elements"]

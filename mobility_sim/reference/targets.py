@@ -2,9 +2,10 @@
 
 A city's target ("-55 % by 2030 against 1990", "climate neutrality by 2030 with 20 % residual
 emissions offset") is measured against emissions in a base year that usually lies before the
-model's first simulated year. The model counts a narrower scope than the city's inventory
-(residents' trips inside the grid, public transport service), so the inventory's tonnes cannot
-be compared with the model's directly; what carries over is the *change* since the base year.
+model's first simulated year. Targets use the model's main scope (the residents' passenger
+trips, whole, and public transport service), not the city's inventory's, so the inventory's
+tonnes cannot be compared with the model's directly; what carries over is the *change* since
+the base year.
 The base-year emissions on the model's own scope are therefore
 
     E_model(base) = E_model(first simulated year, reference case) x index(base -> latest)

@@ -43,6 +43,7 @@ from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_nam
 from .notebook import ResultsPlots
 from .page import Page, esc, grid, na_panel
 from .sections import (
+    accounts_html,
     areas_html,
     calibration_banner,
     extra_table,
@@ -53,6 +54,7 @@ from .sections import (
     reference_html,
     run_facts,
     synthetic_banner,
+    zones_html,
 )
 
 
@@ -98,7 +100,9 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     country = str(meta.get("country") or "")
     wtw_note = ("Well-to-wheel adds fuel and electricity production to the exhaust "
                 "(tank-to-wheel); electricity at the grid carbon intensity of "
-                f"{esc(country or 'the country')}. Residents' trips inside the grid.")
+                f"{esc(country or 'the country')}. Residents' trips (whole, also beyond the "
+                "grid's edge) and public transport service; all traffic on the grid's roads, "
+                "freight included, is under 'Territorial and residents' accounts'.")
     plot = ResultsPlots(results)
     panels = [page.figure(plot.emissions(baseline), note=wtw_note, name="emissions-trajectory")]
     panels.append(page.figure(plot.emissions_by_mode(),
@@ -119,6 +123,14 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     page.add_section("emissions", "Emissions", grid(*panels))
     page.add_section("reference", "Reference case and targets", reference_html(results))
     page.add_section("municipality", "Municipality and modelled area", areas_html(results))
+    if not results.accounts.empty:
+        page.add_section("accounts", "Territorial and residents' accounts", grid(
+            page.figure(plot.accounts("territorial"), name="accounts-territorial",
+                        note="All traffic on the grid's roads, freight included."),
+            page.figure(plot.accounts("residents"), name="accounts-residents",
+                        note="Every trip of the residents, whole, wherever it goes."))
+            + accounts_html(results))
+    page.add_section("zones", "Zones: cordon, low-emission zone, centre", zones_html(results))
 
     # Travel ------------------------------------------------------------------------------
     panels = [page.figure(plot.mode_share("trips"), name="mode-share-trips",

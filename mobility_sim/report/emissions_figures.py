@@ -169,3 +169,35 @@ def wedge_figure(wedges: pd.DataFrame, *, title: str = "Emission reduction by me
     fig.update_yaxes(title_text=unit.replace("CO₂e", "CO₂e avoided"), rangemode="tozero")
     fig.update_layout(hovermode="x unified")
     return house(fig, title)
+
+
+#: Colours of the accounts' components (territorial and residents').
+_COMPONENT_COLOURS = ("#4c78a8", "#9ecae9", "#bab0ac", "#54a24b", "#f58518", "#e45756",
+                      "#72b7b2", "#b279a2")
+
+
+def accounts_figure(accounts: pd.DataFrame, accounting: str = "territorial", *,
+                    title: str | None = None) -> go.Figure:
+    """Stacked area of yearly well-to-wheel CO2e by component of one accounting.
+
+    ``accounts`` is the ``accounts`` table; ``accounting`` is ``territorial`` (all traffic
+    inside the grid) or ``residents`` (all trips of the residents, wherever they go).
+    """
+    data = accounts[accounts["accounting"] == accounting]
+    div, unit = tonnes_scale(data.groupby("year")["co2_wtw_t"].sum())
+    fig = go.Figure()
+    for k, component in enumerate(dict.fromkeys(data["component"])):
+        rows = data[data["component"] == component].sort_values("year")
+        if not (rows["co2_wtw_t"] > 0).any():
+            continue
+        colour = _COMPONENT_COLOURS[k % len(_COMPONENT_COLOURS)]
+        fig.add_scatter(x=rows["year"], y=rows["co2_wtw_t"] / div, name=component,
+                        mode="lines", stackgroup="co2", line={"width": 0.5, "color": colour},
+                        fillcolor=colour,
+                        hovertemplate="%{x}: %{y:,.1f}<extra>" + plain(component) + "</extra>")
+    fig.update_xaxes(title_text=UNITS["year"])
+    fig.update_yaxes(title_text=unit, rangemode="tozero")
+    fig.update_layout(hovermode="x unified")
+    default = ("CO₂e on the city's territory (well-to-wheel)" if accounting == "territorial"
+               else "CO₂e of the residents' trips, wherever they go (well-to-wheel)")
+    return house(fig, title or default)

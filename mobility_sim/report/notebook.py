@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from .cobenefit_figures import health_figure, pollutants_figure
-from .emissions_figures import emissions_by_mode, emissions_trajectory
+from .emissions_figures import accounts_figure, emissions_by_mode, emissions_trajectory
 from .fleet_figures import bev_share_figure, fleet_composition_figure, grid_intensity_figure
 from .kpi import (
     base_year_of,
@@ -85,6 +85,18 @@ class ResultsPlots:
     def emissions_by_mode(self) -> go.Figure:
         """Well-to-wheel CO2e per year, stacked by mode."""
         return emissions_by_mode(self._results.modes)
+
+    def accounts(self, accounting: str = "territorial") -> go.Figure:
+        """Well-to-wheel CO2e per year by component: ``"territorial"`` or ``"residents"``.
+
+        Raises
+        ------
+        ValueError
+            If the run has no ``accounts`` table (saved before it existed).
+        """
+        if self._results.accounts.empty:
+            raise ValueError("this run has no accounts table (saved by an older version)")
+        return accounts_figure(self._results.accounts, accounting)
 
     def mode_share(self, by: str = "trips") -> go.Figure:
         """Modal split per year: share of ``"trips"`` or of passenger-km (``"pkm"``)."""

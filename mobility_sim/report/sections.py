@@ -323,3 +323,71 @@ def areas_html(results: Results) -> str:
     parts.append(f"<p>Boundary: {esc(muni.get('source'))}; licence {esc(muni.get('licence'))}. "
                  f"{esc(muni.get('attribution') or '')}</p>")
     return "".join(parts)
+
+
+def accounts_html(results: Results) -> str:
+    """'Territorial and residents' accounts': both totals, component by component."""
+    accounts = results.accounts
+    if not isinstance(accounts, pd.DataFrame) or accounts.empty:
+        return "<p>This run has no accounts table (saved by an older version).</p>"
+    first, final = int(accounts["year"].min()), int(accounts["year"].max())
+    rows = []
+    for accounting in ("territorial", "residents"):
+        part = accounts[accounts["accounting"] == accounting]
+        for component in dict.fromkeys(part["component"]):
+            one = part[part["component"] == component].set_index("year")
+            rows.append([accounting, component,
+                         fmt_number(float(one.loc[first, "vkm"]) / 1e6),
+                         fmt_tonnes(float(one.loc[first, "co2_wtw_t"])),
+                         fmt_tonnes(float(one.loc[final, "co2_wtw_t"]))])
+        total = part.groupby("year")["co2_wtw_t"].sum()
+        rows.append([accounting, "total", "", fmt_tonnes(float(total.loc[first])),
+                     fmt_tonnes(float(total.loc[final]))])
+    ext = results.meta.get("external_zones") if isinstance(results.meta, Mapping) else None
+    parts = [
+        "<p><b>Territorial</b>: all traffic on the grid's roads, as city inventories (Climate "
+        "City Contract, SECAP) count it: residents' and non-residents' car trips (their parts "
+        "inside the grid), through traffic, public transport service, vans and lorries. "
+        "<b>Residents'</b>: every trip of the grid's residents, whole, wherever it goes. The "
+        "headline CO₂e, the maps and the mode tables are the residents' passenger trips.</p>",
+        table(["Accounting", "Component", f"Vehicle-km {first} (million)",
+               f"CO₂e WTW {first}", f"CO₂e WTW {final}"], rows, numeric={2, 3, 4})]
+    if isinstance(ext, Mapping):
+        parts.append(
+            f"<p>Trips across the grid's edge go through {len(ext.get('zones', []))} external "
+            f"zones about {float(ext.get('beyond_km', 0)):.0f} km beyond it, standing for "
+            f"{fmt_number(float(ext.get('outside_population', 0)))} residents of the functional "
+            f"urban area outside the grid; {float(ext.get('entering_share', 0)):.0%} of their "
+            f"commute trips enter it, and {float(ext.get('out_commute_share', 0)):.0%} of the "
+            "grid residents' commute trips leave it. Through traffic and freight follow stated "
+            "rules (docs/architecture.md, 'External zones, freight and the two "
+            "accountings').</p>")
+    return "".join(parts)
+
+
+def zones_html(results: Results) -> str:
+    """'Zones': cars entering each named zone, vehicle-km and CO2e inside, with the reference."""
+    zones = results.zones
+    if not isinstance(zones, pd.DataFrame) or zones.empty:
+        return "<p>No named zone: the city has no zones in its city.yaml and the scenario no " \
+               "cordon or low-emission zone.</p>"
+    final = int(zones["year"].max())
+    cars = zones[zones["vehicle"].isin(["car_ice", "car_ev"]) & (zones["year"] == final)]
+    rows = []
+    for (zone, kind), part in cars.groupby(["zone", "kind"], sort=False):
+        by_case = part.groupby("case")[["vehicles_entering", "vkm_inside", "co2_wtw_t"]].sum()
+        scen = by_case.loc["scenario"] if "scenario" in by_case.index else None
+        ref = by_case.loc["reference"] if "reference" in by_case.index else None
+        change = ("" if scen is None or ref is None or ref["vehicles_entering"] <= 0 else
+                  f"{scen['vehicles_entering'] / ref['vehicles_entering'] - 1:+.0%}")
+        rows.append([zone, kind,
+                     fmt_number(float(scen["vehicles_entering"]) / 365.0) if scen is not None
+                     else "", change,
+                     fmt_tonnes(float(scen["co2_wtw_t"])) if scen is not None else ""])
+    return (f"<p>Cars entering each zone on an average day of {final} (trips from outside the "
+            "zone by residents and non-residents, divided by occupancy) and the cars' CO₂e "
+            "inside it, with the change against the reference case (the same zones without "
+            "the scenario's measures). Vans and lorries: vehicle-km inside in the zones table "
+            "(no trip counts).</p>"
+            + table(["Zone", "Kind", f"Cars entering per day {final}", "Against reference",
+                     f"Cars' CO₂e inside {final}"], rows, numeric={2, 3, 4}))

@@ -251,6 +251,17 @@ class YearLevers:
         Residents and jobs moved towards public transport stops.
     pt_lines : tuple of PtLineLever
         New public transport lines (level may be 0 before they open).
+    van_bev_sales_share : (float, float) or None
+        Target zero-emission share of new vans and its intensity: the year's share is the
+        reference case's moved towards the target, never below it (None: the reference
+        case's).
+    cargo_bike : ndarray, shape (N,), or None
+        Share of each cell's van-km moved to cargo bikes.
+    consolidation : ndarray, shape (N,), or None
+        Share of each cell's van and lorry km removed by consolidation centres.
+    freight_zero_emission : ndarray, shape (N,), or None
+        Share of each cell's diesel van and lorry km driven by zero-emission vehicles
+        (zero-emission zones, compliance included).
     """
 
     year: int
@@ -282,11 +293,16 @@ class YearLevers:
     car_shedding: np.ndarray | None = None
     densify: tuple[Densify, ...] = ()
     pt_lines: tuple[PtLineLever, ...] = ()
+    van_bev_sales_share: tuple[float, float] | None = None
+    cargo_bike: np.ndarray | None = None
+    consolidation: np.ndarray | None = None
+    freight_zero_emission: np.ndarray | None = None
 
 
 #: Per-cell levers a measure can create on first use (:meth:`LeverBuilder.cells`).
 CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "shared_ebike_coverage",
-                    "car_sharing_coverage", "car_shedding"]
+                    "car_sharing_coverage", "car_shedding", "cargo_bike", "consolidation",
+                    "freight_zero_emission"]
 #: Per-cell levers that move each cell towards a target (:meth:`LeverBuilder.ramp`).
 RampLever = Literal["parking", "bike_infra", "speed_limit"]
 
@@ -334,6 +350,10 @@ class LeverBuilder:
     car_shedding: np.ndarray | None = None
     densify: tuple[Densify, ...] = ()
     pt_lines: tuple[PtLineLever, ...] = ()
+    van_bev_sales_share: tuple[float, float] | None = None
+    cargo_bike: np.ndarray | None = None
+    consolidation: np.ndarray | None = None
+    freight_zero_emission: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.headway_factor = np.ones(self.n_cells)

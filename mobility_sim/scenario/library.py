@@ -93,6 +93,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "carbon_price": {
         "type": "carbon_price", "label": "Carbon price on road fuels", "start": 2027,
         "end": 2035, "profile": "linear", "eur_per_tco2": 100.0},
+    "electric_vans": {
+        "type": "electric_vans", "label": "Electric vans 80 % of sales by 2030", "start": 2026,
+        "end": 2030, "profile": "linear", "share": 0.8},
+    "cargo_bikes": {
+        "type": "cargo_bikes", "label": "Cargo-bike deliveries in the centre", "start": 2026,
+        "end": 2030, "profile": "linear", "van_km_share": 0.15, "area": {"zone": "centre"}},
+    "consolidation_centre": {
+        "type": "consolidation_centre", "label": "Central consolidation centre",
+        "start": 2027, "profile": "step", "served_share": 0.3, "area": {"zone": "centre"}},
 }
 
 

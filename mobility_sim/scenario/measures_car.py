@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 
 from .base import AreaRule, CityWide, MeasureBase, unit
 from .levers import ZERO_EMISSION_EURO
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .levers import LeverBuilder
 
 
@@ -116,6 +115,11 @@ class LowEmissionZone(MeasureBase):
     """Share of the city's cars that enter the zone now and then, for the fleet model (default:
     the zone's share of the city's jobs, an assumption filled in by the loader and recorded in
     the resolved scenario)."""
+    freight: bool = True
+    """Whether a zero-emission zone (no ``min_euro``, ``rule: ban``) also covers vans and
+    lorries: the complying share of their diesel km in the zone is driven zero-emission.
+    Zones that bar only older Euro classes leave freight CO2 unchanged (the model has no Euro
+    classes for vans and lorries)."""
 
     def problems(self) -> list[str]:
         """Add: a charge needs its amount; Euro classes run from 1 to 7."""
@@ -152,6 +156,9 @@ class LowEmissionZone(MeasureBase):
             merged[fuel] = max(euro, merged.get(fuel, 0))
         levers.lez_min_euro = merged
         obey = level * self.affected_share * self.compliance
+        if self.rule == "ban" and self.freight and self.min_euro is None:
+            zone = levers.cells("freight_zero_emission", 0.0)
+            zone[mask] = np.maximum(zone[mask], level * self.compliance)
         if self.rule == "ban":
             levers.cells("ice_dest_avail", 1.0)[mask] *= 1.0 - obey
         else:

@@ -26,14 +26,43 @@ from .measures_car import (
 )
 from .measures_demand import Densification, Telework
 from .measures_energy import CarbonPrice, EvSalesShare, FuelPrice, GridDecarbonisation
+from .measures_freight import CargoBikes, ConsolidationCentre, ElectricVans
 from .measures_pt import PtFare, PtFrequency, PtLine
 
 __all__ = [
-    "MEASURE_TYPES", "Area", "BikeSharing", "CarOccupancy", "CarSharing", "CarbonPrice",
-    "CordonCharge", "Cost", "CycleNetwork", "Densification", "EbikeSubsidy", "EvSalesShare",
-    "FuelPrice", "GridDecarbonisation", "LineGeometry", "LowEmissionZone", "Measure",
-    "MeasureBase", "ParkingPrice", "Profile", "PtFare", "PtFrequency", "PtLine",
-    "ReferenceElements", "Scenario", "SpeedLimit", "Strict", "Target", "Telework", "Years",
+    "MEASURE_TYPES",
+    "Area",
+    "BikeSharing",
+    "CarOccupancy",
+    "CarSharing",
+    "CarbonPrice",
+    "CargoBikes",
+    "ConsolidationCentre",
+    "CordonCharge",
+    "Cost",
+    "CycleNetwork",
+    "Densification",
+    "EbikeSubsidy",
+    "ElectricVans",
+    "EvSalesShare",
+    "FuelPrice",
+    "GridDecarbonisation",
+    "LineGeometry",
+    "LowEmissionZone",
+    "Measure",
+    "MeasureBase",
+    "ParkingPrice",
+    "Profile",
+    "PtFare",
+    "PtFrequency",
+    "PtLine",
+    "ReferenceElements",
+    "Scenario",
+    "SpeedLimit",
+    "Strict",
+    "Target",
+    "Telework",
+    "Years",
 ]
 
 
@@ -65,13 +94,15 @@ class Years(Strict):
 _CATALOGUE: tuple[type[MeasureBase], ...] = (
     EvSalesShare, PtFrequency, PtLine, PtFare, CycleNetwork, EbikeSubsidy, BikeSharing,
     ParkingPrice, CordonCharge, LowEmissionZone, SpeedLimit, Telework, Densification,
-    CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice,
+    CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice, ElectricVans,
+    CargoBikes, ConsolidationCentre,
 )
 
 Measure = Annotated[
     EvSalesShare | PtFrequency | PtLine | PtFare | CycleNetwork | EbikeSubsidy | BikeSharing
     | ParkingPrice | CordonCharge | LowEmissionZone | SpeedLimit | Telework | Densification
-    | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice,
+    | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice | ElectricVans
+    | CargoBikes | ConsolidationCentre,
     Field(discriminator="type"),
 ]
 
@@ -155,6 +186,8 @@ class ReferenceElements(Strict):
     """The EU ETS2 carbon price on road fuels (EU member states)."""
     vehicle_efficiency: bool = True
     """New vehicles more efficient than older ones."""
+    freight_co2_standards: bool = True
+    """EU CO2 standards for new vans and lorries (UK: van ZEV mandate) -> their sales mix."""
 
 
 class Scenario(Strict):

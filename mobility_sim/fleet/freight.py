@@ -1,0 +1,267 @@
+"""Vans and lorries: urban freight and service traffic, their fleets and their emissions.
+
+The demand model has no goods trips. Freight traffic is set from the city's car traffic:
+
+- **How much.** Each class's vehicle-km per car vehicle-km on the city's roads: the country's
+  published shares of motor traffic (``freight_traffic.csv``: van, lorry and car shares of the
+  same year, or their vehicle-km), else the median of the countries that publish them; a city
+  with its own published shares (London, Paris) scales its country's ratio by its own share over
+  the country's. The ratio is applied to the territorial car vehicle-km of the run's first year
+  without measures (residents' and non-residents' car traffic inside the grid), so the base
+  year's freight does not follow passenger measures. It then grows by
+  ``freight.growth_per_year`` (an all-traffic projection).
+- **Where.** Over the cells in proportion to jobs plus residents (the size term of non-commute
+  trips; an assumption): a measure on an area acts on the area's share of it.
+- **Which vehicles.** The zero-emission share of each class's stock follows its new sales
+  (the reference case's EU van and heavy-duty CO2 standards, or an ``electric_vans`` measure)
+  with exponential turnover at ``freight.*_turnover`` per year, from the stock of 2024 built up
+  from published EU sales shares since 2019.
+- **Measures.** ``cargo_bikes`` move a share of the area's van-km to (electric) cargo bikes, one
+  km for one km; ``consolidation_centre`` removes the served share of the area's van and lorry
+  km times the centre's reduction; a zero-emission zone (``low_emission_zone`` without
+  ``min_euro``) has the complying share of the area's diesel van and lorry km driven by
+  zero-emission vehicles. Cordon charges and parking prices are not passed on to freight volumes
+  (the Stockholm trial: heavy traffic across the cordon -1 % against -28 % for all traffic,
+  ``freight_evidence.csv``).
+
+Emission factors are ``emission_factors.csv``'s ``van`` and ``lorry`` rows (DESNZ fleet
+averages); NOx and PM of vans and lorries are not counted (no factors found).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from ..data import read_table
+from ..data.typed_parameters import ModelParameters
+from .tables import factor
+
+#: Freight vehicle classes.
+FREIGHT_VEHICLES: tuple[str, ...] = ("van", "lorry")
+#: Their powertrains: combustion (diesel) and zero-emission (battery-electric).
+FREIGHT_POWERTRAINS: tuple[str, ...] = ("diesel", "bev")
+#: Cities with their own published freight shares of motor traffic: (country rows' city slug).
+_CITY_SHARES = ("london", "paris")
+
+
+@dataclass(frozen=True)
+class FreightRatios:
+    """Vehicle-km of each freight class per car vehicle-km, with where they come from."""
+
+    van: float
+    lorry: float
+    source: str
+
+    def of(self, vehicle: str) -> float:
+        """Return the ratio of ``vehicle`` (``van`` or ``lorry``)."""
+        return float(getattr(self, vehicle))
+
+
+def _usable(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["status"].isin(["published", "derived"]) & table["value"].notna()]
+
+
+@cache
+def _country_ratios() -> dict[str, tuple[float, float, str]]:
+    """Return (van per car vkm, lorry per car vkm, how) of each country publishing both.
+
+    Shares of motor traffic before vehicle-km totals; the latest year with all three classes.
+    """
+    table = _usable(read_table("freight_traffic.csv"))
+    out: dict[str, tuple[float, float, str]] = {}
+    for iso3, rows in table.groupby("iso3"):
+        found = None
+        for quantity, how in (("vkm_share_all_traffic", "shares of motor traffic"),
+                              ("vkm_total", "vehicle-km, billion")):
+            groups = rows[rows["quantity"] == quantity].groupby("year")
+            for year, group in sorted(groups, key=lambda g: g[0], reverse=True):  # latest
+                by = group.set_index("vehicle")["value"]
+                if found is None and {"van", "lorry_all", "car"} <= set(by.index):
+                    found = (by["van"] / by["car"], by["lorry_all"] / by["car"],
+                             f"{iso3} {how} {int(year)} (van {by['van']:.3g}, lorry "
+                             f"{by['lorry_all']:.3g}, car {by['car']:.3g})")
+        if found is not None:
+            out[str(iso3)] = (float(found[0]), float(found[1]), found[2])
+    return out
+
+
+@cache
+def _city_factors() -> dict[str, tuple[float, float, str]]:
+    """Return the published city shares over the country's: (van factor, lorry factor, how)."""
+    table = _usable(read_table("freight_traffic.csv"))
+    city = table[table["quantity"] == "city_traffic_share"]
+    national = table[table["quantity"] == "vkm_share_all_traffic"]
+    out: dict[str, tuple[float, float, str]] = {}
+    for slug in _CITY_SHARES:
+        rows = city[city["definition"].str.contains(f"city slug = {slug}", regex=False)]
+        if rows.empty:
+            continue
+        iso3 = str(rows["iso3"].iloc[0])
+        nat = national[national["iso3"] == iso3]
+        if nat.empty:
+            continue
+        nat_by = nat[nat["year"] == nat["year"].max()].set_index("vehicle")["value"]
+        complete = [(int(y), g.set_index("vehicle")["value"]) for y, g in rows.groupby("year")
+                    if {"van", "lorry_all"} <= set(g["vehicle"]) or "van_and_lorry" in
+                    set(g["vehicle"])]
+        if not complete:
+            continue
+        year, by = max(complete, key=lambda item: item[0])
+        if "van" in by and "lorry_all" in by:
+            van, lorry = by["van"] / nat_by["van"], by["lorry_all"] / nat_by["lorry_all"]
+            how = (f"{slug}'s own shares {year} (van {by['van']:.0%}, lorry "
+                   f"{by['lorry_all']:.1%}) over {iso3}'s")
+        else:
+            van = lorry = by["van_and_lorry"] / (nat_by["van"] + nat_by["lorry_all"])
+            how = (f"{slug}'s own share {year} (vans and lorries {by['van_and_lorry']:.0%}) over "
+                   f"{iso3}'s")
+        out[slug] = (float(van), float(lorry), how)
+    return out
+
+
+def freight_ratios(country: str, city: str = "") -> FreightRatios:
+    """Van and lorry vehicle-km per car vehicle-km of a city (see the module docstring)."""
+    countries = _country_ratios()
+    if country in countries:
+        van, lorry, how = countries[country]
+    else:
+        van = float(np.median([v[0] for v in countries.values()]))
+        lorry = float(np.median([v[1] for v in countries.values()]))
+        how = (f"median of the {len(countries)} countries publishing van, lorry and car traffic "
+               f"({', '.join(sorted(countries))}): no like-for-like figures for {country}")
+    if city in _city_factors():
+        fv, fl, city_how = _city_factors()[city]
+        van, lorry, how = van * fv, lorry * fl, f"{how}, scaled by {city_how}"
+    return FreightRatios(van=van, lorry=lorry,
+                         source=f"freight_traffic.csv: {how}; national shares applied to the "
+                                "city's car traffic (an assumption where no city share is "
+                                "published)")
+
+
+@cache
+def _sales_history() -> dict[str, dict[int, float]]:
+    """Return the published EU zero-emission shares of new vans before 2024."""
+    table = _usable(read_table("freight_evidence.csv"))
+    rows = table[(table["quantity"] == "new_sales_share_bev")
+                 & table["vehicle"].isin(["van_ev", "van_bev"])]
+    van = {int(r.year): float(r.value) for r in rows.itertuples() if int(r.year) < 2024}
+    return {"van": van, "lorry": {}}
+
+
+def freight_stock_shares(calendar: Sequence[int], sales: Mapping[str, Mapping[int, float]],
+                         p: Mapping[str, float]) -> dict[int, dict[str, float]]:
+    """Zero-emission share of the van and lorry stocks in each calendar year.
+
+    ``share(y) = share(y-1) (1 - r) + sales(y) r`` with ``r`` the class's turnover rate
+    (``freight.van_turnover``, ``freight.lorry_turnover``), from 0 in 2018 through the published
+    EU van sales shares of 2019-2023 (lorries: a straight line from 0 in 2018 to their 2024
+    share, an assumption) and the given sales from 2024 on.
+    """
+    mp = ModelParameters.of(p).freight
+    rate = {"van": mp.van_turnover, "lorry": mp.lorry_turnover}
+    history = _sales_history()
+    out: dict[int, dict[str, float]] = {y: {} for y in calendar}
+    for vehicle in FREIGHT_VEHICLES:
+        path = dict(sales[vehicle])
+        first = min(path)
+        share = 0.0
+        r = rate[vehicle]
+        for year in range(2019, calendar[-1] + 1):
+            if year in path:
+                new = path[year]
+            elif year > first:
+                new = path[max(y for y in path if y < year)]
+            elif vehicle == "van" and year in history["van"]:
+                new = history["van"][year]
+            else:
+                start = path[first]
+                new = start * (year - 2018) / max(first - 2018, 1)
+            share = share * (1.0 - r) + new * r
+            if year in out:
+                out[year][vehicle] = share
+    return out
+
+
+def freight_weights(jobs: np.ndarray, population: np.ndarray, p: Mapping[str, float]
+                    ) -> np.ndarray:
+    """Each cell's share of the freight traffic: jobs plus weighted residents (sums to 1)."""
+    w = np.asarray(jobs, float) + ModelParameters.of(p).size.other_pop_weight * np.asarray(
+        population, float)
+    total = w.sum()
+    return w / total if total > 0 else np.full(w.size, 1.0 / max(w.size, 1))
+
+
+@dataclass(frozen=True)
+class FreightActivity:
+    """One year's freight traffic on the city's roads (annual).
+
+    Attributes
+    ----------
+    vkm : dict of str to dict of str to float
+        Vehicle-km by class (``van``, ``lorry``) and powertrain (``diesel``, ``bev``).
+    cargo_bike_km : float
+        Km driven by cargo bikes instead of vans.
+    """
+
+    vkm: dict[str, dict[str, float]]
+    cargo_bike_km: float
+
+    def total(self) -> float:
+        """All van and lorry vehicle-km."""
+        return float(sum(sum(v.values()) for v in self.vkm.values()))
+
+
+def _area_share(weights: np.ndarray, lever: np.ndarray | None) -> float:
+    return 0.0 if lever is None else float((weights * np.asarray(lever, float)).sum())
+
+
+def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
+                     stock_ze: Mapping[str, float], weights: np.ndarray,
+                     p: Mapping[str, float], *, cargo_bike: np.ndarray | None = None,
+                     consolidation: np.ndarray | None = None,
+                     zero_emission_zone: np.ndarray | None = None) -> FreightActivity:
+    """Freight vehicle-km of one year by class and powertrain, the year's measures applied.
+
+    Parameters
+    ----------
+    base_vkm : mapping of str to float
+        Annual vehicle-km of ``van`` and ``lorry`` in the base year.
+    years_since_base : int
+        Years of growth at ``freight.growth_per_year``.
+    stock_ze : mapping of str to float
+        Zero-emission share of each class's stock (:func:`freight_stock_shares`).
+    weights : ndarray, shape (N,)
+        Each cell's share of the freight (:func:`freight_weights`).
+    p : mapping
+        The run's parameters.
+    cargo_bike, consolidation, zero_emission_zone : ndarray, shape (N,), optional
+        Per cell: share of van-km moved to cargo bikes; share of van and lorry km removed by
+        consolidation; share of diesel van and lorry km driven zero-emission (compliance).
+    """
+    mp = ModelParameters.of(p).freight
+    growth = (1.0 + mp.growth_per_year) ** max(years_since_base, 0)
+    consolidated = _area_share(weights, consolidation)
+    zone = _area_share(weights, zero_emission_zone)
+    moved = _area_share(weights, cargo_bike)
+    out: dict[str, dict[str, float]] = {}
+    cargo_km = 0.0
+    for vehicle in FREIGHT_VEHICLES:
+        km = float(base_vkm[vehicle]) * growth * (1.0 - consolidated)
+        if vehicle == "van":
+            cargo_km = km * moved
+            km -= cargo_km
+        ze = float(stock_ze[vehicle])
+        ze = ze + (1.0 - ze) * zone
+        out[vehicle] = {"diesel": km * (1.0 - ze), "bev": km * ze}
+    return FreightActivity(vkm=out, cargo_bike_km=cargo_km)
+
+
+def freight_factors(vehicle: str) -> dict[str, dict[str, float]]:
+    """Per-vkm factors of a freight class by powertrain (``emission_factors.csv``)."""
+    return {pt: {q: factor(vehicle, pt, q) for q in ("ttw", "wtt", "kwh", "fuel_l")}
+            for pt in FREIGHT_POWERTRAINS}

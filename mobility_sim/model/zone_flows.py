@@ -1,0 +1,94 @@
+"""Trips into, out of and within a named zone (the centre, a low-emission zone, a cordon).
+
+A cordon charge or a low-emission zone is judged, in the cities that ran one, on the vehicles
+entering it. The kernel returns trips by origin and by destination, not by pair; the trips that
+both start and end in a zone are recomputed here for the zone's origins only (``|Z| x N`` cell
+pairs, with the year's balancing factors), by the functions of the NumPy reference, the
+model's specification (:mod:`mobility_sim.kernels.reference`). Then, per mode,
+
+- trips arriving in the zone = the kernel's trips by destination over the zone's cells (from
+  anywhere: residents, non-residents from the external zones);
+- trips within = from the zone's cells to the zone's cells;
+- trips entering = arriving - within; trips leaving = departing (the zone's residents' trips)
+  - within.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..kernels import reference
+from ..kernels.spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams
+
+
+@dataclass(frozen=True)
+class ZoneFlows:
+    """One year's daily trips of one zone by mode, shape (M,) each.
+
+    Attributes
+    ----------
+    arriving, within, entering, leaving : ndarray
+        Trips ending in the zone; starting and ending in it; ending in it from outside;
+        starting in it to outside.
+    pkm_from : ndarray
+        Passenger-km of the trips starting in the zone (whole trips).
+    """
+
+    arriving: np.ndarray
+    within: np.ndarray
+    entering: np.ndarray
+    leaving: np.ndarray
+    pkm_from: np.ndarray
+
+
+def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
+               masks: Sequence[np.ndarray]) -> list[ZoneFlows]:
+    """Trips of each zone in one year (see the module docstring).
+
+    The origins of all zones are evaluated in one pass (zones often share cells).
+
+    Parameters
+    ----------
+    inputs, params : DemandInputs, DemandParams
+        The year's kernel inputs (grid cells, then any external zones) and parameters.
+    out : DemandOutputs
+        The year's outputs for the grid's cells (their balancing factors for every zone).
+    masks : sequence of ndarray of bool, shape (N,)
+        Each zone's grid cells.
+    """
+    if not masks:
+        return []
+    n_grid = masks[0].size
+    pad = inputs.n_cells - n_grid
+    inside = [np.concatenate([m, np.zeros(pad, dtype=bool)]) for m in masks]
+    union = np.logical_or.reduce(inside)
+    rows = np.flatnonzero(union)
+    n_modes = len(MODES)
+    within = np.zeros((len(masks), n_modes))
+    member = np.array([z[rows] for z in inside])  # (Z, R): is each row's origin in the zone
+    if rows.size:
+        for p in range(len(PURPOSES)):
+            origins = reference.productions(inputs, params, p)
+            factors = np.asarray(out.balancing[p], dtype=float)
+            for s in range(len(SEGMENTS)):
+                for start in range(0, rows.size, reference.BLOCK):
+                    block = rows[start:start + reference.BLOCK]
+                    dist = reference.distance_block(inputs, params, block)
+                    attract, w = reference.attractiveness(inputs, params, s, p, block, dist)
+                    flow = reference.destination_flows(origins[s, block], attract, factors)
+                    mode_flow = flow[None] * reference.mode_shares(w)  # (M, B, N)
+                    for k, zone in enumerate(inside):
+                        mine = member[k, start:start + block.size]
+                        within[k] += mode_flow[:, mine][:, :, zone].sum(axis=(1, 2))
+    result = []
+    for k, mask in enumerate(masks):
+        arriving = out.trips_to[mask].sum(axis=0)
+        departing = out.trips[:, :, mask].sum(axis=(0, 1, 2))
+        result.append(ZoneFlows(arriving=arriving, within=within[k],
+                                entering=np.maximum(arriving - within[k], 0.0),
+                                leaving=np.maximum(departing - within[k], 0.0),
+                                pkm_from=out.pkm[:, :, mask].sum(axis=(0, 1, 2))))
+    return result

@@ -1,0 +1,106 @@
+"""Two accountings side by side, zone results, and measures meeting non-residents (issue 20).
+
+Territorial (all traffic inside the grid, as city inventories count it) and residents' (all
+trips of the residents wherever they go) are computed from the same run; named zones report
+the vehicles entering them; cordons and parking prices meet in-commuters and visitors.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mobility_sim.accounts import RESIDENTS, TERRITORIAL
+from mobility_sim.simulate import simulate
+
+
+@pytest.fixture()
+def york(york_scenario):
+    def run(measures: str = "", parameters: str = ""):
+        return simulate(york_scenario(measures, parameters,
+                                      years="{start: 2025, end: 2030, step: 5}"))
+    return run
+
+
+def test_both_accountings_add_up_and_say_which_is_which(york):
+    results = york()
+    acc = results.accounts
+    first = acc[acc["year"] == 2025]
+    assert list(first[first["accounting"] == "territorial"]["component"]) == list(TERRITORIAL)
+    assert list(first[first["accounting"] == "residents"]["component"]) == list(RESIDENTS)
+    summary = results.summary.set_index("year")
+    for accounting in ("territorial", "residents"):
+        total = first[first["accounting"] == accounting]["co2_wtw_t"].sum()
+        assert summary.loc[2025, f"{accounting}_co2_wtw_t"] == pytest.approx(total)
+    comp = first.set_index("component")
+    # residents' car trips: whole = inside + beyond the edge
+    whole = comp.loc["residents' car trips (whole)", "vkm"]
+    inside = comp.loc["residents' car trips (inside)", "vkm"]
+    assert whole - inside == pytest.approx(summary.loc[2025, "residents_car_vkm_beyond"])
+    assert inside < whole
+    for component in ("non-residents' car trips (inside)", "through traffic", "vans", "lorries"):
+        assert comp.loc[component, "co2_wtw_t"] > 0, component
+    # the residents' main columns are the residents' accounting's car + PT service scope
+    assert results.meta["accounting"].startswith("Two accountings")
+
+
+def test_a_closed_grid_has_no_non_residents_and_no_through_traffic(york):
+    results = york(parameters="external.enabled: 0\n")
+    first = results.accounts[results.accounts["year"] == 2025].set_index("component")
+    assert first.loc["non-residents' car trips (inside)", "vkm"] == 0
+    assert first.loc["through traffic", "vkm"] == 0
+    assert first.loc["residents' car trips (inside)", "vkm"] == pytest.approx(
+        first.loc["residents' car trips (whole)", "vkm"])
+
+
+def _cars(zones, zone: str, case: str, year: int, column: str = "vehicles_entering") -> float:
+    rows = zones[(zones["zone"] == zone) & (zones["case"] == case) & (zones["year"] == year)
+                 & zones["vehicle"].isin(["car_ice", "car_ev"])]
+    return float(rows[column].sum())
+
+
+CORDON = """\
+    - type: cordon_charge
+      label: cordon
+      start: 2030
+      profile: step
+      eur_per_trip: 5.0
+      area: {zone: centre}
+    """
+
+
+def test_zone_results_show_the_cars_a_cordon_keeps_out(york):
+    results = york(CORDON)
+    zones = results.zones
+    assert {"centre", "cordon"} <= set(zones["zone"])
+    assert set(zones.loc[zones["zone"] == "cordon", "kind"]) == {"cordon"}
+    before = _cars(zones, "cordon", "scenario", 2025)
+    assert before == pytest.approx(_cars(zones, "cordon", "reference", 2025))
+    assert _cars(zones, "cordon", "scenario", 2030) < 0.95 * _cars(zones, "cordon",
+                                                                   "reference", 2030)
+    # entering + within = arriving; the zone's car km and freight km are reported
+    row = zones[(zones["zone"] == "cordon") & (zones["year"] == 2030)
+                & (zones["case"] == "scenario") & (zones["vehicle"] == "van")]
+    assert float(row["vkm_inside"].iloc[0]) > 0
+
+
+def test_a_cordon_charges_in_commuters_too(york):
+    # non-residents' car trips into the grid fall when the centre is charged
+    base = york()
+    charged = york(CORDON)
+    col = "nonresidents_car_vkm_inside"
+    assert charged.summary.set_index("year").loc[2030, col] < base.summary.set_index(
+        "year").loc[2030, col]
+
+
+def test_parking_prices_meet_visitors(york):
+    base = york()
+    parking = york("""\
+        - type: parking_price
+          start: 2030
+          profile: step
+          eur_per_hour: 6.0
+          area: {zone: centre}
+        """)
+    col = "nonresidents_car_vkm_inside"
+    assert parking.summary.set_index("year").loc[2030, col] < base.summary.set_index(
+        "year").loc[2030, col]
