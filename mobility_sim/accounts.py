@@ -8,7 +8,8 @@ component):
 ``territorial`` (all traffic inside the grid)
     residents' car trips, less the part beyond the grid's edge of those leaving it;
     non-residents' car trips into the grid (in-commuters, visitors), their part inside only;
-    through traffic; public transport service; vans, lorries and cargo bikes.
+    through traffic; public transport service; vans, rigid and articulated lorries, cargo
+    bikes.
 ``residents`` (all trips of the grid's residents, wherever they go)
     residents' car trips, whole; their share of public transport (by passenger-km); e-bikes.
 
@@ -34,6 +35,7 @@ import numpy as np
 
 from .data.typed_parameters import ModelParameters
 from .fleet.accounting import YearAccounts
+from .fleet.freight import FREIGHT_VEHICLES
 from .kernels.spec import CAR_EV, CAR_ICE, CAR_MODES, MODES, PT, DemandOutputs, DemandParams
 from .model.external import ExternalFlows
 from .model.years import ModelYear
@@ -43,7 +45,8 @@ ACCOUNTS_COLUMNS: tuple[str, ...] = ("year", "accounting", "component", "vkm", "
                                      "co2_wtw_t")
 #: Territorial components, in the order of the tables and charts.
 TERRITORIAL = ("residents' car trips (inside)", "non-residents' car trips (inside)",
-               "through traffic", "public transport", "vans", "lorries", "cargo bikes")
+               "through traffic", "public transport", "vans", "rigid lorries",
+               "articulated lorries", "cargo bikes")
 RESIDENTS = ("residents' car trips (whole)", "residents' public transport", "e-bikes")
 
 
@@ -132,8 +135,9 @@ def account_rows(year: int, traffic: CarTraffic, accounts: YearAccounts,
         TERRITORIAL[2]: through,
         TERRITORIAL[3]: pt,
         TERRITORIAL[4]: vehicles(("van",)),
-        TERRITORIAL[5]: vehicles(("lorry",)),
-        TERRITORIAL[6]: vehicles(("cargo_bike",)),
+        TERRITORIAL[5]: vehicles(("lorry_rigid",)),
+        TERRITORIAL[6]: vehicles(("lorry_articulated",)),
+        TERRITORIAL[7]: vehicles(("cargo_bike",)),
     }
     residents = {
         RESIDENTS[0]: car(traffic.residents_whole),
@@ -184,7 +188,7 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
     trips_m = out.trips.sum(axis=(0, 1, 2))
     pkm_m = out.pkm.sum(axis=(0, 1, 2))
     freight = {}
-    for vehicle in ("van", "lorry"):
+    for vehicle in FREIGHT_VEHICLES:
         freight[vehicle] = (
             sum(r["vkm"] for r in accounts.fleet_rows if r["vehicle"] == vehicle),
             {q: sum(r["tonnes"] for r in accounts.emission_rows

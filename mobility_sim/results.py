@@ -12,8 +12,10 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     (battery-electric share of new cars), ``car_stock``, ``bus_stock`` (vehicles),
     ``bus_bev_share`` (of the bus stock), ``pt_service_vkm`` (bus + tram + metro service
     vehicle-km), ``pt_pkm_per_service_vkm`` (implied average load), ``electricity_mwh``,
-    ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG), ``nox_t``, ``pm25_exhaust_t``,
-    ``pm25_non_exhaust_t``, ``pm25_t`` (tonnes), ``deaths_avoided`` and ``health_value_eur``
+    ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG) (these three of passenger vehicles),
+    ``nox_t``, ``pm25_exhaust_t``, ``pm25_non_exhaust_t``, ``pm25_t`` (tonnes; all vehicles,
+    vans and lorries included, whose exhaust NOx and PM have no factors), ``deaths_avoided`` and
+    ``health_value_eur``
     (WHO HEAT, walking + cycling), ``carbon_price_eur_per_t`` (the year's carbon price on
     road-fuel CO2: the reference case's ETS2 plus carbon-price measures).
     ``grid_gco2e_per_kwh`` is the year's value (reference case moved by grid measures).

@@ -134,8 +134,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             "calibration": calibration, "reference_case": setup.reference.describe(),
             "external_zones": (setup.external.describe() if setup.external is not None
                                else None),
-            "freight": ({"ratios": {"van": setup.freight.ratios.van,
-                                    "lorry": setup.freight.ratios.lorry},
+            "freight": ({"ratios": {v: setup.freight.ratios.of(v) for v in FREIGHT_VEHICLES},
                          "source": setup.freight.ratios.source}
                         if setup.freight is not None else None),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
@@ -266,7 +265,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
             tables["summary"], fleet_year, year_run.levers.bev_sales_share, passenger, health,
-            pt_pkm=float(out.pkm[..., PT].sum()) * days)
+            pt_pkm=float(out.pkm[..., PT].sum()) * days, pollutants=accounts)
         tables["summary"]["carbon_price_eur_per_t"] = year_run.levers.carbon_price_eur_per_t
         tables["summary"] = add_traffic_summary(tables["summary"], traffic, year_accounts_rows,
                                                 accounts)
@@ -342,18 +341,25 @@ def add_traffic_summary(summary: pd.DataFrame, traffic: CarTraffic, rows: list[d
         "residents_car_vkm_beyond": sum(traffic.residents_beyond.values()),
         "through_vkm": traffic.through,
         "van_vkm": accounts.fleet_total("vkm", ("van",)),
-        "lorry_vkm": accounts.fleet_total("vkm", ("lorry",)),
-        "freight_co2_wtw_t": accounts.tonnes("co2_wtw", ("van", "lorry", "cargo_bike")),
+        "lorry_vkm": accounts.fleet_total("vkm", ("lorry_rigid", "lorry_articulated")),
+        "freight_co2_wtw_t": accounts.tonnes("co2_wtw", (*FREIGHT_VEHICLES, "cargo_bike")),
     }
     return pd.concat([summary.reset_index(drop=True), pd.DataFrame([extra])], axis=1)
 
 
 def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: float,
-                      accounts: YearAccounts, health: list[dict], pt_pkm: float) -> pd.DataFrame:
-    """Return a one-row ``summary`` with the fleet, energy, pollutant and health columns."""
+                      accounts: YearAccounts, health: list[dict], pt_pkm: float,
+                      pollutants: YearAccounts | None = None) -> pd.DataFrame:
+    """Return a one-row ``summary`` with the fleet, energy, pollutant and health columns.
+
+    ``accounts`` are the passenger vehicles' (fleet and energy columns); ``pollutants`` the
+    accounts the pollutant columns sum (default: the same; a run passes all vehicles, freight
+    included).
+    """
     pt_vkm = accounts.fleet_total("vkm", ("bus", "tram", "metro"))
-    exhaust = accounts.tonnes("pm25_exhaust")
-    non_exhaust = sum(accounts.tonnes(q) for q in ("pm25_tyre", "pm25_brake", "pm25_road"))
+    pollutants = pollutants or accounts
+    exhaust = pollutants.tonnes("pm25_exhaust")
+    non_exhaust = sum(pollutants.tonnes(q) for q in ("pm25_tyre", "pm25_brake", "pm25_road"))
     extra = {
         "fleet_bev_share": fleet.car.shares()["bev"],
         "bev_sales_share": bev_sales_share,
@@ -366,7 +372,7 @@ def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: 
         "electricity_mwh": accounts.fleet_total("electricity_mwh"),
         "fuel_litres": accounts.fleet_total("fuel_litres"),
         "gas_kg": accounts.fleet_total("gas_kg"),
-        "nox_t": accounts.tonnes("nox"),
+        "nox_t": pollutants.tonnes("nox"),
         "pm25_exhaust_t": exhaust,
         "pm25_non_exhaust_t": non_exhaust,
         "pm25_t": exhaust + non_exhaust,

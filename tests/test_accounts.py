@@ -37,7 +37,8 @@ def test_both_accountings_add_up_and_say_which_is_which(york):
     inside = comp.loc["residents' car trips (inside)", "vkm"]
     assert whole - inside == pytest.approx(summary.loc[2025, "residents_car_vkm_beyond"])
     assert inside < whole
-    for component in ("non-residents' car trips (inside)", "through traffic", "vans", "lorries"):
+    for component in ("non-residents' car trips (inside)", "through traffic", "vans",
+                      "rigid lorries", "articulated lorries"):
         assert comp.loc[component, "co2_wtw_t"] > 0, component
     # the residents' main columns are the residents' accounting's car + PT service scope
     assert results.meta["accounting"].startswith("Two accountings")

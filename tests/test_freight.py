@@ -12,6 +12,7 @@ import pytest
 from mobility_sim.data import parameters
 from mobility_sim.exceptions import ScenarioError
 from mobility_sim.fleet.freight import (
+    FREIGHT_VEHICLES,
     freight_activity,
     freight_ratios,
     freight_stock_shares,
@@ -23,8 +24,8 @@ from mobility_sim.simulate import simulate
 def test_freight_is_in_every_runs_emissions(york_scenario):
     results = simulate(york_scenario(), with_reference=False)
     em = results.emissions
-    freight = em[em["vehicle"].isin(["van", "lorry"]) & (em["pollutant"] == "co2_ttw")]
-    assert set(freight["vehicle"]) == {"van", "lorry"}
+    freight = em[em["vehicle"].isin(FREIGHT_VEHICLES) & (em["pollutant"] == "co2_ttw")]
+    assert set(freight["vehicle"]) == {"van", "lorry_rigid", "lorry_articulated"}
     assert (freight["accounting"] == "territorial_freight").all()
     assert freight.groupby("year")["tonnes"].sum().gt(0).all()
     summary = results.summary
@@ -39,6 +40,11 @@ def test_ratios_are_the_published_shares_of_motor_traffic():
     assert london.lorry == pytest.approx(0.05 / 0.76 * 0.033 / 0.05)
     unknown = freight_ratios("AUT", "vienna")
     assert "median" in unknown.source and 0.05 < unknown.van < 0.3
+    # lorries split by the one published national split (the Netherlands, 2021)
+    nl = freight_ratios("NLD", "amsterdam")
+    assert nl.rigid_share == pytest.approx(2.032 / (2.032 + 5.3453))
+    assert nl.of("lorry_rigid") + nl.of("lorry_articulated") == pytest.approx(nl.lorry)
+    assert gb.rigid_share == pytest.approx(nl.rigid_share) and "assumption" in gb.source
 
 
 def test_van_and_lorry_sales_follow_the_co2_standards():
@@ -70,16 +76,17 @@ def test_the_stock_turns_over_at_its_rate():
 def test_area_measures_act_on_their_share_of_the_freight():
     p = parameters()
     weights = np.array([0.25, 0.25, 0.5])
-    base = {"van": 1000.0, "lorry": 500.0}
+    base = {"van": 1000.0, "lorry_rigid": 200.0, "lorry_articulated": 300.0}
     stock = {"van": 0.1, "lorry": 0.0}
     none = freight_activity(base, 0, stock, weights, p)
     area = np.array([1.0, 0.0, 0.0])
     bikes = freight_activity(base, 0, stock, weights, p, cargo_bike=area * 0.2)
     assert sum(bikes.vkm["van"].values()) == pytest.approx(1000 * (1 - 0.25 * 0.2))
     assert bikes.cargo_bike_km == pytest.approx(1000 * 0.25 * 0.2)
-    assert bikes.vkm["lorry"] == none.vkm["lorry"]
+    assert bikes.vkm["lorry_rigid"] == none.vkm["lorry_rigid"]
     ucc = freight_activity(base, 0, stock, weights, p, consolidation=area * 0.5)
-    assert sum(ucc.vkm["lorry"].values()) == pytest.approx(500 * (1 - 0.25 * 0.5))
+    assert sum(ucc.vkm["lorry_rigid"].values()) + sum(ucc.vkm["lorry_articulated"].values()) \
+        == pytest.approx(500 * (1 - 0.25 * 0.5))
     zez = freight_activity(base, 0, stock, weights, p, zero_emission_zone=area * 0.9)
     assert zez.vkm["van"]["bev"] == pytest.approx(1000 * (0.1 + 0.9 * 0.25 * 0.9))
     grown = freight_activity(base, 10, stock, weights, p)
@@ -88,7 +95,7 @@ def test_area_measures_act_on_their_share_of_the_freight():
 
 def _freight_co2(results, year: int) -> float:
     em = results.emissions
-    rows = em[(em["year"] == year) & em["vehicle"].isin(["van", "lorry"])
+    rows = em[(em["year"] == year) & em["vehicle"].isin(FREIGHT_VEHICLES)
               & (em["pollutant"] == "co2_wtw")]
     return float(rows["tonnes"].sum())
 

@@ -249,9 +249,29 @@ def test_the_country_sets_car_lifetime_and_running_costs_with_sources():
     assert gbr[0] == pytest.approx(0.18 * 0.2450 / 0.84662, rel=1e-4) and "GBP" in gbr[1]
     assert country_parameters("POL")["fleet.car.mean_lifetime_years"][0] == 28.4
     nor = country_parameters("NOR")
-    assert "car.cost_per_km_ice" not in nor and "car.cost_per_km_ev" not in nor  # not found
+    assert "car.cost_per_km_ice" not in nor  # Norway's pump prices: not found
+    # Eurostat nrg_pc_204, second half of 2024, 0.1902 EUR/kWh
+    assert nor["car.cost_per_km_ev"][0] == pytest.approx(0.18 * 0.1902)
     values = resolve_parameters(load_city("berlin"), calibration=False)
     assert values.origins["car.cost_per_km_ice"] == "country"
+
+
+def test_values_of_time_follow_national_income():
+    from mobility_sim.data import parameters
+    from mobility_sim.reference.country import country_parameters
+
+    default = parameters()["utility.cost.commute"]
+    elasticity = parameters()["vot.income_elasticity"]
+    # Eurostat prc_ppp_ind 2024: actual individual consumption per head, EU27 = 100
+    for iso3, aic in (("HUN", 71.5), ("LUX", 140.7), ("DEU", 117.9)):
+        value, source = country_parameters(iso3)["utility.cost.commute"]
+        assert value == pytest.approx(default * (aic / 100.0) ** -elasticity, rel=1e-3)
+        assert "actual individual consumption" in source
+    poorer = country_parameters("HUN")["utility.cost.other"][0]
+    richer = country_parameters("LUX")["utility.cost.other"][0]
+    assert poorer < parameters()["utility.cost.other"] < richer < 0  # a euro weighs more
+    values = resolve_parameters(load_city("berlin"), calibration=False)
+    assert values.origins["utility.cost.commute"] == "country"
 
 
 def test_a_sweep_job_skips_the_reference_run_and_says_so(tmp_path, city):

@@ -224,8 +224,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
         car_t = (co2_ttw[:, 4:].sum(), co2_wtw[:, 4:].sum())
         parts = {"territorial": [("residents' car trips (inside)", 0.85), (
                      "non-residents' car trips (inside)", 0.35), ("through traffic", 0.1),
-                     ("public transport", 0.1), ("vans", 0.2), ("lorries", 0.25),
-                     ("cargo bikes", 0.0)],
+                     ("public transport", 0.1), ("vans", 0.2), ("rigid lorries", 0.1),
+                     ("articulated lorries", 0.15), ("cargo bikes", 0.0)],
                  "residents": [("residents' car trips (whole)", 1.0),
                                ("residents' public transport", 0.08), ("e-bikes", 0.001)]}
         for accounting, components in parts.items():

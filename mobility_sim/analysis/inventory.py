@@ -188,7 +188,8 @@ def reconcile(slugs: list[str] | None = None) -> pd.DataFrame:
             "residents_share": shares.get("residents' car trips (inside)", 0.0),
             "nonresidents_share": shares.get("non-residents' car trips (inside)", 0.0),
             "through_share": shares.get("through traffic", 0.0),
-            "freight_share": shares.get("vans", 0.0) + shares.get("lorries", 0.0),
+            "freight_share": sum(shares.get(k, 0.0) for k in ("vans", "rigid lorries",
+                                                              "articulated lorries")),
             "pt_share": shares.get("public transport", 0.0)})
     return pd.DataFrame(rows)
 

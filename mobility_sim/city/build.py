@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,7 @@ import pyproj
 import shapely
 
 from ..data import eur_exchange_rate, read_table
+from ..data import parameters as default_parameters
 from ..exceptions import CityDataError
 from ..io.yamlio import atomic_path, dump_yaml
 from ..paths import municipal_boundary, repo_root
@@ -503,6 +505,64 @@ def eur_per(currency: str) -> tuple[float, str] | None:
     return rate.per_eur, f"{rate.per_eur} {rate.unit}, {rate.year} ({rate.source})"
 
 
+def _eur(entry: object, value: float) -> tuple[float, str] | None:
+    """``value`` of a sheet entry in EUR (its unit's first word is the currency), and how."""
+    rate = eur_per(str(getattr(entry, "unit", "")).split()[0])
+    if rate is None:
+        return None
+    return value / rate[0], ("" if rate[0] == 1.0 else f"; converted at {rate[1]}")
+
+
+#: A fare's definition saying that the city's residents ride free (e.g. Tallinn since 2013).
+_RESIDENTS_FREE = re.compile(r"residents (travel |ride )?free|free for (all |registered )?"
+                             r"residents")
+
+
+def sheet_fare(sheet: DataSheet) -> CityParameter | None:
+    """Return the average fare paid per public transport trip the sheet implies."""
+    trips = float(default_parameters()["pt.trips_per_pass"])
+
+    def first(field: str) -> tuple[object, float] | None:
+        entry = sheet.latest(field)
+        if entry is None:
+            return None
+        value = min(entry.value) if isinstance(entry.value, list) else entry.value
+        return (entry, float(value)) if isinstance(value, int | float) else None
+
+    def cite(entry: object) -> str:
+        return (f"{getattr(entry, 'value', '')} {getattr(entry, 'unit', '')} "
+                f"({getattr(entry, 'year', '')}; {getattr(entry, 'source', '')})")
+
+    for field in ("fare_single", "fare_monthly_pass"):
+        entry = sheet.latest(field)
+        text = f"{getattr(entry, 'definition', '')} {getattr(entry, 'scope', '')}".lower()
+        if entry is not None and _RESIDENTS_FREE.search(text):
+            return CityParameter(value=0.0, source=(
+                f"data sheet: residents travel free ({field}: {entry.definition}; "
+                f"{entry.source})"))
+    revenue = first("fare_revenue_per_trip")
+    if revenue is not None and "trip" in str(getattr(revenue[0], "unit", "")):
+        eur = _eur(revenue[0], revenue[1])
+        if eur is not None:
+            return CityParameter(value=round(eur[0], 4), source=(
+                f"data sheet: fare revenue per trip {cite(revenue[0])}{eur[1]}"))
+    single, monthly = first("fare_single"), first("fare_monthly_pass")
+    single_eur = _eur(single[0], single[1]) if single is not None else None
+    if monthly is not None:
+        months = 12.0 if "year" in str(getattr(monthly[0], "unit", "")) else 1.0
+        pass_eur = _eur(monthly[0], monthly[1] / months)
+        if pass_eur is not None:
+            per_trip = pass_eur[0] / trips
+            how = (f"data sheet: the pass {cite(monthly[0])}"
+                   f"{' / 12 months' if months == 12 else ''} / {trips:g} trips a month "
+                   f"(pt.trips_per_pass, an assumption){pass_eur[1]}")
+            if single_eur is not None and single_eur[0] < per_trip:
+                per_trip = single_eur[0]
+                how += f", capped at the single fare {cite(single[0])}{single_eur[1]}"
+            return CityParameter(value=round(per_trip, 4), source=how)
+    return None  # a single fare alone is not what travellers pay on average: the default
+
+
 def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
     """Model parameters the city's data sheet sets, each with its source.
 
@@ -510,7 +570,12 @@ def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
       the sheet lists several zones), in EUR at the ECB's 2024 average rate: the price of the
       densest cells, which the model's density rule scales down elsewhere;
     - ``pt_supply.share_tram`` and ``pt_supply.share_metro``: tram and metro shares of the PT
-      vehicle-km, where the sheet gives bus, tram (and metro) vehicle-km of one year in one unit.
+      vehicle-km, where the sheet gives bus, tram (and metro) vehicle-km of one year in one unit;
+    - ``pt.fare``: 0 where the sheet says residents travel free; the average fare paid per trip
+      where the sheet gives it (fare revenue per trip, not per boarding), else a regular
+      traveller's: the monthly pass over ``pt.trips_per_pass`` trips (an
+      annual pass over twelve months), never above the basic single fare (the lowest where the
+      sheet lists several), else the single fare; in EUR at the ECB's 2024 average rate.
     """
     out: dict[str, CityParameter] = {}
     if sheet is None:
@@ -527,6 +592,9 @@ def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
                         if rate[0] != 1.0 else
                         f"data sheet: {price} {parking.unit} ({parking.year}; {parking.scope}; "
                         f"{parking.source}); highest central tariff"))
+    fare = sheet_fare(sheet)
+    if fare is not None:
+        out["pt.fare"] = fare
     vkm = {e.mode: e for e in sheet.entries("pt_network")
            if getattr(e, "metric", None) == "vehicle_km" and isinstance(e.value, int | float)}
     if "bus" in vkm and "tram" in vkm:

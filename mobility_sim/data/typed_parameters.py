@@ -145,6 +145,9 @@ class Pt:
     line_catchment_m : float
         Walk distance from a new PT line within which a cell (by its centre) counts as
         served (m).
+    trips_per_pass : float
+        Public transport trips a pass holder makes in a month (a city's monthly pass into an
+        average fare per trip; used by the city builder).
     """
 
     access_min_m: float
@@ -156,6 +159,7 @@ class Pt:
     wait_cap: float
     fare: float
     line_catchment_m: float
+    trips_per_pass: float
 
 
 @dataclass(frozen=True)
@@ -410,6 +414,19 @@ class Through:
 
 
 @dataclass(frozen=True)
+class Vot:
+    """``vot.*`` parameters: values of time across countries (``reference/country.py``).
+
+    Attributes
+    ----------
+    income_elasticity : float
+        Elasticity of the value of time with respect to income per head.
+    """
+
+    income_elasticity: float
+
+
+@dataclass(frozen=True)
 class Balancing:
     """``balancing.*`` parameters.
 
@@ -621,7 +638,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through
+    balancing, speed_limit, external, freight, through, vot
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -646,6 +663,7 @@ class ModelParameters:
     external: External
     freight: Freight
     through: Through
+    vot: Vot
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .freight import FREIGHT_VEHICLES, FreightActivity, freight_factors
+from .freight import FLEET_OF, FREIGHT_VEHICLES, FreightActivity, freight_factors
 from .grid import electricity_kg_per_kwh
 from .projection import FleetYear
 from .stock import StockYear
@@ -38,7 +38,8 @@ PT_VEHICLES: tuple[str, ...] = ("bus", "tram", "metro")
 ACCOUNTING: dict[str, str] = {"car": "residents_trips", "ebike": "residents_trips",
                               "bus": "territorial_service", "tram": "territorial_service",
                               "metro": "territorial_service", "van": "territorial_freight",
-                              "lorry": "territorial_freight",
+                              "lorry_rigid": "territorial_freight",
+                              "lorry_articulated": "territorial_freight",
                               "cargo_bike": "territorial_freight"}
 
 FLEET_COLUMNS: tuple[str, ...] = (
@@ -202,10 +203,11 @@ def freight_accounts(year: int, activity: FreightActivity, stock_ze: Mapping[str
     emission_rows: list[dict] = []
     for vehicle in FREIGHT_VEHICLES:
         f, e = _rows(year, vehicle, None, activity.vkm[vehicle], freight_factors(vehicle), kg_kwh)
+        fleet = FLEET_OF[vehicle]
         for row in f:
             ze = row["powertrain"] == "bev"
-            row["stock_share"] = stock_ze[vehicle] if ze else 1.0 - stock_ze[vehicle]
-            row["sales_share"] = sales_ze[vehicle] if ze else 1.0 - sales_ze[vehicle]
+            row["stock_share"] = stock_ze[fleet] if ze else 1.0 - stock_ze[fleet]
+            row["sales_share"] = sales_ze[fleet] if ze else 1.0 - sales_ze[fleet]
         fleet_rows += f
         emission_rows += e
     f, e = _rows(year, "cargo_bike", None, {"electric": activity.cargo_bike_km},

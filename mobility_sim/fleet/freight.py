@@ -24,8 +24,11 @@ The demand model has no goods trips. Freight traffic is set from the city's car 
   (the Stockholm trial: heavy traffic across the cordon -1 % against -28 % for all traffic,
   ``freight_evidence.csv``).
 
-Emission factors are ``emission_factors.csv``'s ``van`` and ``lorry`` rows (DESNZ fleet
-averages); NOx and PM of vans and lorries are not counted (no factors found).
+Classes: vans, rigid and articulated lorries (the lorry traffic split by the one published
+national split, the Netherlands'; an assumption elsewhere). Emission factors are
+``emission_factors.csv``'s ``van``, ``lorry_rigid`` and ``lorry_articulated`` rows (DESNZ 2025
+fleet averages, average laden) with non-exhaust PM2.5 (EMEP/EEA Tier 1 as in Germany's
+inventory); exhaust NOx and PM of vans and lorries are not counted (no factors found).
 """
 
 from __future__ import annotations
@@ -41,8 +44,11 @@ from ..data import read_table
 from ..data.typed_parameters import ModelParameters
 from .tables import factor
 
-#: Freight vehicle classes.
-FREIGHT_VEHICLES: tuple[str, ...] = ("van", "lorry")
+#: Freight vehicle classes: light commercial vehicles (N1, up to 3.5 t), rigid and articulated
+#: lorries (HGVs above 3.5 t).
+FREIGHT_VEHICLES: tuple[str, ...] = ("van", "lorry_rigid", "lorry_articulated")
+#: The fleet (sales rules, turnover) each class belongs to.
+FLEET_OF: dict[str, str] = {"van": "van", "lorry_rigid": "lorry", "lorry_articulated": "lorry"}
 #: Their powertrains: combustion (diesel) and zero-emission (battery-electric).
 FREIGHT_POWERTRAINS: tuple[str, ...] = ("diesel", "bev")
 #: Cities with their own published freight shares of motor traffic: (country rows' city slug).
@@ -51,14 +57,22 @@ _CITY_SHARES = ("london", "paris")
 
 @dataclass(frozen=True)
 class FreightRatios:
-    """Vehicle-km of each freight class per car vehicle-km, with where they come from."""
+    """Vehicle-km of each freight class per car vehicle-km, with where they come from.
+
+    ``lorry`` is rigid and articulated lorries together; ``rigid_share`` their rigid part.
+    """
 
     van: float
     lorry: float
     source: str
+    rigid_share: float = 1.0
 
     def of(self, vehicle: str) -> float:
-        """Return the ratio of ``vehicle`` (``van`` or ``lorry``)."""
+        """Return the ratio of a class of :data:`FREIGHT_VEHICLES` (or ``lorry``)."""
+        if vehicle == "lorry_rigid":
+            return self.lorry * self.rigid_share
+        if vehicle == "lorry_articulated":
+            return self.lorry * (1.0 - self.rigid_share)
         return float(getattr(self, vehicle))
 
 
@@ -137,10 +151,40 @@ def freight_ratios(country: str, city: str = "") -> FreightRatios:
     if city in _city_factors():
         fv, fl, city_how = _city_factors()[city]
         van, lorry, how = van * fv, lorry * fl, f"{how}, scaled by {city_how}"
-    return FreightRatios(van=van, lorry=lorry,
+    rigid, rigid_how = _rigid_share(country)
+    return FreightRatios(van=van, lorry=lorry, rigid_share=rigid,
                          source=f"freight_traffic.csv: {how}; national shares applied to the "
                                 "city's car traffic (an assumption where no city share is "
-                                "published)")
+                                f"published); rigid lorries {rigid:.1%} of lorry-km: {rigid_how}")
+
+
+@cache
+def _rigid_shares() -> dict[str, tuple[float, str]]:
+    """Return each country's published rigid share of lorry vehicle-km, and how."""
+    table = _usable(read_table("freight_traffic.csv"))
+    rows = table[(table["quantity"] == "vkm_total")
+                 & table["vehicle"].isin(["lorry_rigid", "lorry_articulated"])]
+    out: dict[str, tuple[float, str]] = {}
+    for (iso3, year), group in rows.groupby(["iso3", "year"]):
+        by = group.set_index("vehicle")["value"]
+        if {"lorry_rigid", "lorry_articulated"} <= set(by.index):
+            total = by["lorry_rigid"] + by["lorry_articulated"]
+            out[str(iso3)] = (float(by["lorry_rigid"] / total),
+                              f"{iso3} {int(year)} (rigid {by['lorry_rigid']:.2f}, articulated "
+                              f"{by['lorry_articulated']:.2f} billion vkm)")
+    return out
+
+
+def _rigid_share(country: str) -> tuple[float, str]:
+    shares = _rigid_shares()
+    if country in shares:
+        return shares[country]
+    if not shares:
+        return 0.5, "assumption: no country publishes the split"
+    value = float(np.median([v[0] for v in shares.values()]))
+    where = "; ".join(v[1] for v in shares.values())
+    return value, (f"the only published national split(s), {where}, applied to {country} (an "
+                   "assumption; national lorry traffic is more articulated than a city's)")
 
 
 @cache
@@ -166,7 +210,7 @@ def freight_stock_shares(calendar: Sequence[int], sales: Mapping[str, Mapping[in
     rate = {"van": mp.van_turnover, "lorry": mp.lorry_turnover}
     history = _sales_history()
     out: dict[int, dict[str, float]] = {y: {} for y in calendar}
-    for vehicle in FREIGHT_VEHICLES:
+    for vehicle in ("van", "lorry"):
         path = dict(sales[vehicle])
         first = min(path)
         share = 0.0
@@ -203,7 +247,7 @@ class FreightActivity:
     Attributes
     ----------
     vkm : dict of str to dict of str to float
-        Vehicle-km by class (``van``, ``lorry``) and powertrain (``diesel``, ``bev``).
+        Vehicle-km by class (:data:`FREIGHT_VEHICLES`) and powertrain (``diesel``, ``bev``).
     cargo_bike_km : float
         Km driven by cargo bikes instead of vans.
     """
@@ -230,11 +274,11 @@ def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
     Parameters
     ----------
     base_vkm : mapping of str to float
-        Annual vehicle-km of ``van`` and ``lorry`` in the base year.
+        Annual vehicle-km of each class of :data:`FREIGHT_VEHICLES` in the base year.
     years_since_base : int
         Years of growth at ``freight.growth_per_year``.
     stock_ze : mapping of str to float
-        Zero-emission share of each class's stock (:func:`freight_stock_shares`).
+        Zero-emission share of the ``van`` and ``lorry`` stocks (:func:`freight_stock_shares`).
     weights : ndarray, shape (N,)
         Each cell's share of the freight (:func:`freight_weights`).
     p : mapping
@@ -255,7 +299,7 @@ def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
         if vehicle == "van":
             cargo_km = km * moved
             km -= cargo_km
-        ze = float(stock_ze[vehicle])
+        ze = float(stock_ze[FLEET_OF[vehicle]])
         ze = ze + (1.0 - ze) * zone
         out[vehicle] = {"diesel": km * (1.0 - ze), "bev": km * ze}
     return FreightActivity(vkm=out, cargo_bike_km=cargo_km)
@@ -263,5 +307,5 @@ def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
 
 def freight_factors(vehicle: str) -> dict[str, dict[str, float]]:
     """Per-vkm factors of a freight class by powertrain (``emission_factors.csv``)."""
-    return {pt: {q: factor(vehicle, pt, q) for q in ("ttw", "wtt", "kwh", "fuel_l")}
-            for pt in FREIGHT_POWERTRAINS}
+    quantities = ("ttw", "wtt", "kwh", "fuel_l", "pm25_tyre", "pm25_brake", "pm25_road")
+    return {pt: {q: factor(vehicle, pt, q) for q in quantities} for pt in FREIGHT_POWERTRAINS}

@@ -17,6 +17,12 @@ city's own figures and its calibration):
     The battery-electric car's electricity use (``emission_factors.csv``) x the household
     electricity price (Eurostat, second half of 2024, 2,500-5,000 kWh, all taxes; the UK:
     Ofgem's price cap, Oct-Dec 2024). Assumption: charged at home at the household tariff.
+``utility.cost.commute``, ``utility.cost.other``
+    The values of time follow national income, as appraisal guidance transfers them: the
+    defaults' marginal utility of money x (the country's actual individual consumption per head
+    in PPS / the EU27's) ^ -``vot.income_elasticity`` (Eurostat ``prc_ppp_ind``, 2024; the
+    defaults' values of time stand for the EU average: an assumption). A richer country's
+    travellers weigh a euro less against a minute.
 
 A value not found for the country is left at the packaged default (an assumption, said so in
 :func:`country_parameters`' sources).
@@ -101,6 +107,20 @@ def _electricity_cost(country: str) -> tuple[float, str] | None:
                             f"(assumption: charged at home){price[1]}; {found[2]}")
 
 
+def _income_factor(country: str) -> tuple[float, str] | None:
+    """(multiplier of the money coefficients, how): income relative to the EU27's."""
+    found = _value(country, "aic_per_capita_pps_index")
+    eu = _value("EU27", "aic_per_capita_pps_index")
+    if found is None or eu is None or found[0] <= 0:
+        return None
+    elasticity = default_parameters()["vot.income_elasticity"]
+    ratio = found[0] / eu[0]
+    return ratio ** -elasticity, (
+        f"x ({found[0]:.1f} / {eu[0]:.0f}) ^ -{elasticity:g}: actual individual consumption per "
+        f"head in PPS against the EU27's ({found[2]}), income elasticity of the value of time "
+        "vot.income_elasticity (parameters.csv)")
+
+
 @cache
 def country_parameters(country: str) -> dict[str, tuple[float, str]]:
     """Parameter values the country sets, each with its source: ``{key: (value, source)}``."""
@@ -110,4 +130,11 @@ def country_parameters(country: str) -> dict[str, tuple[float, str]]:
                        ("car.cost_per_km_ev", _electricity_cost(country))):
         if found is not None:
             out[key] = (round(found[0], 6), found[1])
+    income = _income_factor(country)
+    if income is not None:
+        defaults = default_parameters()
+        for purpose in ("commute", "other"):
+            key = f"utility.cost.{purpose}"
+            out[key] = (round(defaults[key] * income[0], 6),
+                        f"the default {defaults[key]:g} {income[1]}")
     return out

@@ -60,7 +60,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "EUR": (0.0, 1e9), "deaths/person/year": (0.0, 1.0), "h/day": (0.0, 24.0),
     "kWh/vkm": (0.0, 10.0), "km/bus/year": (0.0, 500_000.0), "lines": (0.0, 100.0),
     "min/week": (0.0, 10_080.0), "years": (0.0, 100.0), "km": (0.0, 500.0),
-    "zones": (1.0, 64.0),
+    "zones": (1.0, 64.0), "trips/month": (1.0, 500.0),
 }
 
 Where = Callable[[list[Any]], str]
