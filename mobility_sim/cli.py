@@ -15,6 +15,7 @@ import typer
 
 from .analysis.cli import (
     attribute_command,
+    backcast_command,
     export_command,
     policy_command,
     reconcile_command,
@@ -51,6 +52,7 @@ app.command("validate-model")(validate_model_command)
 app.command("transfer-constants")(transfer_constants_command)
 app.command("policy")(policy_command)
 app.command("reconcile")(reconcile_command)
+app.command("backcast")(backcast_command)
 app.command("sweep")(sweep_command)
 app.command("attribute")(attribute_command)
 app.command("sensitivity")(sensitivity_command)

@@ -274,6 +274,22 @@ def test_values_of_time_follow_national_income():
     assert values.origins["utility.cost.commute"] == "country"
 
 
+def test_values_of_time_rise_with_income_over_the_years():
+    from mobility_sim.data import parameters
+    from mobility_sim.model.years import BASE_YEAR, money_weights
+    from mobility_sim.reference.country import income_growth
+
+    p = parameters()
+    rate, source = income_growth("AUT")  # EIU 2022-2050: 1.4 % a year
+    assert rate == pytest.approx(0.014) and "2022-2050" in source
+    weights = money_weights("AUT", range(BASE_YEAR, 2051), p)
+    assert weights[BASE_YEAR] == 1.0  # the calibration year is untouched
+    assert weights[2050] == pytest.approx(1.014 ** (-25 * p["vot.income_elasticity"]))
+    assert all(weights[y + 1] < weights[y] for y in range(BASE_YEAR, 2050))
+    default, why = income_growth("FIN")  # no projection found
+    assert default == p["vot.income_growth_default"] and "assumption" in why
+
+
 def test_a_sweep_job_skips_the_reference_run_and_says_so(tmp_path, city):
     loaded = _load(tmp_path, city, "sweepjob", """measures:
   - {type: pt_fare, start: 2026, profile: step, factor: 0.5}""")

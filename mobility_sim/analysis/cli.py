@@ -461,3 +461,34 @@ def reconcile_command(
         with atomic_path(out) as tmp:
             table.to_csv(tmp, index=False)
         typer.echo(f"written: {out.resolve()}")
+
+
+def backcast_command(
+    cases: Annotated[list[str] | None, typer.Argument(
+        help="Case names of mobility_sim/data/backcast_cases.csv (default: all).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the table as CSV here.")] = None,
+) -> None:
+    """Run measures European cities took and set the model's prediction against the observed.
+
+    Each case runs its shipped city with the measure as it was (docs/backcast.md says how each
+    was put into the model's terms) and prints the predicted change of the measured outcome
+    beside the observed change and its band. Cases outside their band are listed, never
+    dropped; the model is not tuned to them.
+    """
+    from .backcast import backcast, backcast_markdown
+    from .backcast import cases as all_cases
+
+    try:
+        known = all_cases()
+        unknown = [c for c in cases or [] if c not in known]
+        if unknown:
+            _fail(MobilitySimError(f"unknown backcast case(s) {', '.join(unknown)}; known: "
+                                   f"{', '.join(known)}"))
+        table = backcast(known, cases or None)
+    except MobilitySimError as exc:
+        _fail(exc)
+    typer.echo(backcast_markdown(table), nl=False)
+    if out is not None:
+        with atomic_path(out) as tmp:
+            table.to_csv(tmp, index=False)
+        typer.echo(f"written: {out.resolve()}")

@@ -421,9 +421,12 @@ class Vot:
     ----------
     income_elasticity : float
         Elasticity of the value of time with respect to income per head.
+    income_growth_default : float
+        Real income growth per head and year for a country without a published projection.
     """
 
     income_elasticity: float
+    income_growth_default: float
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,10 @@ from .external import ExternalFlows, ExternalZones, split_outputs, with_external
 from .inputs import CellLayers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, kernel_for
 from .parameters import Parameters, calibration_path, read_calibration, resolve_parameters
-from .years import RunSetup, setup_run
+from .years import BASE_YEAR, RunSetup, setup_run
 
-#: The base year: the first year of the shipped scenarios. Its fleet is the vintage model's
-#: (:func:`mobility_sim.fleet.projection.project_fleet`) in that year with no measure, as in
-#: every baseline run; a split's survey year only sets the split's definition.
-BASE_YEAR = 2025
+__all__ = ["BASE_YEAR", "BaselineModel", "base_year_arrays", "base_year_inputs",
+           "base_year_setup", "calibration_status", "inputs_fingerprint"]
 
 
 @dataclass

@@ -27,6 +27,7 @@ from ..fleet.pt_supply import annual_service_vkm
 from ..kernels.balancing import warm_start
 from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
 from ..reference.case import ReferenceCase, reference_case
+from ..reference.country import income_growth
 from ..scenario.base import MeasureBase
 from ..scenario.levers import YearLevers, year_levers
 from .asc import apply_asc_overrides
@@ -40,6 +41,12 @@ from .external import (
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .parameters import Parameters
+
+#: The base year: the first year of the shipped scenarios and the year the cities are
+#: calibrated in. Its fleet is the vintage model's (:func:`mobility_sim.fleet.projection.
+#: project_fleet`) in that year with no measure, as in every baseline run; a split's survey
+#: year only sets the split's definition. Incomes (and values of time) grow from it.
+BASE_YEAR = 2025
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ class RunSetup:
     freight : FreightSetup or None
         Vans and lorries: their traffic per car vehicle-km, their spread over the cells and
         their fleets (:mod:`mobility_sim.fleet.freight`).
+    money_weight : dict of int to float
+        Every calendar year's multiplier of the money coefficients: values of time rise with
+        income from :data:`BASE_YEAR` (:func:`money_weights`).
     """
 
     city: City
@@ -88,6 +98,7 @@ class RunSetup:
     growth: dict[int, float] = dataclasses.field(default_factory=dict)
     external: ExternalZones | None = None
     freight: FreightSetup | None = None
+    money_weight: dict[int, float] = dataclasses.field(default_factory=dict)
 
     @property
     def supply_based(self) -> bool:
@@ -209,7 +220,23 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
                     levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref,
                     growth=growth, external=external_zones(city, layers, p),
-                    freight=freight_setup(city, p, ref, levers))
+                    freight=freight_setup(city, p, ref, levers),
+                    money_weight=money_weights(city.meta.country, calendar, p))
+
+
+def money_weights(country: str, calendar: Sequence[int], p: Mapping[str, float],
+                  ) -> dict[int, float]:
+    """Multiplier of the money coefficients in each calendar year: values of time rise with income.
+
+    Real income per head grows at the country's projected rate ``g``
+    (:func:`mobility_sim.reference.country.income_growth`) from :data:`BASE_YEAR`, and the value
+    of time with it at the elasticity ``vot.income_elasticity``, as appraisal guidance
+    prescribes: ``((1 + g) ^ (year - BASE_YEAR)) ^ -elasticity`` (1 in the base year, so the
+    calibration is untouched; money prices are held in real terms).
+    """
+    rate, _ = income_growth(country)
+    elasticity = ModelParameters.of(p).vot.income_elasticity
+    return {y: (1.0 + rate) ** (-(y - BASE_YEAR) * elasticity) for y in calendar}
 
 
 def population_factors(city: City, calendar: Sequence[int]) -> dict[int, float]:
@@ -286,6 +313,9 @@ def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]
     inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year],
                            setup.growth.get(year, 1.0))
     params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
+    weight = setup.money_weight.get(year, 1.0)
+    if weight != 1.0:  # values of time rise with income: a euro weighs less each year
+        params = dataclasses.replace(params, cost_coef=params.cost_coef * weight)
     if setup.supply_based:
         params = without_pt_per_pkm(params)
     if setup.external is not None:

@@ -122,6 +122,29 @@ def _income_factor(country: str) -> tuple[float, str] | None:
 
 
 @cache
+def income_growth(country: str) -> tuple[float, str]:
+    """Real income growth per head and year, and its source.
+
+    The country's projected GDP per head over its longest published period
+    (``income_growth.csv``); else ``vot.income_growth_default``, the median of the countries
+    that have one (an assumption for the others).
+    """
+    table = read_table("income_growth.csv")
+    rows = table[(table["iso3"] == country) & (table["quantity"] == "gdp_per_capita_growth")
+                 & table["status"].isin(["published", "derived"]) & table["value"].notna()]
+    rows = rows[rows["period_end"] > rows["period_start"]]  # period averages only
+    if not rows.empty:
+        row = rows.assign(span=rows["period_end"] - rows["period_start"]).sort_values(
+            "span").iloc[-1]
+        return float(row["value"]), (f"{country} real GDP per head "
+                                     f"{int(row['period_start'])}-{int(row['period_end'])}: "
+                                     f"{row['value']:.1%} a year ({row['source']})")
+    default = default_parameters()["vot.income_growth_default"]
+    return default, (f"vot.income_growth_default ({default:.2%} a year; no published "
+                     f"projection for {country}: an assumption)")
+
+
+@cache
 def country_parameters(country: str) -> dict[str, tuple[float, str]]:
     """Parameter values the country sets, each with its source: ``{key: (value, source)}``."""
     out: dict[str, tuple[float, str]] = {}
