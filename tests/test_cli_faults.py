@@ -104,3 +104,16 @@ def test_sigterm_to_a_sweep_stops_its_worker_processes(tmp_path):
     assert "Traceback" not in stderr, stderr
     _, alive = psutil.wait_procs(workers, timeout=60)
     assert not alive, f"worker processes survived the sweep: {[p.pid for p in alive]}"
+
+
+def test_an_unknown_backcast_case_is_named_with_the_known_ones():
+    proc = cli("backcast", "stockholm_2099")
+    assert_clean_error(proc, "stockholm_2099", "stockholm_charge_2006")
+
+
+def test_reconcile_writes_its_table_whole(tmp_path):
+    out = tmp_path / "reconcile.csv"
+    proc = cli("reconcile", "york", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "| york |" in proc.stdout and out.is_file()
+    assert "model_t_per_resident" in out.read_text(encoding="utf-8")

@@ -437,6 +437,15 @@ def policy_command(
                "up to the difference; Shapley values over the 32 combinations)")
 
 
+def _echo_table(markdown: str, table: pd.DataFrame, out: Path | None) -> None:
+    """Print a table as Markdown and, with ``out``, write it as CSV (temporary file, rename)."""
+    typer.echo(markdown, nl=False)
+    if out is not None:
+        with atomic_path(out) as tmp:
+            table.to_csv(tmp, index=False)
+        typer.echo(f"written: {out.resolve()}")
+
+
 def reconcile_command(
     cities: Annotated[list[str] | None, typer.Argument(
         help="Shipped cities (default: every one with a published inventory figure).")] = None,
@@ -456,11 +465,7 @@ def reconcile_command(
         table = reconcile(cities)
     except MobilitySimError as exc:
         _fail(exc)
-    typer.echo(reconciliation_markdown(table), nl=False)
-    if out is not None:
-        with atomic_path(out) as tmp:
-            table.to_csv(tmp, index=False)
-        typer.echo(f"written: {out.resolve()}")
+    _echo_table(reconciliation_markdown(table), table, out)
 
 
 def backcast_command(
@@ -487,8 +492,4 @@ def backcast_command(
         table = backcast(known, cases or None)
     except MobilitySimError as exc:
         _fail(exc)
-    typer.echo(backcast_markdown(table), nl=False)
-    if out is not None:
-        with atomic_path(out) as tmp:
-            table.to_csv(tmp, index=False)
-        typer.echo(f"written: {out.resolve()}")
+    _echo_table(backcast_markdown(table), table, out)
