@@ -99,3 +99,19 @@ def test_a_base_year_that_cannot_be_anchored_is_refused_with_its_line(tmp_path, 
 def test_incomplete_targets_are_refused(tmp_path, city, target, message):
     with pytest.raises(ScenarioError, match=message):
         _run(tmp_path, city, target)
+
+
+def test_a_climate_city_contract_target_can_be_territorial(tmp_path, city):
+    # a CCC or SECAP counts all traffic on the territory: the target is measured on it
+    results = _run(tmp_path, city, "{year: 2030, reduction: 0.55, base_year: 1990, "
+                                   "metric: territorial_co2_wtw}")
+    eu = results.meta["targets"][0]
+    first = float(results.reference["territorial_co2_wtw_t"].iloc[0])
+    index = national("AUT", 1990) / national("AUT", 2019)
+    assert eu["metric"] == "territorial_co2_wtw"
+    assert eu["base_emissions_t"] == pytest.approx(first * index, rel=1e-12)
+    assert first > float(results.reference["co2_wtw_t"].iloc[0])  # freight, visitors, through
+    target = read_targets(results.meta, 2025)[0]
+    assert target.metric == "territorial_co2_wtw_t" and "territorial" in target.metric_label
+    html = build_dashboard(results).render()
+    assert "Territorial (well-to-wheel)" in html  # the series the target is measured on

@@ -265,7 +265,8 @@ def solve_command(
     target_reduction: Annotated[float | None, typer.Option(
         help="Reduction versus the base year, 0-1 (0.55 = -55 %).")] = None,
     base_year: Annotated[int | None, typer.Option(help="Base year of the reduction.")] = None,
-    metric: Annotated[str | None, typer.Option(help="co2_wtw or co2_ttw.")] = None,
+    metric: Annotated[str | None, typer.Option(
+        help="co2_wtw, co2_ttw, territorial_co2_wtw or territorial_co2_ttw.")] = None,
     mission: Annotated[bool, typer.Option(
         help="Mission climate-neutrality target: -80 % (about 20 % residual offset), 2030 "
              "unless --target-year.")] = False,

@@ -99,6 +99,11 @@ class Lever:
         return self.no_effect + x * (self.bound - self.no_effect)
 
 
+#: The metrics a target may use (``Target.metric`` of the scenario schema).
+TARGET_METRICS: tuple[str, ...] = ("co2_wtw", "co2_ttw", "territorial_co2_wtw",
+                                   "territorial_co2_ttw")
+
+
 @dataclass(frozen=True)
 class SolveTarget:
     """The target: ``reduction`` of ``metric`` in ``year`` versus ``base_year``."""
@@ -106,7 +111,8 @@ class SolveTarget:
     year: int
     reduction: float
     base_year: int
-    metric: Literal["co2_wtw", "co2_ttw"] = "co2_wtw"
+    metric: Literal["co2_wtw", "co2_ttw", "territorial_co2_wtw", "territorial_co2_ttw"] = (
+        "co2_wtw")
 
     @property
     def column(self) -> str:
@@ -333,8 +339,8 @@ def target_of(loaded: LoadedScenario, year: int | None = None, reduction: float 
                 if value not in years]
     if not 0 < reduction <= 1:
         problems.append(f"target reduction {reduction} must be in (0, 1] (0.55 means -55 %)")
-    if metric not in ("co2_wtw", "co2_ttw"):
-        problems.append(f"target metric {metric!r}: use co2_wtw or co2_ttw")
+    if metric not in TARGET_METRICS:
+        problems.append(f"target metric {metric!r}: use one of {', '.join(TARGET_METRICS)}")
     if problems:
         raise LeverError(problems)
     return SolveTarget(year=int(year), reduction=float(reduction), base_year=int(base),

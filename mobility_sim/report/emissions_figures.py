@@ -41,7 +41,8 @@ def emissions_trajectory(
         The ``summary`` table (``year``, ``co2_ttw_t``, ``co2_wtw_t``).
     target : Target, optional
         Drawn as a dashed path from the target's base-year level to the target level, when the
-        base year is in ``summary``; otherwise as a note.
+        base year is in ``summary``; otherwise as a note. A territorial target also draws the
+        territorial series it is measured on.
     baseline : pandas.DataFrame, optional
         The ``summary`` table of a baseline run; its well-to-wheel line is drawn in grey.
     baseline_label : str
@@ -51,6 +52,8 @@ def emissions_trajectory(
     """
     s = summary.sort_values("year")
     cols = [s["co2_wtw_t"], s["co2_ttw_t"]]
+    if target is not None and target.metric in s:
+        cols.append(s[target.metric])
     if baseline is not None:
         cols.append(baseline["co2_wtw_t"])
     div, unit = tonnes_scale(pd.concat(cols))
@@ -64,6 +67,14 @@ def emissions_trajectory(
                     line={"color": OKABE_ITO["sky_blue"], "width": 2, "dash": "dash"},
                     marker={"size": 4, "symbol": "square"},
                     hovertemplate="%{x}: %{y:,.1f}<extra>tank-to-wheel</extra>")
+    territorial = target is not None and target.metric.startswith("territorial_")
+    if territorial and target is not None and target.metric in s:
+        column = target.metric
+        fig.add_scatter(x=s["year"], y=s[column] / div,
+                        name=plain(f"Territorial ({target.metric_label.split(', ')[-1]})"),
+                        mode="lines+markers", line={"color": OKABE_ITO["orange"], "width": 3},
+                        marker={"size": 5}, hovertemplate="%{x}: %{y:,.1f}<extra>territorial"
+                        "</extra>")
     if baseline is not None:
         b = baseline.sort_values("year")
         fig.add_scatter(x=b["year"], y=b["co2_wtw_t"] / div,

@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Summary column that a target applies to unless ``meta["target"]["metric"]`` says otherwise.
 DEFAULT_TARGET_METRIC = "co2_wtw_t"
-_METRIC_LABEL = {"co2_wtw_t": "well-to-wheel", "co2_ttw_t": "tank-to-wheel"}
+_METRIC_LABEL = {"co2_wtw_t": "well-to-wheel", "co2_ttw_t": "tank-to-wheel",
+                 "territorial_co2_wtw_t": "territorial, well-to-wheel",
+                 "territorial_co2_ttw_t": "territorial, tank-to-wheel"}
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,12 @@ class Target(Strict):
     base_year: int | None = Field(default=None, ge=1990, le=2100, json_schema_extra=unit("year"))
     """Year the reduction is measured against: 1990 for the EU's -55 %, or the base year of
     the city's Climate City Contract or SECAP (default: the first simulated year)."""
-    metric: Literal["co2_wtw", "co2_ttw"] = "co2_wtw"
-    """Well-to-wheel or tank-to-wheel CO2."""
+    metric: Literal["co2_wtw", "co2_ttw", "territorial_co2_wtw", "territorial_co2_ttw"] = (
+        "co2_wtw")
+    """Well-to-wheel or tank-to-wheel CO2 of the residents' trips and public transport (the
+    model's main scope), or ``territorial_``: of all traffic on the grid's roads, as a Climate
+    City Contract or SECAP inventory counts it (freight, visitors, through traffic included;
+    docs/reconciliation.md)."""
 
     @model_validator(mode="after")
     def _complete(self) -> Target:
