@@ -137,16 +137,16 @@ def external_zones(city: City, layers: CellLayers, p: Params) -> ExternalZones |
     sector = np.minimum((angle / (2 * np.pi / k) + 0.5).astype(int) % k, k - 1)
     dist = np.hypot(x - cx, y - cy)
     cell = float(city.meta.cell_size_m)
-    edge = np.zeros(k)
+    edge = np.full(k, cell / 2.0)
     ring_pop = np.zeros(k)
+    outer = np.zeros(dist.size, dtype=bool)  # each sector's outer ring of cells
     for s in range(k):
         inside = sector == s
         if inside.any():
             edge[s] = dist[inside].max() + cell / 2.0
             ring = inside & (dist >= 0.75 * dist[inside].max())
             ring_pop[s] = pop[ring].sum()
-        else:
-            edge[s] = cell / 2.0
+            outer |= ring
     surroundings = city.meta.surroundings
     sources: dict[str, str] = {}
 
@@ -183,9 +183,7 @@ def external_zones(city: City, layers: CellLayers, p: Params) -> ExternalZones |
                           "published commuting figures)")
     weights = ring_pop / ring_pop.sum() if ring_pop.sum() > 0 else np.full(k, 1.0 / k)
     mid = np.arange(k) * 2 * np.pi / k
-    reach = (edge + beyond * 1000.0)
-    outer = dist >= 0.75 * np.array([dist[sector == s].max() if (sector == s).any() else 0.0
-                                     for s in range(k)])[sector]
+    reach = edge + beyond * 1000.0
     outer_pop = pop[outer]
     car = (float((layers.car_available[outer] * outer_pop).sum() / outer_pop.sum())
            if outer_pop.sum() > 0 else float(np.average(layers.car_available)))
