@@ -27,6 +27,23 @@ Tables
 ``validation_figures.csv``
     Independent published figures per city (trip lengths, transport CO2, vehicle-km) with
     their definition and how it differs from what the model counts; never used in calibration.
+``functional_urban_areas.csv``, ``city_commuting.csv``
+    FUA and city populations (Eurostat) and commuting counts (national statistics) that size
+    the external zones (``city/surroundings.py``).
+``freight_traffic.csv``, ``freight_evidence.csv``
+    Van, lorry and car traffic by country (and London's and Paris's shares), freight emission
+    factors, sales, ages and the evidence on freight measures (``fleet/freight.py``).
+``city_transport_inventories.csv``
+    Cities' published transport GHG inventories with their scope (targets' base years,
+    ``mobility-sim reconcile``).
+``income_growth.csv``, ``country_economics.csv``
+    Income growth projections, income levels, fuel and electricity prices by country (the
+    country layer of the parameters).
+``backcast_cases.csv``
+    Published ex-post evaluations of measures the shipped cities took (``mobility-sim
+    backcast``).
+
+Every row carries its source (or ``not_found`` and where it was searched).
 """
 
 from __future__ import annotations
