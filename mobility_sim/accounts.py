@@ -92,12 +92,16 @@ def car_traffic(out: DemandOutputs, flows: ExternalFlows | None, params: DemandP
                       nonresidents_inside=inside, through=through)
 
 
-def _per_vkm(accounts: YearAccounts, traffic: CarTraffic) -> dict[int, tuple[float, float]]:
-    """Tonnes CO2e (TTW, WTW) per car vehicle-km of each alternative (the residents' fleet)."""
+def car_factors(accounts: YearAccounts, traffic: CarTraffic) -> dict[int, tuple[float, float]]:
+    """Return tonnes CO2e (TTW, WTW) per car vehicle-km of each alternative (the residents' fleet).
+
+    The year's car emission rows over the residents' car vehicle-km: the electric alternative
+    is the ``bev`` rows, the combustion one the others.
+    """
     out = {}
-    for m, powertrains in ((CAR_ICE, None), (CAR_EV, ("bev",))):
+    for m, electric in ((CAR_ICE, False), (CAR_EV, True)):
         rows = [r for r in accounts.emission_rows if r["vehicle"] == "car"
-                and ((r["powertrain"] == "bev") == (powertrains is not None))]
+                and (r["powertrain"] == "bev") == electric]
         km = traffic.residents_whole[m]
         ttw = sum(r["tonnes"] for r in rows if r["pollutant"] == "co2_ttw")
         wtw = sum(r["tonnes"] for r in rows if r["pollutant"] == "co2_wtw")
@@ -106,13 +110,13 @@ def _per_vkm(accounts: YearAccounts, traffic: CarTraffic) -> dict[int, tuple[flo
 
 
 def account_rows(year: int, traffic: CarTraffic, accounts: YearAccounts,
+                 factor: Mapping[int, tuple[float, float]],
                  pt_residents_share: float) -> list[dict]:
     """Return the year's rows of the ``accounts`` table (see the module docstring).
 
-    ``accounts`` holds the year's fleet and emission rows, freight included;
-    ``pt_residents_share`` is :func:`pt_residents_share`.
+    ``accounts`` holds the year's fleet and emission rows, freight included; ``factor`` is
+    :func:`car_factors`; ``pt_residents_share`` is :func:`pt_residents_share`.
     """
-    factor = _per_vkm(accounts, traffic)
     whole_km = sum(traffic.residents_whole.values())
     ice_share = traffic.residents_whole[CAR_ICE] / whole_km if whole_km > 0 else 1.0
 
@@ -167,11 +171,12 @@ ZONE_COLUMNS: tuple[str, ...] = ("year", "zone", "kind", "vehicle", "trips_enter
 
 
 def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: ModelYear,
-              traffic: CarTraffic, accounts: YearAccounts, days: float,
+              factor: Mapping[int, tuple[float, float]], accounts: YearAccounts, days: float,
               freight_weights: np.ndarray | None) -> list[dict]:
     """Return the year's rows of the ``zones`` table (annual quantities).
 
-    ``zones`` maps each zone's name to its kind and cell mask. Trips by mode from
+    ``zones`` maps each zone's name to its kind and cell mask; ``factor`` is
+    :func:`car_factors`. Trips by mode from
     :func:`mobility_sim.model.zone_flows.zone_flows`; cars entering are car trips x vehicles
     per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each trip's km
     at each end, the trips arriving taken at the mode's mean trip length (an approximation: the
@@ -184,7 +189,6 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
     out, params = year_run.outputs, year_run.params
     names = list(zones)
     all_flows = zone_flows(year_run.inputs, params, out, [zones[z][1] for z in names])
-    factor = _per_vkm(accounts, traffic)
     trips_m = out.trips.sum(axis=(0, 1, 2))
     pkm_m = out.pkm.sum(axis=(0, 1, 2))
     freight = {}

@@ -25,6 +25,7 @@ from .accounts import (
     ZONE_COLUMNS,
     CarTraffic,
     account_rows,
+    car_factors,
     car_traffic,
     pt_residents_share,
     zone_rows,
@@ -148,6 +149,24 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                    meta=meta, scenario_yaml=loaded.resolved_yaml())
 
 
+def simulate_document(document: Mapping[str, object], with_reference: bool = True,
+                      ) -> Results:
+    """Run a scenario given as a mapping (the contents of a scenario file), in memory.
+
+    For analyses that build scenarios themselves (``mobility-sim reconcile``, ``backcast``):
+    the mapping is written to a temporary file and loaded like a planner's file, so it meets
+    the same checks; ``city`` should be a path to a city folder.
+    """
+    import tempfile
+
+    from .io.yamlio import dump_yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        dump_yaml(dict(document), path)
+        return simulate(load_scenario(path), with_reference=with_reference)
+
+
 def city_data_sheet(city: City) -> DataSheet | None:
     """Return the city's data sheet, or None.
 
@@ -253,10 +272,11 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
             accounts = accounts.plus(freight_accounts(
                 year, activity_f, setup.freight.stock_ze[year], setup.freight.sales_ze[year],
                 fleet_year.grid_gco2e_per_kwh))
-        year_accounts_rows = account_rows(year, traffic, accounts,
+        factor = car_factors(accounts, traffic)  # per car-km: every car traffic but the residents'
+        year_accounts_rows = account_rows(year, traffic, accounts, factor,
                                           pt_residents_share(out, year_run.external))
         account_rows_ += year_accounts_rows
-        zone_rows_ += zone_rows(year, zones or {}, year_run, traffic, accounts, days,
+        zone_rows_ += zone_rows(year, zones or {}, year_run, factor, accounts, days,
                                 setup.freight.weights if setup.freight else None)
         tables = year_tables(year, out, city, days, pt_co2=pt_co2,
                              population=year_run.inputs.population[:city.n_cells])

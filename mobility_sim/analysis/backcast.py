@@ -13,16 +13,13 @@ is reported with the reason known, never dropped; the model is never tuned to th
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..data import read_table
-from ..io.yamlio import dump_yaml
 from ..paths import repo_root
 
 #: The year the measures start in the model (the year after the base year).
@@ -141,8 +138,8 @@ def cases_table() -> pd.DataFrame:
                  & table["observed_change"].notna()]
 
 
-def _scenario_file(folder: Path, case: Case, measures: list[dict[str, Any]], tag: str
-                   ) -> Path:
+def _document(case: Case, measures: list[dict[str, Any]], tag: str) -> dict[str, Any]:
+    """Return the scenario of a case's city with ``measures`` (labelled and started here)."""
     doc: dict[str, Any] = {"name": f"backcast {case.case} {tag}",
                            "city": str(repo_root() / "cities" / case.city),
                            "years": {"start": START - 1, "end": START}}
@@ -151,9 +148,7 @@ def _scenario_file(folder: Path, case: Case, measures: list[dict[str, Any]], tag
                            for m in measures]
     if case.parameters:
         doc["parameters"] = dict(case.parameters)
-    path = folder / f"{case.case}_{tag}.yaml"
-    dump_yaml(doc, path)
-    return path
+    return doc
 
 
 def run_case(case: Case) -> tuple[float, float]:
@@ -161,14 +156,10 @@ def run_case(case: Case) -> tuple[float, float]:
 
     Returns the (after, before) values of the case's outcome in the measure's first year.
     """
-    from ..scenario import load_scenario
-    from ..simulate import simulate
+    from ..simulate import simulate_document
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        after = simulate(load_scenario(_scenario_file(folder, case, [case.measure], "after")))
-        before = simulate(load_scenario(_scenario_file(folder, case, case.before, "before")),
-                          with_reference=False)
+    after = simulate_document(_document(case, [case.measure], "after"))
+    before = simulate_document(_document(case, case.before, "before"), with_reference=False)
     read, _ = OUTCOMES[case.outcome]
     return read(after, before)
 

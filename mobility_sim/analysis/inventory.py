@@ -17,7 +17,6 @@ Each comparison carries the inventory's scope and a judgement of comparability
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +25,6 @@ import pandas as pd
 from ..city import City, load_city
 from ..city.data_sheet import load_data_sheet
 from ..data import read_table
-from ..io.yamlio import dump_yaml
 from ..paths import repo_root
 
 #: The base year of the comparison (the shipped scenarios' first year).
@@ -125,14 +123,11 @@ def base_year_territorial(city_path: Path) -> tuple[float, float, dict[str, floa
     shares : dict of str to float
         Each territorial component's share of it.
     """
-    from ..scenario import load_scenario
-    from ..simulate import simulate
+    from ..simulate import simulate_document
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "base_year.yaml"
-        dump_yaml({"name": "base year", "city": str(city_path.resolve()),
-                   "years": {"start": MODEL_YEAR, "end": MODEL_YEAR}}, path)
-        results = simulate(load_scenario(path), with_reference=False)
+    results = simulate_document({"name": "base year", "city": str(city_path.resolve()),
+                                 "years": {"start": MODEL_YEAR, "end": MODEL_YEAR}},
+                                with_reference=False)
     row = results.summary.iloc[0]
     total = float(row["territorial_co2_ttw_t"])
     acc = results.accounts[results.accounts["accounting"] == "territorial"]

@@ -104,8 +104,7 @@ def reachable_share(model: BaselineModel, target: SplitTarget, group: tuple[str,
     total = reach = 0.0
     n = model.city.n_cells  # the grid's residents (external zones follow them)
     for k in target.purposes:
-        origins = (inputs.population[None, :n] * inputs.segment_share[:, :n]
-                   * params.trip_rate[k])
+        origins = inputs.productions(params.trip_rate, k)[:, :n]
         has_mode = (inputs.origin_avail[:, modes, :n] > 0).any(axis=1)
         total += float(origins.sum())
         reach += float((origins * has_mode).sum())

@@ -583,15 +583,12 @@ def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
     parking = sheet.latest("parking_centre_per_hour")
     if parking is not None:
         price = max(parking.value) if isinstance(parking.value, list) else parking.value
-        rate = eur_per(parking.unit.split()[0])
-        if isinstance(price, int | float) and price > 0 and rate is not None:
+        eur = _eur(parking, float(price)) if isinstance(price, int | float) else None
+        if eur is not None and price > 0:
             out["parking.max_eur_per_h"] = CityParameter(
-                value=round(float(price) / rate[0], 4),
+                value=round(eur[0], 4),
                 source=(f"data sheet: {price} {parking.unit} ({parking.year}; {parking.scope}; "
-                        f"{parking.source}); highest central tariff; converted at {rate[1]}"
-                        if rate[0] != 1.0 else
-                        f"data sheet: {price} {parking.unit} ({parking.year}; {parking.scope}; "
-                        f"{parking.source}); highest central tariff"))
+                        f"{parking.source}); highest central tariff{eur[1]}"))
     fare = sheet_fare(sheet)
     if fare is not None:
         out["pt.fare"] = fare

@@ -37,18 +37,20 @@ LARGER_UNIT: dict[str, str] = {
 }
 
 
-def _latest(table: pd.DataFrame, city: str, quantity: str) -> pd.Series | None:
-    rows = table[(table["city"] == city) & (table["quantity"] == quantity)
+def _figures(table: pd.DataFrame, city: str, quantity: str) -> pd.DataFrame:
+    """Return the city's usable figures of ``quantity`` (published or derived, with a value)."""
+    return table[(table["city"] == city) & (table["quantity"] == quantity)
                  & table["status"].isin(["published", "derived"]) & table["value"].notna()]
-    if rows.empty:
-        return None
-    return rows.sort_values("year").iloc[-1]
+
+
+def _latest(table: pd.DataFrame, city: str, quantity: str) -> pd.Series | None:
+    rows = _figures(table, city, quantity)
+    return None if rows.empty else rows.sort_values("year").iloc[-1]
 
 
 def _near(table: pd.DataFrame, city: str, quantity: str, year: float) -> pd.Series | None:
     """Return the figure of ``quantity`` closest to ``year`` (latest on a tie)."""
-    rows = table[(table["city"] == city) & (table["quantity"] == quantity)
-                 & table["status"].isin(["published", "derived"]) & table["value"].notna()]
+    rows = _figures(table, city, quantity)
     if rows.empty:
         return None
     rows = rows.assign(gap=(rows["year"] - year).abs()).sort_values(["gap", "year"],

@@ -289,8 +289,6 @@ class ExternalFlows:
     inbound_trips, inbound_pkm : ndarray, shape (K, M)
         Non-residents' trips into the grid per day by zone and mode, and their passenger-km
         (whole trips).
-    inbound_trips_purpose : ndarray, shape (P, K, M)
-        The same trips by purpose.
     inbound_co2_ttw, inbound_co2_wtw : ndarray, shape (K, M)
         kg CO2e per day of those trips (whole trips).
     inbound_vkm : ndarray, shape (K, M)
@@ -303,16 +301,10 @@ class ExternalFlows:
     beyond_km: float
     inbound_trips: np.ndarray
     inbound_pkm: np.ndarray
-    inbound_trips_purpose: np.ndarray
     inbound_co2_ttw: np.ndarray
     inbound_co2_wtw: np.ndarray
     inbound_vkm: np.ndarray
     outbound_trips: np.ndarray
-
-    def beyond_share(self, trips: np.ndarray, pkm: np.ndarray) -> np.ndarray:
-        """Share of ``pkm`` (per mode) driven beyond the edge by ``trips`` crossing it."""
-        outside = trips * self.beyond_km
-        return np.divide(outside, pkm, out=np.zeros_like(pkm), where=pkm > 0).clip(0.0, 1.0)
 
 
 def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
@@ -331,7 +323,6 @@ def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
         zones=zones, beyond_km=circuity * zones.beyond_km,
         inbound_trips=out.trips[:, :, n:].sum(axis=(0, 1)),
         inbound_pkm=out.pkm[:, :, n:].sum(axis=(0, 1)),
-        inbound_trips_purpose=out.trips[:, :, n:].sum(axis=0),
         inbound_co2_ttw=out.co2_ttw[n:], inbound_co2_wtw=out.co2_wtw[n:],
         inbound_vkm=out.vkm[n:], outbound_trips=out.trips_to[n:])
     return grid, flows
