@@ -243,6 +243,7 @@ def cases() -> dict[str, Case]:
     amsterdam_after = {"type": "parking_price", "eur_per_hour": amsterdam_tariff,
                        "area": CENTRE}
     amsterdam_before = {**amsterdam_after, "eur_per_hour": round(amsterdam_tariff / 1.65, 2)}
+    # ULEZ: GBP 12.50 a day at about 1.16 EUR per GBP (2019, assumption); all comply or pay
     ulez = {"type": "low_emission_zone", "rule": "charge", "compliance": 1.0,
             "charge_eur_per_trip": round(12.5 * 1.16, 2), "min_euro": {"petrol": 4, "diesel": 6}}
     out = [
@@ -304,8 +305,9 @@ def cases() -> dict[str, Case]:
                  "(assumptions; fines from March 2019)")),
         Case("london_ulez_2019", "london",
              {**ulez, "affected_share": 0.39, "area": CENTRE}, "car_km_in_zone", note=(
-                 "GBP 12.50 a day = 14.5 EUR per visit for the 39 % of vehicles not compliant "
-                 "(the charge is TfL's published one, not read in the evaluation)")),
+                 "GBP 12.50 a day = 14.5 EUR per visit (at about 1.16 EUR per GBP, 2019: an "
+                 "assumption) for the 39 % of vehicles not compliant (the charge is TfL's "
+                 "published one, not read in the evaluation)")),
         Case("london_ulez_2021", "london",
              {**ulez, "affected_share": 0.13, "area": _centre_disc("london", 380.0)},
              "car_km_in_zone", note=(
