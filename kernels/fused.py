@@ -26,8 +26,10 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    recomputes the exponentials with the balanced factors, whose denominators are known, so
    that no row is stored. The singly constrained path stores nothing ``N x N``.
 4. Trips by destination are accumulated per chunk of origins (per block of 8 origins) and
-   added at the end. Chunks run on a pool of threads (:mod:`.threads`); the cores release the
-   GIL.
+   added at the end; with traffic districts, so are the car passenger-km by origin district
+   and destination cell (``K`` more rows of the chunk's accumulator), summed into districts
+   of destination at the end. Chunks run on a pool of threads (:mod:`.threads`); the cores
+   release the GIL.
 
 ``dtype=np.float32`` computes utilities, exponentials and the stored array in float32; sums
 over destinations are taken in float32 over tiles of 512 and added in float64, and balancing
@@ -433,6 +435,11 @@ def demand_fused(
     factors = np.ones((n_pur, n))
     iterations = np.zeros(n_pur, dtype=np.int64)
     chunks = chunk_count(n)
+    k = inputs.n_districts
+    district = (np.zeros(0, dtype=np.int64) if k == 0
+                else np.ascontiguousarray(inputs.district, dtype=np.int64))
+    is_car = np.isin(np.arange(n_modes), list(CAR_MODES))
+    car_to = np.zeros((k, n))
     for p in purs:
         arr = purpose_arrays(inputs, params, p, segs, dtype)
         geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class)
@@ -462,19 +469,25 @@ def demand_fused(
         else:
             denom = np.empty((len(segs), 0))
             weight = np.ones(n, dtype=dtype)
-        parts = np.zeros((chunks, n_modes, n))
+        parts = np.zeros((chunks, n_modes + k, n))
         if arr.gravity and denom.shape[1] == n:
             _run_timed(timings, "flows_pass", fused_core.known_gravity_rows, n, parts, *geometry,
-                       arr.f, arr.origins, denom, s_trips, s_pkm)
+                       arr.f, arr.origins, denom, s_trips, s_pkm, district, is_car)
         else:
             _run_timed(timings, "flows_pass", fused_core.flow_rows, n, parts, *geometry, arr.f,
                        arr.gravity, arr.lam, arr.size, weight, arr.origins, denom, s_trips, s_pkm,
-                       s_logsum)
-        trips_to_mn += parts.sum(axis=0)
+                       s_logsum, district, is_car)
+        summed = parts.sum(axis=0)
+        trips_to_mn += summed[:n_modes]
+        car_to += summed[n_modes:]
         trips[segs, p] = s_trips
         pkm[segs, p] = s_pkm
         dest_logsum[segs, p] = s_logsum
     pkm_cell = pkm.sum(axis=(0, 1))
+    od = None
+    if k:
+        od = np.zeros((k, k))
+        np.add.at(od.T, district, car_to.T)  # columns: destination cells -> their districts
     return DemandOutputs(
         trips=trips,
         pkm=pkm,
@@ -485,6 +498,7 @@ def demand_fused(
         dest_logsum=dest_logsum,
         balancing=factors,
         iterations=iterations,
+        district_car_pkm=od,
     )
 
 

@@ -60,14 +60,16 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": FASTM
 
 
 @njit(**_OPTS)
-def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef):
+def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef, carw, cp):
     """Exponentiated utilities from origin ``i`` to destinations ``j0 .. j1``.
 
     Writes distances ``d[col + j - j0]`` and ``e[m, col + j - j0] = exp(V_ijm)`` (weights
     folded into ``bsel``), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d`` to ``h[m]`` (tile
     sums in the compute dtype, added in float64). When ``coef`` (M,) is not empty, ``e`` is an
     accumulator instead: ``e[m, col + j - j0] += coef[m] exp(V_ijm)`` (one loop, no store and
-    reload of the exponentials).
+    reload of the exponentials); and when ``cp`` is not empty, the car passenger-km of the
+    origin are added to it too: ``cp[j - j0] += carw[m] exp(V_ijm) d_ij`` for the modes with
+    ``carw[m] != 0``.
     """
     width = j1 - j0
     xi, yi = px[i], py[i]
@@ -83,7 +85,15 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef):
         am, sm = a[m, i], sl[m, i]
         bm, km, em = bsel[m, j0:j1], kvj[m, j0:j1], e[m, col:col + width]
         gs, hs = zero, zero
-        if coef.size:
+        if coef.size and cp.size and carw[m] != 0:
+            cm, cw, cpt = coef[m], carw[m], cp[:width]
+            for j in range(width):
+                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
+                em[j] += cm * v
+                gs += v
+                hs += v * dt[j]
+                cpt[j] += cw * v * dt[j]
+        elif coef.size:
             cm = coef[m]
             for j in range(width):
                 v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
@@ -222,7 +232,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
                 i = block + k
                 bsel = b[origin_class[i]]
                 _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g[k], h[k],
-                           no_coef)
+                           no_coef, no_coef, no_coef)
                 for s in range(n_seg):
                     if gravity:
                         _weighted_modes(f[s], i, e, 0, stored[s, i, j0:j1])
@@ -284,8 +294,11 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
 @njit(**_OPTS)
 def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt):
+                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt, is_car, cpo):
     """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
+
+    When ``cpo`` (N,) is not empty, the row's car passenger-km by destination (the modes with
+    ``is_car[m]``) are added to it.
 
     The row's exponentials ``e`` (M, N) are taken once. Per segment, a first pass over the row
     gives the destination weights ``ratio`` (when the logsum coefficient is not 1) and the
@@ -301,7 +314,9 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
     bsel = b[origin_class[i]]
     for j0 in range(0, n, TILE):
         j1 = min(j0 + TILE, n)
-        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0])
+        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0], e[0, :0],
+                   e[0, :0])
+    track = cpo.size > 0
     through = np.zeros(n_modes)  # gravity: trips per unit of exponential, all segments
     for s in range(n_seg):
         total = 0.0
@@ -338,11 +353,20 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
                 em, rs, dt = e[m, j0:j1], ratio[j0:j1], d[j0:j1]
                 acc = block_tt[m, j0:j1]
                 tg, th = zero, zero
-                for j in range(j1 - j0):
-                    v = rs[j] * em[j]
-                    tg += v
-                    th += v * dt[j]
-                    acc[j] += c * v
+                if track and is_car[m]:
+                    cpa = cpo[j0:j1]
+                    for j in range(j1 - j0):
+                        v = rs[j] * em[j]
+                        tg += v
+                        th += v * dt[j]
+                        acc[j] += c * v
+                        cpa[j] += c * v * dt[j]
+                else:
+                    for j in range(j1 - j0):
+                        v = rs[j] * em[j]
+                        tg += v
+                        th += v * dt[j]
+                        acc[j] += c * v
                 gs += tg
                 hs += th
             trips[s, i, m] = weight_sm * gs
@@ -354,20 +378,26 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
                 em, acc = e[m], block_tt[m]
                 for j in range(n):
                     acc[j] += c * em[j]
+                if track and is_car[m]:
+                    for j in range(n):
+                        cpo[j] += c * em[j] * d[j]
 
 
 @njit(**_OPTS)
 def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-              origins, denom, trips, pkm, logsum, tt):
+              origins, denom, trips, pkm, logsum, district, is_car, tt):
     """Trips and passenger-km by origin and mode for origins ``start .. stop``.
 
     ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
     ``gravity`` (then it is folded into ``b``). ``denom`` (S, N) float64: the destination-choice
     denominators when known (doubly constrained, from the last balancing sweep); when it has no
     columns they are the row sums computed here, and ``logsum`` (S, N) receives their log.
-    Outputs: ``trips``, ``pkm`` (S, N, M) float64 at these origins; ``tt`` (M, N) float64,
-    zeroed by the caller, receives their trips by destination and mode. When the denominators
-    are known and ``gravity`` is set, :func:`known_gravity_rows` does the same work faster.
+    Outputs: ``trips``, ``pkm`` (S, N, M) float64 at these origins; ``tt`` (M + K, N) float64,
+    zeroed by the caller, receives their trips by destination and mode (rows ``0 .. M-1``) and,
+    with ``K`` traffic districts (``district`` (N,) int64, empty without), the car
+    passenger-km by origin district (row ``M + district[i]``) and destination (the modes with
+    ``is_car[m]``). When the denominators are known and ``gravity`` is set,
+    :func:`known_gravity_rows` does the same work faster.
 
     Each origin is one call of :func:`_origin_flows`; trips by destination are summed in the
     compute dtype over ``BLOCK`` origins, then added to ``tt`` in float64.
@@ -380,25 +410,37 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
     block_tt = np.empty((n_modes, n), dt)
+    track = tt.shape[0] > n_modes
+    block_cp = np.empty((BLOCK if track else 0, n), dt)
     for block in range(start, stop, BLOCK):
         block_tt[:] = 0
+        if track:
+            block_cp[:] = 0
         for i in range(block, min(block + BLOCK, stop)):
+            cpo = block_cp[i - block] if track else d[:0]
             _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-                          origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt)
+                          origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt,
+                          is_car, cpo)
         for m in range(n_modes):
             ttm, acc = tt[m], block_tt[m]
             for j in range(n):
                 ttm[j] += acc[j]
+        if track:
+            for i in range(block, min(block + BLOCK, stop)):
+                row, acc = tt[n_modes + district[i]], block_cp[i - block]
+                for j in range(n):
+                    row[j] += acc[j]
 
 
 @njit(**_OPTS)
 def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, origins, denom,
-                       trips, pkm, tt):
+                       trips, pkm, district, is_car, tt):
     """:func:`flow_rows` when the denominators are known and the logsum coefficient is 1.
 
     The coefficients of every origin are known before its row is evaluated, so the row is
     never stored: ``BLOCK`` origins are evaluated tile by tile and their trips by destination
-    summed in a tile-sized accumulator before being added to ``tt``.
+    summed in a tile-sized accumulator before being added to ``tt``; with traffic districts,
+    each origin's car passenger-km in a tile-sized row of its own, added to its district's row.
     """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     dt = px.dtype
@@ -409,6 +451,9 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, 
     h = np.zeros((BLOCK, n_modes))
     cm = np.zeros((BLOCK, n_modes), dt)
     coef = np.zeros((BLOCK, n_seg))
+    track = tt.shape[0] > n_modes
+    carw = np.zeros((BLOCK, n_modes), dt)
+    cpb = np.zeros((BLOCK if track else 0, tile), dt)
     for block in range(start, stop, BLOCK):
         count = min(BLOCK, stop - block)
         g[:] = 0.0
@@ -422,19 +467,27 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, 
                 for s in range(n_seg):
                     c += coef[k, s] * f[s, m, i]
                 cm[k, m] = c
+                carw[k, m] = c if is_car[m] else 0.0
         for j0 in range(0, n, tile):
             j1 = min(j0 + tile, n)
             width = j1 - j0
             acc[:, :width] = 0
+            if track:
+                cpb[:count, :width] = 0
             for k in range(count):
                 i = block + k
                 bsel = b[origin_class[i]]
                 _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, acc, d, 0, g[k], h[k],
-                           cm[k])
+                           cm[k], carw[k], cpb[k] if track else d[:0])
             for m in range(n_modes):
                 ttm, am = tt[m, j0:j1], acc[m, :width]
                 for j in range(width):
                     ttm[j] += am[j]
+            if track:
+                for k in range(count):
+                    row, ck = tt[n_modes + district[block + k], j0:j1], cpb[k, :width]
+                    for j in range(width):
+                        row[j] += ck[j]
         for k in range(count):
             i = block + k
             for s in range(n_seg):

@@ -33,7 +33,9 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
 5. Trips produced ``O_si = population_i * segment_share[s,i] * trip_rate[p]`` (times
    ``trip_factor[p,i]`` when given); trips
    ``T_ijm = O_si P(j|i) P(m|i,j)``; passenger-km ``T_ijm d_ij``; vehicle-km
-   ``pkm * vkm_per_pkm[m]``.
+   ``pkm * vkm_per_pkm[m]``. With traffic districts ``k(i)`` (``inputs.district``), the car
+   passenger-km between districts ``sum over car m, s, p of T_ijm d_ij`` for ``k(i) = a``,
+   ``k(j) = b`` (the road-traffic model's demand).
 7. Emissions: ``pkm * ef_ttw[m]`` and ``pkm * ef_wtw[m]`` (kg CO2e per passenger-km, built from
    the fleet mix, occupancy and the grid intensity by the caller).
 """
@@ -43,7 +45,16 @@ from __future__ import annotations
 import numpy as np
 
 from .balancing import balance_factors, destination_targets, starting_factors
-from .spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams, check_inputs
+from .spec import (
+    CAR_MODES,
+    MODES,
+    PURPOSES,
+    SEGMENTS,
+    DemandInputs,
+    DemandOutputs,
+    DemandParams,
+    check_inputs,
+)
 
 #: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
 BLOCK = 256
@@ -235,6 +246,9 @@ def demand_reference(
     dest_logsum = np.full((n_seg, n_pur, n), -np.inf)
     factors = np.ones((n_pur, n))
     iterations = np.zeros(n_pur, dtype=np.int64)
+    k = inputs.n_districts
+    district = None if k == 0 else np.asarray(inputs.district, dtype=np.int64)
+    od = np.zeros((k, k))
     for p in range(n_pur):
         if params.doubly_constrained[p]:
             start = np.ones(n) if balancing is None else np.asarray(balancing[p], dtype=np.float64)
@@ -251,6 +265,11 @@ def demand_reference(
                 trips[s, p, rows] = mode_flow.sum(axis=2).T
                 pkm[s, p, rows] = (mode_flow * dist[None]).sum(axis=2).T
                 trips_to += mode_flow.sum(axis=1).T
+                if district is not None:
+                    car_pkm = (mode_flow[list(CAR_MODES)] * dist[None]).sum(axis=0)  # (B, N)
+                    to_district = np.zeros((car_pkm.shape[0], k))
+                    np.add.at(to_district.T, district, car_pkm.T)
+                    np.add.at(od, district[rows], to_district)
     pkm_cell = pkm.sum(axis=(0, 1))
     return DemandOutputs(
         trips=trips,
@@ -262,4 +281,5 @@ def demand_reference(
         dest_logsum=dest_logsum,
         balancing=factors,
         iterations=iterations,
+        district_car_pkm=None if district is None else od,
     )

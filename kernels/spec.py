@@ -70,6 +70,11 @@ class DemandInputs:
     trip_factor : ndarray, shape (P, N), optional
         Multiplier of each zone's trips by purpose (an external zone sends in only part of its
         residents' trips of a purpose). ``None``: 1 everywhere.
+    district : ndarray of int, shape (N,), optional
+        Traffic district of each zone, in ``0 .. K-1`` (``K = district.max() + 1``): the kernel
+        then also returns the car passenger-km between districts
+        (``DemandOutputs.district_car_pkm``), which the road-traffic model loads onto the
+        roads. ``None`` (the default): not computed.
     """
 
     x: np.ndarray
@@ -89,11 +94,19 @@ class DemandInputs:
     cordon: np.ndarray
     external: np.ndarray | None = None
     trip_factor: np.ndarray | None = None
+    district: np.ndarray | None = None
 
     @property
     def n_cells(self) -> int:
         """Number of grid cells ``N``."""
         return int(self.x.shape[0])
+
+    @property
+    def n_districts(self) -> int:
+        """Number of traffic districts ``K`` (0 without ``district``)."""
+        if self.district is None or np.asarray(self.district).size == 0:
+            return 0
+        return int(np.max(self.district)) + 1
 
     def productions(self, trip_rate: np.ndarray, p: int) -> np.ndarray:
         """Trips produced per day by segment and zone for purpose ``p``, shape (S, N).
@@ -208,6 +221,9 @@ class DemandOutputs:
         warm start of the next year.
     iterations : ndarray of int, shape (P,)
         Balancing iterations used per purpose (0 for origin-constrained purposes).
+    district_car_pkm : ndarray, shape (K, K), optional
+        Car passenger-km per day (both car alternatives) from each traffic district to each
+        (``DemandInputs.district``); ``None`` when the inputs have no districts.
     """
 
     trips: np.ndarray
@@ -219,6 +235,7 @@ class DemandOutputs:
     dest_logsum: np.ndarray
     balancing: np.ndarray
     iterations: np.ndarray
+    district_car_pkm: np.ndarray | None = None
 
 
 def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
@@ -274,6 +291,13 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     for name in ("origin_avail", "dest_avail", "bike_infra"):
         if np.any(np.asarray(getattr(inputs, name)) > 1):
             problems.append(f"inputs.{name}: values above 1")
+    if inputs.district is not None:
+        district = np.asarray(inputs.district)
+        if district.shape != (n,) or not np.issubdtype(district.dtype, np.integer):
+            problems.append(f"inputs.district: expected integers of shape {(n,)}, "
+                            f"got {district.dtype} {district.shape}")
+        elif n and district.min() < 0:
+            problems.append("inputs.district: negative district index")
     if np.any(inputs.car_speed <= 0):
         problems.append("inputs.car_speed: must be positive")
     if np.any(inputs.pt_speed <= 0):

@@ -25,7 +25,11 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     (the two accountings' totals of ``accounts``),
     ``car_vkm_inside`` (residents' and non-residents' car vehicle-km inside the grid),
     ``nonresidents_car_vkm_inside``, ``residents_car_vkm_beyond``, ``through_vkm``,
-    ``van_vkm``, ``lorry_vkm`` and ``freight_co2_wtw_t`` (vans, lorries, cargo bikes).
+    ``van_vkm``, ``lorry_vkm`` and ``freight_co2_wtw_t`` (vans, lorries, cargo bikes);
+    ``car_speed_index`` (residents' car-vkm-weighted car speed over the base year's, no
+    measure), ``road_delay_index`` (road traffic's mean travel time per km over free flow;
+    NaN when speeds do not follow traffic) and ``traffic_iterations`` (kernel runs in the
+    year; ``docs/traffic.md``).
 ``modes``
     ``year, mode, mode_group, trips, pkm, vkm, co2_ttw_t, co2_wtw_t``; ``mode`` is one of the
     model's modes (walk, bike, ebike, pt, car_ice, car_ev), ``mode_group`` the survey category
@@ -37,8 +41,9 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     ``year, segment, purpose, mode, trips, pkm``: for calibration against survey definitions.
 ``cells``
     ``year, cell_id, population, trips, walk_trips, bike_trips, pt_trips, car_trips, co2_ttw_t,
-    co2_wtw_t``, by the residence (origin) cell of each trip; PT service CO2 is allocated to
-    cells by their residents' PT passenger-km.
+    co2_wtw_t, car_speed_kmh``, by the residence (origin) cell of each trip; PT service CO2 is
+    allocated to cells by their residents' PT passenger-km; ``car_speed_kmh`` is the cell's car
+    speed in the year (settled with the traffic).
 ``grid``
     ``cell_id, x, y, population, jobs``: the static grid, for maps.
 ``fleet``

@@ -51,6 +51,7 @@ from .kernels.spec import (
     BIKE,
     CAR_EV,
     CAR_ICE,
+    CAR_MODES,
     EBIKE,
     MODES,
     PT,
@@ -69,6 +70,7 @@ from .model.parameters import (
     resolve_parameters,
     transferred_constants,
 )
+from .model.traffic import congestion_level
 from .model.years import ModelYear, RunSetup, run_years, setup_run
 from .reference.country import country_parameters
 from .reference.targets import anchor_targets
@@ -138,7 +140,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             "freight": ({"ratios": {v: setup.freight.ratios.of(v) for v in FREIGHT_VEHICLES},
                          "source": setup.freight.ratios.source}
                         if setup.freight is not None else None),
-            "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km"}
+            "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km",
+            "road_traffic": road_traffic_meta(setup, tables["summary"])}
     meta["targets"] = anchor_targets(scenario.all_targets, city,
                                      reference if not reference.empty else tables["summary"],
                                      tables["summary"])
@@ -147,6 +150,25 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     meta["municipality"] = municipality_meta(city, sheet)
     return Results(**tables, reference=reference, areas=area_table(tables["cells"], city),
                    meta=meta, scenario_yaml=loaded.resolved_yaml())
+
+
+def road_traffic_meta(setup: RunSetup, summary: pd.DataFrame) -> dict | None:
+    """How the run's speeds followed traffic (``docs/traffic.md``); None with fixed speeds.
+
+    ``years_at_iteration_limit`` lists the years that used every kernel run
+    ``traffic.max_iterations`` allows (their speeds may not have settled within
+    ``traffic.tolerance``).
+    """
+    if setup.roads is None:
+        return None
+    tr = ModelParameters.of(setup.parameters).traffic
+    level, source = congestion_level(setup.city.slug, setup.parameters)
+    limit = summary["traffic_iterations"] >= tr.max_iterations
+    return {"districts": setup.roads.n_districts, "street_density": setup.roads.street_source,
+            "congestion_level": level, "congestion_source": source,
+            "tolerance": tr.tolerance,
+            "mean_iterations": float(summary["traffic_iterations"].mean()),
+            "years_at_iteration_limit": [int(y) for y in summary.loc[limit, "year"]]}
 
 
 def simulate_document(document: Mapping[str, object], with_reference: bool = True,
@@ -289,6 +311,8 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         tables["summary"]["carbon_price_eur_per_t"] = year_run.levers.carbon_price_eur_per_t
         tables["summary"] = add_traffic_summary(tables["summary"], traffic, year_accounts_rows,
                                                 accounts)
+        tables["summary"] = add_road_summary(tables["summary"], year_run, setup.layers.car_speed)
+        tables["cells"]["car_speed_kmh"] = year_run.inputs.car_speed[:city.n_cells]
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows
@@ -343,6 +367,29 @@ def freight_base_vkm(setup: RunSetup, kernel: KernelFn, first: ModelYear, traffi
                               setup.parameters, grid_km2)
     car = traffic.territorial()
     return {v: car * setup.freight.ratios.of(v) for v in FREIGHT_VEHICLES}
+
+
+def add_road_summary(summary: pd.DataFrame, year_run: ModelYear,
+                     base_speed: np.ndarray) -> pd.DataFrame:
+    """Return a one-row ``summary`` with the year's road speeds and congestion.
+
+    ``car_speed_index``: the residents' car-vkm-weighted mean of the cells' car speed over the
+    base year's (the layers', no measure); ``road_delay_index``: the road traffic's mean travel
+    time per km over free flow (NaN with fixed speeds); ``traffic_iterations``: kernel runs
+    the year took.
+    """
+    n = base_speed.size
+    out = year_run.outputs
+    weight = out.vkm[:n][:, list(CAR_MODES)].sum(axis=1)
+    ratio = year_run.inputs.car_speed[:n] / base_speed
+    road = year_run.road
+    summary = summary.copy()
+    summary["car_speed_index"] = (float((weight * ratio).sum() / weight.sum())
+                                  if weight.sum() > 0 else 1.0)
+    summary["road_delay_index"] = (float((road.load * road.delay).sum() / road.load.sum())
+                                   if road is not None and road.load.sum() > 0 else np.nan)
+    summary["traffic_iterations"] = 1 if road is None else road.iterations
+    return summary
 
 
 def add_traffic_summary(summary: pd.DataFrame, traffic: CarTraffic, rows: list[dict],

@@ -1,7 +1,8 @@
 """The fused numba kernel computes what the NumPy reference computes (float64, 1e-9 relative).
 
 Property tests over random small cities: random geometry, availabilities with zeros, cordons,
-external zones (no trip between two of them) with trip factors, both balancing modes, logsum
+external zones (no trip between two of them) with trip factors, traffic districts (the car
+passenger-km between them), both balancing modes, logsum
 coefficients of 1 (the folded fast path) and not 1 (the general path, including 0), a cold or
 warm start and small iteration limits. Every output is compared element by element, and
 balancing iteration counts must be equal.
@@ -35,6 +36,7 @@ RTOL = 1e-9
 def random_model(
     rng: np.random.Generator, n: int, dest_scale: tuple[float, float],
     doubly: tuple[bool, bool], max_iterations: int, external: bool = False,
+    districts: bool = False,
 ) -> tuple[DemandInputs, DemandParams]:
     """A random but plausible small city and parameter set."""
     cell = rng.uniform(100.0, 1000.0)
@@ -63,6 +65,7 @@ def random_model(
         cordon=rng.random(n) < 0.3,
         external=(rng.random(n) < 0.3) if external else None,
         trip_factor=rng.uniform(0.0, 1.0, (P, n)) if external else None,
+        district=rng.integers(0, max(1, n // 3) + 1, n) if districts else None,
     )
     speed = rng.uniform(3.0, 30.0, M)
     speed[[*CAR_MODES, PT]] = 0.0  # ignored: per-cell speeds
@@ -93,6 +96,9 @@ def random_model(
 def assert_same_outputs(fast, ref) -> None:
     for name in field_names(type(ref)):
         got, want = getattr(fast, name), getattr(ref, name)
+        if want is None:
+            assert got is None, name
+            continue
         assert got.shape == want.shape, name
         if name == "iterations":
             np.testing.assert_array_equal(got, want, err_msg=name)
@@ -112,11 +118,13 @@ scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
     max_iterations=st.sampled_from([0, 1, 3, 500]),
     warm=st.booleans(),
     external=st.booleans(),
+    districts=st.booleans(),
 )
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
-                                        external):
+                                        external, districts):
     rng = np.random.default_rng(seed)
-    inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external)
+    inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
+                                  districts)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
     want = demand_reference(inputs, params, start)
     assert not np.isnan(want.trips).any()
@@ -162,6 +170,8 @@ def test_an_unsolvable_balancing_stays_finite():
     assert want.iterations[0] == got.iterations[0] == 500
     for out in (want, got):
         for name in field_names(type(out)):
+            if getattr(out, name) is None:  # no traffic districts in this model
+                continue
             value = np.asarray(getattr(out, name), dtype=float)
             assert not np.isnan(value).any(), name
         assert np.isfinite(out.balancing).all()
@@ -228,7 +238,25 @@ def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly
     from mobility_sim.bench import synthetic_inputs
 
     inputs, params = synthetic_inputs(1100, 2)
+    inputs = replace(inputs, district=np.random.default_rng(3).integers(0, 40, inputs.n_cells))
     params = replace(params, dest_scale=np.array(dest_scale), doubly_constrained=np.array(doubly))
     start = np.exp(np.random.default_rng(4).normal(0.0, 0.1, (P, inputs.n_cells)))
     assert_same_outputs(demand_fused(inputs, params, start), demand_reference(inputs, params,
                                                                                start))
+
+
+def test_district_car_pkm_add_up_to_the_car_passenger_km():
+    rng = np.random.default_rng(21)
+    inputs, params = random_model(rng, 30, (1.0, 0.7), (True, False), 500, districts=True)
+    for kernel in (demand_reference, demand_fused):
+        out = kernel(inputs, params)
+        car_pkm = out.pkm[..., list(CAR_MODES)].sum()
+        assert out.district_car_pkm.sum() == pytest.approx(car_pkm, rel=1e-12)
+        k = inputs.n_districts
+        assert out.district_car_pkm.shape == (k, k)
+        # the row of a district is the car passenger-km of its origins
+        by_origin = out.pkm[..., list(CAR_MODES)].sum(axis=(0, 1, 3))
+        for a in range(k):
+            assert out.district_car_pkm[a].sum() == pytest.approx(
+                by_origin[inputs.district == a].sum(), rel=1e-12, abs=1e-12)
+    assert demand_fused(replace(inputs, district=None), params).district_car_pkm is None

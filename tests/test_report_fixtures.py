@@ -25,7 +25,7 @@ DOC_COLUMNS = {
     "modes": ["year", "mode", "mode_group", "trips", "pkm", "vkm", "co2_ttw_t", "co2_wtw_t"],
     "segments": ["year", "segment", "purpose", "mode", "trips", "pkm"],
     "cells": ["year", "cell_id", "population", "trips", "walk_trips", "bike_trips", "pt_trips",
-              "car_trips", "co2_ttw_t", "co2_wtw_t"],
+              "car_trips", "co2_ttw_t", "co2_wtw_t", "car_speed_kmh"],
     "grid": ["cell_id", "x", "y", "population", "jobs"],
     "fleet": ["year", "vehicle", "powertrain", "stock", "stock_share", "sales", "sales_share",
               "retired", "early_retired", "mean_age", "vkm", "electricity_mwh", "fuel_litres",
@@ -47,7 +47,8 @@ SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "
                  "health_value_eur", "carbon_price_eur_per_t", "territorial_co2_ttw_t",
                  "territorial_co2_wtw_t", "residents_co2_ttw_t", "residents_co2_wtw_t",
                  "car_vkm_inside", "nonresidents_car_vkm_inside", "residents_car_vkm_beyond",
-                 "through_vkm", "van_vkm", "lorry_vkm", "freight_co2_wtw_t"]
+                 "through_vkm", "van_vkm", "lorry_vkm", "freight_co2_wtw_t", "car_speed_index",
+                 "road_delay_index", "traffic_iterations"]
 CAR_MIX = {"petrol": 0.6, "diesel": 0.3, "hev": 0.07, "phev": 0.03}
 #: Pollutant grams per vehicle-km by powertrain (made-up test values).
 NOX_G = {"petrol": 0.05, "diesel": 0.4, "hev": 0.03, "phev": 0.02, "bev": 0.0}
@@ -190,7 +191,7 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             "trips": trips.sum(axis=1), "walk_trips": trips[:, 0],
             "bike_trips": trips[:, 1] + trips[:, 2], "pt_trips": trips[:, 3],
             "car_trips": trips[:, 4] + trips[:, 5], "co2_ttw_t": co2_ttw.sum(axis=1),
-            "co2_wtw_t": co2_wtw.sum(axis=1)})
+            "co2_wtw_t": co2_wtw.sum(axis=1), "car_speed_kmh": 25.0})
         rows_cells.append(cells)
         total_pop = pop.sum()
         rows_summary.append({
@@ -240,7 +241,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             "car_vkm_inside": vkm.sum() * 1.2, "nonresidents_car_vkm_inside": vkm.sum() * 0.35,
             "residents_car_vkm_beyond": vkm.sum() * 0.15, "through_vkm": vkm.sum() * 0.1,
             "van_vkm": vkm.sum() * 0.2, "lorry_vkm": vkm.sum() * 0.06,
-            "freight_co2_wtw_t": car_t[1] * 0.45})
+            "freight_co2_wtw_t": car_t[1] * 0.45, "car_speed_index": 1.0,
+            "road_delay_index": 1.3, "traffic_iterations": 2})
         for case, cut in (("scenario", 0.8), ("reference", 1.0)):
             for mode in ("car_ice", "car_ev", "van"):
                 car = mode.startswith("car")

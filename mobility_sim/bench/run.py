@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Annotated, Any
 
 import numpy as np
@@ -36,6 +37,17 @@ def city_totals(out: Any, segments: int, purposes: int) -> np.ndarray:
                            out.pkm[:segments, :purposes].sum(axis=(0, 1, 2))])
 
 
+def bench_districts(inputs: Any) -> np.ndarray:
+    """Traffic districts of the benchmark city, as the road-traffic model draws them."""
+    from ..data import parameters
+    from ..model.traffic import grid_districts
+
+    tr = parameters()
+    district, _ = grid_districts(inputs.x, inputs.y, inputs.cell_size, tr["traffic.district_km"],
+                                 int(tr["traffic.max_districts"]))
+    return district
+
+
 def run_benchmark(
     cells: int,
     years: int,
@@ -45,6 +57,7 @@ def run_benchmark(
     reference: bool = True,
     reference_cells: int | None = None,
     threads: int | None = None,
+    districts: bool = False,
 ) -> dict[str, Any]:
     """Run the benchmark and return the JSON record (see the module docstring).
 
@@ -63,6 +76,10 @@ def run_benchmark(
         automatically when its memory would not fit, which the record says).
     threads : int, optional
         numba threads (default: all).
+    districts : bool
+        Also return the car passenger-km between traffic districts (the road-traffic model's
+        demand, ``model/traffic.py``: 3 km squares, at most 100) in every timed year, and
+        time one year without them in the same run (``district_cost_ratio``).
 
     Returns
     -------
@@ -98,9 +115,14 @@ def run_benchmark(
     yearly: dict[int, tuple] = {}
     phases: dict[str, float] = {}
     sweep_bytes = 0.0
+    district = None
     for k in range(years):
         t0 = time.perf_counter()
         inputs, params = synthetic_inputs(cells, k, segments, purposes)  # built, not timed
+        if districts:
+            if district is None:
+                district = bench_districts(inputs)
+            inputs = replace(inputs, district=district)
         inputs_seconds += time.perf_counter() - t0
         if k == kept or k == 0:
             yearly[k] = (inputs, params)
@@ -151,6 +173,15 @@ def run_benchmark(
         "roofline_seconds": roofline,
         "roofline_fraction": roofline / total,
     }
+    if districts:
+        inputs, params = yearly[kept]
+        t0 = time.perf_counter()
+        fused(replace(inputs, district=None), params, starts[kept])
+        without = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fused(inputs, params, starts[kept])
+        record.update(districts=int(np.max(district)) + 1,
+                      district_cost_ratio=(time.perf_counter() - t0) / without)
     if reference:
         record.update(_reference_record(cells, years, segments, purposes, reference_cells,
                                         yearly, starts, outputs, seconds, pairs_per_year,
@@ -215,6 +246,9 @@ def bench_command(
         int | None, typer.Option(help="Time the reference on this many cells instead.")
     ] = None,
     threads: Annotated[int | None, typer.Option(help="numba threads (default: all).")] = None,
+    districts: Annotated[bool, typer.Option(
+        help="Also compute the car passenger-km between traffic districts (speed feedback's "
+             "demand) and report its cost against a year without.")] = False,
 ) -> None:
     """Time the fused demand kernel on a synthetic city; print one JSON line.
 
@@ -227,5 +261,5 @@ def bench_command(
         typer.echo(f"error: --dtype must be float32 or float64, got {dtype!r}", err=True)
         raise typer.Exit(code=2)
     record = run_benchmark(cells, years, segments, purposes, dtype, reference, reference_cells,
-                           threads)
+                           threads, districts)
     typer.echo(json.dumps(record))

@@ -42,6 +42,13 @@ Tables
 ``backcast_cases.csv``
     Published ex-post evaluations of measures the shipped cities took (``mobility-sim
     backcast``).
+``road_traffic_evidence.csv``
+    Volume-delay parameters, urban lane capacities, cities' TomTom congestion levels and
+    evaluations of 30 km/h limits (``model/traffic.py``, ``docs/traffic.md``).
+``copert_hot_ef.csv``, ``copert_cold_start.csv``
+    COPERT hot exhaust energy, NOx and PM speed curves (EMEP/EEA guidebook 2019) and the
+    guidebook's cold-start method (``fleet/speed_factors.py``; notes in
+    ``docs/data_notes_copert.md``).
 
 Every row carries its source (or ``not_found`` and where it was searched).
 """

@@ -414,6 +414,61 @@ class Through:
 
 
 @dataclass(frozen=True)
+class Traffic:
+    """``traffic.*`` parameters: speeds that follow road traffic (``model/traffic.py``).
+
+    Attributes
+    ----------
+    feedback : float
+        1: car and bus speeds follow the year's road traffic; 0: fixed speeds.
+    district_km : float
+        Side of the square traffic districts (km).
+    max_districts : float
+        Most traffic districts of a city.
+    bpr_alpha, bpr_beta : float
+        Parameters of the BPR volume-delay function.
+    peak_hours, peak_share : float
+        Hours of the two peaks together and their share of the day's traffic.
+    night_hours, night_share : float
+        Night hours and their share of the day's traffic.
+    street_km_per_km2 : float
+        Street length per km2 of a cell without an OpenStreetMap layer.
+    lanes_per_street : float
+        Car lanes of an average street (both directions).
+    lane_capacity_veh_h : float
+        Hourly flow per lane at capacity before calibration.
+    congestion_default : float
+        Extra travel time over free flow of a city without a published congestion level.
+    lorry_pcu : float
+        Passenger-car units of a lorry.
+    tolerance : float
+        Largest relative change of a speed ratio at which the iteration stops.
+    max_iterations : float
+        Most kernel runs per year.
+    relaxation : float
+        Weight of the new speed ratio in each iteration.
+    """
+
+    feedback: float
+    district_km: float
+    max_districts: float
+    bpr_alpha: float
+    bpr_beta: float
+    peak_hours: float
+    peak_share: float
+    night_hours: float
+    night_share: float
+    street_km_per_km2: float
+    lanes_per_street: float
+    lane_capacity_veh_h: float
+    congestion_default: float
+    lorry_pcu: float
+    tolerance: float
+    max_iterations: float
+    relaxation: float
+
+
+@dataclass(frozen=True)
 class Vot:
     """``vot.*`` parameters: values of time across countries (``reference/country.py``).
 
@@ -641,7 +696,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through, vot
+    balancing, speed_limit, external, freight, through, vot, traffic
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -667,6 +722,7 @@ class ModelParameters:
     freight: Freight
     through: Through
     vot: Vot
+    traffic: Traffic
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

@@ -169,8 +169,8 @@ def inputs_fingerprint(city: City, values: Mapping[str, float]) -> str:
     digest = hashlib.sha256()
     for container in (inputs, params):
         for item in dataclasses.fields(container):
-            if item.name == "asc":
-                continue
+            if item.name == "asc" or getattr(container, item.name) is None:
+                continue  # None: an optional input the base year does not use
             value = np.asarray(getattr(container, item.name))
             digest.update(item.name.encode())
             digest.update(np.ascontiguousarray(value).tobytes())

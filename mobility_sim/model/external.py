@@ -318,7 +318,7 @@ def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
         trips=out.trips[:, :, :n], pkm=out.pkm[:, :, :n], trips_to=out.trips_to[:n],
         vkm=out.vkm[:n], co2_ttw=out.co2_ttw[:n], co2_wtw=out.co2_wtw[:n],
         dest_logsum=out.dest_logsum[:, :, :n], balancing=out.balancing,
-        iterations=out.iterations)
+        iterations=out.iterations, district_car_pkm=out.district_car_pkm)
     flows = ExternalFlows(
         zones=zones, beyond_km=circuity * zones.beyond_km,
         inbound_trips=out.trips[:, :, n:].sum(axis=(0, 1)),

@@ -22,7 +22,13 @@ from ..city import City
 from ..city.layers import grid_country
 from ..data.typed_parameters import ModelParameters
 from ..fleet import FleetLevers, FleetStart, FleetYear, fleet_levers, project_fleet
-from ..fleet.freight import FreightRatios, freight_ratios, freight_stock_shares, freight_weights
+from ..fleet.freight import (
+    FREIGHT_VEHICLES,
+    FreightRatios,
+    freight_ratios,
+    freight_stock_shares,
+    freight_weights,
+)
 from ..fleet.pt_supply import annual_service_vkm
 from ..kernels.balancing import warm_start
 from ..kernels.spec import PT, DemandInputs, DemandOutputs, DemandParams
@@ -41,6 +47,15 @@ from .external import (
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .parameters import Parameters
+from .traffic import (
+    RoadBase,
+    RoadNetwork,
+    RoadYear,
+    road_network,
+    settle,
+    start_ratio,
+    with_speed_factors,
+)
 
 #: The base year: the first year of the shipped scenarios and the year the cities are
 #: calibrated in. Its fleet is the vintage model's (:func:`mobility_sim.fleet.projection.
@@ -84,6 +99,9 @@ class RunSetup:
     money_weight : dict of int to float
         Every calendar year's multiplier of the money coefficients: values of time rise with
         income from :data:`BASE_YEAR` (:func:`money_weights`).
+    roads : RoadNetwork or None
+        The traffic districts and their roads when speeds follow traffic
+        (``traffic.feedback``; :mod:`.traffic`); None: the layers' fixed speeds.
     """
 
     city: City
@@ -99,6 +117,7 @@ class RunSetup:
     external: ExternalZones | None = None
     freight: FreightSetup | None = None
     money_weight: dict[int, float] = dataclasses.field(default_factory=dict)
+    roads: RoadNetwork | None = None
 
     @property
     def supply_based(self) -> bool:
@@ -156,9 +175,11 @@ def freight_setup(city: City, p: Mapping[str, float], ref: ReferenceCase,
 class ModelYear:
     """One simulated year: its levers, fleet and PT network, the kernel's inputs and outputs.
 
-    ``inputs`` are the kernel's (the grid's cells, then the external zones); ``outputs`` are
-    the grid's part (:func:`.external.split_outputs`: its residents' trips wherever they go,
-    arrivals from anywhere) and ``external`` the trips across the grid's edge.
+    ``inputs`` are the kernel's (the grid's cells, then the external zones; with the year's
+    settled speeds when they follow traffic); ``outputs`` are the grid's part
+    (:func:`.external.split_outputs`: its residents' trips wherever they go, arrivals from
+    anywhere) and ``external`` the trips across the grid's edge; ``road`` the year's road
+    traffic and ``road_base`` the base year's it pivots on (None with fixed speeds).
     """
 
     year: int
@@ -170,6 +191,8 @@ class ModelYear:
     params: DemandParams
     outputs: DemandOutputs
     external: ExternalFlows | None = None
+    road: RoadYear | None = None
+    road_base: RoadBase | None = None
 
 
 def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase],
@@ -217,11 +240,17 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
         FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,
                    car_sales=ref.car_sales, bus_bev_sales=ref.bus_zero_emission,
                    grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
+    external = external_zones(city, layers, p)
+    freight = freight_setup(city, p, ref, levers)
+    roads = None
+    if ModelParameters.of(p).traffic.feedback:
+        roads = road_network(
+            city, p, None if external is None else (external.x, external.y), freight.weights,
+            {v: freight.ratios.of(v) for v in FREIGHT_VEHICLES})
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
                     levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref,
-                    growth=growth, external=external_zones(city, layers, p),
-                    freight=freight_setup(city, p, ref, levers),
-                    money_weight=money_weights(city.meta.country, calendar, p))
+                    growth=growth, external=external, freight=freight,
+                    money_weight=money_weights(city.meta.country, calendar, p), roads=roads)
 
 
 def money_weights(country: str, calendar: Sequence[int], p: Mapping[str, float],
@@ -284,16 +313,49 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     if progress and kernel.__name__ == "demand_fused" and not fused_kernel_cached():
         tqdm.write("compiling the numba kernel on first use (about 10 s; cached for later runs)")
     history: list[np.ndarray] = []  # the last three years' factors, newest first
+    roads = setup.roads
+    ratios: list[np.ndarray] = []  # the last two years' speed ratios, newest first
+    base: RoadBase | None = None
     for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
         inputs, params = year_inputs(setup, year)
-        out = kernel(inputs, params, warm_start(*history))
+        fleet = setup.fleet[year]
+        road = None
+        if roads is None:
+            out = kernel(inputs, params, warm_start(*history))
+        else:
+            if base is None and any(level > 0 for level in setup.levers[year].active.values()):
+                base = road_base(setup, kernel, year)
+            start = start_ratio(*[*ratios, None, None][:2], roads.n_districts)
+            out, road, base = settle(kernel, inputs, params, roads, setup.levers[year],
+                                     setup.parameters, start, warm_start(*history), base,
+                                     setup.city.slug)
+            ratios = [road.ratio, *ratios[:1]]
+            fleet, out, params = with_speed_factors(
+                fleet, out, params, road.inputs, setup.layers.car_speed,
+                setup.pt[year].speed_kmh)
+            inputs = road.inputs
         history = [out.balancing, *history[:2]]
         flows = None
         if setup.external is not None:
             out, flows = split_outputs(out, setup.city.n_cells, setup.external, params.circuity)
-        yield ModelYear(year=year, levers=setup.levers[year], fleet=setup.fleet[year],
+        yield ModelYear(year=year, levers=setup.levers[year], fleet=fleet,
                         pt=setup.pt[year], service_vkm=setup.service_vkm[year], inputs=inputs,
-                        params=params, outputs=out, external=flows)
+                        params=params, outputs=out, external=flows, road=road, road_base=base)
+
+
+def road_base(setup: RunSetup, kernel: KernelFn, year: int) -> RoadBase:
+    """Return the base year's road traffic without any measure (measures act in year one).
+
+    One more kernel run of ``year`` with no measure (and the scenario's reference-case
+    switches), whose road traffic the year's speeds pivot on.
+    """
+    assert setup.roads is not None
+    bare = setup_run(setup.city, setup.parameters, (), (), [year],
+                     {k: v for k, v in setup.reference.elements.items() if not v})
+    inputs, params = year_inputs(bare, year)
+    _, _, base = settle(kernel, inputs, params, setup.roads, bare.levers[year], setup.parameters,
+                        np.ones(setup.roads.n_districts), None, None, setup.city.slug)
+    return base
 
 
 def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]:

@@ -149,6 +149,27 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                                "Add observed_modal_split to the city's city.yaml.", wide=True))
     page.add_section("travel", "Travel", grid(*panels))
 
+    # Road traffic ------------------------------------------------------------------------
+    try:
+        road = meta.get("road_traffic") or {}
+        level = road.get("congestion_level")
+        calibration = (f" Road capacity is calibrated so that the base year's travel time is "
+                       f"{1 + level:.2f} times the free-flow time (the city's congestion level: "
+                       f"{esc(str(road.get('congestion_source')))})."
+                       if level is not None else " Speeds are fixed in this run.")
+        panels = [page.figure(plot.road_traffic(), name="road-traffic", note=(
+                      "Residents' car-km-weighted car speed relative to the base year's, and "
+                      "the road traffic's travel time over free flow (BPR volume-delay "
+                      "function by traffic district; docs/traffic.md)." + calibration)),
+                  page.figure(plot.car_speed_map(), name="map-car-speed-change", note=(
+                      "Car speed by cell, last year against the base year: traffic, speed "
+                      "limits and road space taken from cars."))]
+    except ValueError:
+        panels = [na_panel("Car speed and road delay",
+                           "This run folder was written before speeds followed traffic.",
+                           "Run the scenario again to show it.", wide=True)]
+    page.add_section("roads", "Road traffic and speeds", grid(*panels))
+
     # Fleet and energy ----------------------------------------------------------------------
     panels = []
     fleet = extra_table(results, "fleet", extra)

@@ -171,3 +171,27 @@ def difference_map(grid: pd.DataFrame, values: pd.Series, reference: pd.Series, 
     raster = to_raster(grid, values.sub(reference), cell_size_m)
     return grid_heatmap(raster, diverging=True, title=title, colorbar_title=colorbar_title,
                         value_format="+,.0f")
+
+
+def car_speed_change_map(grid: pd.DataFrame, cells: pd.DataFrame, year0: int, year1: int, *,
+                         cell_size_m: float | None = None, title: str | None = None
+                         ) -> go.Figure:
+    """Map of the change in each cell's car speed from ``year0`` to ``year1``, in per cent.
+
+    Raises
+    ------
+    ValueError
+        If the ``cells`` table has no ``car_speed_kmh`` (a run saved before speeds followed
+        traffic).
+    """
+    if "car_speed_kmh" not in cells:
+        raise ValueError("the cells table has no car_speed_kmh column")
+
+    def speed(year: int) -> pd.Series:
+        return cells[cells["year"] == year].set_index("cell_id")["car_speed_kmh"].astype(float)
+
+    change = 100 * (speed(year1) / speed(year0) - 1.0)
+    raster = to_raster(grid, change, cell_size_m)
+    return grid_heatmap(raster, diverging=True,
+                        title=title or f"Change in car speed, {year0} to {year1}",
+                        colorbar_title="per cent", value_format="+.1f")

@@ -37,9 +37,9 @@ from .kpi import (
     scenario_kpis,
     scenario_name,
 )
-from .map_figures import co2_per_capita_map, mode_share_change_map
+from .map_figures import car_speed_change_map, co2_per_capita_map, mode_share_change_map
 from .page import esc
-from .travel_figures import mode_share_figure, observed_split_figure
+from .travel_figures import mode_share_figure, observed_split_figure, road_traffic_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Results
@@ -149,6 +149,19 @@ class ResultsPlots:
         last = int(r.summary["year"].max()) if end is None else self._year(end)
         return mode_share_change_map(r.grid, r.cells, first, last,
                                      cell_size_m=r.meta.get("cell_size_m"))
+
+    def road_traffic(self) -> go.Figure:
+        """Car speed relative to the base year's and road delay per year, with the reference."""
+        r = self._results
+        return road_traffic_figure(r.summary, r.reference)
+
+    def car_speed_map(self, start: int | None = None, end: int | None = None) -> go.Figure:
+        """Change in each cell's car speed, ``start`` to ``end`` (default: base year to last)."""
+        r = self._results
+        first = base_year_of(r) if start is None else self._year(start)
+        last = int(r.summary["year"].max()) if end is None else self._year(end)
+        return car_speed_change_map(r.grid, r.cells, first, last,
+                                    cell_size_m=r.meta.get("cell_size_m"))
 
     def pollutants(self) -> go.Figure:
         """NOx and PM2.5 (exhaust and non-exhaust) in tonnes per year."""

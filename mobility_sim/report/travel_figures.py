@@ -105,3 +105,35 @@ def observed_split_figure(modes: pd.DataFrame, observed: Sequence[dict[str, Any]
     fig.update_yaxes(title_text=UNITS["share_pct"], rangemode="tozero")
     fig.update_layout(barmode="group")
     return house(fig, title or f"Modal split: model {base_year} against published surveys")
+
+
+def road_traffic_figure(summary: pd.DataFrame, reference: pd.DataFrame | None = None, *,
+                        title: str | None = None) -> go.Figure:
+    """Car speed (relative to the base year's) and road delay per year, with the reference.
+
+    Raises
+    ------
+    ValueError
+        If the summary has no ``car_speed_index`` (a run saved before speeds followed traffic).
+    """
+    if "car_speed_index" not in summary:
+        raise ValueError("the summary has no car_speed_index column")
+    fig = go.Figure()
+    lines = (("car_speed_index", "Car speed (base year = 1)", OKABE_ITO["blue"]),
+             ("road_delay_index", "Travel time over free flow", OKABE_ITO["vermillion"]))
+    for case, table, dash in (("scenario", summary, "solid"), ("reference case", reference,
+                                                                 "dot")):
+        if table is None or table.empty or "car_speed_index" not in table:
+            continue
+        rows = table.sort_values("year")
+        for column, name, colour in lines:
+            if rows[column].isna().all():
+                continue
+            label = name if case == "scenario" else f"{name}, reference case"
+            fig.add_scatter(x=rows["year"], y=rows[column], name=label, mode="lines",
+                            line={"color": colour, "dash": dash},
+                            hovertemplate="%{x}: %{y:.3f}<extra>" + plain(label) + "</extra>")
+    fig.update_xaxes(title_text=UNITS["year"])
+    fig.update_yaxes(title_text="Index (base year or free flow = 1)")
+    fig.update_layout(hovermode="x unified")
+    return house(fig, title or "Car speed and road delay")

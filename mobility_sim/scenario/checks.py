@@ -36,12 +36,14 @@ from .models import Scenario
 SHARE_PARAMETERS: frozenset[str] = frozenset({
     "ebike.availability", "car.availability_max", "parking.paid_share.commute",
     "parking.paid_share.other", "bike.infra_default_max", "ebike.subsidy_additionality",
-    "speed_limit.travel_speed_ratio",
+    "speed_limit.travel_speed_ratio", "traffic.peak_share", "traffic.night_share",
+    "traffic.relaxation",
 })
 #: Units of parameters that must be positive.
 POSITIVE_UNITS: frozenset[str] = frozenset({
     "km/h", "m", "min", "h", "persons/vehicle", "inh/km2", "persons/car", "days/year", "l/vkm",
-    "persons/e-bike", "cars/person", "trips/person/day",
+    "persons/e-bike", "cars/person", "trips/person/day", "km/km2", "veh/h/lane", "lanes",
+    "pcu",
 })
 #: Units of marginal utilities of time and money, which must not be positive (more time or
 #: money spent cannot make a trip more attractive).
@@ -60,7 +62,8 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "EUR": (0.0, 1e9), "deaths/person/year": (0.0, 1.0), "h/day": (0.0, 24.0),
     "kWh/vkm": (0.0, 10.0), "km/bus/year": (0.0, 500_000.0), "lines": (0.0, 100.0),
     "min/week": (0.0, 10_080.0), "years": (0.0, 100.0), "km": (0.0, 500.0),
-    "zones": (1.0, 64.0), "trips/month": (1.0, 500.0),
+    "zones": (1.0, 64.0), "trips/month": (1.0, 500.0), "km/km2": (0.0, 100.0),
+    "veh/h/lane": (0.0, 5_000.0), "lanes": (0.0, 20.0), "pcu": (0.0, 10.0),
 }
 
 Where = Callable[[list[Any]], str]

@@ -262,6 +262,10 @@ class YearLevers:
     freight_zero_emission : ndarray, shape (N,), or None
         Share of each cell's diesel van and lorry km driven by zero-emission vehicles
         (zero-emission zones, compliance included).
+    road_capacity_cut : ndarray, shape (N,), or None
+        Share of each cell's car lane capacity given to other uses (``road_space``).
+    bus_lane : ndarray, shape (N,), or None
+        Share of each cell's bus routes on lanes of their own (``road_space``).
     """
 
     year: int
@@ -297,12 +301,14 @@ class YearLevers:
     cargo_bike: np.ndarray | None = None
     consolidation: np.ndarray | None = None
     freight_zero_emission: np.ndarray | None = None
+    road_capacity_cut: np.ndarray | None = None
+    bus_lane: np.ndarray | None = None
 
 
 #: Per-cell levers a measure can create on first use (:meth:`LeverBuilder.cells`).
 CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "shared_ebike_coverage",
                     "car_sharing_coverage", "car_shedding", "cargo_bike", "consolidation",
-                    "freight_zero_emission"]
+                    "freight_zero_emission", "road_capacity_cut", "bus_lane"]
 #: Per-cell levers that move each cell towards a target (:meth:`LeverBuilder.ramp`).
 RampLever = Literal["parking", "bike_infra", "speed_limit"]
 
@@ -354,6 +360,8 @@ class LeverBuilder:
     cargo_bike: np.ndarray | None = None
     consolidation: np.ndarray | None = None
     freight_zero_emission: np.ndarray | None = None
+    road_capacity_cut: np.ndarray | None = None
+    bus_lane: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.headway_factor = np.ones(self.n_cells)

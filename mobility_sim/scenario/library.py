@@ -71,6 +71,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "speed_limit": {
         "type": "speed_limit", "label": "30 km/h on residential streets", "start": 2027,
         "profile": "step", "limit_kmh": 30, "street_share": 0.7},
+    "road_space": {
+        "type": "road_space", "label": "Bus lanes on half the central streets", "start": 2027,
+        "profile": "step", "use": "bus_lane", "street_share": 0.5, "area": {"zone": "centre"}},
     "telework": {
         "type": "telework", "label": "Telework one day in ten", "start": 2026, "end": 2030,
         "profile": "linear", "share": 0.1},

@@ -189,6 +189,52 @@ class SpeedLimit(MeasureBase):
             levers.ramp("speed_limit", mask, self.limit_kmh, level * self.street_share)
 
 
+class RoadSpace(MeasureBase):
+    """Road space taken from cars: bus lanes, cycle lanes or car-free streets in the area.
+
+    Model: on ``street_share`` of the area's streets, ``lanes_removed_share`` of the car lanes
+    go to another use (default: one lane of two for bus and cycle lanes, all of them for
+    car-free streets). The car capacity of the area's cells falls by their product (several
+    measures combine multiplicatively); car and bus speeds then follow the traffic
+    (``model/traffic.py``; without ``traffic.feedback`` the measure changes nothing but its
+    second effect). ``bus_lane``, and ``car_free`` (buses keep using car-free streets, as on
+    a transit mall: an assumption): buses on those streets no longer lose the base year's
+    delay in traffic. ``cycle_lane``: the streets' share of protected cycle infrastructure
+    rises as if ``street_share`` of the streets without it got a protected lane (a
+    ``cycle_network`` measure on the same cells sets its own share instead: the later measure
+    in the file wins).
+    """
+
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("traffic.feedback", "traffic.bpr_alpha",
+                                             "traffic.bpr_beta")
+
+    type: Literal["road_space"]
+    use: Literal["bus_lane", "cycle_lane", "car_free"]
+    """What the road space becomes."""
+    street_share: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of the area's street length concerned, at full effect."""
+    lanes_removed_share: float | None = Field(default=None, ge=0, le=1,
+                                              json_schema_extra=unit("share 0-1"))
+    """Share of the car lanes of those streets taken (default 0.5 for bus and cycle lanes,
+    1 for car-free streets)."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Cut car capacity in the area; give buses their lanes or cycles their tracks."""
+        if level <= 0:
+            return
+        removed = self.lanes_removed_share
+        if removed is None:
+            removed = 1.0 if self.use == "car_free" else 0.5
+        share = level * self.street_share
+        cut = levers.cells("road_capacity_cut", 0.0)
+        cut[mask] = 1.0 - (1.0 - cut[mask]) * (1.0 - share * removed)
+        if self.use in ("bus_lane", "car_free"):
+            lane = levers.cells("bus_lane", 0.0)
+            lane[mask] = 1.0 - (1.0 - lane[mask]) * (1.0 - share)
+        elif self.use == "cycle_lane":
+            levers.ramp("bike_infra", mask, 1.0, share)
+
+
 class CarSharing(MeasureBase):
     """Car sharing within reach of ``coverage`` of the area's residents without a car.
 

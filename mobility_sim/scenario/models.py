@@ -22,6 +22,7 @@ from .measures_car import (
     CordonCharge,
     LowEmissionZone,
     ParkingPrice,
+    RoadSpace,
     SpeedLimit,
 )
 from .measures_demand import Densification, Telework
@@ -57,6 +58,7 @@ __all__ = [
     "PtFrequency",
     "PtLine",
     "ReferenceElements",
+    "RoadSpace",
     "Scenario",
     "SpeedLimit",
     "Strict",
@@ -93,16 +95,16 @@ class Years(Strict):
 #: Every measure type, in the order of the reference page.
 _CATALOGUE: tuple[type[MeasureBase], ...] = (
     EvSalesShare, PtFrequency, PtLine, PtFare, CycleNetwork, EbikeSubsidy, BikeSharing,
-    ParkingPrice, CordonCharge, LowEmissionZone, SpeedLimit, Telework, Densification,
+    ParkingPrice, CordonCharge, LowEmissionZone, SpeedLimit, RoadSpace, Telework, Densification,
     CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice, ElectricVans,
     CargoBikes, ConsolidationCentre,
 )
 
 Measure = Annotated[
     EvSalesShare | PtFrequency | PtLine | PtFare | CycleNetwork | EbikeSubsidy | BikeSharing
-    | ParkingPrice | CordonCharge | LowEmissionZone | SpeedLimit | Telework | Densification
-    | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice | ElectricVans
-    | CargoBikes | ConsolidationCentre,
+    | ParkingPrice | CordonCharge | LowEmissionZone | SpeedLimit | RoadSpace | Telework
+    | Densification | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice
+    | ElectricVans | CargoBikes | ConsolidationCentre,
     Field(discriminator="type"),
 ]
 
