@@ -131,7 +131,8 @@ run_sweep(jobs, {str(store_dir)!r}, engine={ENGINE!r}, progress=False)
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     jobs_dir = store_dir / "jobs"
     while proc.poll() is None:  # no time limit: the loop ends when enough jobs are stored
-        if len(list(jobs_dir.glob("*/*.parquet"))) >= 3:
+        # a job is finished once its record is written (after its table): count records
+        if len(list(jobs_dir.glob("*/*.json"))) >= 3:
             proc.send_signal(signal.SIGKILL)
             break
         time.sleep(0.01)

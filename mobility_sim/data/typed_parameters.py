@@ -640,9 +640,12 @@ class Emissions:
     ----------
     pt_supply_based : float
         1: PT emissions follow service vehicle-km; 0: passenger-km.
+    ambient_temperature_default_c : float
+        Annual mean air temperature of a city without a climate normal (degC).
     """
 
     pt_supply_based: float
+    ambient_temperature_default_c: float
 
 
 @dataclass(frozen=True)

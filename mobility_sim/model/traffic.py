@@ -60,6 +60,7 @@ from ..city import City
 from ..data import read_table
 from ..data.typed_parameters import ModelParameters
 from ..exceptions import ScenarioError
+from ..fleet.cold_start import cold_start_multipliers, combined
 from ..fleet.mix import mode_emission_factors
 from ..fleet.projection import FleetYear
 from ..fleet.speed_factors import speed_multipliers, with_multipliers
@@ -384,6 +385,9 @@ class RoadBase:
     lane_capacity : float
         Implied vehicles per hour and lane-km at capacity (median over districts), to compare
         with published lane capacities (``traffic.lane_capacity_veh_h``).
+    trip_km : float
+        Mean car trip length of the base year (all car trips of the kernel), km; the cold-start
+        excess pivots on it (:mod:`mobility_sim.fleet.cold_start`).
     """
 
     load: np.ndarray
@@ -394,6 +398,13 @@ class RoadBase:
     congestion: float
     source: str
     lane_capacity: float
+    trip_km: float = float("nan")
+
+
+def car_trip_km(out: DemandOutputs) -> float:
+    """Mean car trip length of a kernel run, km (NaN without car trips)."""
+    trips = float(out.trips[..., list(CAR_MODES)].sum())
+    return float(out.pkm[..., list(CAR_MODES)].sum()) / trips if trips > 0 else float("nan")
 
 
 def calibrate_base(car_load: np.ndarray, network: RoadNetwork, city: str,
@@ -519,7 +530,8 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
         warm = out.balancing
         car_load = network.car_load(out, params)
         if base is None:
-            base = calibrate_base(car_load, network, city, p)
+            base = dataclasses.replace(calibrate_base(car_load, network, city, p),
+                                       trip_km=car_trip_km(out))
         load = car_load + base.background
         capacity = base.capacity * network.remaining(levers)
         if np.any((capacity <= 0) & (load > 0)):
@@ -543,6 +555,7 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
 
 def with_speed_factors(fleet: FleetYear, out: DemandOutputs, params: DemandParams,
                        settled: DemandInputs, car_base_kmh: np.ndarray, pt_base_kmh: np.ndarray,
+                       base_trip_km: float = float("nan"), temperature: float = 10.0,
                        ) -> tuple[FleetYear, DemandOutputs, DemandParams]:
     """Return the year's fleet factors, kernel CO2 and car factors at the settled speeds.
 
@@ -550,14 +563,23 @@ def with_speed_factors(fleet: FleetYear, out: DemandOutputs, params: DemandParam
     (``car_base_kmh``: the layers', no measure) and the settled ones, weighted by the car
     vehicle-km of each cell's residents; bus factors likewise between the year's PT network
     speeds (``pt_base_kmh``) and the settled ones, weighted by PT passenger-km
-    (:func:`mobility_sim.fleet.speed_factors.speed_multipliers`). The kernel's car emission
-    factors per passenger-km and its car CO2 follow by the same ratio.
+    (:func:`mobility_sim.fleet.speed_factors.speed_multipliers`). Car factors also carry the
+    change of the cold-start excess between the base year's mean car trip (``base_trip_km``,
+    at the base speeds) and this year's, at the city's ``temperature``
+    (:mod:`mobility_sim.fleet.cold_start`; none when the base trip length is unknown). The
+    kernel's car emission factors per passenger-km and its car CO2 follow by the same ratio.
     """
     n = car_base_kmh.size
     car_w = out.vkm[:n, list(CAR_MODES)].sum(axis=1)
     pt_w = out.pkm[:, :, :n, PT].sum(axis=(0, 1))
-    car = with_multipliers(fleet.car_factors, speed_multipliers(
-        "car", CAR_POWERTRAINS, settled.car_speed[:n], car_base_kmh, car_w))
+    car_mult = speed_multipliers("car", CAR_POWERTRAINS, settled.car_speed[:n], car_base_kmh,
+                                 car_w)
+    if np.isfinite(base_trip_km) and car_w.sum() > 0:
+        speed = float((car_w * settled.car_speed[:n]).sum() / car_w.sum())
+        base_speed = float((car_w * car_base_kmh).sum() / car_w.sum())
+        car_mult = combined(car_mult, cold_start_multipliers(
+            car_trip_km(out), speed, base_trip_km, base_speed, temperature))
+    car = with_multipliers(fleet.car_factors, car_mult)
     bus = with_multipliers(fleet.bus_factors, speed_multipliers(
         "bus", BUS_POWERTRAINS, settled.pt_speed[:n], pt_base_kmh, pt_w))
     adjusted = dataclasses.replace(fleet, car_factors=car, bus_factors=bus)

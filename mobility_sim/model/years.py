@@ -22,6 +22,7 @@ from ..city import City
 from ..city.layers import grid_country
 from ..data.typed_parameters import ModelParameters
 from ..fleet import FleetLevers, FleetStart, FleetYear, fleet_levers, project_fleet
+from ..fleet.cold_start import ambient_temperature
 from ..fleet.freight import (
     FREIGHT_VEHICLES,
     FreightRatios,
@@ -102,6 +103,9 @@ class RunSetup:
     roads : RoadNetwork or None
         The traffic districts and their roads when speeds follow traffic
         (``traffic.feedback``; :mod:`.traffic`); None: the layers' fixed speeds.
+    temperature_c : float
+        The city's annual mean air temperature, degC (cold starts;
+        :func:`mobility_sim.fleet.cold_start.ambient_temperature`).
     """
 
     city: City
@@ -118,6 +122,7 @@ class RunSetup:
     freight: FreightSetup | None = None
     money_weight: dict[int, float] = dataclasses.field(default_factory=dict)
     roads: RoadNetwork | None = None
+    temperature_c: float = 10.0
 
     @property
     def supply_based(self) -> bool:
@@ -250,7 +255,10 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
     return RunSetup(city=city, parameters=parameters, layers=layers, years=list(years),
                     levers=levers, pt=pt, service_vkm=service, fleet=fleet, reference=ref,
                     growth=growth, external=external, freight=freight,
-                    money_weight=money_weights(city.meta.country, calendar, p), roads=roads)
+                    money_weight=money_weights(city.meta.country, calendar, p), roads=roads,
+                    temperature_c=ambient_temperature(
+                        city.slug, ModelParameters.of(p).emissions.ambient_temperature_default_c
+                    )[0])
 
 
 def money_weights(country: str, calendar: Sequence[int], p: Mapping[str, float],
@@ -332,7 +340,7 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
             ratios = [road.ratio, *ratios[:1]]
             fleet, out, params = with_speed_factors(
                 fleet, out, params, road.inputs, setup.layers.car_speed,
-                setup.pt[year].speed_kmh)
+                setup.pt[year].speed_kmh, base.trip_km, setup.temperature_c)
             inputs = road.inputs
         history = [out.balancing, *history[:2]]
         flows = None
