@@ -14,7 +14,8 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     vehicle-km), ``pt_pkm_per_service_vkm`` (implied average load), ``electricity_mwh``,
     ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG) (these three of passenger vehicles),
     ``nox_t``, ``pm25_exhaust_t``, ``pm25_non_exhaust_t``, ``pm25_t`` (tonnes; all vehicles,
-    vans and lorries included, whose exhaust NOx and PM have no factors), ``deaths_avoided`` and
+    vans and lorries included: their exhaust NOx and PM from COPERT at their speed),
+    ``deaths_avoided`` and
     ``health_value_eur``
     (WHO HEAT, walking + cycling), ``carbon_price_eur_per_t`` (the year's carbon price on
     road-fuel CO2: the reference case's ETS2 plus carbon-price measures).
@@ -66,8 +67,9 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     pm25_road`` (tonnes); ``accounting`` is ``residents_trips`` (cars, e-bikes; and PT CO2 when
     it is counted per passenger-km, then as vehicle ``pt``) or ``territorial_service`` (bus,
     tram, metro service inside the grid) or ``territorial_freight`` (vans, lorries, cargo
-    bikes on the grid's roads; their NOx and PM are not counted: no factors found; the
-    ``summary``'s fleet columns are the passenger vehicles'). :attr:`Results.pollutants` sums it to
+    bikes on the grid's roads; diesel exhaust NOx and PM from COPERT's speed curves, Euro 6
+    a/b/c vans and Euro VI lorries, a lower bound; the ``summary``'s fleet columns are the
+    passenger vehicles'). :attr:`Results.pollutants` sums it to
     ``year, pollutant, tonnes`` with ``nox``, ``pm25_exhaust``, ``pm25_non_exhaust``.
 ``reference``
     The reference case side by side with the scenario: the ``summary`` columns of the same

@@ -279,3 +279,18 @@ def test_cold_start_follows_the_guidebook_and_shorter_trips_raise_it():
     low = TRIP_KM_RANGE[0]
     same = cold_start_multipliers(low - 3.0, 25.0, low, 25.0, 10.0)
     assert all(v == pytest.approx(1.0) for f in same.values() for v in f.values())
+
+
+def test_vans_and_lorries_get_copert_exhaust_at_their_speed():
+    from mobility_sim.fleet.freight import freight_factors
+    from mobility_sim.fleet.speed_factors import FREIGHT_CURVES, freight_exhaust
+
+    assert freight_factors("van")["diesel"].get("nox") is None  # no speed: not counted
+    for vehicle, curve in FREIGHT_CURVES.items():
+        factors = freight_factors(vehicle, 25.0)
+        row = curve_row(*curve, "nox")
+        assert factors["diesel"]["nox"] == pytest.approx(copert_factor(row, np.array([25.0]))[0])
+        assert factors["diesel"]["pm25_exhaust"] > 0
+        assert "nox" not in factors["bev"]
+        # slower traffic, more NOx per km (urban speeds)
+        assert freight_exhaust(vehicle, 15.0)["nox"] > freight_exhaust(vehicle, 40.0)["nox"]

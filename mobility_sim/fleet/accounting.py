@@ -192,17 +192,20 @@ def year_accounts(fleet: FleetYear, activity: YearActivity) -> YearAccounts:
 
 
 def freight_accounts(year: int, activity: FreightActivity, stock_ze: Mapping[str, float],
-                     sales_ze: Mapping[str, float], grid_gco2e_per_kwh: float) -> YearAccounts:
+                     sales_ze: Mapping[str, float], grid_gco2e_per_kwh: float,
+                     speed_kmh: float | None = None) -> YearAccounts:
     """Tabulate the ``fleet`` and ``emissions`` rows of one year's vans, lorries, cargo bikes.
 
     The fleet rows carry each class's zero-emission stock and sales shares (no vehicle counts:
-    the freight model has vehicle-km, not vehicles).
+    the freight model has vehicle-km, not vehicles). ``speed_kmh``: the freight's average
+    speed on the city's roads, which sets diesel exhaust NOx and PM (none without it).
     """
     kg_kwh = electricity_kg_per_kwh(grid_gco2e_per_kwh)
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     for vehicle in FREIGHT_VEHICLES:
-        f, e = _rows(year, vehicle, None, activity.vkm[vehicle], freight_factors(vehicle), kg_kwh)
+        f, e = _rows(year, vehicle, None, activity.vkm[vehicle],
+                     freight_factors(vehicle, speed_kmh), kg_kwh)
         fleet = FLEET_OF[vehicle]
         for row in f:
             ze = row["powertrain"] == "bev"

@@ -28,7 +28,10 @@ Classes: vans, rigid and articulated lorries (the lorry traffic split by the one
 national split, the Netherlands'; an assumption elsewhere). Emission factors are
 ``emission_factors.csv``'s ``van``, ``lorry_rigid`` and ``lorry_articulated`` rows (DESNZ 2025
 fleet averages, average laden) with non-exhaust PM2.5 (EMEP/EEA Tier 1 as in Germany's
-inventory); exhaust NOx and PM of vans and lorries are not counted (no factors found).
+inventory); exhaust NOx and PM2.5 of diesel vans and lorries come from COPERT's speed curves
+at the year's speed on the freight's cells (Euro 6 a/b/c vans, Euro VI lorries, the newest
+classes read: a lower bound for fleets with older vehicles;
+:func:`mobility_sim.fleet.speed_factors.freight_exhaust`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import pandas as pd
 
 from ..data import read_table
 from ..data.typed_parameters import ModelParameters
+from .speed_factors import freight_exhaust
 from .tables import factor
 
 #: Freight vehicle classes: light commercial vehicles (N1, up to 3.5 t), rigid and articulated
@@ -305,7 +309,15 @@ def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
     return FreightActivity(vkm=out, cargo_bike_km=cargo_km)
 
 
-def freight_factors(vehicle: str) -> dict[str, dict[str, float]]:
-    """Per-vkm factors of a freight class by powertrain (``emission_factors.csv``)."""
+def freight_factors(vehicle: str, speed_kmh: float | None = None) -> dict[str, dict[str, float]]:
+    """Per-vkm factors of a freight class by powertrain (``emission_factors.csv``).
+
+    With ``speed_kmh`` (the average speed of the class on the city's roads), diesel vehicles
+    also get exhaust NOx and PM2.5 from COPERT's curves
+    (:func:`mobility_sim.fleet.speed_factors.freight_exhaust`).
+    """
     quantities = ("ttw", "wtt", "kwh", "fuel_l", "pm25_tyre", "pm25_brake", "pm25_road")
-    return {pt: {q: factor(vehicle, pt, q) for q in quantities} for pt in FREIGHT_POWERTRAINS}
+    out = {pt: {q: factor(vehicle, pt, q) for q in quantities} for pt in FREIGHT_POWERTRAINS}
+    if speed_kmh is not None:
+        out["diesel"].update(freight_exhaust(vehicle, speed_kmh))
+    return out

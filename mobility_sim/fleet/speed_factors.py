@@ -18,8 +18,9 @@ Euro class stands for the shape of every class of a powertrain (:data:`CURVES`);
 clamped to the curve's range (cars: :data:`CAR_SPEED_RANGE`, an assumption, since the
 transcription read has no range for cars). What is not covered, and stays at the packaged
 factor: battery-electric energy (the guidebook's electric-car rows were not found),
-compressed-gas buses, non-exhaust PM, cold starts (their excess does not depend on the
-travel speed), vans and lorries.
+compressed-gas buses, non-exhaust PM and cold starts (:mod:`.cold_start`). Vans and lorries
+have no packaged NOx or PM factors: :func:`freight_exhaust` gives them COPERT's absolute
+values at the year's speed (Euro 6 a/b/c vans, Euro VI lorries: a lower bound).
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ CURVES: dict[tuple[str, str], tuple[str, str, str, str, str]] = {
     ("car", "hev"): ("passenger_car", "petrol_hybrid", "Medium", "Euro 6 a/b/c", ""),
     ("bus", "diesel"): ("urban_bus", "diesel", "Urban Buses Standard 15 - 18 t", "Euro VI",
                         "DPF+SCR"),
+}
+#: COPERT curve giving the exhaust NOx and PM of a diesel van or lorry at its speed (absolute
+#: values: the model has no other factors for them). The newest classes with rows read:
+#: older vans and lorries emit more NOx, so these are a lower bound.
+FREIGHT_CURVES: dict[str, tuple[str, str, str, str, str]] = {
+    "van": ("light_commercial", "diesel", "N1-III", "Euro 6 a/b/c", ""),
+    "lorry_rigid": ("heavy_truck", "diesel", "Rigid 14 - 20 t", "Euro VI", ""),
+    "lorry_articulated": ("heavy_truck", "diesel", "Articulated 34 - 40 t", "Euro VI", ""),
 }
 #: Quantities of the vintage factors that follow each COPERT pollutant.
 FOLLOWS: dict[str, tuple[str, ...]] = {"energy": ENERGY_QUANTITIES, "nox": ("nox",),
@@ -153,6 +162,23 @@ def speed_multipliers(vehicle: str, powertrains: tuple[str, ...], speed: np.ndar
             ratio = float(np.sum(weight * copert_factor(row, speed))) / before
             factors.update(dict.fromkeys(quantities, ratio))
         out[pt] = factors
+    return out
+
+
+def freight_exhaust(vehicle: str, speed: float) -> dict[str, float]:
+    """Exhaust NOx and PM2.5 (g/vkm) of a diesel van or lorry at an average speed (km/h).
+
+    From :data:`FREIGHT_CURVES` (exhaust PM taken as PM2.5, as the guidebook counts it); an
+    empty mapping for a class without a curve.
+    """
+    curve = FREIGHT_CURVES.get(vehicle)
+    if curve is None:
+        return {}
+    out = {}
+    for pollutant, quantity in (("nox", "nox"), ("pm_exhaust", "pm25_exhaust")):
+        row = curve_row(*curve, pollutant)
+        if row is not None:
+            out[quantity] = float(copert_factor(row, np.array([speed]))[0])
     return out
 
 
