@@ -16,9 +16,10 @@ curve at the base year's speeds, averaged over the cells weighted by the year's 
 (:func:`speed_multipliers`): ``m = sum_i w_i EF(v_i) / sum_i w_i EF(v0_i)``. The curve of one
 Euro class stands for the shape of every class of a powertrain (:data:`CURVES`); speeds are
 clamped to the curve's range (cars: :data:`CAR_SPEED_RANGE`, an assumption, since the
-transcription read has no range for cars). What is not covered, and stays at the packaged
-factor: battery-electric energy (the guidebook's electric-car rows were not found),
-compressed-gas buses, non-exhaust PM and cold starts (:mod:`.cold_start`). Vans and lorries
+transcription read has no range for cars). Battery-electric cars take the shape of the
+guidebook's small electric van (its electric-car rows were not found: an assumption). What is
+not covered, and stays at the packaged factor: compressed-gas and electric buses,
+non-exhaust PM and cold starts (:mod:`.cold_start`). Vans and lorries
 have no packaged NOx or PM factors: :func:`freight_exhaust` gives them COPERT's absolute
 values at the year's speed (Euro 6 a/b/c vans, Euro VI lorries: a lower bound).
 """
@@ -42,6 +43,9 @@ CURVES: dict[tuple[str, str], tuple[str, str, str, str, str]] = {
     ("car", "phev"): ("passenger_car", "petrol", "Medium", "Euro 6 a/b/c", "GDI"),
     ("car", "diesel"): ("passenger_car", "diesel", "Medium", "Euro 6 a/b/c", "DPF"),
     ("car", "hev"): ("passenger_car", "petrol_hybrid", "Medium", "Euro 6 a/b/c", ""),
+    # battery-electric cars: the guidebook's electric-car rows were not found; its N1-II
+    # electric van's energy curve (2023 update 2025) gives the shape (an assumption)
+    ("car", "bev"): ("light_commercial", "electric", "N1-II", "Euro 7", ""),
     ("bus", "diesel"): ("urban_bus", "diesel", "Urban Buses Standard 15 - 18 t", "Euro VI",
                         "DPF+SCR"),
 }
