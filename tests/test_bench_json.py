@@ -67,6 +67,13 @@ def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
     assert record["transcendentals_per_year"] == 200 * 200 * per_pair
 
 
+def test_districts_report_their_cost_and_keep_the_reference_agreement():
+    record = run_benchmark(cells=400, years=2, dtype="float64", districts=True)
+    assert record["districts"] >= 1 and record["district_cost_ratio"] > 0
+    # the reference computes the district output too: the totals still agree
+    assert record["city_totals_max_rel_diff_vs_reference"] < 1e-9
+
+
 def test_bad_dtype_exits_with_code_2():
     done = subprocess.run([sys.executable, "-m", "mobility_sim", "bench", "--dtype", "int8"],
                           capture_output=True, text=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, PT, PURPOSES, WALK
 
 #: The parameter-table mode of each model mode (both car powertrains share ``car``).
@@ -510,9 +512,28 @@ class SpeedLimit:
     travel_speed_ratio : float
         Average car travel speed on streets under a speed limit as a share of the posted
         limit (junctions; crossings; other traffic).
+    minor_street_share : float
+        Share of a city's street length that is minor streets.
+    minor_traffic_share : float
+        Share of a city's car-km driven on its minor streets.
     """
 
     travel_speed_ratio: float
+    minor_street_share: float
+    minor_traffic_share: float
+
+    def traffic_share(self, street_share: np.ndarray) -> np.ndarray:
+        """Share of car-km on the streets under a limit covering ``street_share`` of them.
+
+        A limit covers the minor streets first: up to ``minor_street_share`` of the length
+        it covers car-km in proportion to the minor streets' ``minor_traffic_share``; beyond,
+        the main roads, in proportion to the rest.
+        """
+        s = np.clip(np.asarray(street_share, dtype=float), 0.0, 1.0)
+        lm, vm = self.minor_street_share, self.minor_traffic_share
+        minor = s * vm / lm if lm > 0 else np.zeros_like(s)
+        main = vm + (s - lm) * (1.0 - vm) / (1.0 - lm) if lm < 1 else np.ones_like(s)
+        return np.where(s <= lm, minor, main)
 
 
 @dataclass(frozen=True)

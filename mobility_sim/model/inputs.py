@@ -251,13 +251,19 @@ def _ebike_availability(p: Params, levers: YearLevers, population: np.ndarray,
 
 
 def _car_speed(layers: CellLayers, p: Params, levers: YearLevers) -> np.ndarray:
-    """Car speed per cell: the harmonic mean over streets under a speed limit and the rest."""
+    """Car speed per cell: the harmonic mean over the car-km under a speed limit and the rest.
+
+    The limit's share of street length becomes a share of car-km
+    (:meth:`~mobility_sim.data.typed_parameters.SpeedLimit.traffic_share`: minor streets,
+    which a limit covers first, carry less traffic per km than main roads).
+    """
     base = layers.car_speed
     if levers.speed_limit is None:
         return base
-    share = levers.speed_limit.level
+    rules = ModelParameters.of(p).speed_limit
+    share = rules.traffic_share(levers.speed_limit.level)
     limit = np.where(np.isnan(levers.speed_limit.target), np.inf, levers.speed_limit.target)
-    limited = np.minimum(base, limit * ModelParameters.of(p).speed_limit.travel_speed_ratio)
+    limited = np.minimum(base, limit * rules.travel_speed_ratio)
     slower = (share > 0) & (limited < base)
     blended = 1.0 / ((1.0 - share) / base + share / limited)
     return np.where(slower, np.minimum(blended, base), base)

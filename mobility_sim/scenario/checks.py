@@ -36,7 +36,8 @@ from .models import Scenario
 SHARE_PARAMETERS: frozenset[str] = frozenset({
     "ebike.availability", "car.availability_max", "parking.paid_share.commute",
     "parking.paid_share.other", "bike.infra_default_max", "ebike.subsidy_additionality",
-    "speed_limit.travel_speed_ratio", "traffic.peak_share", "traffic.night_share",
+    "speed_limit.travel_speed_ratio", "speed_limit.minor_street_share",
+    "speed_limit.minor_traffic_share", "traffic.peak_share", "traffic.night_share",
     "traffic.relaxation",
 })
 #: Units of parameters that must be positive.
