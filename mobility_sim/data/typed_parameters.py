@@ -437,8 +437,6 @@ class Traffic:
         Street length per km2 of a cell without an OpenStreetMap layer.
     lanes_per_street : float
         Car lanes of an average street (both directions).
-    lane_capacity_veh_h : float
-        Hourly flow per lane at capacity before calibration.
     congestion_default : float
         Extra travel time over free flow of a city without a published congestion level.
     lorry_pcu : float
@@ -462,7 +460,6 @@ class Traffic:
     night_share: float
     street_km_per_km2: float
     lanes_per_street: float
-    lane_capacity_veh_h: float
     congestion_default: float
     lorry_pcu: float
     tolerance: float

@@ -13,11 +13,11 @@ zone is a district of its own. Each year:
    city's roads. Vans and lorries add their base-year traffic in passenger-car units
    (``traffic.lorry_pcu``), spread like their activity over the cells
    (:func:`mobility_sim.fleet.freight.freight_weights`), held at its base-year level.
-3. **Capacity.** Lane-km of each cell: street km per km2 (the grid's OpenStreetMap layer
+3. **Lane-km.** Lane-km of each cell: street km per km2 (the grid's OpenStreetMap layer
    ``road_density_km_per_km2`` where it was built from an extract, else
    ``traffic.street_km_per_km2``, the density rule) x the cell's area x
-   ``traffic.lanes_per_street``; times ``traffic.lane_capacity_veh_h``, vehicle-km per hour
-   a district's streets carry at capacity. A ``road_space`` measure removes part of it.
+   ``traffic.lanes_per_street``. A ``road_space`` measure removes part of them; a district
+   loses the same share of its capacity.
 4. **Delay.** The daily traffic is spread over the hours of the day (:func:`hourly_profile`:
    peaks, day and night); in each hour the volume-delay function of the US Bureau of Public
    Roads (1964) gives the travel time per km relative to free flow,
@@ -31,8 +31,9 @@ zone is a district of its own. Each year:
    city's road network is not modelled link by link, and straight-line loading puts traffic
    where the network may not). The lane-km of the density rule or OpenStreetMap then say
    what share of a district's capacity a ``road_space`` measure removes; the implied capacity
-   per lane-km is reported (:attr:`RoadBase.lane_capacity`) beside the published lane
-   capacity ``traffic.lane_capacity_veh_h``.
+   per lane-km is reported (:attr:`RoadBase.lane_capacity`), to set beside published lane
+   capacities (``road_traffic_evidence.csv``: 1,300 vehicles an hour per lane of a UAP3
+   street in DMRB TA 79/99).
 6. **Speeds (pivot).** The cells' car speeds of the layers (the density rule or the city's
    data, with any speed limit) are the base year's observed speeds; a district's speed
    changes by ``D_base / D_year``, where ``D_base`` is the base year's traffic, without any
@@ -137,8 +138,6 @@ class RoadNetwork:
         Share of the vehicle-km between two districts driven inside each grid district.
     cell_lane_km : ndarray, shape (N,)
         Lane-km of each cell's streets.
-    lane_capacity : float
-        Vehicles per hour and lane at capacity.
     freight_share : ndarray, shape (K,)
         Each district's share of the van and lorry traffic.
     freight_pcu : float
@@ -154,15 +153,10 @@ class RoadNetwork:
     n_external: int
     path: np.ndarray
     cell_lane_km: np.ndarray
-    lane_capacity: float
     freight_share: np.ndarray
     freight_pcu: float
     bus_road_share: float
     street_source: str
-
-    def capacity(self, levers: YearLevers | None = None) -> np.ndarray:
-        """Vehicle-km per hour the district's streets carry at capacity by the density rule (K,)."""
-        return self.lane_km(levers) * self.lane_capacity
 
     def lane_km(self, levers: YearLevers | None = None) -> np.ndarray:
         """Lane-km of each district's streets open to cars (a ``road_space`` cut removed), (K,)."""
@@ -313,7 +307,7 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
     return RoadNetwork(
         district=district, n_districts=k, n_external=n_ext,
         path=path_shares(cx, cy, district_of_point, k), cell_lane_km=lane_km,
-        lane_capacity=tr.lane_capacity_veh_h, freight_share=share, freight_pcu=pcu,
+        freight_share=share, freight_pcu=pcu,
         bus_road_share=float(max(0.0, 1.0 - supply.share_tram - supply.share_metro)),
         street_source=source)
 
@@ -384,7 +378,7 @@ class RoadBase:
         Where the level comes from.
     lane_capacity : float
         Implied vehicles per hour and lane-km at capacity (median over districts), to compare
-        with published lane capacities (``traffic.lane_capacity_veh_h``).
+        with published lane capacities (``road_traffic_evidence.csv``).
     trip_km : float
         Mean car trip length of the base year (all car trips of the kernel), km; the cold-start
         excess pivots on it (:mod:`mobility_sim.fleet.cold_start`).

@@ -43,7 +43,7 @@ SHARE_PARAMETERS: frozenset[str] = frozenset({
 #: Units of parameters that must be positive.
 POSITIVE_UNITS: frozenset[str] = frozenset({
     "km/h", "m", "min", "h", "persons/vehicle", "inh/km2", "persons/car", "days/year", "l/vkm",
-    "persons/e-bike", "cars/person", "trips/person/day", "km/km2", "veh/h/lane", "lanes",
+    "persons/e-bike", "cars/person", "trips/person/day", "km/km2", "lanes",
     "pcu",
 })
 #: Units of marginal utilities of time and money, which must not be positive (more time or
@@ -64,7 +64,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "kWh/vkm": (0.0, 10.0), "km/bus/year": (0.0, 500_000.0), "lines": (0.0, 100.0),
     "min/week": (0.0, 10_080.0), "years": (0.0, 100.0), "km": (0.0, 500.0),
     "zones": (1.0, 64.0), "trips/month": (1.0, 500.0), "km/km2": (0.0, 100.0),
-    "veh/h/lane": (0.0, 5_000.0), "lanes": (0.0, 20.0), "pcu": (0.0, 10.0),
+    "lanes": (0.0, 20.0), "pcu": (0.0, 10.0),
     "degC": (-50.0, 50.0),
 }
 
