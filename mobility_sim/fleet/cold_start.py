@@ -60,6 +60,7 @@ def _table() -> pd.DataFrame:
     return read_table("copert_cold_start.csv")
 
 
+@cache
 def _coefficients(fuel: str, euro: str, pollutant: str, parameter: str) -> tuple[float, ...]:
     t = _table()
     rows = t[t["fuel"].str.split(";").apply(lambda fuels: fuel in fuels)
