@@ -297,3 +297,16 @@ def test_vans_and_lorries_get_copert_exhaust_at_their_speed():
         assert "nox" not in factors["bev"]
         # slower traffic, more NOx per km (urban speeds)
         assert freight_exhaust(vehicle, 15.0)["nox"] > freight_exhaust(vehicle, 40.0)["nox"]
+
+
+def test_every_year_of_the_sump_package_settles(repo_root):
+    import mobility_sim
+
+    results = mobility_sim.run(repo_root / "scenarios" / "helsinki" / "sump_package.yaml",
+                               save=False, dashboard=False)
+    road = results.meta["road_traffic"]
+    assert road["years_at_iteration_limit"] == []
+    assert road["congestion_level"] == pytest.approx(0.26)
+    iterations = results.summary["traffic_iterations"]
+    assert iterations.iloc[0] == 1 and iterations.max() < parameters()["traffic.max_iterations"]
+    assert results.summary["road_delay_index"].iloc[0] == pytest.approx(1.26)
