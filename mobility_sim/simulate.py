@@ -70,7 +70,7 @@ from .model.parameters import (
     resolve_parameters,
     transferred_constants,
 )
-from .model.traffic import congestion_level
+from .model.traffic import RoadBase
 from .model.years import ModelYear, RunSetup, run_years, setup_run
 from .reference.country import country_parameters
 from .reference.targets import anchor_targets
@@ -117,14 +117,14 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     zones = report_zones(loaded)
-    tables = run_tables(setup, kernel, progress, label, zones)
+    tables, road_base = run_tables(setup, kernel, progress, label, zones)
     tables["zones"] = tables["zones"].assign(case="scenario")
     if not scenario.measures:
         reference = tables["summary"].copy()
     elif with_reference:
         reference_setup = setup_run(city, p, (), (), years, switches)
-        reference_tables = run_tables(reference_setup, kernel, progress,
-                                      f"{label}, reference case", zones)
+        reference_tables, _ = run_tables(reference_setup, kernel, progress,
+                                         f"{label}, reference case", zones)
         reference = reference_tables["summary"]
         tables["zones"] = pd.concat([tables["zones"],
                                      reference_tables["zones"].assign(case="reference")],
@@ -141,7 +141,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                          "source": setup.freight.ratios.source}
                         if setup.freight is not None else None),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km",
-            "road_traffic": road_traffic_meta(setup, tables["summary"])}
+            "road_traffic": road_traffic_meta(setup, tables["summary"], road_base)}
     meta["targets"] = anchor_targets(scenario.all_targets, city,
                                      reference if not reference.empty else tables["summary"],
                                      tables["summary"])
@@ -152,20 +152,24 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                    meta=meta, scenario_yaml=loaded.resolved_yaml())
 
 
-def road_traffic_meta(setup: RunSetup, summary: pd.DataFrame) -> dict | None:
+def road_traffic_meta(setup: RunSetup, summary: pd.DataFrame,
+                      base: RoadBase | None) -> dict | None:
     """How the run's speeds followed traffic (``docs/traffic.md``); None with fixed speeds.
 
+    From the base year's calibrated roads (``base``): the congestion level and its source, the
+    peak hour's volume over capacity and the implied capacity per lane-km.
     ``years_at_iteration_limit`` lists the years that used every kernel run
     ``traffic.max_iterations`` allows (their speeds may not have settled within
     ``traffic.tolerance``).
     """
-    if setup.roads is None:
+    if setup.roads is None or base is None:
         return None
     tr = ModelParameters.of(setup.parameters).traffic
-    level, source = congestion_level(setup.city.slug, setup.parameters)
     limit = summary["traffic_iterations"] >= tr.max_iterations
     return {"districts": setup.roads.n_districts, "street_density": setup.roads.street_source,
-            "congestion_level": level, "congestion_source": source,
+            "congestion_level": base.congestion, "congestion_source": base.source,
+            "peak_volume_over_capacity": base.peak_ratio,
+            "capacity_veh_per_h_per_lane_km": base.lane_capacity,
             "tolerance": tr.tolerance,
             "mean_iterations": float(summary["traffic_iterations"].mean()),
             "years_at_iteration_limit": [int(y) for y in summary.loc[limit, "year"]]}
@@ -241,7 +245,7 @@ def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] 
 
 def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                label: str = "", zones: Mapping[str, tuple[str, np.ndarray]] | None = None,
-               ) -> dict[str, pd.DataFrame]:
+               ) -> tuple[dict[str, pd.DataFrame], RoadBase | None]:
     """Run a set-up run's years and turn each year's outputs into the result tables.
 
     ``zones`` maps a zone's name to its kind and cell mask (:func:`report_zones`): each gets
@@ -249,9 +253,11 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
 
     Returns
     -------
-    dict of str to DataFrame
+    tables : dict of str to DataFrame
         ``summary, modes, segments, cells, grid, fleet, emissions, health, accounts, zones``
         (see :mod:`mobility_sim.results`).
+    road_base : RoadBase or None
+        The base year's calibrated roads the speeds pivoted on (None with fixed speeds).
     """
     city, p = setup.city, setup.parameters
     supply_based = setup.supply_based
@@ -265,6 +271,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     zone_rows_: list[dict] = []
     grid_km2 = city.n_cells * (city.meta.cell_size_m / 1000.0) ** 2
     freight_base: dict[str, float] | None = None
+    road_base: RoadBase | None = None
     for year_run in run_years(setup, kernel, progress, label):
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
@@ -321,6 +328,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         fleet_rows += accounts.fleet_rows
         emission_rows += accounts.emission_rows
         health_rows_ += health
+        road_base = year_run.road_base
     return {
         "summary": pd.concat(rows["summary"], ignore_index=True),
         "modes": pd.concat(rows["modes"], ignore_index=True),
@@ -332,7 +340,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         "health": pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
         "accounts": pd.DataFrame(account_rows_, columns=list(ACCOUNTS_COLUMNS)),
         "zones": pd.DataFrame(zone_rows_, columns=list(ZONE_COLUMNS)),
-    }
+    }, road_base
 
 
 #: Measure types whose area is a zone the results report (trips entering, km inside).

@@ -31,7 +31,7 @@ zone is a district of its own. Each year:
    city's road network is not modelled link by link, and straight-line loading puts traffic
    where the network may not). The lane-km of the density rule or OpenStreetMap then say
    what share of a district's capacity a ``road_space`` measure removes; the implied capacity
-   per lane-km is reported (:attr:`RoadBase.lane_capacity`), to set beside published lane
+   per lane-km is reported (``meta["road_traffic"]``), to set beside published lane
    capacities (``road_traffic_evidence.csv``: 1,300 vehicles an hour per lane of a UAP3
    street in DMRB TA 79/99).
 6. **Speeds (pivot).** The cells' car speeds of the layers (the density rule or the city's
@@ -183,6 +183,17 @@ class RoadNetwork:
         return np.einsum("ab,abc->c", vkm, self.path)
 
 
+def square_index(qx: np.ndarray, qy: np.ndarray, x: np.ndarray, y: np.ndarray,
+                 side_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column and row of the ``side_km`` square holding each point ``(qx, qy)``.
+
+    Squares are counted from the cells' south-west corner (``x.min(), y.min()``).
+    """
+    size = side_km * 1000.0
+    return (np.floor((qx - x.min()) / size).astype(np.int64),
+            np.floor((qy - y.min()) / size).astype(np.int64))
+
+
 def grid_districts(x: np.ndarray, y: np.ndarray, cell_size_m: float, side_km: float,
                    max_districts: int) -> tuple[np.ndarray, float]:
     """Group cells into square districts; return each cell's district and the side used (km).
@@ -193,8 +204,7 @@ def grid_districts(x: np.ndarray, y: np.ndarray, cell_size_m: float, side_km: fl
     cell_km = cell_size_m / 1000.0
     side = max(side_km, cell_km)
     while True:
-        ix = np.floor((x - x.min()) / (side * 1000.0)).astype(np.int64)
-        iy = np.floor((y - y.min()) / (side * 1000.0)).astype(np.int64)
+        ix, iy = square_index(x, y, x, y, side)
         key = iy * (ix.max() + 1) + ix
         squares, district = np.unique(key, return_inverse=True)
         if squares.size <= max(1, max_districts):
@@ -267,18 +277,17 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
     cell = float(city.meta.cell_size_m)
     district, side = grid_districts(x, y, cell, tr.district_km, int(tr.max_districts))
     k = int(district.max()) + 1 if district.size else 0
-    x0, y0, size = x.min(), y.min(), side * 1000.0
-    ix = np.floor((x - x0) / size).astype(np.int64)
-    iy = np.floor((y - y0) / size).astype(np.int64)
+    ix, iy = square_index(x, y, x, y, side)
     squares = np.full((ix.max() + 1, iy.max() + 1), -1, dtype=np.int64)
     squares[ix, iy] = district
     half = cell / 2.0
 
     def district_of_point(qx: np.ndarray, qy: np.ndarray) -> np.ndarray:
-        inside = ((qx >= x0 - half) & (qx <= x.max() + half)
-                  & (qy >= y0 - half) & (qy <= y.max() + half))
-        qi = np.clip(np.floor((qx - x0) / size).astype(np.int64), 0, squares.shape[0] - 1)
-        qj = np.clip(np.floor((qy - y0) / size).astype(np.int64), 0, squares.shape[1] - 1)
+        inside = ((qx >= x.min() - half) & (qx <= x.max() + half)
+                  & (qy >= y.min() - half) & (qy <= y.max() + half))
+        qi, qj = square_index(qx, qy, x, y, side)
+        qi = np.clip(qi, 0, squares.shape[0] - 1)
+        qj = np.clip(qj, 0, squares.shape[1] - 1)
         return np.where(inside, squares[qi, qj], -1)
 
     weight = np.maximum(grid["population"].to_numpy(float) + grid["jobs"].to_numpy(float), 1e-9)
