@@ -9,7 +9,7 @@ DEMO_OUT      ?= output/demo
 .PHONY: demo test lab lint bench clean help
 
 help:
-	@echo "make demo   create .venv, install, run the demo scenario on Helsinki, write the dashboard"
+	@echo "make demo   create .venv, install, run the demo package on Helsinki with the council page (about 3 min)"
 	@echo "make test   create .venv if needed, install, run the whole test suite"
 	@echo "make lab    install JupyterLab (the notebook extra) and open the tutorial notebooks"
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mobility-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT)
+	$(BIN)/mobility-sim run $(DEMO_SCENARIO) --out $(DEMO_OUT) --council
 
 test: $(STAMP)
 	bash scripts/ensure_browser.sh

@@ -148,6 +148,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     meta["reference_run"] = not reference.empty
     meta["target"] = meta["targets"][0] if meta["targets"] else None
     meta["municipality"] = municipality_meta(city, sheet)
+    meta["map_layers"] = map_layers(loaded)
     return Results(**tables, reference=reference, areas=area_table(tables["cells"], city),
                    meta=meta, scenario_yaml=loaded.resolved_yaml())
 
@@ -360,6 +361,38 @@ def report_zones(loaded: LoadedScenario) -> dict[str, tuple[str, np.ndarray]]:
         if kind is not None and mask is not None and np.any(mask):
             out[measure.display_label] = (kind, np.asarray(mask, dtype=bool))
     return out
+
+
+def map_layers(loaded: LoadedScenario) -> dict[str, list[dict]]:
+    """Return what the result maps draw over the grid (run metadata; no result depends on it).
+
+    ``zones``: the city's named zones (``name``, polygon ``wkt`` in the grid's CRS and the
+    ``cell_ids`` whose centre lies inside); ``areas``: each measure that has an ``area``
+    (``label``, ``type``, the ``zone`` it names or None, and the ``cell_ids`` it acts on);
+    ``pt_lines``: each new line of a ``pt_line`` measure (``label``, ``vehicle``, line ``wkt``
+    as the model places it). Existing public transport lines are not in a city's data (its
+    GTFS feed gives per-cell stop distances and headways only), so none are listed.
+    """
+    city = loaded.city
+    ids = city.grid["cell_id"].to_numpy()
+
+    def cells(mask: np.ndarray) -> list[int]:
+        return [int(i) for i in ids[np.asarray(mask, dtype=bool)]]
+
+    zones = [{"name": name, "wkt": wkt, "cell_ids": cells(city.zone_mask(name))}
+             for name, wkt in city.meta.zones.items()]
+    areas: list[dict] = []
+    lines: list[dict] = []
+    for measure, mask in zip(loaded.scenario.measures, loaded.masks, strict=True):
+        kind, area, line = (getattr(measure, "type", ""), getattr(measure, "area", None),
+                            getattr(measure, "line", None))
+        if kind == "pt_line" and line is not None:
+            lines.append({"label": measure.display_label, "wkt": str(line.wkt),
+                          "vehicle": getattr(measure, "vehicle", None)})
+        elif area is not None and mask is not None:
+            areas.append({"label": measure.display_label, "type": kind, "zone": area.zone,
+                          "cell_ids": cells(mask)})
+    return {"zones": zones, "areas": areas, "pt_lines": lines}
 
 
 def freight_base_vkm(setup: RunSetup, kernel: KernelFn, first: ModelYear, traffic: CarTraffic,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,7 +23,61 @@ from ..report.theme import OKABE_ITO, UNITS, house, plain
 
 #: Axis titles of outputs that have a house unit label.
 OUTPUT_TITLES: dict[str, str] = {"co2_wtw_t": UNITS["co2_t"] + ", well-to-wheel",
-                                 "co2_ttw_t": UNITS["co2_t"] + ", tank-to-wheel"}
+                                 "co2_ttw_t": UNITS["co2_t"] + ", tank-to-wheel",
+                                 "territorial_co2_wtw_t": UNITS["co2_t"]
+                                 + ", territorial, well-to-wheel",
+                                 "territorial_co2_ttw_t": UNITS["co2_t"]
+                                 + ", territorial, tank-to-wheel"}
+
+#: Plain names of outputs in titles and text (a column name never shows on a page).
+OUTPUT_NAMES: dict[str, str] = {
+    "co2_wtw_t": "well-to-wheel CO₂e", "co2_ttw_t": "tank-to-wheel CO₂e",
+    "territorial_co2_wtw_t": "territorial well-to-wheel CO₂e",
+    "territorial_co2_ttw_t": "territorial tank-to-wheel CO₂e",
+    "residents_co2_wtw_t": "residents' well-to-wheel CO₂e",
+    "residents_co2_ttw_t": "residents' tank-to-wheel CO₂e",
+    "co2_wtw_per_capita_kg": "well-to-wheel CO₂e per resident",
+    "co2_ttw_per_capita_kg": "tank-to-wheel CO₂e per resident",
+    "trips": "trips", "pkm": "passenger-km", "car_vkm": "car vehicle-km",
+    "fleet_bev_share": "battery-electric share of cars",
+}
+
+#: Column headers of the analysis tables (action table, sensitivity indices).
+COLUMN_LABELS: dict[str, str] = {
+    "measure": "Measure", "type": "Type", "area": "Area", "start": "Start",
+    "full_effect_year": "Full effect from", "profile": "Profile",
+    "capex_eur": "Investment (EUR)", "opex_eur_per_year": "Running cost (EUR per year)",
+    "cost_eur": "Cost, all years (EUR)", "co2_effect_t": "CO₂e effect (t)",
+    "co2_effect_share": "Share of the package's effect",
+    "co2_abated_t": "CO₂e abated, all years (t)",
+    "eur_per_t_abated": "Cost per tonne abated (EUR/t)",
+    "parameter": "Parameter", "mu_star": "Morris μ* (mean absolute effect)",
+    "mu_star_conf": "μ* confidence (95 %)", "sigma": "Morris σ (spread of effects)",
+    "S1": "First-order index S1", "S1_conf": "S1 confidence (95 %)",
+    "ST": "Total-order index ST", "ST_conf": "ST confidence (95 %)",
+}
+
+#: Unit suffixes of column names and how a header shows them (:func:`column_label`).
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_eur_per_t", "EUR/t"), ("_eur_per_year", "EUR per year"), ("_eur", "EUR"),
+    ("_kg", "kg"), ("_t", "t"), ("_pct", "%"), ("_km", "km"), ("_kmh", "km/h"),
+)
+
+#: Abbreviations in column names and their words in headers.
+_WORDS: dict[str, str] = {
+    "co2": "CO₂e", "wtw": "well-to-wheel", "ttw": "tank-to-wheel", "pt": "PT", "ev": "EV",
+    "bev": "battery-electric", "nox": "NOx", "pm25": "PM2.5", "vkm": "vehicle-km",
+    "pkm": "passenger-km", "pc": "per resident", "eur": "EUR",
+}
+
+#: Columns of years (shown without a thousands separator).
+_YEAR_COLUMNS = frozenset({"year", "start", "end", "full_effect_year", "base_year",
+                           "target_year"})
+
+#: Pixels per bar of the waterfall, and the room for its title, legend and axis.
+WATERFALL_BAR_PX, WATERFALL_MARGIN_PX, WATERFALL_MIN_PX = 28, 200, 420
+#: Longest measure label (characters) still drawn under a vertical bar; longer: horizontal bars.
+WATERFALL_VERTICAL_LABEL = 16
 
 _CUT, _RISE, _TOTAL = OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]
 
@@ -31,6 +86,50 @@ def _check(frame: pd.DataFrame, columns: Sequence[str], name: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise AnalysisError(f"{name} table lacks column(s) {', '.join(missing)}")
+
+
+def output_name(output: str) -> str:
+    """Plain name of an output column for a title (e.g. ``co2_wtw_t`` -> well-to-wheel CO₂e)."""
+    if output in OUTPUT_NAMES or output in COLUMN_LABELS:
+        return OUTPUT_NAMES.get(output) or COLUMN_LABELS[output]
+    label = column_label(output)
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def column_label(column: str) -> str:
+    """Human header of a table column: :data:`COLUMN_LABELS`, else words and a unit.
+
+    ``co2_effect_t`` -> "CO₂e effect (t)"; an unknown ``foo_bar_eur`` -> "Foo bar (EUR)".
+    """
+    if column in COLUMN_LABELS:
+        return COLUMN_LABELS[column]
+    name, unit = str(column), ""
+    for suffix, text in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name, unit = name[: -len(suffix)], text
+            break
+    words = " ".join(_WORDS.get(w, w) for w in name.split("_") if w)
+    words = words[:1].upper() + words[1:]
+    return f"{words} ({unit})" if unit else words
+
+
+def waterfall_height(n_measures: int) -> int:
+    """Height in pixels of a waterfall of ``n_measures`` steps (and the package's total)."""
+    return max(WATERFALL_MIN_PX,
+               WATERFALL_BAR_PX * (n_measures + 1) + WATERFALL_MARGIN_PX)
+
+
+def _padded_range(values: Sequence[float], pad: float = 0.22) -> list[float]:
+    """Value-axis range of a waterfall with room for the text beside its longest bars.
+
+    Spans zero, every running total and the package's total, plus ``pad`` of that span on
+    each side (a bar's text is drawn beyond its end).
+    """
+    steps = np.asarray(values[:-1], dtype=float)
+    ends = np.concatenate([[0.0], np.cumsum(steps), [float(values[-1])]])
+    lo, hi = float(np.nanmin(ends)), float(np.nanmax(ends))
+    span = (hi - lo) or max(abs(hi), 1.0)
+    return [lo - pad * span if lo < 0 else lo, hi + pad * span if hi > 0 else hi]
 
 
 def waterfall_figure(contributions: pd.DataFrame, totals: pd.DataFrame, year: int,
@@ -61,20 +160,40 @@ def waterfall_figure(contributions: pd.DataFrame, totals: pd.DataFrame, year: in
         raise AnalysisError(f"no attribution for {output} in {year}")
     part = part.sort_values("contribution")
     base, effect = float(tot["without_measures"].iloc[0]), float(tot["effect"].iloc[0])
-    labels = [*part["measure"].map(plain), "Package"]
+    names = [str(m) for m in part["measure"]]
+    labels = [*map(plain, names), "Package"]
     values = [*part["contribution"].astype(float), effect]
     pct = [v / base if base else float("nan") for v in values]
-    fig = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=["relative"] * len(part) + ["total"],
-        decreasing={"marker": {"color": _CUT}}, increasing={"marker": {"color": _RISE}},
-        totals={"marker": {"color": _TOTAL}}, connector={"line": {"color": "#9CA3AF"}},
-        text=[f"{v:+,.0f} ({p:+.1%})" for v, p in zip(values, pct, strict=True)],
-        textposition="outside", hovertemplate="%{x}: %{y:+,.0f}<extra></extra>"))
-    house(fig, title or f"What each measure changes: {output} in {year} "
-                        f"(without measures: {base:,.0f})")
-    fig.update_yaxes(title=f"Change in {OUTPUT_TITLES.get(output, output)}",
-                     zeroline=True, zerolinecolor="#6B7280")
-    fig.update_xaxes(title="")
+    horizontal = max((len(n) for n in names), default=0) > WATERFALL_VERTICAL_LABEL
+    name = output_name(output)
+    unit_title = OUTPUT_TITLES.get(output, column_label(output))
+    steps = {"measure": ["relative"] * len(part) + ["total"],
+             "decreasing": {"marker": {"color": _CUT}},
+             "increasing": {"marker": {"color": _RISE}},
+             "totals": {"marker": {"color": _TOTAL}},
+             "connector": {"line": {"color": "#9CA3AF"}},
+             "text": [f"{v:+,.0f} ({p:+.1%})" for v, p in zip(values, pct, strict=True)],
+             "textposition": "outside", "cliponaxis": False, "name": plain(name)}
+    if horizontal:  # long labels read left of their bars, first measure on top
+        fig = go.Figure(go.Waterfall(orientation="h", y=labels, x=values,
+                                     hovertemplate="%{y}: %{x:+,.0f}<extra></extra>", **steps))
+    else:
+        fig = go.Figure(go.Waterfall(x=labels, y=values,
+                                     hovertemplate="%{x}: %{y:+,.0f}<extra></extra>", **steps))
+    tonnes = " t" if output.endswith("_t") else ""
+    house(fig, title or f"What each measure changes: {name} in {year} "
+                        f"(without measures: {base:,.0f}{tonnes})",
+          height=waterfall_height(len(part)))
+    value_axis = {"title": f"Change in {unit_title}", "zeroline": True,
+                  "zerolinecolor": "#6B7280", "range": _padded_range(values)}
+    if horizontal:
+        fig.update_xaxes(**value_axis)
+        fig.update_yaxes(title="", autorange="reversed", showgrid=False)
+        fig.update_layout(margin={"r": 90})  # room for the text beside the longest bar
+    else:
+        fig.update_yaxes(**value_axis)
+        fig.update_xaxes(title="")
+    fig.update_layout(showlegend=False)
     return fig
 
 
@@ -116,8 +235,9 @@ def fan_chart_figure(fan: pd.DataFrame, reference: pd.DataFrame | None = None,
         fig.add_trace(go.Scatter(x=reference["year"], y=reference[output], mode="lines",
                                  name="Scenario's own values",
                                  line={"color": OKABE_ITO["black"], "dash": "dash"}))
-    house(fig, title or f"Uncertainty of {output}")
-    fig.update_yaxes(title=OUTPUT_TITLES.get(output, output), rangemode="tozero")
+    house(fig, title or f"Uncertainty of {output_name(output)}", height=480)
+    fig.update_yaxes(title=OUTPUT_TITLES.get(output, column_label(output)),
+                     rangemode="tozero")
     fig.update_xaxes(title=UNITS["year"])
     return fig
 
@@ -166,17 +286,46 @@ def sensitivity_figure(indices: pd.DataFrame, method: str, title: str | None = N
 
 
 def frame_table(frame: pd.DataFrame, digits: int = 3) -> str:
-    """Return an HTML table of a small DataFrame (numbers rounded, right-aligned)."""
+    """Return an HTML table of a small DataFrame, whole: human headers, numbers rounded.
+
+    Headers come from :func:`column_label` (never a raw column name); shares (``*_share``)
+    show in per cent, years without thousands separators; numeric columns align right. The
+    table scrolls sideways inside its own box when it is wider than the page, so no column is
+    cut off, and it has no height limit.
+    """
     numeric = {i for i, c in enumerate(frame.columns)
                if pd.api.types.is_numeric_dtype(frame[c])}
 
-    def fmt(v: object) -> object:
+    def fmt(column: str, v: object) -> object:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return ""
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, int | float) and column in _YEAR_COLUMNS:
+            return f"{v:.0f}"
+        if isinstance(v, int | float) and column.endswith("_share"):
+            return f"{100 * float(v):.1f} %"
         if isinstance(v, float):
-            return "" if pd.isna(v) else (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}")
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
         return v
 
-    rows = [[fmt(v) for v in row] for row in frame.itertuples(index=False)]
-    return table([str(c) for c in frame.columns], rows, numeric)
+    columns = [str(c) for c in frame.columns]
+    rows = [[fmt(c, v) for c, v in zip(columns, row, strict=True)]
+            for row in frame.itertuples(index=False)]
+    html = table([column_label(c) for c in columns], rows, numeric).replace(
+        '<table class="ms-table">', '<table class="ms-table ms-analysis-table">', 1)
+    return ('<div class="ms-table-scroll" style="overflow-x:auto;max-width:100%;'
+            'max-height:none">' + html + "</div>")
+
+
+#: Styles of the analysis tables on top of the house stylesheet: a measure's label keeps a
+#: readable width; a table is never clipped in height.
+_ANALYSIS_STYLE = (
+    "<style>.ms-table-scroll{overflow-x:auto;overflow-y:visible;max-height:none}"
+    "table.ms-table.ms-analysis-table td:first-child{min-width:14em}"
+    "table.ms-table.ms-analysis-table th,table.ms-table.ms-analysis-table th.num"
+    "{vertical-align:bottom;white-space:normal;min-width:5.5em}"
+    "</style>")
 
 
 def write_analysis_page(path: str | Path, title: str,
@@ -199,7 +348,7 @@ def write_analysis_page(path: str | Path, title: str,
         If the file cannot be written.
     """
     page = Page(title=title, slug="analysis")
-    page.header = f"<h1>{esc(title)}</h1>"
+    page.header = f"<h1>{esc(title)}</h1>" + _ANALYSIS_STYLE
     for i, (heading, lead, figures, extra) in enumerate(sections):
         panels = [page.figure(fig, wide=True, name=f"analysis-{i + 1}-{k + 1}")
                   for k, fig in enumerate(figures)]

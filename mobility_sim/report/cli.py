@@ -137,8 +137,13 @@ def dashboard_command(
         folders = [run_dir] + ([baseline] if baseline is not None else [])
         runs = _load(folders)
         extra = _attribution_tables([attribution], runs[:1], [run_dir])[0]
+        council = None
+        if (run_dir / "council" / "council.json").is_file():
+            from ..analysis.council import read_council
+
+            council = read_council(run_dir / "council")
         page = build_dashboard(runs[0], baseline=runs[1] if baseline is not None else None,
-                               extra=extra)
+                               extra=extra, council=council)
         target = out or run_dir / "dashboard.html"
         path = page.write(target)
         typer.echo(f"dashboard: {path.resolve()}")

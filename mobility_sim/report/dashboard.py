@@ -25,19 +25,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..results import Results
 from .cobenefit_figures import (
-    COST_COLUMNS,
     HEALTH_COLUMNS,
     POLLUTANT_COLUMNS,
     cost_effectiveness_figure,
     health_figure,
     pollutants_figure,
 )
-from .emissions_figures import WEDGE_COLUMNS, wedge_figure
+from .council_figures import council_section
+from .emissions_figures import WEDGE_COLUMNS, wedge_figure, wedges_from_contributions
 from .fleet_figures import FLEET_COLUMNS, fleet_composition_figure
 from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_name
 from .notebook import ResultsPlots
@@ -74,9 +75,12 @@ def has_stock(fleet: pd.DataFrame, vehicle: str) -> bool:
 
 
 def build_dashboard(results: Results, *, baseline: Results | None = None,
-                    extra: Mapping[str, pd.DataFrame] | None = None) -> Page:
+                    extra: Mapping[str, pd.DataFrame] | None = None,
+                    council: Mapping[str, Any] | None = None) -> Page:
     """Assemble the dashboard page of one run (see :func:`write_dashboard`)."""
     meta = results.meta
+    if council is not None:
+        extra = {**council_extra(council), **(extra or {})}
     name, city = scenario_name(results), city_name(results)
     base = base_year_of(results)
     final = int(results.summary["year"].max())
@@ -95,6 +99,16 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     page.add_html(synthetic_banner([results]))
     page.add_html(calibration_banner([results]))
     page.add_section("kpis", "Headline", kpi_cards_html(kpi_cards(scenario_kpis(results))))
+    if council is not None:
+        target = (meta.get("targets") or [None])[0]
+        page.add_section("council", "For the council: target, measures, cost, certainty",
+                         council_section(page, results.summary, results.reference, council,
+                                         target))
+    else:
+        page.add_html('<div class="ms-banner" role="note">The council section (what each '
+                      "measure achieves, EUR per tonne, the cost curve and an uncertainty "
+                      "band) needs extra runs: <code>mobility-sim run SCENARIO --council"
+                      "</code> writes it.</div>")
 
     # Emissions ---------------------------------------------------------------------------
     country = str(meta.get("country") or "")
@@ -110,7 +124,9 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                                    "'About these numbers' for how public transport is counted.",
                               name="emissions-by-mode"))
     wedges = extra_table(results, "wedges", extra)
-    if wedges is not None:
+    if council is not None:
+        pass  # the council section draws the wedges against the reference case
+    elif wedges is not None:
         panels.append(page.figure(wedge_figure(wedges), wide=True, name="wedges",
                                   note="Reduction versus the baseline attributed to each "
                                        "measure."))
@@ -119,7 +135,8 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
             "Emission reduction by measure (wedges)",
             "Splitting the reduction among measures needs runs with each measure left out; "
             "this page shows one run.",
-            f"Give a table with columns {_cols(WEDGE_COLUMNS)} to show it.", wide=True))
+            "Run 'mobility-sim run SCENARIO --council' to show it (or give a table with "
+            f"columns {_cols(WEDGE_COLUMNS)}).", wide=True))
     page.add_section("emissions", "Emissions", grid(*panels))
     page.add_section("reference", "Reference case and targets", reference_html(results))
     page.add_section("municipality", "Municipality and modelled area", areas_html(results))
@@ -234,8 +251,8 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                       "Cost-effectiveness (EUR per tonne CO₂e)",
                       "Measure costs and the abatement of each measure are not among this run's "
                       "result tables.",
-                      f"Give measures a cost and a table with columns {_cols(COST_COLUMNS)} "
-                      "to show it.", wide=True))
+                      "Run 'mobility-sim run SCENARIO --council' (attribution, published unit "
+                      "costs, Monte Carlo band) to show it.", wide=True))
     page.add_section("cobenefits", "Co-benefits and costs", grid(*panels))
 
     # Measures and notes ------------------------------------------------------------------
@@ -244,8 +261,20 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     return page
 
 
+def council_extra(council: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """Return the ``wedges`` and ``costs`` tables of the council tables (for the panels)."""
+    output = council["info"].get("abated_output") or "co2_wtw_t"
+    contributions = council["contributions"]
+    wedges = wedges_from_contributions(contributions[contributions["output"] == output], output)
+    measures = council["measures"]
+    costs = pd.DataFrame({"measure": measures["measure"], "cost_eur": measures["npc_eur"],
+                          "co2_abated_t": measures["abated_t"]})
+    return {"wedges": wedges, "costs": costs}
+
+
 def write_dashboard(results: Results, path: str | Path, *, baseline: Results | None = None,
-                    extra: Mapping[str, pd.DataFrame] | None = None) -> Path:
+                    extra: Mapping[str, pd.DataFrame] | None = None,
+                    council: Mapping[str, Any] | None = None) -> Path:
     """Write the dashboard of one run as one self-contained HTML file.
 
     Parameters
@@ -259,6 +288,9 @@ def write_dashboard(results: Results, path: str | Path, *, baseline: Results | N
     extra : mapping of str to pandas.DataFrame, optional
         Optional tables (``wedges``, ``fleet``, ``pollutants``, ``health``, ``costs``; see the
         module docstring for their columns).
+    council : mapping, optional
+        The council tables (:func:`mobility_sim.analysis.council.read_council`): adds the
+        council section and fills the wedges and cost panels from them.
 
     Returns
     -------
@@ -270,4 +302,4 @@ def write_dashboard(results: Results, path: str | Path, *, baseline: Results | N
     OutputError
         If the file cannot be written.
     """
-    return build_dashboard(results, baseline=baseline, extra=extra).write(path)
+    return build_dashboard(results, baseline=baseline, extra=extra, council=council).write(path)

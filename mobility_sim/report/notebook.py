@@ -37,7 +37,13 @@ from .kpi import (
     scenario_kpis,
     scenario_name,
 )
-from .map_figures import car_speed_change_map, co2_per_capita_map, mode_share_change_map
+from .map_figures import (
+    add_outlines,
+    car_speed_change_map,
+    co2_per_capita_map,
+    map_outlines,
+    mode_share_change_map,
+)
 from .page import esc
 from .travel_figures import mode_share_figure, observed_split_figure, road_traffic_figure
 
@@ -132,36 +138,64 @@ class ResultsPlots:
         r = self._results
         return grid_intensity_figure(r.summary, country=r.meta.get("country") or None)
 
-    def co2_map(self, year: int | None = None) -> go.Figure:
-        """Well-to-wheel CO2e per resident by home cell in ``year`` (default: the last year)."""
+    def co2_map(self, year: int | None = None, outlines: bool = True) -> go.Figure:
+        """Well-to-wheel CO2e per resident by home cell in ``year`` (default: the last year).
+
+        With ``outlines`` (the default) the city's named zones, the measures' areas and new
+        public transport lines are drawn over the map (:meth:`outlined`).
+        """
         r = self._results
         chosen = int(r.summary["year"].max()) if year is None else self._year(year)
-        return co2_per_capita_map(r.grid, r.cells, chosen, cell_size_m=r.meta.get("cell_size_m"))
+        return self._outlined(co2_per_capita_map(r.grid, r.cells, chosen,
+                                                 cell_size_m=r.meta.get("cell_size_m")),
+                              outlines)
 
-    def car_share_change_map(self, start: int | None = None, end: int | None = None
-                             ) -> go.Figure:
+    def car_share_change_map(self, start: int | None = None, end: int | None = None,
+                             outlines: bool = True) -> go.Figure:
         """Change in the car share of trips by home cell, ``start`` to ``end`` (in points).
 
-        The defaults are the run's base year and its last year.
+        The defaults are the run's base year and its last year; ``outlines`` as in
+        :meth:`co2_map`.
         """
         r = self._results
         first = base_year_of(r) if start is None else self._year(start)
         last = int(r.summary["year"].max()) if end is None else self._year(end)
-        return mode_share_change_map(r.grid, r.cells, first, last,
-                                     cell_size_m=r.meta.get("cell_size_m"))
+        return self._outlined(mode_share_change_map(r.grid, r.cells, first, last,
+                                                    cell_size_m=r.meta.get("cell_size_m")),
+                              outlines)
 
     def road_traffic(self) -> go.Figure:
         """Car speed relative to the base year's and road delay per year, with the reference."""
         r = self._results
         return road_traffic_figure(r.summary, r.reference)
 
-    def car_speed_map(self, start: int | None = None, end: int | None = None) -> go.Figure:
-        """Change in each cell's car speed, ``start`` to ``end`` (default: base year to last)."""
+    def car_speed_map(self, start: int | None = None, end: int | None = None,
+                      outlines: bool = True) -> go.Figure:
+        """Change in each cell's car speed, ``start`` to ``end`` (default: base year to last).
+
+        ``outlines`` as in :meth:`co2_map`.
+        """
         r = self._results
         first = base_year_of(r) if start is None else self._year(start)
         last = int(r.summary["year"].max()) if end is None else self._year(end)
-        return car_speed_change_map(r.grid, r.cells, first, last,
-                                    cell_size_m=r.meta.get("cell_size_m"))
+        return self._outlined(car_speed_change_map(r.grid, r.cells, first, last,
+                                                   cell_size_m=r.meta.get("cell_size_m")),
+                              outlines)
+
+    def outlined(self, fig: go.Figure) -> go.Figure:
+        """Draw the run's outlines over a map of it (in place) and return the map.
+
+        The city's named zones (their polygons), each measure's area (the outline of the cells
+        it acts on) and each new public transport line (``pt_line``), as thin dark lines named
+        in the legend, where a click hides or shows each. Existing public transport lines are
+        not in a city's data, so they are not drawn.
+        """
+        r = self._results
+        return add_outlines(fig, map_outlines(r.grid, r.meta, r.scenario_yaml,
+                                              r.meta.get("cell_size_m")))
+
+    def _outlined(self, fig: go.Figure, outlines: bool) -> go.Figure:
+        return self.outlined(fig) if outlines else fig
 
     def pollutants(self) -> go.Figure:
         """NOx and PM2.5 (exhaust and non-exhaust) in tonnes per year."""

@@ -80,13 +80,24 @@ class LineGeometry(Strict):
 
 
 class Cost(Strict):
-    """What a measure costs the city (used for EUR per tonne CO2 abated)."""
+    """What a measure costs the city's budget, in EUR of 2023 (replaces the cost rule of its type).
+
+    Without ``cost`` a measure is costed by its type's rule from published unit costs
+    (``docs/costs.md``); give the city's own figures here when it has them.
+    """
 
     capex_eur: float = Field(default=0.0, ge=0, json_schema_extra=unit("EUR"))
     """One-off investment, EUR, spent in the measure's start year."""
     opex_eur_per_year: float = Field(default=0.0, ge=0, json_schema_extra=unit("EUR/year"))
     """Running cost at full effect, EUR per year; each year counts it times the measure's
     intensity (so a measure ramping up costs less to run while it ramps)."""
+    revenue_eur_per_year: float = Field(default=0.0, ge=0, json_schema_extra=unit("EUR/year"))
+    """Revenue to the city at full effect, EUR per year (parking fees, charges), counted like
+    the running cost and subtracted from it."""
+    lifetime_years: float | None = Field(default=None, gt=0, le=100,
+                                         json_schema_extra=unit("years"))
+    """Life of the investment: renewed when it ends inside the horizon, the life left at the
+    horizon's end credited back (default: it outlives the horizon)."""
 
 
 Profile = Literal["step", "linear", "s-curve"]

@@ -20,7 +20,7 @@ from pydantic_core import PydanticUndefined
 from ..data import parameter_table
 from .base import Area, Cost, LineGeometry, MeasureBase
 from .library import EXAMPLES, _measure_yaml
-from .models import MEASURE_TYPES, Scenario, Target, Years
+from .models import MEASURE_TYPES, ReferenceElements, Scenario, Target, Years
 
 _AREA_TEXT = {
     "optional": "optional (whole city when omitted)",
@@ -29,21 +29,41 @@ _AREA_TEXT = {
 }
 
 
+def _is_measure_union(annotation: Any) -> bool:
+    """Whether ``annotation`` is the union of the measure types (the scenario's ``measures``)."""
+    args = typing.get_args(annotation)
+    return bool(args) and all(isinstance(a, type) and issubclass(a, MeasureBase) for a in args)
+
+
 def _type_text(annotation: Any) -> str:
+    """Return a field's type in words and Markdown links (never Python's own type text)."""
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_text(args[0])
     if origin is typing.Literal:
         return " / ".join(f"`{a}`" for a in args)
     if origin in (typing.Union, types.UnionType):
+        if _is_measure_union(annotation):
+            return f"a measure (one of the [{len(args)} types](#catalogue) above)"
         return " or ".join(_type_text(a) for a in args if a is not type(None))
     if origin is dict:
         return f"mapping {_type_text(args[0])} -> {_type_text(args[1])}"
     if origin is list:
-        return f"list of {_type_text(args[0])}"
+        inner = args[0]
+        if typing.get_origin(inner) is typing.Annotated:
+            inner = typing.get_args(inner)[0]
+        if _is_measure_union(inner):
+            return (f"list of measures (one of the [{len(typing.get_args(inner))} types]"
+                    "(#catalogue) above)")
+        return f"list of {_type_text(inner)}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-    return {float: "number", int: "integer", str: "text", bool: "true / false"}.get(
-        annotation, str(annotation))
+    known = {float: "number", int: "integer", str: "text", bool: "true / false"}
+    if annotation in known:
+        return known[annotation]
+    # Anything else: its bare name, never a module path (``typing.``, ``mobility_sim.``)
+    return str(getattr(annotation, "__name__", "value")).lower()
 
 
 def _range_text(field: FieldInfo) -> str:
@@ -60,6 +80,21 @@ def _range_text(field: FieldInfo) -> str:
     return ", ".join(parts)
 
 
+def _value_text(value: Any) -> str:
+    """Return a default value as a scenario file writes it (YAML words, not Python's repr)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, BaseModel):
+        return _value_text(value.model_dump(mode="json"))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    return str(value)
+
+
 def _default_text(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
@@ -68,7 +103,13 @@ def _default_text(field: FieldInfo) -> str:
         return "none"
     if default is PydanticUndefined:
         return ""
-    return f"`{default}`"
+    if isinstance(default, str) and not default:
+        return "empty"
+    if isinstance(default, BaseModel):
+        values = default.model_dump(mode="json")
+        if values and all(v is True for v in values.values()):
+            return "all `true`"
+    return f"`{_value_text(default)}`"
 
 
 def _cell(text: str) -> str:
@@ -83,9 +124,9 @@ def fields_table(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[str
         if name in skip:
             continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        rows.append(f"| `{name}` | {_type_text(field.annotation)} | {extra.get('unit', '')} | "
-                    f"{_default_text(field)} | {_range_text(field)} | "
-                    f"{_cell(field.description or '')} |")
+        rows.append(f"| `{name}` | {_cell(_type_text(field.annotation))} | "
+                    f"{_cell(extra.get('unit', ''))} | {_cell(_default_text(field))} | "
+                    f"{_range_text(field)} | {_cell(field.description or '')} |")
     return rows
 
 
@@ -166,7 +207,7 @@ def reference_text() -> str:
     for name, cls in MEASURE_TYPES.items():
         lines += _measure_section(name, cls)
     lines += ["## Scenario file", "", _doc_parts(Scenario)[0], "", *fields_table(Scenario), ""]
-    for model in (Years, Target, Area, LineGeometry, Cost):
+    for model in (Years, Target, ReferenceElements, Area, LineGeometry, Cost):
         summary, rest = _doc_parts(model)
         lines += [f"### {model.__name__}", "", " ".join(x for x in (summary, rest) if x), "",
                   *fields_table(model), ""]

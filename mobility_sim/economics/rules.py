@@ -1,0 +1,436 @@
+"""What each measure type costs the public budget: one rule per type, from the run's quantities.
+
+A rule turns a measure, the cells it acts on and the run into cost lines
+(:mod:`.cashflow`): investments, running costs and yearly flows (revenues). Quantities come
+from the city and the run (street-km of the area, the PT service of the reference case, the
+cars that enter a cordon in each year), unit costs from ``measure_unit_costs.csv`` through
+:class:`~.unit_costs.UnitCosts` (the median of the published figures, in EUR of the price year,
+scaled to the country's price level). The scope is the **public budget** (the city and its
+public transport authority): what residents pay or save is a transfer or a private cost,
+counted in the generalised cost of travel, not here. ``docs/costs.md`` lists every rule.
+
+A measure's own ``cost:`` in the scenario (the city's own figures) replaces the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .cashflow import CostLines, Flow, Investment, Running
+from .prices import Value
+from .unit_costs import UnitCosts
+
+
+@dataclass
+class CostContext:
+    """What the rules read of the city and the run.
+
+    Attributes
+    ----------
+    units : UnitCosts
+        Unit costs at the country's price level.
+    years : list of int
+        Simulated years.
+    cell_km2 : float
+        Area of one cell.
+    street_km : ndarray
+        Street length per cell (OpenStreetMap layer or the density rule of the traffic model).
+    population : ndarray
+        Residents per cell (the grid's first year).
+    cycle_infra_share : ndarray
+        Share of streets with protected cycle infrastructure per cell before the measures.
+    parking_eur_per_hour : ndarray
+        Parking price per cell before the measures.
+    pt_service_weight : ndarray
+        Departures per cell (1 / headway), to share the PT service among areas.
+    params : mapping of str to float
+        The run's model parameters (fares, dwell hours, occupancy...).
+    summary, reference, zones, fleet, modes : pandas.DataFrame
+        The run's tables (scenario summary, reference-case summary, zone flows, fleet, modes).
+    line_km : callable
+        Length of a ``pt_line`` measure's line, km.
+    """
+
+    units: UnitCosts
+    years: list[int]
+    cell_km2: float
+    street_km: np.ndarray
+    population: np.ndarray
+    cycle_infra_share: np.ndarray
+    parking_eur_per_hour: np.ndarray
+    pt_service_weight: np.ndarray
+    params: dict[str, float]
+    summary: pd.DataFrame
+    reference: pd.DataFrame
+    zones: pd.DataFrame
+    fleet: pd.DataFrame
+    modes: pd.DataFrame
+    line_km: Callable[[Any], float]
+
+    def perimeter_km(self, mask: np.ndarray, shape: tuple[int, int] | None = None) -> float:
+        """Approximate perimeter of the cells ``mask``: sqrt(4 pi area) (a circle's)."""
+        area = float(mask.sum()) * self.cell_km2
+        return math.sqrt(4.0 * math.pi * area)
+
+    def by_year(self, table: pd.DataFrame, column: str) -> dict[int, float]:
+        """Return ``{year: value}`` of a summary column."""
+        return {int(y): float(v) for y, v in zip(table["year"], table[column], strict=True)}
+
+    def first(self, table: pd.DataFrame, column: str) -> float:
+        """Return a column's value in the first simulated year."""
+        return float(table.sort_values("year")[column].iloc[0])
+
+
+Rule = Callable[[Any, np.ndarray, CostContext], CostLines]
+RULES: dict[str, Rule] = {}
+
+#: Measure types that are national or EU policy: no cost to the city's budget (a tax is a
+#: transfer in an appraisal); their revenue is the state's.
+NATIONAL = {"fuel_price": "a national fuel tax", "carbon_price": "a national or EU carbon price",
+            "grid_decarbonisation": "the national electricity system"}
+
+
+def rule(*types: str) -> Callable[[Rule], Rule]:
+    """Register a cost rule for measure ``types``."""
+    def register(fn: Rule) -> Rule:
+        for t in types:
+            RULES[t] = fn
+        return fn
+    return register
+
+
+def cost_lines(measure: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    """Return the cost lines of ``measure`` (the scenario's own ``cost:`` first)."""
+    own = getattr(measure, "cost", None)
+    if own is not None:
+        lines = CostLines(note="the scenario's own figures (cost: in the scenario file)")
+        if own.capex_eur:
+            lines.add(Investment("investment (scenario)", own.capex_eur,
+                                 own.lifetime_years or math.inf,
+                                 "scenario file"))
+        if own.opex_eur_per_year:
+            lines.add(Running("running cost (scenario)", own.opex_eur_per_year, "scenario file"))
+        if own.revenue_eur_per_year:
+            lines.add(Running("revenue (scenario)", -own.revenue_eur_per_year, "scenario file"))
+        return lines
+    kind = str(getattr(measure, "type", ""))
+    if kind in NATIONAL:
+        return CostLines(note=f"{NATIONAL[kind]}: no cost to the city's budget (a tax is a "
+                              "transfer)")
+    fn = RULES.get(kind)
+    if fn is None:
+        return CostLines(note=NOT_COSTED.get(kind, "no cost rule for this measure type"))
+    return fn(measure, mask, ctx)
+
+
+#: Measure types without a rule, and why (docs/costs.md).
+NOT_COSTED = {
+    "telework": "not costed: no published public cost of telework promotion found",
+    "densification": "not costed: building near stops is private investment; no public "
+                     "cost found",
+    "car_sharing": "not costed: no published public cost of car-sharing stations found",
+    "car_occupancy": "not costed: the one figure found (France's carpool bonus per new "
+                     "driver) needs a count of new carpoolers the model does not make",
+    "electric_vans": "not costed: the freight model has no van counts to multiply the "
+                     "published subsidies per van by",
+    "cargo_bikes": "not costed: no published distance a cargo bike replaces per year found "
+                   "to turn van-km into bikes",
+}
+
+
+def _unit(ctx: CostContext, lines: CostLines, key: str) -> Value | None:
+    """Return a unit value, or None and a note when no published figure was found."""
+    try:
+        return ctx.units.get(key)
+    except KeyError:
+        missing = f"not costed: {key} (no published figure found; measure_unit_costs.csv)"
+        lines.note = f"{lines.note}; {missing}" if lines.note else missing
+        return None
+
+
+def _invest(ctx: CostContext, lines: CostLines, name: str, key: str, quantity: float,
+            life_key: str | None, what: str) -> None:
+    u = _unit(ctx, lines, key)
+    if u is None:
+        return
+    life = None
+    if life_key is not None:
+        try:
+            life = ctx.units.get(life_key)
+        except KeyError:
+            life = None
+    life_text = (f"lifetime {life.text}" if life is not None else
+                 "spent once (no published lifetime found: no renewal, no residual value)")
+    lines.add(Investment(name, u.value * quantity, life.value if life else math.inf,
+                         f"{quantity:,.1f} {what} x {u.text}; {life_text}"))
+
+
+def _run(ctx: CostContext, lines: CostLines, name: str, key: str, quantity: float,
+         what: str) -> None:
+    u = _unit(ctx, lines, key)
+    if u is not None:
+        lines.add(Running(name, u.value * quantity, f"{quantity:,.1f} {what} x {u.text}"))
+
+
+@rule("cycle_network")
+def _cycle_network(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    new = np.clip(m.share - ctx.cycle_infra_share[mask], 0.0, None)
+    km = float(np.sum(new * ctx.street_km[mask]))
+    lines = CostLines()
+    _invest(ctx, lines, "protected cycle lanes", "cycle_network.capex_per_km", km,
+            "cycle_network.lifetime", "km of street")
+    _run(ctx, lines, "maintenance", "cycle_network.opex_per_km_year", km, "km")
+    return lines
+
+
+@rule("road_space")
+def _road_space(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    km = float(m.street_share * ctx.street_km[mask].sum())
+    key = {"bus_lane": "road_space.bus_lane_capex_per_km",
+           "cycle_lane": "cycle_network.capex_per_km",
+           "car_free": "road_space.car_free_capex_per_km"}[m.use]
+    lines = CostLines()
+    _invest(ctx, lines, f"{m.use.replace('_', ' ')}s", key, km,
+            "cycle_network.lifetime" if m.use == "cycle_lane" else None, "km of street")
+    return lines
+
+
+@rule("speed_limit")
+def _speed_limit(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    km = float(m.street_share * ctx.street_km[mask].sum())
+    lines = CostLines()
+    _invest(ctx, lines, "signs", "speed_limit.capex_per_km", km, None, "km of street")
+    return lines
+
+
+def _annual_km_per_vehicle(ctx: CostContext, vehicle: str) -> float | None:
+    """Vehicle-km per vehicle and year of the city's fleet in the first year (the run's)."""
+    f = ctx.fleet
+    if f.empty:
+        return None
+    part = f[(f["vehicle"] == vehicle) & (f["year"] == f["year"].min())]
+    stock, vkm = float(part["stock"].sum()), float(part["vkm"].sum())
+    return vkm / stock if stock > 0 and vkm > 0 else None
+
+
+@rule("pt_frequency")
+def _pt_frequency(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    weight = ctx.pt_service_weight
+    share = float(weight[mask].sum() / weight.sum()) if weight.sum() > 0 else 0.0
+    base_vkm = ctx.first(ctx.reference, "pt_service_vkm") * share
+    extra = base_vkm * max(0.0, 1.0 / m.headway_factor - 1.0)
+    lines = CostLines()
+    _run(ctx, lines, "operating the extra service", "pt.bus.opex_per_vkm", extra,
+         "extra vehicle-km a year (the area's share of the reference case's PT service, by "
+         "departures)")
+    per_bus = _annual_km_per_vehicle(ctx, "bus")
+    if per_bus:
+        _invest(ctx, lines, "extra vehicles", "pt.bus.price", extra / per_bus,
+                "pt.bus.lifetime", f"buses ({per_bus:,.0f} km a year each, the run's fleet)")
+    return lines
+
+
+@rule("pt_line")
+def _pt_line(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    vehicle = "bus" if m.vehicle == "bus" else ("metro" if m.vehicle in ("metro", "train")
+                                                else "tram")
+    km = ctx.line_km(m)
+    hours = SERVICE_HOURS_PER_DAY
+    fleet = math.ceil(2.0 * km / m.speed_kmh * 60.0 / m.headway_min)
+    vkm = 2.0 * km * hours * 60.0 / m.headway_min * 365.0
+    lines = CostLines()
+    _invest(ctx, lines, f"{vehicle} line infrastructure", f"pt_line.{vehicle}.capex_per_km", km,
+            f"pt_line.{vehicle}.lifetime", "route-km")
+    price = "pt.bus.price" if vehicle == "bus" else f"pt.{vehicle}.price"
+    life = "pt.bus.lifetime" if vehicle == "bus" else f"pt.{vehicle}.vehicle_lifetime"
+    _invest(ctx, lines, f"{vehicle} vehicles", price, fleet, life,
+            "vehicles (round trip at the line's speed over its headway; no spares: a lower "
+            "bound)")
+    if vehicle == "bus":
+        _run(ctx, lines, "operating the line", "pt.bus.opex_per_vkm", vkm,
+             f"vehicle-km a year ({hours:g} h of service a day, assumption)")
+    else:
+        _run(ctx, lines, "operating the line", f"pt_line.{vehicle}.opex_per_route_km_year", km,
+             "route-km")
+    return lines
+
+
+#: Hours of service a day of a new line (assumption: about 5:30 to 23:30).
+SERVICE_HOURS_PER_DAY = 18.0
+
+
+@rule("pt_fare")
+def _pt_fare(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..scenario.levers import intensity
+
+    fare = ctx.params.get("pt.fare", 0.0)
+    if m.fare_eur is not None:
+        new = m.fare_eur
+    elif m.change_eur is not None:
+        new = fare + m.change_eur
+    else:
+        new = fare * m.factor
+    new = max(0.0, new)
+    pt = ctx.modes[ctx.modes["mode"] == "pt"].groupby("year")["trips"].sum()
+    lost = {int(y): (fare - new) * intensity(m, int(y)) * float(t) for y, t in pt.items()}
+    lines = CostLines()
+    lines.add(Flow("fare revenue lost" if new < fare else "fare revenue gained", lost,
+                   f"({fare:.2f} - {new:.2f}) EUR per trip (pt.fare of the city) x the run's "
+                   "PT trips of residents"))
+    return lines
+
+
+def _entering(ctx: CostContext, label: str) -> pd.DataFrame:
+    z = ctx.zones
+    if z.empty:
+        return pd.DataFrame()
+    part = z[(z["zone"] == label) & (z["case"] == "scenario")
+             & z["vehicle"].isin(["car_ice", "car_ev"])]
+    return part.pivot_table(index="year", columns="vehicle", values="vehicles_entering",
+                            aggfunc="sum").fillna(0.0)
+
+
+@rule("cordon_charge")
+def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..scenario.levers import intensity
+
+    cars = _entering(ctx, m.display_label)
+    ev_price = m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip
+    gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * m.eur_per_trip
+                                             + float(r.get("car_ev", 0.0)) * ev_price)
+             for y, r in cars.iterrows()}
+    lines = CostLines()
+    _invest(ctx, lines, "charging system (cameras, back office)", "cordon_charge.capex_per_scheme",
+            1.0, None, "scheme")
+    if gross:
+        lines.add(Flow("charge revenue", {y: -v for y, v in gross.items()},
+                       "cars entering the cordon in the run x the charge (vans and lorries not "
+                       "counted)"))
+        share = _unit(ctx, lines, "cordon_charge.operating_share_of_revenue")
+        if share is not None:
+            lines.add(Flow("collection and enforcement",
+                           {y: share.value * v for y, v in gross.items()},
+                           f"{share.text} of the revenue"))
+    return lines
+
+
+@rule("low_emission_zone")
+def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..scenario.levers import intensity
+
+    lines = CostLines()
+    per_km2 = _unit(ctx, lines, "low_emission_zone.cameras_per_km2")
+    if per_km2 is not None:
+        cameras = float(mask.sum()) * ctx.cell_km2 * per_km2.value
+        _invest(ctx, lines, "enforcement cameras", "low_emission_zone.capex_per_camera",
+                cameras, None, f"cameras ({per_km2.text} of the zone)")
+    if m.rule == "charge" and m.charge_eur_per_trip:
+        cars = _entering(ctx, m.display_label)
+        paid = m.affected_share * m.compliance * m.charge_eur_per_trip
+        lines.add(Flow("charge revenue", {int(y): -intensity(m, int(y)) * paid
+                                          * float(r.get("car_ice", 0.0))
+                                          for y, r in cars.iterrows()},
+                       "combustion cars entering in the run x affected share x compliance x "
+                       "charge"))
+    return lines
+
+
+def _zone_name(m: Any) -> str | None:
+    area = getattr(m, "area", None)
+    return getattr(area, "zone", None) if area is not None else None
+
+
+@rule("parking_price")
+def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..scenario.levers import intensity
+
+    before = float(np.average(ctx.parking_eur_per_hour[mask],
+                              weights=np.maximum(ctx.population[mask], 1e-9)))
+    added = m.eur_per_hour - before
+    zone = _zone_name(m)
+    z = ctx.zones
+    rows = (z[(z["zone"] == zone) & (z["case"] == "scenario")
+              & z["vehicle"].isin(["car_ice", "car_ev"])] if zone and not z.empty
+            else pd.DataFrame())
+    paid_h = ctx.params.get("parking.dwell_h.other", 1.5) * ctx.params.get(
+        "parking.paid_share.other", 1.0)
+    lines = CostLines()
+    if rows.empty:
+        lines.note = ("parking revenue needs the area as a named zone (area: {zone: ...}); not "
+                      "counted")
+        return lines
+    arrivals = rows.groupby("year")[["trips_entering", "trips_within"]].sum().sum(axis=1)
+    occupancy = ctx.params.get("car.occupancy", 1.6)
+    lines.add(Flow("parking revenue",
+                   {int(y): -intensity(m, int(y)) * added * paid_h * float(a) / occupancy
+                    for y, a in arrivals.items()},
+                   f"cars parking in the zone in the run (car trips / {occupancy:.2f} "
+                   f"occupancy) x {paid_h:.2f} paid hours (dwell x paid share, other "
+                   f"purposes) x {added:+.2f} EUR/h (the new price less today's); "
+                   "enforcement cost not counted (no published figure found)"))
+    return lines
+
+
+@rule("ebike_subsidy")
+def _ebike(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    lines = CostLines()
+    _invest(ctx, lines, "purchase subsidies", "ebike_subsidy.subsidy_per_bike", m.ebikes, None,
+            "e-bikes")
+    return lines
+
+
+@rule("bike_sharing")
+def _bike_sharing(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    lines = CostLines()
+    density = _unit(ctx, lines, "bike_sharing.bikes_per_1000_residents")
+    if density is not None:
+        bikes = float(ctx.population[mask].sum()) * m.coverage / 1000.0 * density.value
+        _run(ctx, lines, "scheme contract (bikes, stations, operation)",
+             "bike_sharing.cost_per_bike_year", bikes, f"bikes ({density.text})")
+    return lines
+
+
+@rule("ev_sales_share")
+def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    lines = CostLines()
+    s, r = ctx.summary.set_index("year"), ctx.reference.set_index("year")
+    if m.vehicle == "bus":
+        extra = (s["bus_stock"] * s["bus_bev_share"] - r["bus_stock"] * r["bus_bev_share"])
+        buses = float(extra.clip(lower=0).max())
+        bev, diesel = (_unit(ctx, lines, k) for k in ("ev_sales_share.bus.bev_price",
+                                                      "pt.bus.price"))
+        charger = _unit(ctx, lines, "ev_sales_share.bus.depot_charger")
+        if bev is not None and diesel is not None:
+            life = _unit(ctx, lines, "pt.bus.lifetime")
+            premium = bev.value - diesel.value + (charger.value if charger else 0.0)
+            lines.add(Investment(
+                "battery-electric buses: price over diesel, with a depot charger",
+                premium * buses, life.value if life else math.inf,
+                f"{buses:,.0f} more electric buses than in the reference case x ({bev.text} - "
+                f"{diesel.text}" + (f" + {charger.text})" if charger else ")")))
+        return lines
+    extra = (s["car_stock"] * s["fleet_bev_share"] - r["car_stock"] * r["fleet_bev_share"])
+    cars = float(extra.clip(lower=0).max())
+    kw, per_point = (_unit(ctx, lines, k) for k in ("charging.kw_per_bev",
+                                                    "charging.kw_per_point"))
+    if kw is not None and per_point is not None:
+        points = cars * kw.value / per_point.value
+        _invest(ctx, lines, "public charge points", "charging.capex_per_point", points,
+                "charging.lifetime",
+                f"charge points ({cars:,.0f} more electric cars than in the reference case x "
+                f"{kw.text} / {per_point.text})")
+    return lines
+
+
+@rule("consolidation_centre")
+def _ucc(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    lines = CostLines()
+    _run(ctx, lines, "operating subsidy", "consolidation_centre.subsidy_per_year", 1.0,
+         "centre")
+    return lines

@@ -1,0 +1,125 @@
+"""Published unit costs of measures, brought to one price base and to the country's price level.
+
+``mobility_sim/data/measure_unit_costs.csv`` holds the evidence: one row per published figure
+(value, unit, currency, price year, where it was measured, what it includes, the source), or an
+``assumption`` / ``not_found`` row. A row's ``rule_key`` says which input of a cost rule
+(:mod:`.rules`) it informs. The value a rule uses is the **median** of the published figures
+of its key (``found`` or ``derived`` rows), each converted to EUR of
+:data:`~.prices.PRICE_YEAR` and divided by the price level of the country where it was measured,
+then multiplied by the price level of the city's country; only when no figure was found does an
+``assumption`` row stand in (and the text says so). No figure is chosen by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from ..data import read_table
+from .prices import PRICE_YEAR, Prices, Value
+
+#: Geographies that are European averages (price level 1).
+EUROPEAN = {"EU", "EU27", "EU28", "Europe"}
+
+#: Units of a count or share: no currency, no price level.
+PLAIN_UNITS = ("years", "year", "share", "-", "kW", "km", "bikes", "cameras", "min")
+
+
+@cache
+def evidence() -> pd.DataFrame:
+    """Return the unit-cost evidence table (every row, ``not_found`` included)."""
+    return read_table("measure_unit_costs.csv")
+
+
+def _country_of(geography: str) -> str | None:
+    from ..data import read_table as _read
+
+    geo = str(geography)
+    if geo in EUROPEAN:
+        return None
+    if len(geo) == 3 and geo.isupper():
+        return geo
+    cities = _read("cities.csv")
+    hit = cities[cities["name"].str.lower() == geo.lower()]
+    return str(hit["iso3"].iloc[0]) if len(hit) else None
+
+
+@dataclass(frozen=True)
+class _Figure:
+    eu_value: float  # EUR of PRICE_YEAR at the EU27 price level (or the plain number)
+    label: str
+
+
+class UnitCosts:
+    """The rule inputs of one country: :meth:`get` returns a value with its provenance."""
+
+    def __init__(self, iso3: str, prices: Prices | None = None) -> None:
+        self.iso3 = iso3
+        self.prices = prices or Prices.load()
+        self.level = self.prices.price_level(iso3)
+
+    @classmethod
+    @cache
+    def for_country(cls, iso3: str) -> UnitCosts:
+        """Return the unit costs at ``iso3``'s price level (cached)."""
+        return cls(iso3)
+
+    def _figure(self, row: pd.Series) -> _Figure:
+        unit = str(row["unit"])
+        value = float(row["value"])
+        where = f"{row['geography']} {int(row['price_year'])}" if pd.notna(
+            row.get("price_year")) else str(row["geography"])
+        if unit.startswith(PLAIN_UNITS) or pd.isna(row.get("currency")) or str(
+                row.get("currency")) in ("", "nan", "-"):
+            return _Figure(value, where)
+        eur = self.prices.to_eur(value, str(row["currency"]), int(row["price_year"]))
+        country = _country_of(str(row["geography"]))
+        level = self.prices.price_level(country) if country else 1.0
+        return _Figure(eur / level, where)
+
+    def get(self, key: str) -> Value:
+        """Return the value of rule input ``key`` with a sentence saying how it was found.
+
+        Raises
+        ------
+        KeyError
+            If the table has no usable row for ``key`` (a packaging error).
+        """
+        table = evidence()
+        rows = table[(table["rule_key"] == key) & table["value"].notna()]
+        found = rows[rows["status"].isin(["found", "derived"])]
+        basis = "published figure"
+        if found.empty:
+            found, basis = rows[rows["status"] == "assumption"], "assumption"
+        if found.empty:
+            raise KeyError(f"measure_unit_costs.csv has no value for {key!r}")
+        figures = [self._figure(r) for _, r in found.iterrows()]
+        unit = str(found["unit"].iloc[0])
+        plain = unit.startswith(PLAIN_UNITS) or found["currency"].isna().all()
+        median = float(np.median([f.eu_value for f in figures]))
+        value = median if plain else median * self.level
+        where = "; ".join(f.label for f in figures[:4]) + (" ..." if len(figures) > 4 else "")
+        if basis == "assumption":
+            how = f"assumption ({where})"
+        elif len(figures) == 1:
+            how = f"published figure ({where})"
+        else:
+            how = f"median of {len(figures)} published figures ({where})"
+        scaled = "" if plain else f", EUR {PRICE_YEAR} at {self.iso3} prices"
+        if plain:
+            shown = f"{_fmt(value)} {unit}"
+        else:  # the unit after the currency code: "GBP/km" -> "EUR per km"
+            rest = unit.split("/", 1)[1] if "/" in unit else ""
+            shown = f"EUR {_fmt(value)}" + (f" per {rest.replace('/', ' per ')}" if rest else "")
+        return Value(value, f"{shown} [{key}: {how}{scaled}]")
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    if abs(value) >= 1e3:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"

@@ -1,0 +1,212 @@
+"""Measure costs, appraisal and the council page: cash flows, unit costs, EUR per tonne, band."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mobility_sim.city.synthetic import synthetic_city
+from mobility_sim.data import read_table
+from mobility_sim.economics import PRICE_YEAR, Prices, UnitCosts, appraise, appraise_run
+from mobility_sim.economics.cashflow import (
+    CostLines,
+    Flow,
+    Investment,
+    Running,
+    annuity_factor,
+    discount_factors,
+    yearly_money,
+)
+from mobility_sim.economics.rules import RULES
+from mobility_sim.scenario import load_scenario
+from mobility_sim.scenario.levers import intensity
+from mobility_sim.simulate import simulate
+
+YEARS = list(range(2025, 2051))
+
+
+class _Step:
+    start, profile, full_year = 2030, "step", 2030
+
+
+class _Ramp:
+    start, profile, full_year = 2026, "linear", 2035
+
+
+def test_investment_is_renewed_and_its_remaining_life_credited_back():
+    lines = CostLines([Investment("asset", 100.0, 12.0, "test")])
+    money = yearly_money(lines, lambda y: intensity(_Step(), y), YEARS)
+    spent = dict(zip(money.years, money.capex, strict=True))
+    assert spent[2030] == 100.0 and spent[2042] == 100.0 and spent[2029] == 0.0
+    # bought again in 2042, used 2042-2050 (9 of 12 years): a quarter is left after 2050
+    assert money.residual[-1] == pytest.approx(25.0)
+    assert money.capex.sum() == pytest.approx(200.0)
+
+
+def test_investment_of_a_ramped_measure_follows_its_rise():
+    lines = CostLines([Investment("lanes", 90.0, math.inf, "test")])
+    money = yearly_money(lines, lambda y: intensity(_Ramp(), y), YEARS)
+    assert money.capex.sum() == pytest.approx(90.0)
+    assert money.capex[YEARS.index(2027)] == pytest.approx(10.0)  # a ninth a year
+    assert money.residual.sum() == 0.0  # no stated life: nothing credited back
+
+
+def test_running_costs_follow_intensity_and_flows_are_revenue():
+    lines = CostLines([Running("ops", 10.0, "t"), Flow("fees", {2025: -4.0, 2050: -4.0}, "t")])
+    money = yearly_money(lines, lambda y: intensity(_Step(), y), YEARS)
+    assert money.opex[YEARS.index(2029)] == 0 and money.opex[YEARS.index(2031)] == 10.0
+    assert np.allclose(money.revenue, 4.0)
+    assert np.allclose(money.net, money.opex - 4.0)
+
+
+def test_annualised_cost_has_the_same_present_value():
+    years = np.arange(2025, 2051)
+    for rate in (0.0, 0.03, 0.05):
+        pv = float(np.sum(1000.0 * discount_factors(years, rate)))
+        assert 1000.0 * annuity_factor(rate, years.size) == pytest.approx(pv)
+
+
+def test_unit_cost_is_the_median_of_published_figures_at_the_countrys_price_level():
+    prices = Prices.load()
+    evidence = read_table("measure_unit_costs.csv")
+    rows = evidence[evidence["rule_key"] == "pt.bus.opex_per_vkm"]
+    eu = sorted(prices.to_eur(r.value, r.currency, int(r.price_year))
+                / prices.price_level(r.geography) for r in rows.itertuples())
+    fin = UnitCosts("FIN", prices).get("pt.bus.opex_per_vkm")
+    assert fin.value == pytest.approx(float(np.median(eu)) * prices.price_level("FIN"))
+    assert "median of 3 published figures" in fin.text
+    pol = UnitCosts("POL", prices).get("pt.bus.opex_per_vkm")
+    assert pol.value < fin.value  # Poland's price level is lower than Finland's
+
+
+def test_prices_bring_other_years_and_currencies_to_one_base():
+    prices = Prices.load()
+    assert prices.to_eur(100.0, "EUR", PRICE_YEAR) == pytest.approx(100.0)
+    assert prices.to_eur(100.0, "EUR", 2015) > 120.0  # EU27 HICP 2015 -> 2023: +26.5 %
+    assert prices.to_eur(100.0, "GBP", 2023) == pytest.approx(114.971, rel=1e-4)
+    assert prices.discount_rate() == pytest.approx(0.03)
+
+
+def test_every_unit_cost_row_has_a_source_and_a_status():
+    table = read_table("measure_unit_costs.csv")
+    assert table["source"].notna().all()
+    assert set(table["status"]) <= {"found", "derived", "assumption", "not_found"}
+    used = table[table["rule_key"].notna() & (table["rule_key"] != "")]
+    assert (used["status"] != "not_found").all()
+    assert used["value"].notna().all()
+
+
+def test_a_missing_unit_cost_is_not_costed_rather_than_free():
+    with pytest.raises(KeyError):
+        UnitCosts("FIN").get("no.such.key")
+
+
+def _fake(measures, npc_lines, cuts):
+    """Appraise fake measures whose cut per year is constant."""
+    names = [m.type for m in measures]
+    rows = []
+    for name, cut in zip(names, cuts, strict=True):
+        for y in (2025, 2050):
+            rows.append({"year": y, "output": "territorial_co2_wtw_t", "measure": name,
+                         "contribution": -cut})
+    return appraise(measures, names, npc_lines, lambda m, y: 1.0, [2025, 2050],
+                    discount_rate=0.03, prices=Prices.load(), country="FIN",
+                    area_type="metropolitan", contributions=pd.DataFrame(rows))
+
+
+class _M:
+    def __init__(self, t):
+        self.type = t
+
+
+def test_eur_per_tonne_is_cost_over_discounted_tonnes_and_not_costed_stays_empty():
+    lines = [CostLines([Running("a", 1000.0, "t")]), CostLines([Running("b", 100.0, "t")]),
+             CostLines(note="not costed: test")]
+    a = _fake([_M("a"), _M("b"), _M("c")], lines, [10.0, 10.0, 5.0])
+    t = a.measures.set_index("measure")
+    assert t.loc["a", "eur_per_t"] == pytest.approx(100.0)  # same discounting of both
+    assert t.loc["b", "eur_per_t"] == pytest.approx(10.0)
+    assert math.isnan(t.loc["c", "eur_per_t"]) and not t.loc["c", "costed"]
+    macc = a.macc()
+    assert list(macc["measure"]) == ["b", "a"]
+    assert macc["end_t"].iloc[-1] == pytest.approx(520.0)
+
+
+def test_every_city_measure_type_has_a_rule_or_a_stated_reason():
+    from mobility_sim.economics.rules import NATIONAL, NOT_COSTED
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    for kind in MEASURE_TYPES:
+        assert kind in RULES or kind in NATIONAL or kind in NOT_COSTED, kind
+
+
+PACKAGE = """\
+name: council-test
+city: synthetic
+years: {start: 2025, end: 2030}
+target: {year: 2030, reduction: 0.1}
+measures:
+  - {type: ev_sales_share, label: EV sales, start: 2025, end: 2028, share: 0.9}
+  - {type: pt_frequency, label: Central PT, start: 2026, profile: step, headway_factor: 0.5,
+     area: {zone: centre}}
+  - {type: cordon_charge, label: Cordon, start: 2026, profile: step, eur_per_trip: 4.0,
+     area: {zone: centre}}
+  - {type: telework, label: Telework, start: 2025, end: 2028, share: 0.1}
+"""
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    city = synthetic_city(36, kind="polycentric", seed=1)
+    path = tmp_path_factory.mktemp("council") / "package.yaml"
+    path.write_text(PACKAGE, encoding="utf-8")
+    loaded = load_scenario(path, city=city)
+    return loaded, simulate(loaded, engine="reference")
+
+
+def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
+    loaded, results = package
+    a = appraise_run(loaded, results).measures.set_index("measure")
+    assert a.loc["Cordon", "revenue_eur"] > 0  # cars entering x charge
+    assert a.loc["Central PT", "opex_eur"] > 0
+    assert not a.loc["Telework", "costed"]
+    assert a.loc["EV sales", "capex_eur"] > 0  # public charge points for the extra EVs
+
+
+def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
+    from mobility_sim.analysis.council import council, read_council, save_council
+    from mobility_sim.report import write_dashboard
+
+    loaded, results = package
+    result = council(loaded, results, samples=3, engine="reference", progress=False)
+    out = result.appraisal.output
+    c = result.contributions[result.contributions["output"] == out]
+    summed = c.groupby("year")["contribution"].sum()
+    effect = result.totals[result.totals["output"] == out].set_index("year")["effect"]
+    assert np.allclose(summed, effect.loc[summed.index], rtol=1e-9, atol=1e-6)
+    assert set(result.band["quantile"]) == {0.05, 0.25, 0.5, 0.75, 0.95}
+    first = result.band[result.band["year"] == 2025]
+    assert np.allclose(first["change_vs_first"], 0.0)  # each run against its own first year
+    assert 0.0 <= result.info["chance_met"] <= 1.0
+    folder = save_council(result, tmp_path / "council")
+    plan = pd.read_csv(folder / "action_plan_by_year.csv")
+    assert {"measure", "year", "net_eur", "co2e_abated_t"} <= set(plan.columns)
+    html = write_dashboard(results, tmp_path / "d.html", council=read_council(folder)
+                           ).read_text(encoding="utf-8")
+    assert "For the council" in html and "council-macc" in html
+    assert "Not available in this run" not in html.split('id="cobenefits"')[1].split(
+        "</section>")[0]
+    assert "not costed" in html
+
+
+def test_the_packaged_band_parameters_are_the_morris_screened_ones():
+    from mobility_sim.analysis.distributions import read_distributions
+
+    root = Path(__file__).resolve().parents[1] / "mobility_sim" / "data"
+    chosen = read_distributions(root / "uncertain_parameters.yaml").names
+    candidates = read_distributions(root / "uncertain_parameters_candidates.yaml").names
+    assert set(chosen) < set(candidates) and len(chosen) >= 5
