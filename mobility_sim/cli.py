@@ -123,8 +123,9 @@ def _council(scenario: Path, city: object, results: object, folder: Path, *, sam
              permutations: int, discount_rate: float | None, n_jobs: int, progress: bool,
              dashboard: bool) -> None:
     """Compute the council tables beside a run and write its dashboard with them."""
-    from .analysis.council import council, read_council, save_council
+    from .analysis.council import council, save_council
     from .report import write_dashboard
+    from .report.council_tables import read_council
     from .scenario import load_scenario
 
     loaded = load_scenario(scenario, city=city)  # type: ignore[arg-type]

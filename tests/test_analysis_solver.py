@@ -16,7 +16,6 @@ from mobility_sim.analysis.sweep import run_sweep
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.exceptions import LeverError
 from mobility_sim.scenario import load_scenario
-from mobility_sim.scenario.costs import measure_cost
 
 ENGINE = "reference"
 
@@ -80,19 +79,30 @@ def test_reaches_a_target_a_few_percent_beyond_the_package(package):
     assert redo == pytest.approx(solution.emissions_t, rel=1e-12)
 
 
-def test_uses_the_free_lever_before_the_costly_one(package):
-    """Parking costs the city nothing and reaches the target alone: EV stays at no effect."""
+def test_uses_the_lever_that_earns_money_before_the_costly_one(package):
+    """Parking earns the city revenue (published-cost rules) and reaches the target: EV, which
+    costs EUR 5 million, stays at no effect."""
     levers = _levers(package)
     base = _co2(package, 2025, settings=_at(levers, (0, 0)))
     half = _co2(package, 2028, settings=_at(levers, (0, 0.5)))
     target = target_of(package, reduction=1.0 - half / base)
     solution = solve(package, levers, target, engine=ENGINE)
     assert solution.reached, solution.summary_text()
-    ev, parking = solution.levers.set_index("measure")["intensity"].loc[["EV", "Parking"]]
-    assert ev < 0.01
-    assert parking == pytest.approx(0.5, abs=0.02)
-    assert solution.cost_eur < 0.01 * measure_cost(package.scenario.measures[0],
-                                                   package.scenario.years.as_list())
+    table = solution.levers.set_index("measure")
+    assert table.loc["EV", "intensity"] < 0.01
+    assert table.loc["Parking", "intensity"] >= 0.48
+    assert solution.cost_eur < 0  # parking revenue exceeds its cost
+
+
+def test_a_lever_that_cannot_be_costed_is_refused(tmp_path):
+    path = tmp_path / "telework.yaml"
+    path.write_text(PACKAGE.replace("ev_sales_share, label: EV", "telework, label: EV")
+                    .replace("share: 0.6,\n     cost: {capex_eur: 5.0e6}}", "share: 0.1}"),
+                    encoding="utf-8")
+    loaded = load_scenario(path, city=synthetic_city(25, kind="polycentric", seed=1))
+    lever = parse_lever("EV.share=0:0.2", loaded)
+    with pytest.raises(LeverError, match="not costed"):
+        solve(loaded, [lever], target_of(loaded, reduction=0.01), engine=ENGINE)
 
 
 def test_reports_the_best_reachable_and_the_gap(package):
@@ -104,17 +114,6 @@ def test_reports_the_best_reachable_and_the_gap(package):
     # both levers cut emissions, so the best reachable puts them at their bounds
     assert (solution.levers["intensity"] > 0.99).all()
     assert "short" in solution.summary_text()
-
-
-def test_cost_counts_capex_once_and_opex_by_intensity(package):
-    ev = package.scenario.measures[0]
-    assert measure_cost(ev, package.scenario.years.as_list()) == 5.0e6
-    with_opex = ev.model_copy(update={"cost": ev.cost.model_copy(
-        update={"capex_eur": 0.0, "opex_eur_per_year": 1.0})})
-    # intensity 0 (2025), 0.5 (2026), 1 (2027), 1 (2028)
-    assert measure_cost(with_opex, [2025, 2026, 2027, 2028]) == pytest.approx(2.5)
-    assert measure_cost(with_opex, [2025, 2028], discount_rate=0.1) == pytest.approx(
-        0.5 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3)
 
 
 def test_lever_errors_name_the_problem_and_the_fix(package, tmp_path):
@@ -147,3 +146,16 @@ def test_mission_target_is_minus_80_percent_in_2030(package):
         target_of(package, mission=True, year=2030)
     target = target_of(package, mission=True, year=2028)
     assert target.reduction == 0.8 and target.year == 2028 and target.base_year == 2025
+
+
+def test_net_objective_subtracts_the_co_benefits_of_each_lever(package):
+    from mobility_sim.analysis.solver import _Evaluator, lever_costs
+
+    levers = _levers(package)
+    ev = _Evaluator(package, levers, target_of(package, reduction=0.05),
+                    {"engine": ENGINE, "progress": False})
+    cost = lever_costs(ev, 0.03, "cost")
+    net = lever_costs(ev, 0.03, "net")
+    assert cost[0] == pytest.approx(5.0e6 * 0.5 / 1.03 + 5.0e6 * 0.5 / 1.03**2)  # own capex
+    # parking moves car trips to walking and cycling: a health benefit lowers its net cost
+    assert net[1] < cost[1]

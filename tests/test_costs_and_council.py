@@ -178,8 +178,9 @@ def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
 
 
 def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
-    from mobility_sim.analysis.council import council, read_council, save_council
+    from mobility_sim.analysis.council import council, save_council
     from mobility_sim.report import write_dashboard
+    from mobility_sim.report.council_tables import read_council
 
     loaded, results = package
     result = council(loaded, results, samples=3, engine="reference", progress=False)

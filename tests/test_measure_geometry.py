@@ -7,7 +7,6 @@ import pytest
 
 from mobility_sim.model.inputs import apply_pt_line, relocate
 from mobility_sim.scenario.areas import mean_distance_to_line
-from mobility_sim.scenario.costs import measure_cost, yearly_cost
 from mobility_sim.scenario.levers import Adjust, CellRamp, PtLineLever, year_levers
 from mobility_sim.scenario.models import (
     Cost,
@@ -113,14 +112,16 @@ def test_parking_lever_only_in_the_area():
     np.testing.assert_array_equal(lv.parking.apply(np.array([1.0, 1.0])), [4.0, 1.0])
 
 
-def test_costs_capex_in_start_year_and_opex_by_intensity():
+def test_own_costs_capex_follows_the_rise_and_opex_the_intensity():
+    from mobility_sim.economics.cashflow import yearly_money
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.levers import intensity
+
     costly = Telework(type="telework", start=2026, end=2028, share=0.1,
                       cost=Cost(capex_eur=1e6, opex_eur_per_year=2e5))
-    free = Telework(type="telework", label="no cost", start=2027, share=0.1)
     years = list(range(2025, 2031))
-    capex, opex = zip(*(yearly_cost(costly, y) for y in years), strict=True)
-    assert capex == (0.0, 1e6, 0.0, 0.0, 0.0, 0.0)
-    np.testing.assert_allclose(opex, [0, 0, 1e5, 2e5, 2e5, 2e5])
-    assert measure_cost(costly, years) == pytest.approx(1e6 + 7e5)
-    assert all(yearly_cost(free, y) == (0.0, 0.0) for y in years)
-    assert measure_cost(free, years) == 0.0
+    money = yearly_money(cost_lines(costly, np.ones(1, bool), None),  # type: ignore[arg-type]
+                         lambda y: intensity(costly, y), years)
+    np.testing.assert_allclose(money.capex, [0, 0, 5e5, 5e5, 0, 0])  # linear: 0, 0.5, 1
+    np.testing.assert_allclose(money.opex, [0, 0, 1e5, 2e5, 2e5, 2e5])
+    assert money.residual.sum() == 0.0  # no lifetime given: spent once

@@ -13,6 +13,7 @@ Modules (each usable on its own; see ``docs/analysis.md``):
   fan charts, Morris and Sobol indices (SALib);
 * :mod:`.solver`: least-cost measure intensities that reach a target;
 * :mod:`.export`: IAMC table and Climate-City-Contract action table;
+* :mod:`.council`: the council page's tables (attribution, appraisal, Monte Carlo band);
 * :mod:`.figures`: waterfall, fan and sensitivity charts and the analysis HTML page;
 * :mod:`.scale`: per-run cost measurements and sweep estimates;
 * :mod:`.cli`: the command-line functions.
@@ -37,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "read_levers": "solver", "target_of": "solver", "Solution": "solver",
     "iamc_table": "export", "iamc_from_results": "export", "iamc_from_sweep": "export",
     "action_table": "export",
+    "council": "council", "Council": "council", "save_council": "council",
+    "read_council": "council",
 }
 
 __all__ = sorted(_EXPORTS)

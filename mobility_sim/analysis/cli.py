@@ -152,7 +152,9 @@ def attribute_command(
                                                 "(2^n runs).")] = 10,
     permutations: Annotated[int, typer.Option(help="Sampled orders beyond --max-exact.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the sampled orders.")] = 0,
-    discount_rate: Annotated[float, typer.Option(help="Discount rate of costs.")] = 0.0,
+    discount_rate: Annotated[float | None, typer.Option(
+        help="Social discount rate of costs (default: the European Commission's 3 %).")]
+    = None,
     store: StoreOpt = None,
     n_jobs: JobsOpt = 1,
     scheduler: SchedulerOpt = None,
@@ -160,7 +162,9 @@ def attribute_command(
     progress: ProgressOpt = True,
 ) -> None:
     """Shapley attribution of a package's effect to its measures; waterfall; action table."""
+    from ..economics import appraise_run
     from ..scenario import load_scenario
+    from ..simulate import simulate
     from .attribution import attribute
     from .export import action_table
     from .figures import frame_table, waterfall_figure, write_analysis_page
@@ -173,7 +177,12 @@ def attribute_command(
                                    f"({years[0]}-{years[-1]}); give one of its years")
         result = attribute(loaded, max_exact=max_exact, permutations=permutations, seed=seed,
                            **_sweep_options(n_jobs, scheduler, store, engine, progress))
-        actions = action_table(result, loaded, year=year, discount_rate=discount_rate)
+        target = loaded.scenario.target
+        metric = target.metric if target else "co2_wtw"
+        appraisal = appraise_run(loaded, simulate(loaded, engine=_engine(engine)),
+                                 result.contributions, discount_rate=discount_rate,
+                                 output=f"{metric}_t")
+        actions = action_table(result, loaded, appraisal, year=year, metric=metric)
         shown_year, metric = actions.attrs["year"], actions.attrs["metric"]
         write_frame(result.contributions, out / "contributions.parquet")
         write_frame(result.totals, out / "totals.parquet")
@@ -270,7 +279,12 @@ def solve_command(
     mission: Annotated[bool, typer.Option(
         help="Mission climate-neutrality target: -80 % (about 20 % residual offset), 2030 "
              "unless --target-year.")] = False,
-    discount_rate: Annotated[float, typer.Option(help="Discount rate of costs.")] = 0.0,
+    discount_rate: Annotated[float | None, typer.Option(
+        help="Social discount rate of costs (default: the European Commission's 3 %).")]
+    = None,
+    objective: Annotated[str, typer.Option(
+        help="'cost': the net present cost to the public budget (published unit costs, "
+             "docs/costs.md); 'net': that cost less the co-benefits.")] = "cost",
     out: OutOpt = Path("output/solve"),
     store: StoreOpt = None,
     n_jobs: JobsOpt = 1,
@@ -286,8 +300,11 @@ def solve_command(
         chosen = [parse_lever(text, loaded) for text in lever or []]
         if levers is not None:
             chosen += read_levers(levers, loaded)
+        if objective not in ("cost", "net"):
+            raise MobilitySimError(f"--objective {objective!r}: use 'cost' or 'net'")
         target = target_of(loaded, target_year, target_reduction, base_year, metric, mission)
         solution = solve(loaded, chosen, target, discount_rate=discount_rate,
+                         objective=objective,  # type: ignore[arg-type]
                          **_sweep_options(n_jobs, scheduler, store, engine, False))
         write_frame(solution.levers, out / "levers.csv")
         record = {"status": solution.status, "target": solution.target.__dict__,

@@ -3,8 +3,9 @@
 What happens if we do nothing (the reference case), what each measure achieves (Shapley
 wedges), when the target is met, what it costs per tonne (appraisal and cost curve), and how
 sure we are (a Monte Carlo band of the reduction, each run against its own base year and
-reference case). :func:`council` runs the extra simulations; :func:`save_council` and
-:func:`read_council` keep the tables beside a run so that its dashboard shows them.
+reference case). :func:`council` runs the extra simulations; :func:`save_council` keeps the
+tables beside a run, and :func:`~mobility_sim.report.council_tables.read_council` reads them
+for its dashboard.
 
 Cost on this 2-core machine, Helsinki's SUMP package (20 measures, 26 years, speeds following
 traffic): the sampled attribution with 3 orders and their reverses (about 120 runs) and a
@@ -23,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AnalysisError, MobilitySimError
+from ..exceptions import AnalysisError
+from ..report.council_tables import FILES
 from ..scenario import LoadedScenario
 from .attribution import attribute
 from .distributions import ParameterSpace, read_distributions
@@ -187,11 +189,6 @@ def band_table(runs: pd.DataFrame) -> pd.DataFrame:
     return q.reset_index()
 
 
-_FILES = {"contributions": "contributions.parquet", "totals": "totals.parquet",
-          "band": "band.parquet", "runs": "band_runs.parquet",
-          "measures": "appraisal.csv", "money": "money_by_year.csv", "lines": "cost_lines.csv"}
-
-
 def save_council(result: Council, folder: Path) -> Path:
     """Write the council tables into ``folder`` (each through a temporary file)."""
     from .cli import write_frame, write_text
@@ -201,7 +198,7 @@ def save_council(result: Council, folder: Path) -> Path:
     for name, frame in (("contributions", result.contributions), ("totals", result.totals),
                         ("band", result.band), ("runs", result.runs),
                         ("measures", a.measures), ("money", a.money), ("lines", a.lines)):
-        write_frame(frame, folder / _FILES[name])
+        write_frame(frame, folder / FILES[name])
     write_frame(action_plan_by_year(result), folder / "action_plan_by_year.csv")
     info = {**result.info, "package": a.package, "price_year": a.price_year}
     write_text(json.dumps(info, indent=2, default=float) + "\n", folder / "council.json")
@@ -226,25 +223,3 @@ def action_plan_by_year(result: Council) -> pd.DataFrame:
         cut.append(pd.Series(values, index=part.index))
     money["co2e_abated_t"] = pd.concat(cut) if cut else np.nan
     return money
-
-
-def read_council(folder: Path) -> dict[str, Any]:
-    """Read the council tables of ``folder`` (``info`` and one DataFrame per table).
-
-    Raises
-    ------
-    MobilitySimError
-        When a file is missing or unreadable, naming it and the command that writes it.
-    """
-    folder = Path(folder)
-    how = "write them with 'mobility-sim run SCENARIO --council'"
-    out: dict[str, Any] = {}
-    try:
-        out["info"] = json.loads((folder / "council.json").read_text(encoding="utf-8"))
-        for name, file in _FILES.items():
-            path = folder / file
-            out[name] = pd.read_parquet(path) if file.endswith(".parquet") else pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise MobilitySimError(f"{folder}: council tables missing or unreadable ({exc}); "
-                               f"{how}") from None
-    return out

@@ -24,8 +24,9 @@ Modes: ``Walking``, ``Cycling`` (``Conventional``, ``Electric``), ``Public Trans
 Action table
 ------------
 One row per measure, in the shape of a Climate City Contract action plan: what, where, when,
-what it costs, what it cuts. The CO2 effect is the measure's Shapley contribution
-(:mod:`.attribution`), so the rows add up to the package's effect.
+what it costs (net present cost to the public budget, docs/costs.md), what it cuts. The CO2
+effect is the measure's Shapley contribution (:mod:`.attribution`), so the rows add up to the
+package's effect.
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..economics import Appraisal
 from ..exceptions import AnalysisError
 from ..results import Results
 from ..scenario import LoadedScenario
-from ..scenario.costs import measure_cost
 from .attribution import Attribution
 from .store import job_table
 
@@ -160,8 +161,8 @@ def iamc_from_sweep(table: pd.DataFrame, *, scenario_columns: Iterable[str] = ("
     return out
 
 
-def action_table(attribution: Attribution, loaded: LoadedScenario, year: int | None = None,
-                 metric: str | None = None, discount_rate: float = 0.0) -> pd.DataFrame:
+def action_table(attribution: Attribution, loaded: LoadedScenario, appraisal: Appraisal,
+                 year: int | None = None, metric: str | None = None) -> pd.DataFrame:
     """Return the Climate-City-Contract-style action table of a package.
 
     Parameters
@@ -170,24 +171,26 @@ def action_table(attribution: Attribution, loaded: LoadedScenario, year: int | N
         Shapley attribution of the package (:func:`~mobility_sim.analysis.attribution.attribute`).
     loaded : LoadedScenario
         The package.
+    appraisal : mobility_sim.economics.Appraisal
+        Its appraisal (:func:`mobility_sim.economics.appraise_run` with the attribution's
+        contributions and ``output`` the metric's column): costs and EUR per tonne.
     year : int, optional
         Year of the CO2 effect column (default: the target year, else the last year).
-    metric : {"co2_wtw", "co2_ttw"}, optional
+    metric : {"co2_wtw", "co2_ttw", ...}, optional
         CO2 metric (default: the target's, else well-to-wheel).
-    discount_rate : float
-        Discount rate of costs (and of nothing else).
 
     Returns
     -------
     pandas.DataFrame
-        ``measure, type, area, start, full_effect_year, profile, capex_eur, opex_eur_per_year,
-        cost_eur, co2_effect_t, co2_effect_share, co2_abated_t, eur_per_t_abated``:
-        ``co2_effect_t`` is the Shapley contribution in ``year`` (negative: a cut);
-        ``co2_abated_t`` the cut summed over the simulated calendar years (positive: a cut;
-        years between simulated ones interpolated); ``cost_eur`` capex plus opex times the
-        yearly intensity over the same years; ``eur_per_t_abated`` their ratio, empty when the
-        measure cuts nothing. ``measure, cost_eur, co2_abated_t`` match the dashboard's cost
-        table.
+        ``measure, type, area, start, full_effect_year, profile, cost_basis, capex_eur,
+        opex_eur, revenue_eur, cost_eur, co2_effect_t, co2_effect_share, co2_abated_t,
+        eur_per_t_abated, cobenefits_eur``: ``co2_effect_t`` is the Shapley contribution in
+        ``year`` (negative: a cut); ``co2_abated_t`` the cut summed over the simulated calendar
+        years (positive: a cut; years between simulated ones interpolated); ``cost_eur`` the
+        net present cost to the public budget (capex, opex and revenue its parts, present
+        values; docs/costs.md), empty when the measure is not costed; ``eur_per_t_abated`` the
+        net present cost over the discounted tonnes. ``measure, cost_eur, co2_abated_t`` match
+        the dashboard's cost table.
     """
     scenario = loaded.scenario
     target = scenario.target
@@ -198,6 +201,10 @@ def action_table(attribution: Attribution, loaded: LoadedScenario, year: int | N
     contrib = attribution.contributions[attribution.contributions["output"] == output]
     if contrib.empty:
         raise AnalysisError(f"the attribution has no output {output!r}; attribute it first")
+    if appraisal.output != output:
+        raise AnalysisError(f"the appraisal abates {appraisal.output!r}, not {output!r}; "
+                            "appraise with output=" + repr(output))
+    money = appraisal.measures.set_index("measure")
     total_effect = float(attribution.totals.query("year == @year and output == @output")
                          ["effect"].iloc[0])
     rows = []
@@ -206,25 +213,29 @@ def action_table(attribution: Attribution, loaded: LoadedScenario, year: int | N
         own = contrib[contrib["position"] == i].sort_values("year")
         effect = float(own.loc[own["year"] == year, "contribution"].iloc[0])
         abated = -_calendar_sum(own["year"].to_numpy(int), own["contribution"].to_numpy(float))
-        cost = measure_cost(measure, years, discount_rate)
+        m = money.loc[name]
+        costed = bool(m["costed"])
         area = measure.area
         rows.append({
             "measure": name, "type": getattr(measure, "type", type(measure).__name__),
             "area": "whole city" if area is None else (area.zone or ("WKT polygon" if area.wkt
                                                                       else area.geojson)),
             "start": measure.start, "full_effect_year": measure.full_year,
-            "profile": measure.profile,
-            "capex_eur": measure.cost.capex_eur if measure.cost else np.nan,
-            "opex_eur_per_year": measure.cost.opex_eur_per_year if measure.cost else np.nan,
-            "cost_eur": cost if measure.cost else np.nan,
+            "profile": measure.profile, "cost_basis": m["cost_basis"],
+            "capex_eur": m["capex_eur"] if costed else np.nan,
+            "opex_eur": m["opex_eur"] if costed else np.nan,
+            "revenue_eur": m["revenue_eur"] if costed else np.nan,
+            "cost_eur": m["npc_eur"] if costed else np.nan,
             "co2_effect_t": effect,
             "co2_effect_share": effect / total_effect if total_effect else np.nan,
             "co2_abated_t": abated,
-            "eur_per_t_abated": cost / abated if measure.cost and abated > 0 else np.nan,
+            "eur_per_t_abated": m["eur_per_t"],
+            "cobenefits_eur": m["cobenefits_eur"],
         })
     table = pd.DataFrame(rows)
-    table.attrs.update({"year": year, "metric": metric, "discount_rate": discount_rate,
-                        "method": attribution.method})
+    table.attrs.update({"year": year, "metric": metric,
+                        "discount_rate": appraisal.discount_rate,
+                        "method": attribution.method, "price_year": appraisal.price_year})
     return table
 
 

@@ -12,12 +12,17 @@ The solver looks for intensities ``x_i`` in [0, 1], the field taking
 
 where ``E`` is the target year's CO2 (the target's metric), ``T = (1 - reduction) x E0(base
 year)`` with ``E0`` the emissions of the base year with every lever at ``no_effect``, and
-``C_i`` the cost of measure i over the simulated years (capex plus opex times the measure's
-yearly intensity, optionally discounted; see :func:`measure_cost`). Assumptions, stated: a
-measure's cost scales linearly with its intensity; the start and end years of the measures
-stay as written (only how far they go is solved); the tie-break (a 1e-3 weight on the mean
-intensity) makes the solver prefer less intervention among equal-cost solutions, e.g. when
-measures have no cost.
+``C_i`` the net present cost to the public budget of measure i with every lever at its bound
+(:mod:`mobility_sim.economics`: the rule of its type from published unit costs, or the
+scenario's own ``cost:``; revenues count against it; discounted at the given rate, default the
+European Commission's 3 %). With ``objective="net"`` the co-benefits are subtracted: the value
+of the health benefit of walking and cycling (WHO HEAT) and of the valued pollutants, lever i's
+share taken as the change when lever i alone goes back to no effect (a leave-one-out
+approximation; one extra run per lever). Assumptions, stated: a measure's cost scales linearly
+with its intensity; the start and end years of the measures stay as written (only how far they
+go is solved); the tie-break (a 1e-3 weight on the mean intensity) makes the solver prefer
+less intervention among equal-cost solutions. A lever whose measure cannot be costed (no
+published unit cost and no ``cost:``) is refused: it would look free.
 
 Method: SciPy's SLSQP from the all-at-bound point, with the gradient of ``E`` by finite
 differences computed as one parallel batch of runs per iteration (through the sweep, so a
@@ -42,7 +47,6 @@ from ..exceptions import AnalysisError, LeverError
 from ..io.input_errors import did_you_mean
 from ..io.yamlio import read_yaml
 from ..scenario import LoadedScenario
-from ..scenario.costs import measure_cost
 from .jobs import (
     Job,
     MeasureSetting,
@@ -404,7 +408,8 @@ def solve(
     levers: list[Lever],
     target: SolveTarget,
     *,
-    discount_rate: float = 0.0,
+    discount_rate: float | None = None,
+    objective: Literal["cost", "net"] = "cost",
     max_iterations: int = 50,
     **sweep_options: Any,
 ) -> Solution:
@@ -418,8 +423,11 @@ def solve(
         From :func:`make_lever`, :func:`parse_lever` or :func:`read_levers`; one per measure.
     target : SolveTarget
         From :func:`target_of`.
-    discount_rate : float
-        Discount rate of costs (0: undiscounted).
+    discount_rate : float, optional
+        Social discount rate (default: the European Commission's).
+    objective : {"cost", "net"}
+        Minimise the net present cost to the public budget, or that cost net of the
+        co-benefits.
     max_iterations : int
         Most SLSQP iterations.
     **sweep_options
@@ -444,15 +452,13 @@ def solve(
         raise LeverError("two levers act on the same measure; give one lever per measure (its "
                          "cost scales with one intensity)")
     n = len(levers)
-    years = loaded.scenario.years.as_list()
-    costs = np.array([measure_cost(loaded.scenario.measures[lv.measure], years, discount_rate)
-                      for lv in levers])
     ev = _Evaluator(loaded, levers, target, sweep_options)
+    costs = lever_costs(ev, discount_rate, objective)
     zero, one = np.zeros(n), np.ones(n)
     (e_zero, base_zero), (e_one, _) = ev.run([zero, one])
     allowed = (1.0 - target.reduction) * base_zero
     scale = max(abs(base_zero), 1e-9)
-    cost_scale = max(float(costs.sum()), 1.0)
+    cost_scale = max(float(np.abs(costs).sum()), 1.0)
 
     def objective(x: np.ndarray) -> float:
         return float(costs @ x) / cost_scale + TIE_BREAK * float(x.mean())
@@ -502,6 +508,52 @@ def solve(
                     target_emissions_t=allowed, emissions_t=e_x,
                     gap_t=max(0.0, e_x - allowed), cost_eur=float(costs @ x),
                     n_runs=len(ev.cache), message=message, history=history, scenario=solved)
+
+
+def lever_costs(ev: _Evaluator, discount_rate: float | None,
+                objective: Literal["cost", "net"] = "cost") -> np.ndarray:
+    """Return each lever's cost at its bound (net of co-benefits with ``objective="net"``).
+
+    Raises
+    ------
+    LeverError
+        If a lever's measure cannot be costed (no rule input found and no ``cost:``).
+    """
+    from ..economics import Prices, appraise_run, cobenefit_value
+    from ..simulate import simulate
+    from .jobs import resolve
+
+    n = len(ev.levers)
+    bound = resolve(ev.job([1.0] * n))
+    engine = ev.options.get("engine", "auto")
+    results = simulate(bound, engine=engine)
+    appraisal = appraise_run(bound, results, discount_rate=discount_rate)
+    rows = appraisal.measures
+    names = measure_names(ev.loaded)
+    problems = [f"lever {lv.name}: measure {names[lv.measure]!r} is not costed "
+                f"({rows.loc[lv.measure, 'note']}); give it the city's own figures with "
+                "'cost: {capex_eur: ..., opex_eur_per_year: ...}' in the scenario"
+                for lv in ev.levers if not bool(rows.loc[lv.measure, "costed"])]
+    if problems:
+        raise LeverError(problems)
+    costs = np.array([float(rows.loc[lv.measure, "npc_eur"]) for lv in ev.levers])
+    if objective == "net":
+        points = [[1.0] * n] + [[0.0 if j == i else 1.0 for j in range(n)] for i in range(n)]
+        report = run_sweep([ev.job(p) for p in points], description="solver co-benefits",
+                           **ev.options)
+        if report.failures:
+            raise LeverError([f"solver co-benefit run failed: {f['error']}"
+                              for f in report.failures])
+        frames = _frames(report.table, report.keys)
+        country = ev.loaded.city.meta.country
+        columns = [c for c in ("health_value_eur", "nox_t", "pm25_t")
+                   if c in frames[0].columns]
+        base = frames[0].set_index("year")[columns]
+        for i in range(n):
+            diff = base - frames[i + 1].set_index("year")[columns]
+            costs[i] -= cobenefit_value(diff, Prices.load(), country, appraisal.area_type,
+                                        appraisal.discount_rate)
+    return costs
 
 
 def _restore(ev: _Evaluator, x: np.ndarray, allowed: float, steps: int = 30) -> np.ndarray:

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .appraisal import Appraisal, abated_output, appraise
+from .appraisal import Appraisal, abated_output, appraise, cobenefit_value
 from .prices import PRICE_YEAR, Prices
 from .rules import CostContext, cost_lines
 from .unit_costs import UnitCosts
 
 __all__ = ["PRICE_YEAR", "Appraisal", "Prices", "UnitCosts", "abated_output", "appraise",
-           "appraise_run", "cost_context"]
+           "appraise_run", "cobenefit_value", "cost_context"]
 
 
 def cost_context(loaded: Any, results: Any) -> CostContext:
@@ -59,7 +59,7 @@ def cost_context(loaded: Any, results: Any) -> CostContext:
 
 
 def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None = None, *,
-                 discount_rate: float | None = None) -> Appraisal:
+                 discount_rate: float | None = None, output: str | None = None) -> Appraisal:
     """Appraise the measures of a run (costs; with ``contributions``, EUR per tonne too).
 
     Parameters
@@ -73,6 +73,8 @@ def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None =
         Attribution` ``.contributions``).
     discount_rate : float, optional
         Social discount rate (default: the European Commission's, ``appraisal_parameters.csv``).
+    output : str, optional
+        The abated output (default: territorial well-to-wheel CO2e when the run has it).
     """
     from ..scenario.base import distinct_names
     from ..scenario.levers import intensity
@@ -87,4 +89,4 @@ def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None =
     area_type = "metropolitan" if population >= 500_000 else "urban"
     return appraise(measures, names, lines, intensity, ctx.years, discount_rate=rate,
                     prices=prices, country=loaded.city.meta.country, area_type=area_type,
-                    contributions=contributions)
+                    contributions=contributions, output=output)

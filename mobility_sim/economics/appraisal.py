@@ -62,6 +62,10 @@ class Appraisal:
         Whether abatement per measure is known (a Shapley attribution was given).
     package : dict
         The package's totals: ``npc_eur``, ``abated_t``, ``eur_per_t``.
+    area_type : str
+        Area type of the damage costs (``metropolitan``: 500,000 residents or more).
+    cobenefits : str
+        Which co-benefits are valued, and at what.
     """
 
     measures: pd.DataFrame
@@ -72,6 +76,8 @@ class Appraisal:
     price_year: int = PRICE_YEAR
     attributed: bool = False
     package: dict[str, float] = field(default_factory=dict)
+    area_type: str = "urban"
+    cobenefits: str = ""
 
     def macc(self) -> pd.DataFrame:
         """Return the marginal abatement cost curve of these measures (:func:`macc_table`)."""
@@ -91,6 +97,46 @@ def macc_table(measures: pd.DataFrame) -> pd.DataFrame:
     return part.reset_index(drop=True)
 
 
+def cobenefit_value(change: pd.DataFrame, prices: Prices, country: str, area_type: str,
+                    rate: float) -> float:
+    """Return the present value of the co-benefits of a change, EUR of the price year.
+
+    Parameters
+    ----------
+    change : pandas.DataFrame
+        Indexed by simulated year; columns ``health_value_eur`` (the value of deaths avoided
+        by walking and cycling, WHO HEAT; a rise is a benefit), ``nox_t`` and ``pm25_t`` (a
+        fall is a benefit, valued at the damage cost of :meth:`.Prices.damage_cost` when one
+        was found). Missing columns count as no change. Years between simulated ones are
+        interpolated; discounted to the first year at ``rate``.
+    """
+    years = np.asarray(change.index, dtype=float)
+    calendar = np.arange(int(years.min()), int(years.max()) + 1)
+
+    def series(column: str) -> np.ndarray:
+        if column not in change.columns:
+            return np.zeros(calendar.size)
+        return _calendar(years, change[column].to_numpy(float), calendar)
+
+    value = series("health_value_eur") * prices.inflate(1.0, prices.health_price_year)
+    for pollutant, column in (("nox", "nox_t"), ("pm25", "pm25_t")):
+        damage = prices.damage_cost(pollutant, country, area_type)
+        if damage is not None:
+            value = value - series(column) * damage.value
+    return float(np.sum(value * discount_factors(calendar, rate)))
+
+
+def cobenefit_note(prices: Prices, country: str, area_type: str) -> str:
+    """Return which co-benefits are valued, and at what, for the page."""
+    parts = ["deaths avoided by walking and cycling at WHO HEAT's value of a statistical life"]
+    for pollutant, label in (("nox", "NOx"), ("pm25", "PM2.5")):
+        damage = prices.damage_cost(pollutant, country, area_type)
+        parts.append(f"{label} at {damage.text}" if damage is not None else
+                     f"{label} not valued (no damage cost found for {country}, {area_type} "
+                     "areas)")
+    return "; ".join(parts)
+
+
 def abated_output(columns: Any) -> str:
     """Return the abated output among ``columns`` (territorial when the run has it)."""
     for name in ABATED_OUTPUTS:
@@ -107,7 +153,7 @@ def appraise(measures: list[Any], names: list[str], lines: list[CostLines],
              intensity: Any, years: list[int], *, discount_rate: float,
              prices: Prices, country: str, area_type: str,
              contributions: pd.DataFrame | None = None,
-             cost_basis: list[str] | None = None) -> Appraisal:
+             cost_basis: list[str] | None = None, output: str | None = None) -> Appraisal:
     """Appraise each measure of a package.
 
     Parameters
@@ -135,15 +181,17 @@ def appraise(measures: list[Any], names: list[str], lines: list[CostLines],
         abatement per measure is unknown (NaN) and only costs are appraised.
     cost_basis : list of str, optional
         How each measure's cost was set (the rule, or the scenario's own figures).
+    output : str, optional
+        The abated output (default: territorial well-to-wheel CO2e when attributed, see
+        :func:`abated_output`).
     """
     rows, money_rows, line_rows = [], [], []
-    output = None
-    if contributions is not None and not contributions.empty:
+    if contributions is None or contributions.empty:
+        output = None
+    elif output is None:
         output = abated_output(contributions["output"].unique())
     calendar = np.arange(min(years), max(years) + 1)
     disc = discount_factors(calendar, discount_rate)
-    damage = {p: prices.damage_cost(p, country, area_type) for p in ("nox", "pm25")}
-    health_factor = prices.inflate(1.0, prices.health_price_year)
     for i, (m, name, cl) in enumerate(zip(measures, names, lines, strict=True)):
         money: YearlyMoney = yearly_money(cl, lambda y, m=m: intensity(m, y), years)
         for item in cl.items:
@@ -167,11 +215,8 @@ def appraise(measures: list[Any], names: list[str], lines: list[CostLines],
 
             cut = -series(output)
             abated, abated_disc = float(cut.sum()), float(np.sum(cut * disc))
-            value = series("health_value_eur") * health_factor
-            for pollutant, column in (("nox", "nox_t"), ("pm25", "pm25_t")):
-                if damage[pollutant] is not None:
-                    value = value - series(column) * damage[pollutant].value
-            cobenefit = float(np.sum(value * disc))
+            change = own.pivot_table(index="year", columns="output", values="contribution")
+            cobenefit = cobenefit_value(change, prices, country, area_type, discount_rate)
         costed = bool(cl.items)  # a measure without cost lines is not costed, not free
         per_t_ok = output is not None and costed and abated_disc > 0
         eur_per_t = npc / abated_disc if per_t_ok else np.nan
@@ -199,4 +244,5 @@ def appraise(measures: list[Any], names: list[str], lines: list[CostLines],
     return Appraisal(measures=table, money=pd.concat(money_rows, ignore_index=True),
                      lines=pd.DataFrame(line_rows, columns=["measure", "line", "kind", "how"]),
                      discount_rate=discount_rate, output=output or "", price_year=PRICE_YEAR,
-                     attributed=output is not None, package=package)
+                     attributed=output is not None, package=package, area_type=area_type,
+                     cobenefits=cobenefit_note(prices, country, area_type))

@@ -139,7 +139,7 @@ def dashboard_command(
         extra = _attribution_tables([attribution], runs[:1], [run_dir])[0]
         council = None
         if (run_dir / "council" / "council.json").is_file():
-            from ..analysis.council import read_council
+            from .council_tables import read_council
 
             council = read_council(run_dir / "council")
         page = build_dashboard(runs[0], baseline=runs[1] if baseline is not None else None,

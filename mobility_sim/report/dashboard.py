@@ -267,6 +267,8 @@ def council_extra(council: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     contributions = council["contributions"]
     wedges = wedges_from_contributions(contributions[contributions["output"] == output], output)
     measures = council["measures"]
+    if "costed" in measures.columns:  # a measure that cannot be costed is not free
+        measures = measures[measures["costed"].astype(bool)]
     costs = pd.DataFrame({"measure": measures["measure"], "cost_eur": measures["npc_eur"],
                           "co2_abated_t": measures["abated_t"]})
     return {"wedges": wedges, "costs": costs}

@@ -87,7 +87,8 @@ class Cost(Strict):
     """
 
     capex_eur: float = Field(default=0.0, ge=0, json_schema_extra=unit("EUR"))
-    """One-off investment, EUR, spent in the measure's start year."""
+    """Investment, EUR, spent as the measure's intensity rises (all in the start year for a
+    step; spread over the ramp otherwise; ``docs/costs.md``)."""
     opex_eur_per_year: float = Field(default=0.0, ge=0, json_schema_extra=unit("EUR/year"))
     """Running cost at full effect, EUR per year; each year counts it times the measure's
     intensity (so a measure ramping up costs less to run while it ramps)."""
