@@ -81,7 +81,7 @@ def run(
     council: Annotated[bool, typer.Option(
         help="Also answer the council: attribute the package to its measures (Shapley), cost "
              "them from published unit costs (EUR per tonne, cost curve) and draw a Monte "
-             "Carlo band; about two minutes for a 20-measure package on 2 cores.")] = False,
+             "Carlo band; about 75 s for a 20-measure package on 2 cores.")] = False,
     samples: Annotated[int, typer.Option(help="Monte Carlo samples of the council's band.")]
     = 16,
     permutations: Annotated[int, typer.Option(
@@ -91,6 +91,9 @@ def run(
         help="Social discount rate of the council's costs (default: the European "
              "Commission's 3 %).")] = None,
     n_jobs: Annotated[int, typer.Option(help="Worker processes of the council's runs.")] = 2,
+    distributions: Annotated[Path | None, typer.Option(
+        help="Parameter distributions of the council's band (default: the model's uncertain "
+             "parameters chosen by Morris screening, docs/costs.md).")] = None,
 ) -> None:
     """Run a scenario and write results (Parquet), the resolved scenario and a dashboard."""
     from .city import load_city
@@ -111,7 +114,7 @@ def run(
         if council:
             _council(scenario, other, results, folder, samples=samples,
                      permutations=permutations, discount_rate=discount_rate, n_jobs=n_jobs,
-                     progress=progress, dashboard=dashboard)
+                     progress=progress, dashboard=dashboard, distributions=distributions)
     except MobilitySimError as exc:
         fail(exc)
     typer.echo(f"results:   {folder.resolve()}")
@@ -121,7 +124,7 @@ def run(
 
 def _council(scenario: Path, city: object, results: object, folder: Path, *, samples: int,
              permutations: int, discount_rate: float | None, n_jobs: int, progress: bool,
-             dashboard: bool) -> None:
+             dashboard: bool, distributions: Path | None = None) -> None:
     """Compute the council tables beside a run and write its dashboard with them."""
     from .analysis.council import council, save_council
     from .report import write_dashboard
@@ -130,7 +133,8 @@ def _council(scenario: Path, city: object, results: object, folder: Path, *, sam
 
     loaded = load_scenario(scenario, city=city)  # type: ignore[arg-type]
     result = council(loaded, results, samples=samples, permutations=permutations,
-                     discount_rate=discount_rate, n_jobs=n_jobs, progress=progress)
+                     discount_rate=discount_rate, distributions=distributions, n_jobs=n_jobs,
+                     progress=progress)
     save_council(result, folder / "council")
     typer.echo(f"council:   {(folder / 'council').resolve()} ({result.info['seconds']:.0f} s: "
                f"{result.info['attribution_runs']} attribution runs, "

@@ -11,7 +11,7 @@ from mobility_sim.analysis.distributions import read_distributions
 from mobility_sim.analysis.figures import fan_chart_figure, sensitivity_figure
 from mobility_sim.analysis.jobs import Job
 from mobility_sim.analysis.sweep import run_sweep
-from mobility_sim.analysis.uncertainty import run_uncertainty
+from mobility_sim.analysis.uncertainty import change_against_first_year, run_uncertainty
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.exceptions import DistributionError
 from mobility_sim.scenario import load_scenario
@@ -154,6 +154,10 @@ def test_monte_carlo_fan_is_ordered_and_the_reference_is_the_plain_run(loaded, s
     fig = fan_chart_figure(fan, run.reference)
     assert [t.name for t in fig.data if t.name][-1] == "Scenario's own values"
     assert "90 % of runs between" in run.summary_text()
+    # the spread is also stated against each run's own first year (its base moves)
+    change = change_against_first_year(run.table, run.output, run.year)
+    assert len(change) == 6
+    assert f"median {change.median():+.1%}" in run.summary_text()
 
 
 def test_morris_names_the_input_that_matters(loaded, screening):

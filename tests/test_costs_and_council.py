@@ -75,7 +75,7 @@ def test_unit_cost_is_the_median_of_published_figures_at_the_countrys_price_leve
     evidence = read_table("measure_unit_costs.csv")
     rows = evidence[evidence["rule_key"] == "pt.bus.opex_per_vkm"]
     eu = sorted(prices.to_eur(r.value, r.currency, int(r.price_year))
-                / prices.price_level(r.geography) for r in rows.itertuples())
+                / prices.price_level(r.iso3) for r in rows.itertuples())
     fin = UnitCosts("FIN", prices).get("pt.bus.opex_per_vkm")
     assert fin.value == pytest.approx(float(np.median(eu)) * prices.price_level("FIN"))
     assert "median of 3 published figures" in fin.text
@@ -211,3 +211,22 @@ def test_the_packaged_band_parameters_are_the_morris_screened_ones():
     chosen = read_distributions(root / "uncertain_parameters.yaml").names
     candidates = read_distributions(root / "uncertain_parameters_candidates.yaml").names
     assert set(chosen) < set(candidates) and len(chosen) >= 5
+    helsinki = read_distributions(root.parents[1] / "scenarios" / "uncertainty"
+                                  / "helsinki_sump_package.yaml").names
+    assert set(chosen) <= set(helsinki)  # the shipped package file samples what matters
+
+
+def test_eur_per_tonne_hardly_depends_on_the_end_year():
+    """Residual values and discounted tonnes: a 20-year asset cutting 10 t a year costs about
+    the same per tonne whether the horizon ends in 2040 or 2050."""
+    lines = [CostLines([Investment("asset", 1e6, 20.0, "t")])]
+
+    def per_t(end: int) -> float:
+        rows = [{"year": y, "output": "territorial_co2_wtw_t", "measure": "a",
+                 "contribution": -10.0} for y in (2025, end)]
+        a = appraise([_M("a")], ["a"], lines, lambda m, y: 1.0 if y >= 2025 else 0.0,
+                     [2025, end], discount_rate=0.03, prices=Prices.load(), country="FIN",
+                     area_type="metropolitan", contributions=pd.DataFrame(rows))
+        return float(a.measures["eur_per_t"].iloc[0])
+
+    assert per_t(2040) == pytest.approx(per_t(2050), rel=0.05)

@@ -257,6 +257,15 @@ def important_inputs(indices: pd.DataFrame, method: str) -> list[str]:
     return keep["parameter"].tolist()
 
 
+def change_against_first_year(table: pd.DataFrame, output: str, year: int) -> pd.Series:
+    """Return each run's ``output`` in ``year`` relative to its own first year, minus 1."""
+    if "sample" not in table.columns or table.empty:
+        return pd.Series(dtype=float)
+    first = table.sort_values("year").groupby("sample")[output].first()
+    at = table[table["year"] == year].set_index("sample")[output]
+    return (at / first.loc[at.index] - 1.0).dropna()
+
+
 def sensitivity_text(run: UncertaintyRun) -> str:
     """Name the inputs that matter (or the spread, for Monte Carlo) in one paragraph."""
     at = run.table[run.table["year"] == run.year][run.output]
@@ -266,6 +275,14 @@ def sensitivity_text(run: UncertaintyRun) -> str:
               + (f"; {len(run.sweep.failures)} failed" if run.sweep.failures else "")
               + (f"; with the scenario's own values: {ref.iloc[0]:,.0f}" if len(ref) else "")
               + ").")
+    change = change_against_first_year(run.table, run.output, run.year)
+    if len(change):
+        spread += (f" Each run against its own first year (the base moves with the "
+                   f"parameters, so absolute tonnes are not a chance of meeting a target): "
+                   f"median {change.median():+.1%}, 90 % of runs between "
+                   f"{change.quantile(0.05):+.1%} and {change.quantile(0.95):+.1%}. For the "
+                   "chance of meeting the target against each run's own base year and "
+                   "reference case: mobility-sim run SCENARIO --council.")
     if run.method == "morris":  # a grid of levels, not a sample: no spread to report
         spread = (f"{run.output} in {run.year}, Morris screening ({len(at)} runs on a grid of "
                   f"{MORRIS_LEVELS} levels per input; for the spread of the result use "

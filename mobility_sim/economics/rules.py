@@ -73,15 +73,6 @@ class CostContext:
     modes: pd.DataFrame
     line_km: Callable[[Any], float]
 
-    def perimeter_km(self, mask: np.ndarray, shape: tuple[int, int] | None = None) -> float:
-        """Approximate perimeter of the cells ``mask``: sqrt(4 pi area) (a circle's)."""
-        area = float(mask.sum()) * self.cell_km2
-        return math.sqrt(4.0 * math.pi * area)
-
-    def by_year(self, table: pd.DataFrame, column: str) -> dict[int, float]:
-        """Return ``{year: value}`` of a summary column."""
-        return {int(y): float(v) for y, v in zip(table["year"], table[column], strict=True)}
-
     def first(self, table: pd.DataFrame, column: str) -> float:
         """Return a column's value in the first simulated year."""
         return float(table.sort_values("year")[column].iloc[0])
@@ -401,7 +392,10 @@ def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     lines = CostLines()
     s, r = ctx.summary.set_index("year"), ctx.reference.set_index("year")
     if m.vehicle == "bus":
-        extra = (s["bus_stock"] * s["bus_bev_share"] - r["bus_stock"] * r["bus_bev_share"])
+        # the share's rise on the reference case's stock: buses added by other measures are
+        # theirs (their being new, hence more often electric, still counts here: an
+        # approximation, as the reference case's bus sales are not kept)
+        extra = r["bus_stock"] * (s["bus_bev_share"] - r["bus_bev_share"])
         buses = float(extra.clip(lower=0).max())
         bev, diesel = (_unit(ctx, lines, k) for k in ("ev_sales_share.bus.bev_price",
                                                       "pt.bus.price"))
@@ -415,7 +409,7 @@ def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
                 f"{buses:,.0f} more electric buses than in the reference case x ({bev.text} - "
                 f"{diesel.text}" + (f" + {charger.text})" if charger else ")")))
         return lines
-    extra = (s["car_stock"] * s["fleet_bev_share"] - r["car_stock"] * r["fleet_bev_share"])
+    extra = s["car_stock"] * (s["fleet_bev_share"] - r["fleet_bev_share"])
     cars = float(extra.clip(lower=0).max())
     kw, per_point = (_unit(ctx, lines, k) for k in ("charging.kw_per_bev",
                                                     "charging.kw_per_point"))

@@ -5,9 +5,11 @@
 ``assumption`` / ``not_found`` row. A row's ``rule_key`` says which input of a cost rule
 (:mod:`.rules`) it informs. The value a rule uses is the **median** of the published figures
 of its key (``found`` or ``derived`` rows), each converted to EUR of
-:data:`~.prices.PRICE_YEAR` and divided by the price level of the country where it was measured,
-then multiplied by the price level of the city's country; only when no figure was found does an
-``assumption`` row stand in (and the text says so). No figure is chosen by hand.
+:data:`~.prices.PRICE_YEAR` and divided by the price level of the country where it was
+measured (column ``iso3``; EU-wide figures, and countries without a published index, at the
+EU27 level), then multiplied by the price level of the city's country; only when no figure
+was found does an ``assumption`` row stand in (and the text says so). No figure is chosen by
+hand.
 """
 
 from __future__ import annotations
@@ -21,9 +23,6 @@ import pandas as pd
 from ..data import read_table
 from .prices import PRICE_YEAR, Prices, Value
 
-#: Geographies that are European averages (price level 1).
-EUROPEAN = {"EU", "EU27", "EU28", "Europe"}
-
 #: Units of a count or share: no currency, no price level.
 PLAIN_UNITS = ("years", "year", "share", "-", "kW", "km", "bikes", "cameras", "min")
 
@@ -32,19 +31,6 @@ PLAIN_UNITS = ("years", "year", "share", "-", "kW", "km", "bikes", "cameras", "m
 def evidence() -> pd.DataFrame:
     """Return the unit-cost evidence table (every row, ``not_found`` included)."""
     return read_table("measure_unit_costs.csv")
-
-
-def _country_of(geography: str) -> str | None:
-    from ..data import read_table as _read
-
-    geo = str(geography)
-    if geo in EUROPEAN:
-        return None
-    if len(geo) == 3 and geo.isupper():
-        return geo
-    cities = _read("cities.csv")
-    hit = cities[cities["name"].str.lower() == geo.lower()]
-    return str(hit["iso3"].iloc[0]) if len(hit) else None
 
 
 @dataclass(frozen=True)
@@ -76,8 +62,8 @@ class UnitCosts:
                 row.get("currency")) in ("", "nan", "-"):
             return _Figure(value, where)
         eur = self.prices.to_eur(value, str(row["currency"]), int(row["price_year"]))
-        country = _country_of(str(row["geography"]))
-        level = self.prices.price_level(country) if country else 1.0
+        country = str(row.get("iso3") or "")
+        level = self.prices.price_level(country) if len(country) == 3 else 1.0
         return _Figure(eur / level, where)
 
     def get(self, key: str) -> Value:

@@ -131,7 +131,11 @@ def _per_t(value: float) -> str:
 
 
 def appraisal_table(measures: pd.DataFrame) -> str:
-    """Per measure: cost, abatement, EUR per tonne, co-benefits, how the cost was set."""
+    """Per measure: cost, abatement, EUR per tonne, co-benefits, how the cost was set.
+
+    Net present cost and co-benefits over the horizon (discounted); "a year": the annualised
+    cost; abated: all years, undiscounted; "EUR per t net": net of co-benefits.
+    """
     rows = []
     for _, r in measures.iterrows():
         cut = float(r.get("abated_discounted_t", np.nan))
@@ -144,10 +148,10 @@ def appraisal_table(measures: pd.DataFrame) -> str:
                      f"{float(r['abated_t']) / 1000:,.1f}" if np.isfinite(r["abated_t"])
                      else "–", per_t, _money(r["cobenefits_eur"]), _per_t(r["net_eur_per_t"]),
                      note])
-    return table(["Measure", "Net present cost (M EUR)", "Annualised (M EUR/yr)",
-                  "CO₂e abated (kt, all years)", "EUR per tonne", "Co-benefits (M EUR)",
-                  "EUR per tonne net of co-benefits", "How the cost was set"],
-                 rows, numeric={1, 2, 3, 4, 5, 6})
+    return '<div class="ms-scroll">' + table(
+        ["Measure", "Net present cost, M EUR", "A year, M EUR", "Abated, kt CO₂e",
+         "EUR per t", "Co-benefits, M EUR", "EUR per t net", "How the cost was set"],
+        rows, numeric={1, 2, 3, 4, 5, 6}) + "</div>"
 
 
 def council_section(page: Page, summary: pd.DataFrame, reference: pd.DataFrame,
