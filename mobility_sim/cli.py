@@ -81,7 +81,7 @@ def run(
     council: Annotated[bool, typer.Option(
         help="Also answer the council: attribute the package to its measures (Shapley), cost "
              "them from published unit costs (EUR per tonne, cost curve) and draw a Monte "
-             "Carlo band; about 75 s for a 20-measure package on 2 cores.")] = False,
+             "Carlo band; about 90 s for a 20-measure package on 2 cores.")] = False,
     samples: Annotated[int, typer.Option(help="Monte Carlo samples of the council's band.")]
     = 16,
     permutations: Annotated[int, typer.Option(

@@ -100,6 +100,15 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     each end; freight: the zone's share of jobs and residents) and their CO2. ``case`` is
     ``scenario`` or ``reference`` (the same zones without the measures). Empty for runs saved
     before it existed.
+``access``
+    ``year, cell_id, mode, jobs_30, jobs_45, residents_30, residents_45, case``: the jobs and
+    residents each cell reaches within 30 and 45 minutes door to door by ``walk``, ``bike``,
+    ``pt`` and ``car`` (:mod:`mobility_sim.model.accessibility`), in the scenario and the
+    reference case. Empty for sweeps and for runs saved before it existed.
+``sumi``
+    ``year, indicator, name, value, unit, case, scope, how``: the European Commission's
+    Sustainable Urban Mobility Indicators that a run supports (:mod:`mobility_sim.indicators`,
+    ``docs/sumi.md``), scenario and reference case. Empty for older runs.
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
@@ -137,7 +146,9 @@ FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
 #: The reference case's summary, the results by area and the two accountings (absent from
 #: older run folders).
 REFERENCE_TABLES: tuple[str, ...] = ("reference", "areas", "accounts", "zones")
-TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES
+#: Accessibility and the Commission's SUMP indicators (absent from older run folders).
+INDICATOR_TABLES: tuple[str, ...] = ("access", "sumi")
+TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES + INDICATOR_TABLES
 
 #: How emissions are counted; shown on every dashboard.
 ACCOUNTING_NOTE = (
@@ -167,10 +178,10 @@ class Results:
     Attributes
     ----------
     summary, modes, segments, cells, grid, fleet, emissions, health, reference, areas, accounts,
-    zones
+    zones, access, sumi
         The tables described in the module docstring (DataFrames; ``fleet``, ``emissions``,
-        ``health``, ``reference``, ``areas``, ``accounts`` and ``zones`` are empty for runs
-        saved before they existed).
+        ``health``, ``reference``, ``areas``, ``accounts``, ``zones``, ``access`` and ``sumi``
+        are empty for runs saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -189,6 +200,8 @@ class Results:
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: pd.DataFrame = field(default_factory=pd.DataFrame)
     zones: pd.DataFrame = field(default_factory=pd.DataFrame)
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sumi: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 

@@ -31,6 +31,7 @@ from .accounts import (
     zone_rows,
 )
 from .city import City
+from .city.build import sheet_monthly_pass
 from .city.data_sheet import DataSheet, load_data_sheet
 from .city.layers import grid_country
 from .city.quality import data_quality
@@ -47,6 +48,7 @@ from .fleet.accounting import (
 )
 from .fleet.freight import FREIGHT_VEHICLES, freight_activity
 from .fleet.health import HEALTH_COLUMNS, health_rows
+from .indicators import sumi_table, year_extras
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -60,6 +62,7 @@ from .kernels.spec import (
     WALK,
     DemandOutputs,
 )
+from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
 from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
@@ -70,7 +73,7 @@ from .model.parameters import (
     resolve_parameters,
     transferred_constants,
 )
-from .model.traffic import RoadBase
+from .model.traffic import RoadBase, street_density
 from .model.years import ModelYear, RunSetup, run_years, setup_run
 from .reference.country import country_parameters
 from .reference.targets import anchor_targets
@@ -117,8 +120,14 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     zones = report_zones(loaded)
-    tables, road_base = run_tables(setup, kernel, progress, label, zones)
+    tables, road_base = run_tables(setup, kernel, progress, label, zones,
+                                   with_access=with_reference)
     tables["zones"] = tables["zones"].assign(case="scenario")
+    tables["access"] = tables["access"].assign(case="scenario")
+    country = city.meta.country
+    monthly_pass = sheet_monthly_pass(city_data_sheet(city))
+    tables["sumi"] = sumi_table(tables["summary"], tables["modes"], tables.pop("extras"),
+                                country, "scenario", p, monthly_pass)
     if not scenario.measures:
         reference = tables["summary"].copy()
     elif with_reference:
@@ -129,6 +138,13 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         tables["zones"] = pd.concat([tables["zones"],
                                      reference_tables["zones"].assign(case="reference")],
                                     ignore_index=True)
+        tables["access"] = pd.concat([tables["access"],
+                                      reference_tables["access"].assign(case="reference")],
+                                     ignore_index=True)
+        tables["sumi"] = pd.concat([tables["sumi"], sumi_table(
+            reference_tables["summary"], reference_tables["modes"],
+            reference_tables["extras"], country, "reference", p, monthly_pass)],
+            ignore_index=True)
     else:
         reference = pd.DataFrame()
     grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
@@ -246,11 +262,14 @@ def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] 
 
 def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                label: str = "", zones: Mapping[str, tuple[str, np.ndarray]] | None = None,
+               with_access: bool = True,
                ) -> tuple[dict[str, pd.DataFrame], RoadBase | None]:
     """Run a set-up run's years and turn each year's outputs into the result tables.
 
     ``zones`` maps a zone's name to its kind and cell mask (:func:`report_zones`): each gets
-    its rows of the ``zones`` table.
+    its rows of the ``zones`` table. ``with_access``: also count the jobs and residents each
+    cell reaches within 30 and 45 minutes by mode (the ``access`` table,
+    :mod:`mobility_sim.model.accessibility`; O(N^2) a year, left out of sweeps).
 
     Returns
     -------
@@ -273,6 +292,11 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     grid_km2 = city.n_cells * (city.meta.cell_size_m / 1000.0) ** 2
     freight_base: dict[str, float] | None = None
     road_base: RoadBase | None = None
+    access_frames: list[pd.DataFrame] = []
+    extras: list[dict[str, float]] = []
+    cell_ids = city.grid["cell_id"].to_numpy()
+    wait_cap = ModelParameters.of(p).pt.wait_cap
+    street_km = street_density(city, p)[0] * (city.meta.cell_size_m / 1000.0) ** 2
     for year_run in run_years(setup, kernel, progress, label):
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
@@ -324,6 +348,16 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                                                 accounts)
         tables["summary"] = add_road_summary(tables["summary"], year_run, setup.layers.car_speed)
         tables["cells"]["car_speed_kmh"] = year_run.inputs.car_speed[:city.n_cells]
+        limit = year_run.levers.speed_limit
+        limit30 = (np.zeros(city.n_cells) if limit is None else
+                   np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))
+        extras.append(year_extras(year, tables["segments"], tables["cells"], year_run.inputs,
+                                  year_run.params, year_run.pt, city.n_cells, street_km,
+                                  limit30[:city.n_cells], p))
+        if with_access:
+            access_frames.append(access_rows(
+                year, cell_ids, year_run.inputs, year_run.params,
+                np.minimum(year_run.pt.headway_min / 2.0, wait_cap), year_run.pt.access_min))
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows
@@ -341,6 +375,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         "health": pd.DataFrame(health_rows_, columns=list(HEALTH_COLUMNS)),
         "accounts": pd.DataFrame(account_rows_, columns=list(ACCOUNTS_COLUMNS)),
         "zones": pd.DataFrame(zone_rows_, columns=list(ZONE_COLUMNS)),
+        "access": (pd.concat(access_frames, ignore_index=True) if access_frames
+                   else pd.DataFrame(columns=list(ACCESS_COLUMNS))),
+        "extras": pd.DataFrame(extras),
     }, road_base
 
 

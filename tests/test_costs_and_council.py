@@ -156,6 +156,8 @@ measures:
   - {type: cordon_charge, label: Cordon, start: 2026, profile: step, eur_per_trip: 4.0,
      area: {zone: centre}}
   - {type: telework, label: Telework, start: 2025, end: 2028, share: 0.1}
+  - {type: car_occupancy, label: Carpool, start: 2026, profile: step, persons_per_car: 1.8}
+  - {type: electric_vans, label: E-vans, start: 2025, end: 2028, share: 0.9}
 """
 
 
@@ -175,6 +177,9 @@ def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
     assert a.loc["Central PT", "opex_eur"] > 0
     assert not a.loc["Telework", "costed"]
     assert a.loc["EV sales", "capex_eur"] > 0  # public charge points for the extra EVs
+    assert a.loc["EV sales", "opex_eur"] > 0  # and their maintenance
+    assert a.loc["Carpool", "opex_eur"] > 0  # incentives per shared ride (Ile-de-France)
+    assert a.loc["E-vans", "opex_eur"] > 0  # subsidies for the vans bought beyond the reference
 
 
 def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):

@@ -131,8 +131,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mobility_sim.scenario", "mobility_sim.fleet", "mobility_sim.reference"),
     ("mobility_sim.model",),
     ("mobility_sim.results",),
-    ("mobility_sim.simulate", "mobility_sim.accounts", "mobility_sim.economics",
-     "mobility_sim.report"),
+    ("mobility_sim.simulate", "mobility_sim.accounts", "mobility_sim.indicators",
+     "mobility_sim.economics", "mobility_sim.report"),
     ("mobility_sim.calibration", "mobility_sim.analysis", "mobility_sim.bench"),
     ("mobility_sim.cli", "mobility_sim.__main__"),
 )

@@ -39,6 +39,9 @@ DOC_COLUMNS = {
     "zones": ["year", "zone", "kind", "vehicle", "trips_entering", "trips_leaving",
               "trips_within", "vehicles_entering", "vkm_inside", "co2_ttw_t", "co2_wtw_t",
               "case"],
+    "access": ["year", "cell_id", "mode", "jobs_30", "jobs_45", "residents_30", "residents_45",
+               "case"],
+    "sumi": ["year", "indicator", "name", "value", "unit", "case", "scope", "how"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
@@ -267,6 +270,18 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
         tables["areas"] = areas.assign(area="modelled area")[DOC_COLUMNS["areas"]]
         tables["accounts"] = pd.DataFrame(rows_accounts, columns=DOC_COLUMNS["accounts"])
         tables["zones"] = pd.DataFrame(rows_zones, columns=DOC_COLUMNS["zones"])
+        tables["access"] = pd.DataFrame(
+            [{"year": y, "cell_id": int(c), "mode": m, "jobs_30": 1000.0 * k,
+              "jobs_45": 2000.0 * k, "residents_30": 900.0 * k, "residents_45": 1800.0 * k,
+              "case": case} for y in years for k, c in enumerate(grid["cell_id"], start=1)
+             for m in ("walk", "bike", "pt", "car") for case in ("scenario", "reference")],
+            columns=DOC_COLUMNS["access"])
+        tables["sumi"] = pd.DataFrame(
+            [{"year": y, "indicator": "SUMI_07", "name": "Greenhouse gas emissions",
+              "value": 1.0 - 0.01 * (y - years[0]), "unit": "t CO2e per resident per year",
+              "case": case, "scope": "Commission's definition", "how": "fixture"}
+             for y in years for case in ("scenario", "reference")],
+            columns=DOC_COLUMNS["sumi"])
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),

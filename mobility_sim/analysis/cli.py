@@ -333,15 +333,32 @@ def solve_command(
 def export_command(
     sources: Annotated[list[Path], typer.Argument(
         help="Run folders (mobility-sim run) or sweep tables (sweep.parquet).")],
-    iamc: Annotated[Path, typer.Option(help="IAMC table to write (.csv or .parquet).")],
+    iamc: Annotated[Path | None, typer.Option(
+        help="IAMC table to write (.csv or .parquet).")] = None,
     model: Annotated[str | None, typer.Option(help="IAMC model name.")] = None,
+    sumi: Annotated[Path | None, typer.Option(
+        help="Write the SUMP indicators (SUMI) of the run folders here (.csv or .parquet): "
+             "one row per indicator and case, one column per year.")] = None,
 ) -> None:
-    """Write an IAMC-format table (model, scenario, region, variable, unit, year, value)."""
+    """Write an IAMC-format table and/or the run's SUMP indicators (SUMI)."""
     from ..exceptions import AnalysisError
     from ..results import Results
-    from .export import iamc_from_results, iamc_from_sweep
+    from .export import iamc_from_results, iamc_from_sweep, sumi_export
 
     try:
+        if iamc is None and sumi is None:
+            raise AnalysisError("give --iamc FILE, --sumi FILE or both")
+        if sumi is not None:
+            tables = []
+            for source in sources:
+                if not source.is_dir():
+                    raise AnalysisError(f"{source}: --sumi needs run folders (mobility-sim run)")
+                tables.append(sumi_export(Results.load(source)))
+            table = pd.concat(tables, ignore_index=True)
+            write_frame(table, sumi)
+            typer.echo(f"{len(table)} indicator rows: {sumi.resolve()}")
+        if iamc is None:
+            return
         frames = []
         for source in sources:
             if source.is_dir():
@@ -357,10 +374,10 @@ def export_command(
             raise AnalysisError("two sources give the same model, scenario and region; export "
                                 "them to separate files")
         write_frame(result, iamc)
+        typer.echo(f"{len(result)} rows, {result['scenario'].nunique()} scenario(s): "
+                   f"{iamc.resolve()}")
     except MobilitySimError as exc:
         _fail(exc)
-    typer.echo(f"{len(result)} rows, {result['scenario'].nunique()} scenario(s): "
-               f"{iamc.resolve()}")
 
 
 def scale_command(

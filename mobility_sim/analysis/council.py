@@ -9,7 +9,7 @@ for its dashboard.
 
 Cost on this 2-core machine, Helsinki's SUMP package (20 measures, 26 years, speeds following
 traffic): the sampled attribution with 3 orders and their reverses (112 runs) and a Monte
-Carlo of 16 samples (32 runs: each sample with and without the measures) took 72 s on 2
+Carlo of 16 samples (32 runs: each sample with and without the measures) took 72-83 s on 2
 worker processes (``docs/costs.md`` has the command).
 """
 

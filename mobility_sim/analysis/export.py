@@ -161,6 +161,25 @@ def iamc_from_sweep(table: pd.DataFrame, *, scenario_columns: Iterable[str] = ("
     return out
 
 
+def sumi_export(results: Results) -> pd.DataFrame:
+    """Return the run's SUMP indicators in the shape a city hands in.
+
+    One row per indicator and case, one column per simulated year: columns ``city, scenario,
+    indicator, name, unit, case, scope, how``, then the years. Raises :class:`AnalysisError`
+    when the run has no ``sumi`` table (saved before it existed).
+    """
+    sumi = results.sumi
+    if not isinstance(sumi, pd.DataFrame) or sumi.empty:
+        raise AnalysisError("this run folder has no SUMP indicators (saved before they "
+                            "existed); run the scenario again")
+    wide = sumi.pivot_table(index=["indicator", "name", "unit", "case", "scope", "how"],
+                            columns="year", values="value", sort=False).reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    wide.insert(0, "scenario", results.meta.get("scenario_name", ""))
+    wide.insert(0, "city", results.meta.get("city_name", ""))
+    return wide
+
+
 def action_table(attribution: Attribution, loaded: LoadedScenario, appraisal: Appraisal,
                  year: int | None = None, metric: str | None = None) -> pd.DataFrame:
     """Return the Climate-City-Contract-style action table of a package.

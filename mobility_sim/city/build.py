@@ -563,6 +563,30 @@ def sheet_fare(sheet: DataSheet) -> CityParameter | None:
     return None  # a single fare alone is not what travellers pay on average: the default
 
 
+def sheet_monthly_pass(sheet: DataSheet | None) -> tuple[float, str] | None:
+    """Return the monthly public transport pass in EUR (an annual pass over 12), and its source.
+
+    0 where the sheet says residents travel free; None where the sheet gives no pass.
+    """
+    if sheet is None:
+        return None
+    entry = sheet.latest("fare_monthly_pass")
+    if entry is None:
+        return None
+    text = f"{getattr(entry, 'definition', '')} {getattr(entry, 'scope', '')}".lower()
+    if _RESIDENTS_FREE.search(text):
+        return 0.0, f"residents travel free ({entry.definition}; {entry.source})"
+    value = min(entry.value) if isinstance(entry.value, list) else entry.value
+    if not isinstance(value, int | float):
+        return None
+    months = 12.0 if "year" in str(getattr(entry, "unit", "")) else 1.0
+    eur = _eur(entry, float(value) / months)
+    if eur is None:
+        return None
+    return eur[0], (f"{entry.value} {entry.unit} ({entry.year}; {entry.definition}; "
+                    f"{entry.source}){' / 12 months' if months == 12 else ''}{eur[1]}")
+
+
 def sheet_parameters(sheet: DataSheet | None) -> dict[str, CityParameter]:
     """Model parameters the city's data sheet sets, each with its source.
 

@@ -27,17 +27,15 @@ def cost_context(loaded: Any, results: Any) -> CostContext:
     import shapely
 
     from ..model.inputs import cell_layers
-    from ..model.parameters import ModelParameters, resolve_parameters
+    from ..model.parameters import resolve_parameters
+    from ..model.traffic import street_density
 
     city = loaded.city
     p = resolve_parameters(city, loaded.scenario.parameters, calibration=False)
     layers = cell_layers(city, p)
     cell_km2 = (city.meta.cell_size_m / 1000.0) ** 2
     grid = city.grid
-    if "road_density_km_per_km2" in grid.columns:
-        density = grid["road_density_km_per_km2"].to_numpy(float)
-    else:
-        density = np.full(city.n_cells, ModelParameters.of(p).traffic.street_km_per_km2)
+    density = street_density(city, p)[0]
 
     def line_km(measure: Any) -> float:
         wkt = getattr(measure.line, "wkt", None)
@@ -55,7 +53,10 @@ def cost_context(loaded: Any, results: Any) -> CostContext:
                 if isinstance(v, (int, float, np.floating))},
         summary=results.summary,
         reference=results.reference if not results.reference.empty else results.summary,
-        zones=results.zones, fleet=results.fleet, modes=results.modes, line_km=line_km)
+        zones=results.zones, fleet=results.fleet, modes=results.modes, line_km=line_km,
+        country=city.meta.country,
+        reference_on=bool(getattr(loaded.scenario.reference, "freight_co2_standards", True)),
+        jobs=grid["jobs"].to_numpy(float))
 
 
 def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None = None, *,

@@ -52,11 +52,16 @@ class Running:
 
 @dataclass(frozen=True)
 class Flow:
-    """An amount per calendar year from the run (negative: a revenue), ``eur[year]``."""
+    """An amount per calendar year from the run (negative: a revenue), ``eur[year]``.
+
+    ``kind`` says where it is booked: ``revenue`` (a revenue, or revenue lost) or ``cost`` (a
+    running cost that follows the run, e.g. collection, subsidies per trip).
+    """
 
     name: str
     eur: dict[int, float]
     source: str
+    kind: str = "revenue"
 
 
 Item = Investment | Running | Flow
@@ -149,7 +154,10 @@ def yearly_money(lines: CostLines, intensity: Callable[[int], float],
             opex += item.eur_per_year * level
         else:
             flow = np.interp(calendar, sorted(item.eur), [item.eur[y] for y in sorted(item.eur)])
-            revenue -= flow
+            if item.kind == "cost":
+                opex += flow
+            else:
+                revenue -= flow
     return YearlyMoney(years=calendar, capex=capex, opex=opex, revenue=revenue,
                        residual=residual)
 

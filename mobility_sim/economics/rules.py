@@ -55,6 +55,12 @@ class CostContext:
         The run's tables (scenario summary, reference-case summary, zone flows, fleet, modes).
     line_km : callable
         Length of a ``pt_line`` measure's line, km.
+    country : str
+        ISO3 of the city's country.
+    reference_on : bool
+        Whether the reference case's freight element is on (the vans' reference sales path).
+    jobs : ndarray
+        Jobs per cell (the grid's).
     """
 
     units: UnitCosts
@@ -72,6 +78,9 @@ class CostContext:
     fleet: pd.DataFrame
     modes: pd.DataFrame
     line_km: Callable[[Any], float]
+    country: str = ""
+    reference_on: bool = True
+    jobs: np.ndarray | None = None
 
     def first(self, table: pd.DataFrame, column: str) -> float:
         """Return a column's value in the first simulated year."""
@@ -125,13 +134,8 @@ NOT_COSTED = {
     "telework": "not costed: no published public cost of telework promotion found",
     "densification": "not costed: building near stops is private investment; no public "
                      "cost found",
-    "car_sharing": "not costed: no published public cost of car-sharing stations found",
-    "car_occupancy": "not costed: the one figure found (France's carpool bonus per new "
-                     "driver) needs a count of new carpoolers the model does not make",
-    "electric_vans": "not costed: the freight model has no van counts to multiply the "
-                     "published subsidies per van by",
-    "cargo_bikes": "not costed: no published distance a cargo bike replaces per year found "
-                   "to turn van-km into bikes",
+    "car_sharing": "not costed: a public cost per station was found (Vienna) but not how many "
+                   "stations a coverage needs",
 }
 
 
@@ -307,7 +311,7 @@ def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         if share is not None:
             lines.add(Flow("collection and enforcement",
                            {y: share.value * v for y, v in gross.items()},
-                           f"{share.text} of the revenue"))
+                           f"{share.text} of the revenue", kind="cost"))
     return lines
 
 
@@ -363,8 +367,13 @@ def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
                     for y, a in arrivals.items()},
                    f"cars parking in the zone in the run (car trips / {occupancy:.2f} "
                    f"occupancy) x {paid_h:.2f} paid hours (dwell x paid share, other "
-                   f"purposes) x {added:+.2f} EUR/h (the new price less today's); "
-                   "enforcement cost not counted (no published figure found)"))
+                   f"purposes) x {added:+.2f} EUR/h (the new price less today's)"))
+    share = _unit(ctx, lines, "parking_price.operating_share_of_revenue")
+    if share is not None:
+        gross = {y: -v for y, v in lines.items[-1].eur.items()}  # type: ignore[union-attr]
+        lines.add(Flow("enforcement and collection",
+                       {y: share.value * max(v, 0.0) for y, v in gross.items()},
+                       f"{share.text} of the added revenue", kind="cost"))
     return lines
 
 
@@ -419,6 +428,71 @@ def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
                 "charging.lifetime",
                 f"charge points ({cars:,.0f} more electric cars than in the reference case x "
                 f"{kw.text} / {per_point.text})")
+        _run(ctx, lines, "charge point maintenance", "charging.opex_per_point_year", points,
+             "charge points")
+    return lines
+
+
+@rule("electric_vans")
+def _electric_vans(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..reference.case import freight_zero_emission_path
+    from ..scenario.levers import intensity
+
+    lines = CostLines()
+    per_van, subsidy = (_unit(ctx, lines, k) for k in ("electric_vans.km_per_van_year",
+                                                       "electric_vans.subsidy_per_van"))
+    if per_van is None or subsidy is None:
+        return lines
+    turnover = ctx.params.get("freight.van_turnover", 0.08)
+    ref, _ = freight_zero_emission_path(ctx.country, ctx.years, ctx.reference_on)
+    bought = {}
+    for y, vkm in zip(ctx.summary["year"], ctx.summary["van_vkm"], strict=True):
+        r = ref["van"][int(y)]
+        target = r + max(0.0, m.share - r) * intensity(m, int(y))
+        bought[int(y)] = float(vkm) / per_van.value * turnover * (target - r)
+    lines.add(Flow("purchase subsidies for the extra electric vans",
+                   {y: n * subsidy.value for y, n in bought.items()},
+                   f"vans in the city (the run's van-km / {per_van.text}) x "
+                   f"{turnover:.0%} renewed a year x the rise of the electric share of new vans "
+                   f"over the reference case's x {subsidy.text}", kind="cost"))
+    return lines
+
+
+@rule("cargo_bikes")
+def _cargo(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..fleet.freight import freight_weights
+
+    lines = CostLines()
+    per_bike = _unit(ctx, lines, "cargo_bikes.km_per_bike_year")
+    if per_bike is None:
+        return lines
+    weights = freight_weights(ctx.jobs, ctx.population, ctx.params)
+    share = float(weights[mask].sum() / weights.sum()) if weights.sum() > 0 else 0.0
+    km = ctx.first(ctx.reference, "van_vkm") * share * m.van_km_share
+    _invest(ctx, lines, "cargo-bike purchase subsidies", "cargo_bikes.subsidy_per_bike",
+            km / per_bike.value, None,
+            f"cargo bikes (the area's van-km moved to cargo bikes, one bike-km per van-km, "
+            f"over {per_bike.text})")
+    return lines
+
+
+@rule("car_occupancy")
+def _car_occupancy(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    from ..scenario.levers import intensity
+
+    lines = CostLines()
+    per_trip = _unit(ctx, lines, "car_occupancy.subsidy_per_passenger_trip")
+    if per_trip is None:
+        return lines
+    occupancy = ctx.params.get("car.occupancy", 1.6)
+    car = ctx.modes[ctx.modes["mode"].isin(["car_ice", "car_ev"])].groupby("year")["trips"].sum()
+    shared = {}
+    for y, trips in car.items():
+        level = occupancy + (m.persons_per_car - occupancy) * intensity(m, int(y))
+        shared[int(y)] = float(trips) * max(0.0, 1.0 - occupancy / level)
+    lines.add(Flow("carpool incentives", {y: n * per_trip.value for y, n in shared.items()},
+                   f"car trips of residents in the run that are shared rides above today's "
+                   f"occupancy ({occupancy:.2f}) x {per_trip.text}", kind="cost"))
     return lines
 
 

@@ -61,7 +61,11 @@ class UnitCosts:
         if unit.startswith(PLAIN_UNITS) or pd.isna(row.get("currency")) or str(
                 row.get("currency")) in ("", "nan", "-"):
             return _Figure(value, where)
-        eur = self.prices.to_eur(value, str(row["currency"]), int(row["price_year"]))
+        if pd.isna(row.get("price_year")):  # not stated: converted, not inflated
+            eur = value * self.prices.exchange_rate(str(row["currency"]), PRICE_YEAR)
+            where += " (price year not stated)"
+        else:
+            eur = self.prices.to_eur(value, str(row["currency"]), int(row["price_year"]))
         country = str(row.get("iso3") or "")
         level = self.prices.price_level(country) if len(country) == 3 else 1.0
         return _Figure(eur / level, where)

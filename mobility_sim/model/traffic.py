@@ -194,6 +194,20 @@ def square_index(qx: np.ndarray, qy: np.ndarray, x: np.ndarray, y: np.ndarray,
             np.floor((qy - y.min()) / size).astype(np.int64))
 
 
+def street_density(city: City, p: Mapping[str, float]) -> tuple[np.ndarray, str]:
+    """Street length per km² of each cell, and where it comes from.
+
+    The grid's OpenStreetMap layer (``road_density_km_per_km2``) where the city has one, else
+    the density rule ``traffic.street_km_per_km2`` in every cell.
+    """
+    grid = city.grid
+    if "road_density_km_per_km2" in grid.columns:
+        return (grid["road_density_km_per_km2"].to_numpy(float),
+                "OpenStreetMap street length per cell (the grid's road_density_km_per_km2)")
+    return (np.full(city.n_cells, ModelParameters.of(p).traffic.street_km_per_km2),
+            "density rule: traffic.street_km_per_km2 in every cell")
+
+
 def grid_districts(x: np.ndarray, y: np.ndarray, cell_size_m: float, side_km: float,
                    max_districts: int) -> tuple[np.ndarray, float]:
     """Group cells into square districts; return each cell's district and the side used (km).
@@ -299,12 +313,7 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
         cx = np.concatenate([cx, external_xy[0]])
         cy = np.concatenate([cy, external_xy[1]])
     area_km2 = (cell / 1000.0) ** 2
-    if "road_density_km_per_km2" in grid.columns:
-        density = grid["road_density_km_per_km2"].to_numpy(float)
-        source = "OpenStreetMap street length per cell (the grid's road_density_km_per_km2)"
-    else:
-        density = np.full(city.n_cells, tr.street_km_per_km2)
-        source = "density rule: traffic.street_km_per_km2 in every cell"
+    density, source = street_density(city, p)
     lane_km = density * area_km2 * tr.lanes_per_street
     supply = mp.pt_supply
     share = np.zeros(k)

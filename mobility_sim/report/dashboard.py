@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..results import Results
+from .access_figures import access_table_html, sumi_table_html
 from .cobenefit_figures import (
     HEALTH_COLUMNS,
     POLLUTANT_COLUMNS,
@@ -187,6 +188,18 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                            "Run the scenario again to show it.", wide=True)]
     page.add_section("roads", "Road traffic and speeds", grid(*panels))
 
+    # SUMP indicators -----------------------------------------------------------------------
+    if isinstance(results.sumi, pd.DataFrame) and not results.sumi.empty:
+        target = (meta.get("targets") or [{}])[0] or {}
+        page.add_section("sumi", "Sustainable Urban Mobility Indicators (SUMI)",
+                         sumi_table_html(results.sumi, target.get("year")),
+                         lead="The European Commission's SUMP indicators that a model run "
+                              "supports, scenario and reference case. The last column says "
+                              "how each compares with the Commission's definition; "
+                              "docs/sumi.md lists all 18 and why the others are out of "
+                              "scope. <code>mobility-sim export RUN --sumi sumi.csv</code> "
+                              "writes them for a city to hand in.")
+
     # Fleet and energy ----------------------------------------------------------------------
     panels = []
     fleet = extra_table(results, "fleet", extra)
@@ -221,6 +234,24 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     page.add_section("maps", "Maps", grid(*panels),
                      lead="Grid cells by home location of the travellers; kilometres from the "
                           "grid's south-west corner.")
+
+    # Accessibility -----------------------------------------------------------------------
+    if isinstance(results.access, pd.DataFrame) and not results.access.empty:
+        panels = [page.figure(plot.access_map(final, "pt", 45), name="map-access-pt",
+                              note="Jobs reached from each cell within 45 minutes door to door "
+                                   "by public transport (walk to the stop, wait, ride, walk "
+                                   "from the stop), the last year.")]
+        if "reference" in set(results.access.get("case", [])):
+            panels.append(page.figure(plot.access_change_map(final, "pt", 45),
+                                      name="map-access-pt-change",
+                                      note="What the scenario's measures change: jobs within "
+                                           "45 minutes by public transport, scenario minus "
+                                           "reference case."))
+        page.add_section("access", "Accessibility", grid(*panels)
+                         + access_table_html(results.access, results.grid),
+                         lead="Jobs each resident reaches on average (residents' average of "
+                              "their home cells), by mode; docs/sumi.md says how times are "
+                              "computed.")
 
     # Co-benefits and costs ---------------------------------------------------------------
     panels = []

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
+from .access_figures import access_change_map, access_map
 from .cobenefit_figures import health_figure, pollutants_figure
 from .emissions_figures import accounts_figure, emissions_by_mode, emissions_trajectory
 from .fleet_figures import bev_share_figure, fleet_composition_figure, grid_intensity_figure
@@ -196,6 +197,26 @@ class ResultsPlots:
 
     def _outlined(self, fig: go.Figure, outlines: bool) -> go.Figure:
         return self.outlined(fig) if outlines else fig
+
+    def access_map(self, year: int | None = None, mode: str = "pt", minutes: int = 45,
+                   outlines: bool = True) -> go.Figure:
+        """Jobs reachable within ``minutes`` by ``mode`` (walk, bike, pt, car) from each cell.
+
+        ``year`` defaults to the last year; ``outlines`` as in :meth:`co2_map`.
+        """
+        r = self._results
+        chosen = int(r.summary["year"].max()) if year is None else self._year(year)
+        return self._outlined(access_map(r.grid, r.access, chosen, mode, minutes,
+                                         cell_size_m=r.meta.get("cell_size_m")), outlines)
+
+    def access_change_map(self, year: int | None = None, mode: str = "pt", minutes: int = 45,
+                          outlines: bool = True) -> go.Figure:
+        """Jobs reachable within ``minutes`` by ``mode``: scenario minus reference case."""
+        r = self._results
+        chosen = int(r.summary["year"].max()) if year is None else self._year(year)
+        return self._outlined(access_change_map(r.grid, r.access, chosen, mode, minutes,
+                                                cell_size_m=r.meta.get("cell_size_m")),
+                              outlines)
 
     def pollutants(self) -> go.Figure:
         """NOx and PM2.5 (exhaust and non-exhaust) in tonnes per year."""

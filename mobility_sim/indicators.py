@@ -1,0 +1,242 @@
+"""The European Commission's Sustainable Urban Mobility Indicators (SUMI) that a run supports.
+
+One row per indicator, year and case (scenario, reference case) in the run's ``sumi`` table;
+``docs/sumi.md`` lists all 18 indicators, which are computed, which only approximately and
+why the others are out of scope. Definitions: ``mobility_sim/data/sumi_indicators.csv`` (the
+Commission's SUMI methodology, 2017-2020). Every value says its scope and how it was made
+(``how``); where the model can only approximate the Commission's definition the ``scope`` says
+``proxy``.
+
+Computed here, per year:
+
+* ``SUMI_07`` greenhouse gas emissions: territorial well-to-wheel CO2e (all passenger and
+  freight traffic on the grid's roads) per resident, t a year: the Commission's definition;
+* ``SUMI_03`` air pollutant emissions: NOx and PM2.5 (exhaust and non-exhaust, all vehicles)
+  per resident, kg a year, each pollutant on its own (the index's PM2.5-equivalent weights
+  were not found);
+* ``SUMI_05`` road deaths per 100,000 residents: the residents' passenger-km by mode times
+  national own-mode fatality rates per km (``road_risk.csv``; 2007-2011 rates, a proxy for
+  counted deaths);
+* ``SUMI_06`` access to mobility services: the share of residents whose cell's public
+  transport stop is within ``sumi.access_stop_m`` with a departure at least every
+  ``sumi.access_headway_min`` (the Commission's zone thresholds were not found: proxy);
+* ``SUMI_08`` congestion and delays: road traffic's travel time over free flow, minus 1 (all
+  day, all roads; the Commission's is peak over off-peak on ten corridors: proxy);
+* ``SUMI_09`` energy efficiency: energy of passenger vehicles per passenger-km, MJ (freight
+  tonne-km are not modelled: passenger part only);
+* ``SUMI_10`` opportunity for active mobility: street length with protected cycle
+  infrastructure or a 30 km/h limit over all street length (pavements and pedestrian zones
+  are not in the model's data: a lower bound);
+* ``SUMI_MS`` modal split by trips and by passenger-km (residents' trips);
+* ``SUMI_01`` affordability of public transport for the poorest quarter: a year of monthly
+  passes (the city's data sheet, moved with the fare measures) over the mean equivalised
+  disposable income of the country's poorest quarter (Eurostat EU-SILC, ``income_groups.csv``;
+  the Commission's definition was not found: proxy);
+* ``SUMI_16`` commuting travel time: the mean door-to-door minutes of residents' commute
+  trips, from their passenger-km by mode at the year's speeds plus the walk and wait of public
+  transport (the Commission's definition was not found: the model's own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import read_table
+
+#: Columns of the ``sumi`` table.
+SUMI_COLUMNS: tuple[str, ...] = ("year", "indicator", "name", "value", "unit", "case", "scope",
+                                 "how")
+#: Energy content of fuels, MJ per litre or kg (lower heating values).
+MJ_PER_KWH = 3.6
+
+
+@cache
+def _risk() -> pd.DataFrame:
+    return read_table("road_risk.csv")
+
+
+def fatality_rates(country: str) -> dict[str, tuple[float, str]]:
+    """Deaths per billion km travelled by mode (own-mode risk), with where each comes from.
+
+    Car occupants per passenger-km (Germany 2007-2011; the only national rate per
+    passenger-km found), pedestrians per km walked (Great Britain 2011, the only one found),
+    cyclists per km cycled (the country's latest where found, else the median of the
+    countries'), public transport per passenger-km (Germany's bus rate 2007-2011, an upper
+    bound for trams and metros).
+    """
+    t = _risk()
+    t = t[t["status"] != "not_found"].copy()
+    t["first_year"] = t["year"].astype(str).str.extract(r"(\d{4})").astype(float)
+
+    def pick(rows: pd.DataFrame, label: str) -> tuple[float, str]:
+        own = rows[rows["geography"] == country]
+        use = own if len(own) else rows
+        if len(own):
+            row = own.sort_values("first_year").iloc[-1]
+            return float(row["value"]), f"{label}: {country} {row['year']}"
+        latest = use.sort_values("first_year").groupby("geography").tail(1)
+        return (float(latest["value"].median()),
+                f"{label}: median of {', '.join(sorted(latest['geography']))}")
+
+    car = t[(t["mode"] == "car_occupant") & t["unit"].str.contains("passenger-km")
+            & (t["geography"] != "EU15")]
+    walk = t[(t["mode"] == "pedestrian") & (t["geography"] != "EU15")]
+    bike = t[(t["mode"] == "cyclist") & t["unit"].str.contains("km")
+             & ~t["unit"].str.contains("ratio") & (t["geography"] != "EU15")]
+    pt = t[(t["mode"] == "bus_passenger")]
+    rates = {"car": pick(car, "car occupants"), "walk": pick(walk, "pedestrians"),
+             "bike": pick(bike, "cyclists"), "pt": pick(pt, "bus passengers")}
+    rates["ebike"] = rates["bike"]
+    return rates
+
+
+def year_extras(year: int, segments: pd.DataFrame, cells: pd.DataFrame, inputs: Any,
+                params: Any, pt: Any, n: int, street_km: np.ndarray,
+                limit30_share: np.ndarray, p: Mapping[str, float]) -> dict[str, float]:
+    """Return what the SUMI need of one simulated year beyond the result tables.
+
+    ``segments`` and ``cells``: the year's rows; ``inputs``, ``params``: the kernel's (their
+    first ``n`` cells are the grid's); ``pt``: the year's PT network; ``street_km``: street
+    length per cell; ``limit30_share``: share of each cell's streets under a 30 km/h limit.
+    """
+    from .kernels.spec import BIKE, EBIKE, WALK
+    from .model.parameters import ModelParameters
+
+    mp = ModelParameters.of(p)
+    population = np.asarray(inputs.population[:n], float)
+    weight = population / population.sum() if population.sum() > 0 else np.full(n, 1.0 / n)
+    headway = np.asarray(pt.headway_min[:n], float)
+    near = np.asarray(pt.stop_distance_m[:n], float) <= p["sumi.access_stop_m"]
+    frequent = headway <= p["sumi.access_headway_min"]
+    access_share = float(weight[near & frequent].sum())
+    infra = np.clip(np.asarray(inputs.bike_infra[:n], float), 0.0, 1.0)
+    active = 1.0 - (1.0 - infra) * (1.0 - np.clip(limit30_share, 0.0, 1.0))
+    active_share = float((active * street_km).sum() / street_km.sum()) if street_km.sum() else 0.0
+    commute = segments[segments["purpose"] == "commute"].groupby("mode")[["trips", "pkm"]].sum()
+    car_trips = cells["car_trips"].to_numpy(float)
+    car_kmh = (float(car_trips.sum() / (car_trips / cells["car_speed_kmh"].to_numpy(float)).sum())
+               if car_trips.sum() > 0 else float(np.mean(inputs.car_speed[:n])))
+    pt_kmh = 1.0 / float((weight / np.asarray(inputs.pt_speed[:n], float)).sum())
+    wait = np.minimum(headway / 2.0, mp.pt.wait_cap)
+    pt_fixed = float((weight * (2.0 * np.asarray(pt.access_min[:n], float) + wait)).sum())
+    speeds = {"walk": params.speed[WALK], "bike": params.speed[BIKE],
+              "ebike": params.speed[EBIKE], "pt": pt_kmh, "car_ice": car_kmh, "car_ev": car_kmh}
+    minutes = trips = 0.0
+    for mode, row in commute.iterrows():
+        minutes += float(row["pkm"]) / speeds[str(mode)] * 60.0
+        if mode == "pt":
+            minutes += float(row["trips"]) * pt_fixed
+        trips += float(row["trips"])
+    from .kernels.spec import PT
+
+    base_fare = float(p["pt.fare"])
+    fare_ratio = float(params.fare[PT]) / base_fare if base_fare > 0 else 1.0
+    return {"year": year, "access_share": access_share, "active_share": active_share,
+            "commute_minutes": minutes / trips if trips > 0 else float("nan"),
+            "fare_ratio": fare_ratio}
+
+
+def poorest_quarter_income(country: str) -> tuple[float, str] | None:
+    """Mean equivalised disposable income of the poorest quarter, EUR a year, and source."""
+    t = read_table("income_groups.csv")
+    rows = t[(t["quantity"] == "income_mean_bottom_quartile_eur") & (t["geography"] == country)
+             & t["value"].notna()]
+    if rows.empty:
+        return None
+    r = rows.sort_values("year").iloc[-1]
+    return float(r["value"]), f"{country} {int(r['year'])}: {str(r['source'])[:120]}"
+
+
+def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
+               country: str, case: str, p: Mapping[str, float],
+               monthly_pass: tuple[float, str] | None = None) -> pd.DataFrame:
+    """Return the run's SUMI rows (:data:`SUMI_COLUMNS`) for one case (scenario, reference).
+
+    ``monthly_pass``: the city's monthly public transport pass in EUR and its source (None
+    where the data sheet has none: affordability is then left out).
+    """
+    rates = fatality_rates(country)
+    rows: list[dict[str, Any]] = []
+    access_how = (f"share of residents whose cell's stop is within {p['sumi.access_stop_m']:g} m "
+                  f"with a departure at least every {p['sumi.access_headway_min']:g} min "
+                  "(assumption: the Commission's zone thresholds were not found)")
+    extra = extras.set_index("year")
+    income = poorest_quarter_income(country)
+    for _, s in summary.iterrows():
+        year = int(s["year"])
+        pop = float(s["population"])
+        m = modes[modes["year"] == year].set_index("mode")
+
+        def add(ind: str, name: str, value: float, unit: str, scope: str, how: str,
+                year: int = year) -> None:
+            rows.append({"year": year, "indicator": ind, "name": name, "value": float(value),
+                         "unit": unit, "case": case, "scope": scope, "how": how})
+
+        add("SUMI_07", "Greenhouse gas emissions", s["territorial_co2_wtw_t"] / pop,
+            "t CO2e per resident per year", "Commission's definition",
+            "territorial well-to-wheel CO2e (all passenger and freight traffic on the grid's "
+            "roads) / residents")
+        add("SUMI_03", "Air pollutant emissions: NOx", s["nox_t"] * 1000.0 / pop,
+            "kg NOx per resident per year", "part",
+            "exhaust NOx of all vehicles on the grid's roads / residents; the index's "
+            "PM2.5-equivalent weights were not found, so each pollutant is shown on its own")
+        add("SUMI_03", "Air pollutant emissions: PM2.5", s["pm25_t"] * 1000.0 / pop,
+            "kg PM2.5 per resident per year", "part",
+            "exhaust and non-exhaust PM2.5 of all vehicles on the grid's roads / residents")
+        pkm = {k: float(m.loc[k, "pkm"]) if k in m.index else 0.0
+               for k in ("walk", "bike", "ebike", "pt", "car_ice", "car_ev")}
+        deaths = (rates["car"][0] * (pkm["car_ice"] + pkm["car_ev"])
+                  + rates["walk"][0] * pkm["walk"] + rates["bike"][0] * (pkm["bike"] + pkm["ebike"])
+                  + rates["pt"][0] * pkm["pt"]) / 1e9
+        add("SUMI_05", "Road deaths", deaths / pop * 1e5, "deaths per 100,000 residents",
+            "proxy", "residents' passenger-km by mode x national own-mode fatality rates per km "
+            "(" + "; ".join(v[1] for k, v in rates.items() if k != "ebike")
+            + "; road_risk.csv): indicative, not the city's counted deaths")
+        if year in extra.index:
+            e = extra.loc[year]
+            add("SUMI_06", "Access to mobility services", 100.0 * e["access_share"],
+                "% of residents", "proxy", access_how)
+            add("SUMI_10", "Opportunity for active mobility", e["active_share"],
+                "share of street length", "lower bound",
+                "streets with protected cycle infrastructure or a 30 km/h limit / all streets "
+                "(pavements and pedestrian zones are not in the model's data)")
+            add("SUMI_16", "Commuting travel time", e["commute_minutes"], "minutes per trip",
+                "model's own", "mean door-to-door time of residents' commute trips: their "
+                "passenger-km by mode at the year's mean speeds, plus the walk to and from "
+                "the stop and the wait for public transport")
+            if monthly_pass is not None and income is not None:
+                add("SUMI_01", "Affordability of public transport for the poorest quarter",
+                    100.0 * 12.0 * monthly_pass[0] * e["fare_ratio"] / income[0],
+                    "% of income", "proxy",
+                    f"a year of monthly passes (EUR {monthly_pass[0]:.2f} a month: "
+                    f"{monthly_pass[1]}; moved with the year's fare measures) / the mean "
+                    f"equivalised disposable income of the country's poorest quarter (EUR "
+                    f"{income[0]:,.0f} a year, {income[1]}; income held at its latest year); "
+                    "the Commission's definition was not found")
+        if np.isfinite(s.get("road_delay_index", np.nan)):
+            add("SUMI_08", "Congestion and delays", 100.0 * (s["road_delay_index"] - 1.0),
+                "% extra travel time over free flow", "proxy",
+                "road traffic's travel time per km over free flow, all day and all roads (the "
+                "Commission's: peak over off-peak on ten corridors, and public transport)")
+        mj = (float(s["electricity_mwh"]) * 1000.0 * MJ_PER_KWH
+              + float(s["fuel_litres"]) * p["sumi.mj_per_litre"]
+              + float(s["gas_kg"]) * p["sumi.mj_per_kg_cng"])
+        add("SUMI_09", "Energy efficiency", mj / float(s["pkm"]) if s["pkm"] else np.nan,
+            "MJ per passenger-km", "part", "energy of passenger vehicles (electricity, petrol "
+            "and diesel, CNG) / residents' passenger-km; freight tonne-km are not modelled")
+        trips_total = float(m["trips"].sum()) or 1.0
+        pkm_total = sum(pkm.values()) or 1.0
+        for group, members in (("walking", ("walk",)), ("cycling", ("bike", "ebike")),
+                               ("public transport", ("pt",)), ("car", ("car_ice", "car_ev"))):
+            trips = sum(float(m.loc[k, "trips"]) for k in members if k in m.index)
+            add("SUMI_MS", f"Modal split by trips: {group}", 100.0 * trips / trips_total,
+                "% of trips", "Commission's definition", "residents' trips by main mode")
+            add("SUMI_MS", f"Modal split by passenger-km: {group}",
+                100.0 * sum(pkm[k] for k in members) / pkm_total, "% of passenger-km",
+                "Commission's definition", "residents' passenger-km by main mode")
+    return pd.DataFrame(rows, columns=list(SUMI_COLUMNS))

@@ -1,0 +1,95 @@
+"""The Commission's SUMP indicators (SUMI) from a run: definitions, proxies and the export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mobility_sim.indicators import fatality_rates, poorest_quarter_income
+from mobility_sim.scenario import load_scenario
+from mobility_sim.simulate import simulate
+
+HALF_FARES = """\
+name: sumi-test
+city: helsinki
+years: {start: 2025, end: 2027}
+measures:
+  - {type: pt_fare, label: Half fares, start: 2026, profile: step, factor: 0.5}
+  - {type: pt_frequency, label: Frequent PT, start: 2026, profile: step, headway_factor: 0.5}
+"""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sumi")
+    path = root / "half_fares.yaml"
+    path.write_text(HALF_FARES, encoding="utf-8")
+    loaded = load_scenario(path)
+    return loaded, simulate(loaded)
+
+
+def _value(sumi: pd.DataFrame, name: str, year: int, case: str = "scenario") -> float:
+    rows = sumi[(sumi["name"] == name) & (sumi["year"] == year) & (sumi["case"] == case)]
+    assert len(rows) == 1, (name, year, case)
+    return float(rows["value"].iloc[0])
+
+
+def test_greenhouse_gas_and_modal_split_follow_the_commissions_definitions(run):
+    _, r = run
+    s = r.summary.set_index("year")
+    ghg = _value(r.sumi, "Greenhouse gas emissions", 2027)
+    assert ghg == pytest.approx(s.loc[2027, "territorial_co2_wtw_t"] / s.loc[2027, "population"])
+    split = r.sumi[(r.sumi["name"].str.startswith("Modal split by trips"))
+                   & (r.sumi["year"] == 2027) & (r.sumi["case"] == "scenario")]
+    assert split["value"].sum() == pytest.approx(100.0)
+
+
+def test_road_deaths_are_passenger_km_times_the_fatality_rates(run):
+    _, r = run
+    rates = fatality_rates("FIN")
+    pkm = r.modes[r.modes["year"] == 2027].set_index("mode")["pkm"]
+    deaths = (rates["car"][0] * (pkm["car_ice"] + pkm["car_ev"]) + rates["walk"][0]
+              * pkm["walk"] + rates["bike"][0] * (pkm["bike"] + pkm["ebike"])
+              + rates["pt"][0] * pkm["pt"]) / 1e9
+    pop = float(r.summary.set_index("year").loc[2027, "population"])
+    assert _value(r.sumi, "Road deaths", 2027) == pytest.approx(deaths / pop * 1e5)
+    assert "median of" in rates["bike"][1]  # no Finnish cyclist rate: the countries' median
+
+
+def test_half_fares_halve_the_cost_of_a_pass_for_the_poorest_quarter(run):
+    _, r = run
+    name = "Affordability of public transport for the poorest quarter"
+    before, after = _value(r.sumi, name, 2025), _value(r.sumi, name, 2027)
+    assert after == pytest.approx(before / 2.0)
+    assert _value(r.sumi, name, 2027, "reference") == pytest.approx(before)
+    income = poorest_quarter_income("FIN")
+    assert income is not None
+    assert before == pytest.approx(100.0 * 12 * 66.6 / income[0])  # HSL AB 30-day ticket
+
+
+def test_more_frequent_pt_gives_more_residents_access(run):
+    _, r = run
+    name = "Access to mobility services"
+    assert _value(r.sumi, name, 2027) > _value(r.sumi, name, 2027, "reference")
+    assert _value(r.sumi, name, 2025) == pytest.approx(_value(r.sumi, name, 2025, "reference"))
+    scopes = set(r.sumi["scope"])
+    assert {"proxy", "Commission's definition"} <= scopes
+
+
+def test_the_sumi_export_has_one_column_per_year(run, tmp_path):
+    from typer.testing import CliRunner
+
+    from mobility_sim.cli import app
+
+    _, r = run
+    folder = r.save(tmp_path / "run")
+    out = tmp_path / "sumi.csv"
+    result = CliRunner().invoke(app, ["export", str(folder), "--sumi", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert {"indicator", "name", "unit", "case", "scope", "how", "2025", "2027"} <= set(
+        table.columns)
+    assert np.isfinite(table["2027"]).all()
+    bad = CliRunner().invoke(app, ["export", str(folder)])
+    assert bad.exit_code != 0 and "--sumi" in bad.output
