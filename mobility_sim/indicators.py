@@ -240,3 +240,53 @@ def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
                 100.0 * sum(pkm[k] for k in members) / pkm_total, "% of passenger-km",
                 "Commission's definition", "residents' passenger-km by main mode")
     return pd.DataFrame(rows, columns=list(SUMI_COLUMNS))
+
+
+#: Columns of the ``welfare`` table.
+WELFARE_COLUMNS: tuple[str, ...] = ("year", "cell_id", "segment", "trips", "welfare_eur")
+
+
+def welfare_rows(year: int, cell_ids: np.ndarray, trips: np.ndarray, logsum: np.ndarray,
+                 cost_coef: np.ndarray, dest_scale: np.ndarray, days: float,
+                 segments: tuple[str, ...]) -> pd.DataFrame:
+    """Return the ``welfare`` table's rows of one year (:data:`WELFARE_COLUMNS`).
+
+    A cell's welfare for a segment is the logsum of its trips in money: for each purpose
+    ``p``, trips a year x the destination-choice logsum / (the purpose's destination scale x
+    minus its money coefficient), summed over purposes. The destination-choice utility is
+    ``log(size) + scale x (the mode logsum)``, so dividing by the scale brings it back to the
+    mode utilities, whose money coefficient turns it into EUR (Williams 1977; de Jong et al.
+    2007, "The logsum as an evaluation measure", Transportation Research A 41). Only
+    differences mean anything: the difference of two runs in the same year is the consumer
+    surplus of one against the other. Cells with nothing reachable count 0.
+
+    Parameters
+    ----------
+    trips : ndarray, shape (S, P, N)
+        Trips per day by segment, purpose and origin cell (the grid's cells).
+    logsum : ndarray, shape (S, P, N)
+        The kernel's ``dest_logsum`` of the same cells.
+    cost_coef, dest_scale : ndarray, shape (P,)
+        The year's money coefficients (negative) and destination scales.
+    """
+    finite = np.where(np.isfinite(logsum), logsum, 0.0)
+    per_trip = finite / (np.asarray(dest_scale)[None, :, None]
+                         * -np.asarray(cost_coef)[None, :, None])
+    welfare = (trips * per_trip).sum(axis=1) * days  # (S, N)
+    n = cell_ids.size
+    return pd.DataFrame({
+        "year": year, "cell_id": np.tile(cell_ids, len(segments)),
+        "segment": np.repeat(list(segments), n),
+        "trips": (trips.sum(axis=1) * days).reshape(-1), "welfare_eur": welfare.reshape(-1)})
+
+
+def consumer_surplus(welfare: pd.DataFrame, by: str = "segment") -> pd.DataFrame:
+    """Return the scenario's consumer surplus against the reference case, EUR a year.
+
+    ``welfare`` holds both cases (column ``case``); the result has ``year``, ``by`` and
+    ``consumer_surplus_eur`` (positive: the scenario's travellers are better off).
+    """
+    keys = ["year", by] if by != "total" else ["year"]
+    cases = welfare.groupby([*keys, "case"])["welfare_eur"].sum().unstack("case")
+    out = (cases["scenario"] - cases["reference"]).rename("consumer_surplus_eur")
+    return out.reset_index()

@@ -48,7 +48,7 @@ from .fleet.accounting import (
 )
 from .fleet.freight import FREIGHT_VEHICLES, freight_activity
 from .fleet.health import HEALTH_COLUMNS, health_rows
-from .indicators import sumi_table, year_extras
+from .indicators import sumi_table, welfare_rows, year_extras
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -124,6 +124,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                                    with_access=with_reference)
     tables["zones"] = tables["zones"].assign(case="scenario")
     tables["access"] = tables["access"].assign(case="scenario")
+    tables["welfare"] = tables["welfare"].assign(case="scenario")
     country = city.meta.country
     monthly_pass = sheet_monthly_pass(city_data_sheet(city))
     tables["sumi"] = sumi_table(tables["summary"], tables["modes"], tables.pop("extras"),
@@ -141,6 +142,9 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         tables["access"] = pd.concat([tables["access"],
                                       reference_tables["access"].assign(case="reference")],
                                      ignore_index=True)
+        tables["welfare"] = pd.concat([tables["welfare"],
+                                       reference_tables["welfare"].assign(case="reference")],
+                                      ignore_index=True)
         tables["sumi"] = pd.concat([tables["sumi"], sumi_table(
             reference_tables["summary"], reference_tables["modes"],
             reference_tables["extras"], country, "reference", p, monthly_pass)],
@@ -293,6 +297,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     freight_base: dict[str, float] | None = None
     road_base: RoadBase | None = None
     access_frames: list[pd.DataFrame] = []
+    welfare_frames: list[pd.DataFrame] = []
     extras: list[dict[str, float]] = []
     cell_ids = city.grid["cell_id"].to_numpy()
     wait_cap = ModelParameters.of(p).pt.wait_cap
@@ -348,6 +353,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                                                 accounts)
         tables["summary"] = add_road_summary(tables["summary"], year_run, setup.layers.car_speed)
         tables["cells"]["car_speed_kmh"] = year_run.inputs.car_speed[:city.n_cells]
+        welfare_frames.append(welfare_rows(
+            year, cell_ids, out.trips.sum(axis=3), out.dest_logsum, year_run.params.cost_coef,
+            year_run.params.dest_scale, days, SEGMENTS))
         limit = year_run.levers.speed_limit
         limit30 = (np.zeros(city.n_cells) if limit is None else
                    np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))
@@ -378,6 +386,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         "access": (pd.concat(access_frames, ignore_index=True) if access_frames
                    else pd.DataFrame(columns=list(ACCESS_COLUMNS))),
         "extras": pd.DataFrame(extras),
+        "welfare": pd.concat(welfare_frames, ignore_index=True),
     }, road_base
 
 

@@ -207,6 +207,7 @@ def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
     assert "Not available in this run" not in html.split('id="cobenefits"')[1].split(
         "</section>")[0]
     assert "not costed" in html
+    assert 'id="equity"' in html and "By measure" in html  # who gains and who pays, per measure
 
 
 def test_the_packaged_band_parameters_are_the_morris_screened_ones():

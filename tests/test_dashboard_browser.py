@@ -42,7 +42,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.mark.parametrize(("page", "n_figures"), [("full", 21), ("bare", 9), ("compare", 5),
+@pytest.mark.parametrize(("page", "n_figures"), [("full", 22), ("bare", 9), ("compare", 5),
                                                   ("cities", 6)])
 def test_page_renders_offline_without_errors(browser, pages, page, n_figures):
     report = inspect_page(pages[page], browser)

@@ -216,7 +216,7 @@ def test_optional_tables_replace_the_not_available_panels(tmp_path):
     res = make_results()
     html = write_dashboard(res, tmp_path / "d.html", extra=full_extra(res)).read_text("utf-8")
     assert "Not available in this run." not in html
-    assert len(figure_specs(html)) == 21  # with the accountings, road traffic and accessibility
+    assert len(figure_specs(html)) == 22  # accountings, road traffic, accessibility, surplus
 
 
 def test_ten_figure_page_stays_under_6_mb(tmp_path):

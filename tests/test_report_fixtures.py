@@ -42,6 +42,7 @@ DOC_COLUMNS = {
     "access": ["year", "cell_id", "mode", "jobs_30", "jobs_45", "residents_30", "residents_45",
                "case"],
     "sumi": ["year", "indicator", "name", "value", "unit", "case", "scope", "how"],
+    "welfare": ["year", "cell_id", "segment", "trips", "welfare_eur", "case"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
@@ -282,6 +283,13 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
               "case": case, "scope": "Commission's definition", "how": "fixture"}
              for y in years for case in ("scenario", "reference")],
             columns=DOC_COLUMNS["sumi"])
+        tables["welfare"] = pd.DataFrame(
+            [{"year": y, "cell_id": int(c), "segment": seg, "trips": 1000.0,
+              "welfare_eur": (5e4 * (y - years[0]) * (1 if seg == "no_car" else -1)
+                              if case == "scenario" else 0.0) + 1e6,
+              "case": case} for y in years for c in grid["cell_id"]
+             for seg in ("car_available", "no_car") for case in ("scenario", "reference")],
+            columns=DOC_COLUMNS["welfare"])
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),

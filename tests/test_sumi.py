@@ -93,3 +93,37 @@ def test_the_sumi_export_has_one_column_per_year(run, tmp_path):
     assert np.isfinite(table["2027"]).all()
     bad = CliRunner().invoke(app, ["export", str(folder)])
     assert bad.exit_code != 0 and "--sumi" in bad.output
+
+
+def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run):
+    from mobility_sim.analysis.store import job_table
+    from mobility_sim.indicators import consumer_surplus
+
+    _, r = run
+    cs = consumer_surplus(r.welfare).set_index(["year", "segment"])["consumer_surplus_eur"]
+    assert cs.loc[(2025, "no_car")] == pytest.approx(0.0, abs=1e-6)  # before the measures
+    assert cs.loc[(2027, "no_car")] > 0 and cs.loc[(2027, "car_available")] > 0
+    table = job_table(r)
+    assert {"welfare_eur.car_available", "welfare_eur.no_car"} <= set(table.columns)
+    scen = r.welfare[(r.welfare["case"] == "scenario") & (r.welfare["year"] == 2027)]
+    assert table.set_index("year").loc[2027, "welfare_eur.no_car"] == pytest.approx(
+        scen.loc[scen["segment"] == "no_car", "welfare_eur"].sum())
+
+
+def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
+    from mobility_sim.city.synthetic import synthetic_city
+    from mobility_sim.indicators import consumer_surplus
+
+    path = tmp_path / "charge.yaml"
+    path.write_text("name: charge\ncity: synthetic\nyears: {start: 2025, end: 2026}\n"
+                    "measures:\n  - {type: cordon_charge, label: Cordon, start: 2026, "
+                    "profile: step, eur_per_trip: 6.0, area: {zone: centre}}\n",
+                    encoding="utf-8")
+    loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
+    r = simulate(loaded, engine="reference")
+    cs = consumer_surplus(r.welfare).set_index(["year", "segment"])["consumer_surplus_eur"]
+    assert cs.loc[(2026, "car_available")] < 0
+    # the charge falls on those who drive: per trip, car owners lose more than the others
+    trips = r.welfare[(r.welfare["year"] == 2026) & (r.welfare["case"] == "reference")]
+    per_trip = cs.loc[2026] / trips.groupby("segment")["trips"].sum()
+    assert per_trip["car_available"] < per_trip["no_car"]

@@ -32,7 +32,8 @@ from .distributions import ParameterSpace, read_distributions
 from .jobs import Job, base_tags
 from .sweep import run_sweep
 
-#: Outputs attributed for the council page: CO2 (both scopes), pollutants, health value.
+#: Outputs attributed for the council page: CO2 (both scopes), pollutants, health value (and
+#: the residents' welfare by segment, for who gains and who pays).
 COUNCIL_OUTPUTS: tuple[str, ...] = ("territorial_co2_wtw_t", "co2_wtw_t", "co2_ttw_t",
                                     "territorial_co2_ttw_t", "nox_t", "pm25_t",
                                     "health_value_eur")
@@ -108,7 +109,11 @@ def council(loaded: LoadedScenario, results: Any, *,
         raise AnalysisError(f"{loaded.path}: the scenario has no measures; the council page "
                             "appraises a package of measures")
     started = time.perf_counter()
-    outputs = [o for o in COUNCIL_OUTPUTS if o in results.summary.columns]
+    from .store import job_table
+
+    columns = job_table(results).columns
+    outputs = [o for o in COUNCIL_OUTPUTS if o in columns]
+    outputs += [c for c in columns if c.startswith("welfare_eur.")]
     attribution = attribute(loaded, permutations=permutations, seed=seed, outputs=outputs,
                             **sweep_options)
     appraisal = appraise_run(loaded, results, attribution.contributions,

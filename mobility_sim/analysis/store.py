@@ -45,12 +45,23 @@ def job_table(results: Results) -> pd.DataFrame:
     """Return the per-year table stored for one job.
 
     Columns: every column of ``results.summary`` and, for each model mode ``m`` and quantity
-    ``q`` of :data:`MODE_QUANTITIES`, a column ``q.m`` (e.g. ``pkm.walk``, ``co2_wtw_t.car_ice``).
+    ``q`` of :data:`MODE_QUANTITIES`, a column ``q.m`` (e.g. ``pkm.walk``, ``co2_wtw_t.car_ice``);
+    and, when the run has its ``welfare`` table, ``welfare_eur.<segment>`` (the residents'
+    logsum in EUR a year: differences between jobs are consumer surpluses).
     """
     table = results.summary.copy()
     wide = results.modes.pivot(index="year", columns="mode", values=list(MODE_QUANTITIES))
     wide.columns = [f"{q}.{m}" for q, m in wide.columns]
-    return table.merge(wide.reset_index(), on="year", how="left")
+    table = table.merge(wide.reset_index(), on="year", how="left")
+    welfare = results.welfare
+    if isinstance(welfare, pd.DataFrame) and not welfare.empty:
+        if "case" in welfare.columns:
+            welfare = welfare[welfare["case"] == "scenario"]
+        per = welfare.pivot_table(index="year", columns="segment", values="welfare_eur",
+                                  aggfunc="sum")
+        per.columns = [f"welfare_eur.{c}" for c in per.columns]
+        table = table.merge(per.reset_index(), on="year", how="left")
+    return table
 
 
 class ResultStore:

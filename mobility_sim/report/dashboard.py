@@ -40,6 +40,7 @@ from .cobenefit_figures import (
 )
 from .council_figures import council_section
 from .emissions_figures import WEDGE_COLUMNS, wedge_figure, wedges_from_contributions
+from .equity_figures import surplus_map, surplus_table_html, winners_by_measure_html
 from .fleet_figures import FLEET_COLUMNS, fleet_composition_figure
 from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_name
 from .notebook import ResultsPlots
@@ -187,6 +188,34 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                            "This run folder was written before speeds followed traffic.",
                            "Run the scenario again to show it.", wide=True)]
     page.add_section("roads", "Road traffic and speeds", grid(*panels))
+
+    # Who gains and who pays ----------------------------------------------------------------
+    welfare = results.welfare
+    if (isinstance(welfare, pd.DataFrame) and not welfare.empty and "case" in welfare.columns
+            and "reference" in set(welfare["case"])):
+        target_year = ((meta.get("targets") or [{}])[0] or {}).get("year")
+        years = sorted({y for y in (target_year, final) if y is not None})
+        grid_pop = float(results.grid["population"].sum()) or 1.0
+        pop = results.summary.set_index("year")["population"]
+        growth = {int(y): float(pop.loc[y]) / grid_pop for y in years}
+        body = surplus_table_html(welfare, results.grid, years, growth)
+        body += grid(page.figure(surplus_map(welfare, results.grid, final,
+                                             cell_size_m=meta.get("cell_size_m")),
+                                 name="map-consumer-surplus",
+                                 note="Blue: the residents of the cell lose; red: they gain "
+                                      "(time, money and choice of their trips, in EUR)."))
+        if council is not None:
+            year = years[0]
+            body += ("<p><b>By measure</b> (Shapley shares of the consumer surplus, "
+                     f"{year}):</p>" + winners_by_measure_html(
+                         council["contributions"], welfare, results.grid, year,
+                         growth.get(year, 1.0)))
+        page.add_section("equity", "Who gains and who pays", body,
+                         lead="Consumer surplus against the reference case: the logsum of "
+                              "each resident's trips in EUR, the standard appraisal measure "
+                              "of what measures do to travellers (time, money, choice). "
+                              "Income groups are not yet in the model; car availability is "
+                              "(docs/sumi.md).")
 
     # SUMP indicators -----------------------------------------------------------------------
     if isinstance(results.sumi, pd.DataFrame) and not results.sumi.empty:
