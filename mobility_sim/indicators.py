@@ -27,6 +27,8 @@ Computed here, per year:
 * ``SUMI_10`` opportunity for active mobility: street length with protected cycle
   infrastructure or a 30 km/h limit over all street length (pavements and pedestrian zones
   are not in the model's data: a lower bound);
+* ``SUMI_13`` traffic safety of active modes: pedestrians' and cyclists' deaths per billion
+  trips, from the same fatality rates (proxy);
 * ``SUMI_MS`` modal split by trips and by passenger-km (residents' trips);
 * ``SUMI_01`` affordability of public transport for the poorest quarter: a year of monthly
   passes (the city's data sheet, moved with the fare measures) over the mean equivalised
@@ -197,6 +199,15 @@ def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
             "proxy", "residents' passenger-km by mode x national own-mode fatality rates per km "
             "(" + "; ".join(v[1] for k, v in rates.items() if k != "ebike")
             + "; road_risk.csv): indicative, not the city's counted deaths")
+        for label, key, members in (("pedestrians", "walk", ("walk",)),
+                                    ("cyclists", "bike", ("bike", "ebike"))):
+            trips = sum(float(m.loc[k, "trips"]) for k in members if k in m.index)
+            if trips > 0:
+                killed = rates[key][0] * sum(pkm[k] for k in members) / 1e9
+                add("SUMI_13", f"Traffic safety active modes: {label}", killed / trips * 1e9,
+                    "deaths per billion trips", "proxy",
+                    f"residents' {label[:-1]} passenger-km x the national fatality rate per km "
+                    f"({rates[key][1]}) / their trips: indicative")
         if year in extra.index:
             e = extra.loc[year]
             add("SUMI_06", "Access to mobility services", 100.0 * e["access_share"],

@@ -177,3 +177,14 @@ def test_bad_input_is_one_line_per_problem_without_traceback(app, folder):
     result = CliRunner().invoke(app, ["solve", str(folder / "scenario.yaml"), "--lever",
                                       "EV.share=1"])
     assert result.exit_code == 2 and "give 'no_effect'" in result.output
+
+
+def test_monte_carlo_fan_draws_the_target_and_the_change_against_each_runs_base(app, folder):
+    out = folder / "montecarlo"
+    result = _run(app, "sensitivity", folder / "scenario.yaml", "--distributions",
+                  folder / "dist.yaml", "--method", "montecarlo", "--samples", 3, "--out",
+                  out, "--engine", "reference", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "Each run against its own first year" in result.output
+    page = (out / "sensitivity.html").read_text(encoding="utf-8")
+    assert "Target:" in page

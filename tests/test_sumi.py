@@ -55,6 +55,9 @@ def test_road_deaths_are_passenger_km_times_the_fatality_rates(run):
     pop = float(r.summary.set_index("year").loc[2027, "population"])
     assert _value(r.sumi, "Road deaths", 2027) == pytest.approx(deaths / pop * 1e5)
     assert "median of" in rates["bike"][1]  # no Finnish cyclist rate: the countries' median
+    walk_trips = float(r.modes[r.modes["year"] == 2027].set_index("mode").loc["walk", "trips"])
+    assert _value(r.sumi, "Traffic safety active modes: pedestrians", 2027) == pytest.approx(
+        rates["walk"][0] * pkm["walk"] / walk_trips)
 
 
 def test_half_fares_halve_the_cost_of_a_pass_for_the_poorest_quarter(run):

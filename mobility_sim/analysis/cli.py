@@ -244,7 +244,8 @@ def sensitivity_command(
         if method != "morris":  # Morris runs sit on a grid of levels: not a sample
             fan = run.fan()
             write_frame(fan, out / "fan.parquet")
-            figures.append(fan_chart_figure(fan, run.reference))
+            figures.append(fan_chart_figure(fan, run.reference,
+                                            target=_target_line(loaded, run)))
         extra = ""
         if run.indices is not None:
             write_frame(run.indices, out / "indices.csv")
@@ -262,6 +263,18 @@ def sensitivity_command(
     typer.echo(text)
     typer.echo(f"results: {out.resolve()}")
     typer.echo(f"page:    {page.resolve()}")
+
+
+def _target_line(loaded: Any, run: Any) -> tuple[str, float] | None:
+    """Return the first target's name and level on the run with the scenario's own values."""
+    from ..reference.targets import anchor_targets
+
+    targets = loaded.scenario.all_targets
+    if not targets or f"{targets[0].metric}_t" != run.output or run.reference.empty:
+        return None
+    anchored = anchor_targets(targets[:1], loaded.city, run.reference, run.reference)[0]
+    level = anchored.get("target_emissions_t")
+    return (str(anchored.get("name") or "target"), float(level)) if level is not None else None
 
 
 def solve_command(

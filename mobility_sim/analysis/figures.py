@@ -198,7 +198,8 @@ def waterfall_figure(contributions: pd.DataFrame, totals: pd.DataFrame, year: in
 
 
 def fan_chart_figure(fan: pd.DataFrame, reference: pd.DataFrame | None = None,
-                     output: str | None = None, title: str | None = None) -> go.Figure:
+                     output: str | None = None, title: str | None = None,
+                     target: tuple[str, float] | None = None) -> go.Figure:
     """Percentile bands per year (5-95 %, 25-75 %), the median and the reference run.
 
     Parameters
@@ -212,6 +213,10 @@ def fan_chart_figure(fan: pd.DataFrame, reference: pd.DataFrame | None = None,
         The output (default: the fan's).
     title : str, optional
         Plain-text title.
+    target : (str, float), optional
+        A target's name and level (same unit as the output), drawn as a line. With absolute
+        tonnes the level is the scenario's own run's; each run's base moves with its
+        parameters (the council page measures each run against its own base).
     """
     _check(fan, ("year", "output", "quantile", "value"), "fan")
     output = output or str(fan["output"].iloc[0])
@@ -235,6 +240,10 @@ def fan_chart_figure(fan: pd.DataFrame, reference: pd.DataFrame | None = None,
         fig.add_trace(go.Scatter(x=reference["year"], y=reference[output], mode="lines",
                                  name="Scenario's own values",
                                  line={"color": OKABE_ITO["black"], "dash": "dash"}))
+    if target is not None:
+        fig.add_trace(go.Scatter(x=[years[0], years[-1]], y=[target[1], target[1]],
+                                 mode="lines", name=f"Target: {target[0]}",
+                                 line={"color": OKABE_ITO["vermillion"], "dash": "dot"}))
     house(fig, title or f"Uncertainty of {output_name(output)}", height=480)
     fig.update_yaxes(title=OUTPUT_TITLES.get(output, column_label(output)),
                      rangemode="tozero")
