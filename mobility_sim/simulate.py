@@ -278,8 +278,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     Returns
     -------
     tables : dict of str to DataFrame
-        ``summary, modes, segments, cells, grid, fleet, emissions, health, accounts, zones``
-        (see :mod:`mobility_sim.results`).
+        ``summary, modes, segments, cells, grid, fleet, emissions, health, accounts, zones,
+        access, welfare`` (see :mod:`mobility_sim.results`) and ``extras`` (what the SUMP
+        indicators need beyond them, :func:`mobility_sim.indicators.year_extras`).
     road_base : RoadBase or None
         The base year's calibrated roads the speeds pivoted on (None with fixed speeds).
     """

@@ -97,6 +97,15 @@ def macc_table(measures: pd.DataFrame) -> pd.DataFrame:
     return part.reset_index(drop=True)
 
 
+def basis_of(lines: CostLines) -> str:
+    """Return how a measure's cost was set, in words (lines left out named)."""
+    note = lines.note
+    if not lines.items or note.startswith("the scenario's own"):
+        return note or "no cost"
+    rules = "published unit costs (docs/costs.md)"
+    return f"{rules}; {note.replace('not costed:', 'left out:')}" if note else rules
+
+
 def cobenefit_value(change: pd.DataFrame, prices: Prices, country: str, area_type: str,
                     rate: float) -> float:
     """Return the present value of the co-benefits of a change, EUR of the price year.
@@ -223,8 +232,7 @@ def appraise(measures: list[Any], names: list[str], lines: list[CostLines],
         net = npc - cobenefit if output is not None and costed else np.nan
         rows.append({
             "measure": name, "type": getattr(m, "type", ""),
-            "cost_basis": (cost_basis[i] if cost_basis else "")
-            or cl.note or "published unit costs (docs/costs.md)",
+            "cost_basis": (cost_basis[i] if cost_basis else "") or basis_of(cl),
             "npc_eur": npc,
             "annualised_eur": npc / annuity_factor(discount_rate, calendar.size),
             "capex_eur": float(np.sum((money.capex - money.residual) * disc)),

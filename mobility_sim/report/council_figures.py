@@ -142,8 +142,8 @@ def appraisal_table(measures: pd.DataFrame) -> str:
         per_t = _per_t(r["eur_per_t"]) if np.isfinite(cut) and cut > 0 else "no cut"
         if not bool(r.get("costed", True)):
             per_t = "not costed"
-        note = r["note"] if isinstance(r["note"], str) and r["note"] else \
-            "published unit costs (docs/costs.md)"
+        basis = r.get("cost_basis", r.get("note"))
+        note = basis if isinstance(basis, str) and basis else "published unit costs (docs/costs.md)"
         rows.append([plain(r["measure"]), _money(r["npc_eur"]), _money(r["annualised_eur"]),
                      f"{float(r['abated_t']) / 1000:,.1f}" if np.isfinite(r["abated_t"])
                      else "–", per_t, _money(r["cobenefits_eur"]), _per_t(r["net_eur_per_t"]),
