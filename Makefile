@@ -28,6 +28,7 @@ test: $(STAMP)
 	@mkdir -p output
 	$(BIN)/python -m mobility_sim bench --cells 300 --years 2 --segments 1 --purposes 1 > output/bench.json
 	@echo "kernel benchmark (small size, kept in output/bench.json):"; cat output/bench.json
+	$(BIN)/python benchmarks/regression.py --base HEAD~1 --cells 2500 --repeats 7
 
 LAB_STAMP := $(VENV)/.lab-stamp
 
