@@ -113,8 +113,8 @@ def year_extras(year: int, segments: pd.DataFrame, cells: pd.DataFrame, inputs: 
     population = np.asarray(inputs.population[:n], float)
     weight = population / population.sum() if population.sum() > 0 else np.full(n, 1.0 / n)
     headway = np.asarray(pt.headway_min[:n], float)
-    near = np.asarray(pt.stop_distance_m[:n], float) <= p["sumi.access_stop_m"]
-    frequent = headway <= p["sumi.access_headway_min"]
+    near = np.asarray(pt.stop_distance_m[:n], float) <= mp.sumi.access_stop_m
+    frequent = headway <= mp.sumi.access_headway_min
     access_share = float(weight[near & frequent].sum())
     infra = np.clip(np.asarray(inputs.bike_infra[:n], float), 0.0, 1.0)
     active = 1.0 - (1.0 - infra) * (1.0 - np.clip(limit30_share, 0.0, 1.0))
@@ -162,10 +162,13 @@ def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
     ``monthly_pass``: the city's monthly public transport pass in EUR and its source (None
     where the data sheet has none: affordability is then left out).
     """
+    from .model.parameters import ModelParameters
+
     rates = fatality_rates(country)
+    sp = ModelParameters.of(p).sumi
     rows: list[dict[str, Any]] = []
-    access_how = (f"share of residents whose cell's stop is within {p['sumi.access_stop_m']:g} m "
-                  f"with a departure at least every {p['sumi.access_headway_min']:g} min "
+    access_how = (f"share of residents whose cell's stop is within {sp.access_stop_m:g} m "
+                  f"with a departure at least every {sp.access_headway_min:g} min "
                   "(assumption: the Commission's zone thresholds were not found)")
     extra = extras.set_index("year")
     income = poorest_quarter_income(country)
@@ -235,8 +238,8 @@ def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
                 "road traffic's travel time per km over free flow, all day and all roads (the "
                 "Commission's: peak over off-peak on ten corridors, and public transport)")
         mj = (float(s["electricity_mwh"]) * 1000.0 * MJ_PER_KWH
-              + float(s["fuel_litres"]) * p["sumi.mj_per_litre"]
-              + float(s["gas_kg"]) * p["sumi.mj_per_kg_cng"])
+              + float(s["fuel_litres"]) * sp.mj_per_litre
+              + float(s["gas_kg"]) * sp.mj_per_kg_cng)
         add("SUMI_09", "Energy efficiency", mj / float(s["pkm"]) if s["pkm"] else np.nan,
             "MJ per passenger-km", "part", "energy of passenger vehicles (electricity, petrol "
             "and diesel, CNG) / residents' passenger-km; freight tonne-km are not modelled")

@@ -602,6 +602,29 @@ class BusFleet(VehicleSurvival):
 
 
 @dataclass(frozen=True)
+class Sumi:
+    """``sumi.*`` parameters of the SUMP indicators (``mobility_sim.indicators``).
+
+    Attributes
+    ----------
+    access_stop_m : float
+        A resident has access to mobility services when the cell's stop is within this distance
+        ...
+    access_headway_min : float
+        ... and has a departure at least this often.
+    mj_per_litre : float
+        Energy content of the passenger vehicles' petrol and diesel.
+    mj_per_kg_cng : float
+        Energy content of compressed natural gas.
+    """
+
+    access_stop_m: float
+    access_headway_min: float
+    mj_per_litre: float
+    mj_per_kg_cng: float
+
+
+@dataclass(frozen=True)
 class Lez:
     """``fleet.lez.*`` parameters.
 
@@ -717,7 +740,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through, vot, traffic
+    balancing, speed_limit, external, freight, through, vot, traffic, sumi
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -744,6 +767,7 @@ class ModelParameters:
     through: Through
     vot: Vot
     traffic: Traffic
+    sumi: Sumi
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

@@ -65,7 +65,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "min/week": (0.0, 10_080.0), "years": (0.0, 100.0), "km": (0.0, 500.0),
     "zones": (1.0, 64.0), "trips/month": (1.0, 500.0), "km/km2": (0.0, 100.0),
     "lanes": (0.0, 20.0), "pcu": (0.0, 10.0),
-    "degC": (-50.0, 50.0),
+    "degC": (-50.0, 50.0), "MJ/l": (0.0, 100.0), "MJ/kg": (0.0, 150.0),
 }
 
 Where = Callable[[list[Any]], str]
