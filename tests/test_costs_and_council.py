@@ -236,3 +236,15 @@ def test_eur_per_tonne_hardly_depends_on_the_end_year():
         return float(a.measures["eur_per_t"].iloc[0])
 
     assert per_t(2040) == pytest.approx(per_t(2050), rel=0.05)
+
+
+def test_a_scenario_cost_of_zero_is_costed_at_zero_not_unknown():
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    telework = MEASURE_TYPES["telework"](type="telework", start=2026, share=0.1,
+                                         cost={"capex_eur": 0.0})
+    lines = cost_lines(telework, np.ones(1, bool), None)  # type: ignore[arg-type]
+    assert lines.items and lines.note.startswith("the scenario's own")
+    bare = MEASURE_TYPES["telework"](type="telework", start=2026, share=0.1)
+    assert not cost_lines(bare, np.ones(1, bool), None).items  # type: ignore[arg-type]

@@ -118,6 +118,8 @@ def cost_lines(measure: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
             lines.add(Running("running cost (scenario)", own.opex_eur_per_year, "scenario file"))
         if own.revenue_eur_per_year:
             lines.add(Running("revenue (scenario)", -own.revenue_eur_per_year, "scenario file"))
+        if not lines.items:  # the city says it costs nothing: costed at zero, not unknown
+            lines.add(Running("no cost (scenario)", 0.0, "scenario file"))
         return lines
     kind = str(getattr(measure, "type", ""))
     if kind in NATIONAL:
