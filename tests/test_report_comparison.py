@@ -147,3 +147,15 @@ def test_city_comparison_works_at_a_taskforce_size():
     multiples = panels["cities-trajectories"]
     titles = [a.text for a in multiples.layout.annotations]
     assert {f"City {i}" for i in range(30)} <= set(titles)
+
+
+def test_difference_maps_draw_the_runs_zones_and_measure_areas(tmp_path):
+    a = make_results(scenario_name="Baseline", car_cut=0.0)
+    b = make_results(scenario_name="SUMP", car_cut=0.3)
+    cells = [int(c) for c in b.grid["cell_id"][:4]]
+    b.meta["map_layers"] = {"zones": [], "pt_lines": [],
+                            "areas": [{"label": "Central charge", "type": "cordon_charge",
+                                       "zone": None, "cell_ids": cells}]}
+    html = write_comparison([a, b], tmp_path / "c.html").read_text("utf-8")
+    maps = [s for s in specs(html) if any(t.get("type") == "heatmap" for t in s["data"])]
+    assert maps and any(t.get("name") == "Central charge" for t in maps[0]["data"])

@@ -35,7 +35,13 @@ from .kpi import (
     scenario_kpis,
     scenario_name,
 )
-from .map_figures import co2_per_capita, difference_map, to_raster
+from .map_figures import (
+    add_outlines,
+    co2_per_capita,
+    difference_map,
+    map_outlines,
+    to_raster,
+)
 from .page import Page, esc, grid, na_panel, table
 from .sections import (
     calibration_banner,
@@ -193,6 +199,8 @@ def build_comparison(results_list: Sequence[Results]) -> Page:
             r.grid, co2_per_capita(r.cells, year), co2_per_capita(ref.cells, year),
             title=f"{label} minus {labels[0]}, {year}",
             colorbar_title="kg CO₂e per\nresident per year", cell_size_m=r.meta.get("cell_size_m"))
+        add_outlines(fig, map_outlines(r.grid, r.meta, r.scenario_yaml,
+                                       r.meta.get("cell_size_m")))  # this run's zones, areas
         panels.append(page.figure(fig, name=f"difference-map-{len(panels) + 1}",
                                   note=f"CO₂e per resident by home cell in {year}: {esc(label)} "
                                        f"minus {esc(labels[0])}. Blue: lower than the "
