@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=1.10)
     args = parser.parse_args(argv)
-    from mobility_sim.bench import synthetic_inputs
     from mobility_sim.kernels.fused import demand_fused
+
+    from mobility_sim.bench import synthetic_inputs
 
     with tempfile.TemporaryDirectory() as tmp:
         try:

@@ -107,6 +107,7 @@ def year_extras(year: int, segments: pd.DataFrame, cells: pd.DataFrame, inputs: 
     length per cell; ``limit30_share``: share of each cell's streets under a 30 km/h limit.
     """
     from .kernels.spec import BIKE, EBIKE, WALK
+    from .model.inputs import expected_wait_min
     from .model.parameters import ModelParameters
 
     mp = ModelParameters.of(p)
@@ -124,7 +125,7 @@ def year_extras(year: int, segments: pd.DataFrame, cells: pd.DataFrame, inputs: 
     car_kmh = (float(car_trips.sum() / (car_trips / cells["car_speed_kmh"].to_numpy(float)).sum())
                if car_trips.sum() > 0 else float(np.mean(inputs.car_speed[:n])))
     pt_kmh = 1.0 / float((weight / np.asarray(inputs.pt_speed[:n], float)).sum())
-    wait = np.minimum(headway / 2.0, mp.pt.wait_cap)
+    wait = expected_wait_min(headway, p)
     pt_fixed = float((weight * (2.0 * np.asarray(pt.access_min[:n], float) + wait)).sum())
     speeds = {"walk": params.speed[WALK], "bike": params.speed[BIKE],
               "ebike": params.speed[EBIKE], "pt": pt_kmh, "car_ice": car_kmh, "car_ev": car_kmh}

@@ -64,6 +64,7 @@ from .kernels.spec import (
 )
 from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
+from .model.inputs import expected_wait_min
 from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
 from .model.parameters import (
@@ -126,7 +127,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     tables["access"] = tables["access"].assign(case="scenario")
     tables["welfare"] = tables["welfare"].assign(case="scenario")
     country = city.meta.country
-    monthly_pass = sheet_monthly_pass(city_data_sheet(city))
+    sheet = city_data_sheet(city)
+    monthly_pass = sheet_monthly_pass(sheet)
     tables["sumi"] = sumi_table(tables["summary"], tables["modes"], tables.pop("extras"),
                                 country, "scenario", p, monthly_pass)
     if not scenario.measures:
@@ -152,7 +154,6 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     else:
         reference = pd.DataFrame()
     grid_first = setup.fleet[setup.years[0]].grid_gco2e_per_kwh
-    sheet = city_data_sheet(city)
     meta = {**run_meta(loaded, setup.layers.sources, grid_first, kernel.__name__, sheet),
             "calibration": calibration, "reference_case": setup.reference.describe(),
             "external_zones": (setup.external.describe() if setup.external is not None
@@ -301,7 +302,6 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     welfare_frames: list[pd.DataFrame] = []
     extras: list[dict[str, float]] = []
     cell_ids = city.grid["cell_id"].to_numpy()
-    wait_cap = ModelParameters.of(p).pt.wait_cap
     street_km = street_density(city, p)[0] * (city.meta.cell_size_m / 1000.0) ** 2
     for year_run in run_years(setup, kernel, progress, label):
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
@@ -366,7 +366,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         if with_access:
             access_frames.append(access_rows(
                 year, cell_ids, year_run.inputs, year_run.params,
-                np.minimum(year_run.pt.headway_min / 2.0, wait_cap), year_run.pt.access_min))
+                expected_wait_min(year_run.pt.headway_min, p), year_run.pt.access_min))
         for name, frame in tables.items():
             rows[name].append(frame)
         fleet_rows += accounts.fleet_rows

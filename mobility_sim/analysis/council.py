@@ -30,6 +30,7 @@ from ..scenario import LoadedScenario
 from .attribution import attribute
 from .distributions import ParameterSpace, read_distributions
 from .jobs import Job, base_tags
+from .store import job_table
 from .sweep import run_sweep
 
 #: Outputs attributed for the council page: CO2 (both scopes), pollutants, health value (and
@@ -109,8 +110,6 @@ def council(loaded: LoadedScenario, results: Any, *,
         raise AnalysisError(f"{loaded.path}: the scenario has no measures; the council page "
                             "appraises a package of measures")
     started = time.perf_counter()
-    from .store import job_table
-
     columns = job_table(results).columns
     outputs = [o for o in COUNCIL_OUTPUTS if o in columns]
     outputs += [c for c in columns if c.startswith("welfare_eur.")]

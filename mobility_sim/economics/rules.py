@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..scenario.levers import intensity
 from .cashflow import CostLines, Flow, Investment, Running
 from .prices import Value
 from .unit_costs import UnitCosts
@@ -264,8 +265,6 @@ SERVICE_HOURS_PER_DAY = 18.0
 
 @rule("pt_fare")
 def _pt_fare(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    from ..scenario.levers import intensity
-
     fare = ctx.params.get("pt.fare", 0.0)
     if m.fare_eur is not None:
         new = m.fare_eur
@@ -283,20 +282,25 @@ def _pt_fare(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     return lines
 
 
-def _entering(ctx: CostContext, label: str) -> pd.DataFrame:
+def _car_rows(ctx: CostContext, zone: str | None) -> pd.DataFrame:
+    """Return the scenario's car rows of one zone of the run's ``zones`` table (or none)."""
     z = ctx.zones
-    if z.empty:
-        return pd.DataFrame()
-    part = z[(z["zone"] == label) & (z["case"] == "scenario")
+    if z.empty or not zone:
+        return z.iloc[:0]
+    return z[(z["zone"] == zone) & (z["case"] == "scenario")
              & z["vehicle"].isin(["car_ice", "car_ev"])]
-    return part.pivot_table(index="year", columns="vehicle", values="vehicles_entering",
+
+
+def _entering(ctx: CostContext, label: str) -> pd.DataFrame:
+    rows = _car_rows(ctx, label)
+    if rows.empty:
+        return pd.DataFrame()
+    return rows.pivot_table(index="year", columns="vehicle", values="vehicles_entering",
                             aggfunc="sum").fillna(0.0)
 
 
 @rule("cordon_charge")
 def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    from ..scenario.levers import intensity
-
     cars = _entering(ctx, m.display_label)
     ev_price = m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip
     gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * m.eur_per_trip
@@ -319,8 +323,6 @@ def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
 
 @rule("low_emission_zone")
 def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    from ..scenario.levers import intensity
-
     lines = CostLines()
     per_km2 = _unit(ctx, lines, "low_emission_zone.cameras_per_km2")
     if per_km2 is not None:
@@ -345,16 +347,10 @@ def _zone_name(m: Any) -> str | None:
 
 @rule("parking_price")
 def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    from ..scenario.levers import intensity
-
     before = float(np.average(ctx.parking_eur_per_hour[mask],
                               weights=np.maximum(ctx.population[mask], 1e-9)))
     added = m.eur_per_hour - before
-    zone = _zone_name(m)
-    z = ctx.zones
-    rows = (z[(z["zone"] == zone) & (z["case"] == "scenario")
-              & z["vehicle"].isin(["car_ice", "car_ev"])] if zone and not z.empty
-            else pd.DataFrame())
+    rows = _car_rows(ctx, _zone_name(m))
     paid_h = ctx.params.get("parking.dwell_h.other", 1.5) * ctx.params.get(
         "parking.paid_share.other", 1.0)
     lines = CostLines()
@@ -364,15 +360,14 @@ def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         return lines
     arrivals = rows.groupby("year")[["trips_entering", "trips_within"]].sum().sum(axis=1)
     occupancy = ctx.params.get("car.occupancy", 1.6)
-    lines.add(Flow("parking revenue",
-                   {int(y): -intensity(m, int(y)) * added * paid_h * float(a) / occupancy
-                    for y, a in arrivals.items()},
+    gross = {int(y): intensity(m, int(y)) * added * paid_h * float(a) / occupancy
+             for y, a in arrivals.items()}
+    lines.add(Flow("parking revenue", {y: -v for y, v in gross.items()},
                    f"cars parking in the zone in the run (car trips / {occupancy:.2f} "
                    f"occupancy) x {paid_h:.2f} paid hours (dwell x paid share, other "
                    f"purposes) x {added:+.2f} EUR/h (the new price less today's)"))
     share = _unit(ctx, lines, "parking_price.operating_share_of_revenue")
     if share is not None:
-        gross = {y: -v for y, v in lines.items[-1].eur.items()}  # type: ignore[union-attr]
         lines.add(Flow("enforcement and collection",
                        {y: share.value * max(v, 0.0) for y, v in gross.items()},
                        f"{share.text} of the added revenue", kind="cost"))
@@ -438,8 +433,6 @@ def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
 @rule("electric_vans")
 def _electric_vans(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     from ..reference.case import freight_zero_emission_path
-    from ..scenario.levers import intensity
-
     lines = CostLines()
     per_van, subsidy = (_unit(ctx, lines, k) for k in ("electric_vans.km_per_van_year",
                                                        "electric_vans.subsidy_per_van"))
@@ -480,8 +473,6 @@ def _cargo(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
 
 @rule("car_occupancy")
 def _car_occupancy(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    from ..scenario.levers import intensity
-
     lines = CostLines()
     per_trip = _unit(ctx, lines, "car_occupancy.subsidy_per_passenger_trip")
     if per_trip is None:

@@ -53,13 +53,18 @@ class UnitCosts:
         """Return the unit costs at ``iso3``'s price level (cached)."""
         return cls(iso3)
 
+    @staticmethod
+    def _plain(row: pd.Series) -> bool:
+        """Whether a row is a count, share or life (no currency, no price level)."""
+        currency = row.get("currency")
+        return (str(row["unit"]).startswith(PLAIN_UNITS) or pd.isna(currency)
+                or str(currency) in ("", "nan", "-"))
+
     def _figure(self, row: pd.Series) -> _Figure:
-        unit = str(row["unit"])
         value = float(row["value"])
         where = f"{row['geography']} {int(row['price_year'])}" if pd.notna(
             row.get("price_year")) else str(row["geography"])
-        if unit.startswith(PLAIN_UNITS) or pd.isna(row.get("currency")) or str(
-                row.get("currency")) in ("", "nan", "-"):
+        if self._plain(row):
             return _Figure(value, where)
         if pd.isna(row.get("price_year")):  # not stated: converted, not inflated
             eur = value * self.prices.exchange_rate(str(row["currency"]), PRICE_YEAR)
@@ -88,7 +93,7 @@ class UnitCosts:
             raise KeyError(f"measure_unit_costs.csv has no value for {key!r}")
         figures = [self._figure(r) for _, r in found.iterrows()]
         unit = str(found["unit"].iloc[0])
-        plain = unit.startswith(PLAIN_UNITS) or found["currency"].isna().all()
+        plain = all(self._plain(r) for _, r in found.iterrows())
         median = float(np.median([f.eu_value for f in figures]))
         value = median if plain else median * self.level
         where = "; ".join(f.label for f in figures[:4]) + (" ..." if len(figures) > 4 else "")

@@ -45,7 +45,7 @@ import numpy as np
 from ..city import City
 from ..data.typed_parameters import ModelParameters
 from ..kernels.spec import BIKE, EBIKE, MODES, PT, PURPOSES, WALK, DemandInputs, DemandOutputs
-from .inputs import CellLayers, Params, wait_weight
+from .inputs import CellLayers, Params, expected_wait_min, wait_weight
 
 #: Sector names for 4 and 8 sectors (other counts are numbered).
 SECTOR_NAMES = {4: ("east", "north", "west", "south"),
@@ -242,7 +242,7 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
     origin_avail[:, CLOSED_MODES] = 0.0
     dest_avail = np.ones((n_modes, k))
     dest_avail[list(CLOSED_MODES)] = 0.0
-    wait = min(ext.pt_headway_min / 2.0, mp.pt.wait_cap)
+    wait = float(expected_wait_min(ext.pt_headway_min, p))
     origin_time = np.zeros((n_modes, k))
     dest_time = np.zeros((n_modes, k))
     origin_time[PT] = ext.pt_access_min + wait * wait_weight(p)

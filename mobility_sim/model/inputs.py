@@ -269,6 +269,12 @@ def _car_speed(layers: CellLayers, p: Params, levers: YearLevers) -> np.ndarray:
     return np.where(slower, np.minimum(blended, base), base)
 
 
+def expected_wait_min(headway_min: np.ndarray | float, p: Params) -> np.ndarray:
+    """Return the expected wait at a stop, minutes: half the headway, capped at ``pt.wait_cap``."""
+    return np.minimum(np.asarray(headway_min, dtype=float) / 2.0,
+                      ModelParameters.of(p).pt.wait_cap)
+
+
 def wait_weight(p: Params) -> float:
     """Out-of-vehicle minutes one minute of PT wait counts as: ``utility.wait / utility.ovt``.
 
@@ -334,7 +340,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     dest_avail = np.ones((n_modes, n))
     if levers.ice_dest_avail is not None:
         dest_avail[CAR_ICE] = levers.ice_dest_avail
-    wait = np.minimum(pt.headway_min / 2.0, mp.pt.wait_cap)
+    wait = expected_wait_min(pt.headway_min, p)
     origin_time = np.zeros((n_modes, n))
     dest_time = np.zeros((n_modes, n))
     origin_time[PT] = pt.access_min + wait * wait_weight(p)

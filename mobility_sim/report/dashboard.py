@@ -39,7 +39,7 @@ from .cobenefit_figures import (
     pollutants_figure,
 )
 from .council_figures import council_section
-from .emissions_figures import WEDGE_COLUMNS, wedge_figure, wedges_from_contributions
+from .emissions_figures import WEDGE_COLUMNS, wedge_figure
 from .equity_figures import surplus_map, surplus_table_html, winners_by_measure_html
 from .fleet_figures import FLEET_COLUMNS, fleet_composition_figure
 from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_name
@@ -101,8 +101,9 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     page.add_html(synthetic_banner([results]))
     page.add_html(calibration_banner([results]))
     page.add_section("kpis", "Headline", kpi_cards_html(kpi_cards(scenario_kpis(results))))
+    target = (meta.get("targets") or [None])[0]
+    target_year = target.get("year") if isinstance(target, Mapping) else None
     if council is not None:
-        target = (meta.get("targets") or [None])[0]
         page.add_section("council", "For the council: target, measures, cost, certainty",
                          council_section(page, results.summary, results.reference, council,
                                          target))
@@ -126,14 +127,10 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                                    "'About these numbers' for how public transport is counted.",
                               name="emissions-by-mode"))
     wedges = extra_table(results, "wedges", extra)
-    if council is not None:
-        pass  # the council section draws the wedges against the reference case
-    elif wedges is not None:
+    if council is None:  # with it, the council section draws the wedges
         panels.append(page.figure(wedge_figure(wedges), wide=True, name="wedges",
                                   note="Reduction versus the baseline attributed to each "
-                                       "measure."))
-    else:
-        panels.append(na_panel(
+                                       "measure.") if wedges is not None else na_panel(
             "Emission reduction by measure (wedges)",
             "Splitting the reduction among measures needs runs with each measure left out; "
             "this page shows one run.",
@@ -193,7 +190,6 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
     welfare = results.welfare
     if (isinstance(welfare, pd.DataFrame) and not welfare.empty and "case" in welfare.columns
             and "reference" in set(welfare["case"])):
-        target_year = ((meta.get("targets") or [{}])[0] or {}).get("year")
         years = sorted({y for y in (target_year, final) if y is not None})
         grid_pop = float(results.grid["population"].sum()) or 1.0
         pop = results.summary.set_index("year")["population"]
@@ -219,9 +215,8 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
 
     # SUMP indicators -----------------------------------------------------------------------
     if isinstance(results.sumi, pd.DataFrame) and not results.sumi.empty:
-        target = (meta.get("targets") or [{}])[0] or {}
         page.add_section("sumi", "Sustainable Urban Mobility Indicators (SUMI)",
-                         sumi_table_html(results.sumi, target.get("year")),
+                         sumi_table_html(results.sumi, target_year),
                          lead="The European Commission's SUMP indicators that a model run "
                               "supports, scenario and reference case. The last column says "
                               "how each compares with the Commission's definition; "
@@ -322,16 +317,13 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
 
 
 def council_extra(council: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
-    """Return the ``wedges`` and ``costs`` tables of the council tables (for the panels)."""
-    output = council["info"].get("abated_output") or "co2_wtw_t"
-    contributions = council["contributions"]
-    wedges = wedges_from_contributions(contributions[contributions["output"] == output], output)
+    """Return the ``costs`` table of the council tables (for the cost-effectiveness panel)."""
     measures = council["measures"]
     if "costed" in measures.columns:  # a measure that cannot be costed is not free
         measures = measures[measures["costed"].astype(bool)]
     costs = pd.DataFrame({"measure": measures["measure"], "cost_eur": measures["npc_eur"],
                           "co2_abated_t": measures["abated_t"]})
-    return {"wedges": wedges, "costs": costs}
+    return {"costs": costs}
 
 
 def write_dashboard(results: Results, path: str | Path, *, baseline: Results | None = None,
@@ -351,8 +343,8 @@ def write_dashboard(results: Results, path: str | Path, *, baseline: Results | N
         Optional tables (``wedges``, ``fleet``, ``pollutants``, ``health``, ``costs``; see the
         module docstring for their columns).
     council : mapping, optional
-        The council tables (:func:`mobility_sim.analysis.council.read_council`): adds the
-        council section and fills the wedges and cost panels from them.
+        The council tables (:func:`mobility_sim.report.council_tables.read_council`): adds
+        the council section (with the wedges) and fills the cost panel from them.
 
     Returns
     -------

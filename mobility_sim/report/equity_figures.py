@@ -41,12 +41,13 @@ def surplus_by_cell(welfare: pd.DataFrame, grid: pd.DataFrame, year: int) -> pd.
 def surplus_table_html(welfare: pd.DataFrame, grid: pd.DataFrame, years: list[int],
                        growth: Mapping[int, float] | None = None) -> str:
     """Consumer surplus per resident and month by segment, in each of ``years``."""
+    by_year = {year: surplus_by_cell(welfare, grid, year) for year in years}
     rows = []
     for segment, label in SEGMENT_LABELS.items():
         cells = []
         share = None
         for year in years:
-            by = surplus_by_cell(welfare, grid, year)
+            by = by_year[year]
             seg = by[by["segment"] == segment]
             residents = float(seg["residents"].sum()) * (growth or {}).get(year, 1.0)
             total = float(by["residents"].sum()) * (growth or {}).get(year, 1.0)
