@@ -248,3 +248,12 @@ def test_a_scenario_cost_of_zero_is_costed_at_zero_not_unknown():
     assert lines.items and lines.note.startswith("the scenario's own")
     bare = MEASURE_TYPES["telework"](type="telework", start=2026, share=0.1)
     assert not cost_lines(bare, np.ones(1, bool), None).items  # type: ignore[arg-type]
+
+
+def test_an_impossible_discount_rate_is_refused_before_any_cost(package):
+    from mobility_sim.exceptions import AnalysisError
+
+    loaded, results = package
+    for rate in (-1.0, 3.0):  # 3.0 is 300 %: a percentage typed for a share
+        with pytest.raises(AnalysisError, match=r"--discount-rate .*e\.g\. 0\.03"):
+            appraise_run(loaded, results, discount_rate=rate)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import AnalysisError
 from .appraisal import Appraisal, abated_output, appraise, cobenefit_value
 from .prices import PRICE_YEAR, Prices
 from .rules import CostContext, cost_lines
@@ -82,6 +83,9 @@ def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None =
 
     prices = Prices.load()
     rate = prices.discount_rate() if discount_rate is None else discount_rate
+    if not 0.0 <= rate < 1.0:
+        raise AnalysisError(f"--discount-rate {rate:g}: give a real social discount rate as a "
+                            "share between 0 and 1, e.g. 0.03 for 3 %")
     ctx = cost_context(loaded, results)
     measures = list(loaded.scenario.measures)
     names = distinct_names([m.display_label for m in measures])
