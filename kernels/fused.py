@@ -9,8 +9,12 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
 1. The utility of mode ``m`` from ``i`` to ``j`` is split into an origin part, a destination
    part and ``d_ij`` times a slope (car slopes depend on both cell speeds), all folded by this
    wrapper into per-cell arrays; availability weights enter as ``log`` in the destination part
-   and as factors ``origin_avail * exp(asc)`` per segment. So one row of ``M x N`` exponentials
-   (a vectorised polynomial exp, :mod:`.fastexp`) serves every segment.
+   and as factors ``origin_avail * exp(asc)`` per segment. So one row of exponentials per
+   *alternative* (a vectorised polynomial exp, :mod:`.fastexp`) serves every segment. The
+   alternatives are the modes, except that a mode whose money cost differs between cell pairs
+   (car running costs, parking, charges) is one alternative per distinct cost coefficient of
+   the segments (income groups value money differently), with weight 0 for the other
+   segments (:func:`alternatives`); a flat fare's difference enters the segments' weights.
 2. When the logsum coefficient ``dest_scale[p]`` is 1 (the default), the size term is folded into
    the exponent too, and every per-origin quantity is a per-mode row sum: trips, passenger-km and
    the destination-choice denominator of every segment come from ``2 M`` sums per origin.
@@ -88,19 +92,21 @@ class PurposeArrays:
         Centred coordinates times ``circuity / 1000`` (network km).
     dz : float
         Intrazonal network distance, km.
-    a, sl : ndarray, shape (M, N)
-        Origin part of the utility, and the utility per network km from each origin.
-    b : ndarray, shape (C, M, N)
+    a, sl : ndarray, shape (A, N)
+        Origin part of the utility, and the utility per network km from each origin, per
+        alternative (``alt_mode``).
+    b : ndarray, shape (C, A, N)
         Destination part of the utility per class of origin: inside (0) and outside (1) the
         cordon (each with the cordon charge of the destinations on the other side); with
         external zones, classes 2 and 3 are the same for external origins, with the external
         destinations closed (``-inf``).
-    kvj : ndarray, shape (M, N)
+    kvj : ndarray, shape (A, N)
         Destination part of the time slope of modes with per-cell speeds (car, PT).
     origin_class : ndarray of int64, shape (N,)
         Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone.
-    f : ndarray, shape (S, M, N)
-        Origin weight per evaluated segment: ``origin_avail * exp(asc)``.
+    f : ndarray, shape (S, A, N)
+        Origin weight per evaluated segment: ``origin_avail * exp(asc)`` times the
+        segment's factor of :func:`alternatives`.
     origins : ndarray, shape (S, N)
         Trips produced per evaluated segment (float64).
     size : ndarray, shape (N,)
@@ -109,6 +115,9 @@ class PurposeArrays:
         Whether the size term is folded into ``b`` (``dest_scale == 1``).
     lam : float
         Logsum coefficient of destination choice.
+    alt_mode : ndarray of int64, shape (A,)
+        Mode of each alternative: the rows of ``a``, ``sl``, ``b``, ``kvj`` and the second axis
+        of ``f`` are the kernel's alternatives (:func:`alternatives`), ``A >= M``.
     """
 
     px: np.ndarray
@@ -124,6 +133,7 @@ class PurposeArrays:
     size: np.ndarray
     gravity: bool
     lam: float
+    alt_mode: np.ndarray
 
 
 def _log(values: np.ndarray) -> np.ndarray:
@@ -150,6 +160,50 @@ def cell_speed_modes(inputs: DemandInputs) -> dict[int, np.ndarray]:
     return out
 
 
+def alternatives(
+    inputs: DemandInputs, params: DemandParams, p: int, segments: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the kernel's alternatives of purpose ``p``: modes, split by cost coefficient.
+
+    Segments may value money differently (``cost_coef[s, p]``). A mode whose money cost varies
+    from one cell pair to another (a cost per km, a destination cost, a cordon charge) then
+    has a different exponential per cost coefficient, so it becomes one alternative per
+    distinct coefficient, open only to the segments with that coefficient (weight 0 for the
+    others). A mode with no money cost, or a flat fare only, stays one alternative: its fare
+    differs between segments by a constant, folded into the segments' origin weights. With a
+    single coefficient the alternatives are the modes.
+
+    Returns
+    -------
+    alt_mode : ndarray of int64, shape (A,)
+        Mode of each alternative.
+    alt_coef : ndarray, shape (A,)
+        Cost coefficient in each alternative's exponential.
+    seg_weight : ndarray, shape (S, A)
+        Factor on each evaluated segment's origin weight: 1 or 0 for a split mode's
+        alternatives, ``exp((cost_coef[s, p] - alt_coef) * fare)`` for an unsplit one.
+    """
+    coef = np.asarray(params.cost_coef, dtype=np.float64)[list(segments), p]
+    distinct = np.unique(coef)
+    pair_cost = ((params.cost_per_km != 0) | (params.cordon_charge != 0)
+                 | np.any(inputs.dest_cost[p] != 0, axis=1))
+    alt_mode: list[int] = []
+    alt_coef: list[float] = []
+    columns: list[np.ndarray] = []
+    for m in range(len(MODES)):
+        if pair_cost[m] and distinct.size > 1:
+            for c in distinct:
+                alt_mode.append(m)
+                alt_coef.append(float(c))
+                columns.append((coef == c).astype(np.float64))
+        else:
+            alt_mode.append(m)
+            alt_coef.append(float(distinct[0]))
+            columns.append(np.exp((coef - distinct[0]) * params.fare[m]))
+    return (np.array(alt_mode, dtype=np.int64), np.array(alt_coef),
+            np.stack(columns, axis=1))
+
+
 def purpose_arrays(
     inputs: DemandInputs, params: DemandParams, p: int, segments: Sequence[int], dtype: type
 ) -> PurposeArrays:
@@ -169,33 +223,37 @@ def purpose_arrays(
     Returns
     -------
     PurposeArrays
-        Arrays in ``dtype`` (``origins`` in float64).
+        Arrays in ``dtype`` (``origins`` in float64), one row per alternative
+        (:func:`alternatives`).
     """
+    seg = list(segments)
+    alt_mode, alt_coef, seg_weight = alternatives(inputs, params, p, seg)
     n_modes = len(MODES)
     cell_speed = cell_speed_modes(inputs)
     per_cell = np.isin(np.arange(n_modes), list(cell_speed))
     inv_speed = np.zeros((n_modes, inputs.n_cells))
     for m, speed_m in cell_speed.items():
         inv_speed[m] = 1.0 / speed_m
+    inv_speed = inv_speed[alt_mode]
     scale = params.circuity / 1000.0
     speed = np.where(per_cell, 1.0, params.speed)
-    slope = np.where(per_cell, 0.0, params.time_coef * 60.0 / speed) + (
-        params.cost_coef[p] * params.cost_per_km
-    )
-    kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)
+    slope = (np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode]
+             + alt_coef * params.cost_per_km[alt_mode])
+    kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode]
     half_infra = 0.5 * inputs.bike_infra[None, :]
-    a = params.ovt_coef * inputs.origin_time + params.infra_coef[:, None] * half_infra
+    infra = params.infra_coef[alt_mode][:, None] * half_infra
+    a = params.ovt_coef * inputs.origin_time[alt_mode] + infra
     b_inside = (
-        params.ovt_coef * inputs.dest_time
-        + params.cost_coef[p] * (params.fare[:, None] + inputs.dest_cost[p])
-        + params.infra_coef[:, None] * half_infra
-        + _log(inputs.dest_avail)
+        params.ovt_coef * inputs.dest_time[alt_mode]
+        + alt_coef[:, None] * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode])
+        + infra
+        + _log(inputs.dest_avail[alt_mode])
     )
     gravity = bool(params.dest_scale[p] == 1.0)
     if gravity:
         b_inside = b_inside + _log(inputs.size[p])[None, :]
     cordon = np.asarray(inputs.cordon, dtype=bool)
-    charge = params.cost_coef[p] * params.cordon_charge[:, None]
+    charge = alt_coef[:, None] * params.cordon_charge[alt_mode][:, None]
     b_outside = b_inside + charge * cordon[None, :]  # trips into the cordon
     b_inside = b_inside + charge * ~cordon[None, :]  # trips out of it
     classes = [b_inside, b_outside]
@@ -203,8 +261,8 @@ def purpose_arrays(
     if external.any():  # external origins: no external destination
         closed = np.where(external, -np.inf, 0.0)[None, :]
         classes += [b_inside + closed, b_outside + closed]
-    seg = list(segments)
-    f = inputs.origin_avail[seg] * np.exp(params.asc[seg, p, :])[:, :, None]
+    f = (inputs.origin_avail[seg][:, alt_mode] * np.exp(params.asc[seg, p, :])[:, alt_mode, None]
+         * seg_weight[:, :, None])
     origins = inputs.productions(params.trip_rate, p)[seg]
 
     def cast(values: np.ndarray) -> np.ndarray:
@@ -224,6 +282,7 @@ def purpose_arrays(
         size=cast(inputs.size[p]),
         gravity=gravity,
         lam=float(params.dest_scale[p]),
+        alt_mode=alt_mode,
     )
 
 
@@ -438,13 +497,14 @@ def demand_fused(
     k = inputs.n_districts
     district = (np.zeros(0, dtype=np.int64) if k == 0
                 else np.ascontiguousarray(inputs.district, dtype=np.int64))
-    is_car = np.isin(np.arange(n_modes), list(CAR_MODES))
     car_to = np.zeros((k, n))
     for p in purs:
         arr = purpose_arrays(inputs, params, p, segs, dtype)
+        n_alt = arr.alt_mode.size
+        is_car = np.isin(arr.alt_mode, list(CAR_MODES))
         geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class)
-        s_trips = np.zeros((len(segs), n, n_modes))
-        s_pkm = np.zeros((len(segs), n, n_modes))
+        s_trips = np.zeros((len(segs), n, n_alt))
+        s_pkm = np.zeros((len(segs), n, n_alt))
         s_logsum = np.full((len(segs), n), -np.inf)
         if params.doubly_constrained[p]:
             stored = _take_workspace((len(segs), n, n), dtype)
@@ -469,7 +529,7 @@ def demand_fused(
         else:
             denom = np.empty((len(segs), 0))
             weight = np.ones(n, dtype=dtype)
-        parts = np.zeros((chunks, n_modes + k, n))
+        parts = np.zeros((chunks, n_alt + k, n))
         if arr.gravity and denom.shape[1] == n:
             _run_timed(timings, "flows_pass", fused_core.known_gravity_rows, n, parts, *geometry,
                        arr.f, arr.origins, denom, s_trips, s_pkm, district, is_car)
@@ -478,10 +538,11 @@ def demand_fused(
                        arr.gravity, arr.lam, arr.size, weight, arr.origins, denom, s_trips, s_pkm,
                        s_logsum, district, is_car)
         summed = parts.sum(axis=0)
-        trips_to_mn += summed[:n_modes]
-        car_to += summed[n_modes:]
-        trips[segs, p] = s_trips
-        pkm[segs, p] = s_pkm
+        car_to += summed[n_alt:]
+        for alt, m in enumerate(arr.alt_mode):  # alternatives back to modes
+            trips_to_mn[m] += summed[alt]
+            trips[segs, p, :, m] += s_trips[:, :, alt]
+            pkm[segs, p, :, m] += s_pkm[:, :, alt]
         dest_logsum[segs, p] = s_logsum
     pkm_cell = pkm.sum(axis=(0, 1))
     od = None
@@ -507,13 +568,14 @@ def transcendentals(
     n_segments: int,
     dest_scale: Sequence[float],
     doubly_constrained: Sequence[bool],
-    iterations: Sequence[int] | None = None,
+    n_alternatives: Sequence[int] | None = None,
 ) -> int:
     """Count the exp and log evaluations :func:`demand_fused` makes in one year.
 
-    Follows the loops of :mod:`.fused_core`: ``M`` exponentials per cell pair per pass
-    (two passes for doubly constrained purposes, one otherwise), plus, when ``dest_scale`` is
-    not 1, a log and an exp per cell pair, segment and pass. ``N`` logs of row sums are ignored.
+    Follows the loops of :mod:`.fused_core`: one exponential per cell pair and alternative per
+    pass (two passes for doubly constrained purposes, one otherwise), plus, when ``dest_scale``
+    is not 1, a log and an exp per cell pair, segment and pass. ``N`` logs of row sums are
+    ignored.
 
     Parameters
     ----------
@@ -521,19 +583,21 @@ def transcendentals(
         Cells and evaluated segments.
     dest_scale, doubly_constrained : sequences, one entry per evaluated purpose
         Logsum coefficient and balancing flag of each purpose.
-    iterations : sequence of int, optional
-        Unused (balancing sweeps evaluate no transcendental); accepted for symmetry.
+    n_alternatives : sequence of int, optional
+        The kernel's alternatives per evaluated purpose (:func:`alternatives`); default: the
+        modes.
 
     Returns
     -------
     int
         Transcendental evaluations.
     """
-    del iterations
     pairs = n_cells * n_cells
+    if n_alternatives is None:
+        n_alternatives = [len(MODES)] * len(dest_scale)
     total = 0
-    for lam, doubly in zip(dest_scale, doubly_constrained, strict=True):
+    for lam, doubly, n_alt in zip(dest_scale, doubly_constrained, n_alternatives, strict=True):
         passes = 2 if doubly else 1
-        per_pair = len(MODES) + (0 if lam == 1.0 else 2 * n_segments)
+        per_pair = n_alt + (0 if lam == 1.0 else 2 * n_segments)
         total += passes * per_pair * pairs
     return total

@@ -14,8 +14,8 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
 
        V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
                + ovt_coef * (origin_time[m,i] + dest_time[m,j])
-               + cost_coef[p] * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
-                                 + cordon_charge[m] * [exactly one of i, j in cordon])
+               + cost_coef[s,p] * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
+                                   + cordon_charge[m] * [exactly one of i, j in cordon])
                + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
 
 3. Mode choice (multinomial logit with availability weights)::
@@ -105,7 +105,7 @@ def mode_weights(
             + params.time_coef[m] * ivt
             + params.ovt_coef * (inputs.origin_time[m, rows][:, None]
                                  + inputs.dest_time[m][None, :])
-            + params.cost_coef[p] * cost
+            + params.cost_coef[s, p] * cost
             + params.infra_coef[m] * infra
         )
         avail = (inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]

@@ -15,8 +15,21 @@ import numpy as np
 #: by its share of the fleet through the origin availability, so that measures can treat
 #: combustion and battery-electric cars apart (low-emission zones, charges, energy cost).
 MODES: tuple[str, ...] = ("walk", "bike", "ebike", "pt", "car_ice", "car_ev")
-#: Population segments: residents with a car available, residents without.
-SEGMENTS: tuple[str, ...] = ("car_available", "no_car")
+#: Car availability of a segment: residents with a car available in their household, without.
+CAR_CLASSES: tuple[str, ...] = ("car_available", "no_car")
+#: Income group of a segment, by the country's equivalised net disposable income per person
+#: (EU-SILC): the poorest quarter, the middle half, the richest quarter.
+INCOME_GROUPS: tuple[str, ...] = ("low", "middle", "high")
+#: Population segments: car availability x income group, ``"car_available.low"`` etc. Segments
+#: differ by their car availability (which modes they have) and by their cost coefficient
+#: (values of time rise with income); see ``DemandParams.cost_coef``.
+SEGMENTS: tuple[str, ...] = tuple(f"{c}.{g}" for c in CAR_CLASSES for g in INCOME_GROUPS)
+#: Car class (index into :data:`CAR_CLASSES`) of each segment.
+SEGMENT_CAR_CLASS: tuple[int, ...] = tuple(c for c in range(len(CAR_CLASSES))
+                                           for _ in INCOME_GROUPS)
+#: Income group (index into :data:`INCOME_GROUPS`) of each segment.
+SEGMENT_INCOME_GROUP: tuple[int, ...] = tuple(g for _ in CAR_CLASSES
+                                              for g in range(len(INCOME_GROUPS)))
 #: Trip purposes: commute (work and education) and all other trips.
 PURPOSES: tuple[str, ...] = ("commute", "other")
 
@@ -139,8 +152,8 @@ class DemandParams:
         Utility per in-vehicle (or walking/cycling) minute.
     ovt_coef : float
         Utility per out-of-vehicle minute (access, egress, wait, parking search).
-    cost_coef : ndarray, shape (P,)
-        Utility per EUR by purpose.
+    cost_coef : ndarray, shape (S, P)
+        Utility per EUR by segment and purpose (income groups value money differently).
     infra_coef : ndarray, shape (M,)
         Utility of a trip fully on protected cycle infrastructure (non-zero for bike, e-bike).
     speed : ndarray, shape (M,)
@@ -270,7 +283,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         elif name != "cordon" and not np.all(np.isfinite(arr)):
             problems.append(f"inputs.{name}: contains NaN or infinite values")
     pshape = {
-        "trip_rate": (p,), "asc": (s, p, m), "time_coef": (m,), "cost_coef": (p,),
+        "trip_rate": (p,), "asc": (s, p, m), "time_coef": (m,), "cost_coef": (s, p),
         "infra_coef": (m,), "speed": (m,), "cost_per_km": (m,), "fare": (m,),
         "cordon_charge": (m,), "dest_scale": (p,), "doubly_constrained": (p,),
         "vkm_per_pkm": (m,), "ef_ttw": (m,), "ef_wtw": (m,),

@@ -145,14 +145,18 @@ def year_extras(year: int, segments: pd.DataFrame, cells: pd.DataFrame, inputs: 
 
 
 def poorest_quarter_income(country: str) -> tuple[float, str] | None:
-    """Mean equivalised disposable income of the poorest quarter, EUR a year, and source."""
-    t = read_table("income_groups.csv")
-    rows = t[(t["quantity"] == "income_mean_bottom_quartile_eur") & (t["geography"] == country)
-             & t["value"].notna()]
-    if rows.empty:
+    """Mean equivalised disposable income of the poorest quarter, EUR a year, and source.
+
+    The country's own figure only (None without one: the SUMI is then left out, while the
+    demand model's income groups fall back to the EU27's).
+    """
+    from .model.income import latest_value
+
+    found = latest_value("income_mean_bottom_quartile_eur", country)
+    if found is None:
         return None
-    r = rows.sort_values("year").iloc[-1]
-    return float(r["value"]), f"{country} {int(r['year'])}: {str(r['source'])[:120]}"
+    value, year, source = found
+    return value, f"{country} {year}: {source[:120]}"
 
 
 def sumi_table(summary: pd.DataFrame, modes: pd.DataFrame, extras: pd.DataFrame,
@@ -281,12 +285,15 @@ def welfare_rows(year: int, cell_ids: np.ndarray, trips: np.ndarray, logsum: np.
         Trips per day by segment, purpose and origin cell (the grid's cells).
     logsum : ndarray, shape (S, P, N)
         The kernel's ``dest_logsum`` of the same cells.
-    cost_coef, dest_scale : ndarray, shape (P,)
-        The year's money coefficients (negative) and destination scales.
+    cost_coef : ndarray, shape (S, P)
+        The year's money coefficients (negative) by segment: each income group's surplus is
+        in its own money (willingness to pay; no distributional weights).
+    dest_scale : ndarray, shape (P,)
+        The year's destination scales.
     """
     finite = np.where(np.isfinite(logsum), logsum, 0.0)
     per_trip = finite / (np.asarray(dest_scale)[None, :, None]
-                         * -np.asarray(cost_coef)[None, :, None])
+                         * -np.asarray(cost_coef)[:, :, None])
     welfare = (trips * per_trip).sum(axis=1) * days  # (S, N)
     n = cell_ids.size
     return pd.DataFrame({
@@ -299,9 +306,94 @@ def consumer_surplus(welfare: pd.DataFrame, by: str = "segment") -> pd.DataFrame
     """Return the scenario's consumer surplus against the reference case, EUR a year.
 
     ``welfare`` holds both cases (column ``case``); the result has ``year``, ``by`` and
-    ``consumer_surplus_eur`` (positive: the scenario's travellers are better off).
+    ``consumer_surplus_eur`` (positive: the scenario's travellers are better off). ``by``: a
+    column of ``welfare`` (``segment``, ``cell_id``), ``car_class`` or ``income_group`` (the
+    two parts of a segment's name, ``<car_class>.<income_group>``), or ``total``.
     """
+    if by in ("car_class", "income_group") and by not in welfare.columns:
+        parts = welfare["segment"].str.split(".", n=1, expand=True)
+        welfare = welfare.assign(**{by: parts[0 if by == "car_class" else 1]})
     keys = ["year", by] if by != "total" else ["year"]
     cases = welfare.groupby([*keys, "case"])["welfare_eur"].sum().unstack("case")
     out = (cases["scenario"] - cases["reference"]).rename("consumer_surplus_eur")
     return out.reset_index()
+
+
+#: What the ``spending`` table counts, in order: column ``<item>_eur``.
+SPENDING_ITEMS: tuple[str, ...] = ("fuel", "electricity", "fares", "parking_and_zone_charges",
+                                   "cordon_charges")
+#: Columns of the ``spending`` table.
+SPENDING_COLUMNS: tuple[str, ...] = ("year", "segment", "residents", "trips", "car_trips",
+                                     *(f"{item}_eur" for item in SPENDING_ITEMS))
+
+
+def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: float,
+                  segments: tuple[str, ...], inbound_trips: np.ndarray | None = None,
+                  ) -> pd.DataFrame:
+    """Return the ``spending`` table's rows of one year (:data:`SPENDING_COLUMNS`).
+
+    One row per segment: its residents in the grid, their trips and car trips a year, and the
+    money they pay for their trips, EUR a year, by item (``<item>_eur``):
+
+    - ``fuel``, ``electricity``: their car vehicle-km (passenger-km x vehicles per
+      passenger) x the car's money cost per km (the kernel's, with any fuel-price or carbon
+      measure): exact;
+    - ``fares``: their PT trips x the year's average fare per trip: exact;
+    - ``parking_and_zone_charges``: their car trips x the mean charge per car trip at the
+      destinations all car trips of the year reach (parking per visit, a zone's charge per
+      visit). Approximation: each segment's car trips end where all car trips end;
+    - ``cordon_charges``: trips crossing the cordon x the charge per crossing, shared between
+      segments by their car trips from each side: trips leaving the cordon (recomputed for its
+      cells, :func:`mobility_sim.model.zone_flows.zone_flows`) by the segments' trips from
+      inside it; trips entering it by the segments' trips from outside it, non-residents
+      (``inbound_trips``, shape (K, M), the external zones' trips) counted as outside origins
+      that cross at the same rate (assumption).
+
+    Trips are the kernel's; ``n``: the grid's cells (the first ``n`` of ``inputs``). Money a
+    car owner pays whatever the trips (purchase, insurance, tax) is not counted.
+    """
+    from .kernels.spec import CAR_MODES, PT, PURPOSES
+    from .model.zone_flows import zone_flows
+
+    trips = np.asarray(out.trips)[:, :, :n]  # (S, P, N, M)
+    pkm = np.asarray(out.pkm)[:, :, :n]
+    car = list(CAR_MODES)
+    vkm = pkm[..., car].sum(axis=(1, 2)) * np.asarray(params.vkm_per_pkm)[car]  # (S, 2)
+    items = {
+        "fuel": vkm[:, 0] * params.cost_per_km[car[0]],
+        "electricity": vkm[:, 1] * params.cost_per_km[car[1]],
+        "fares": trips[..., PT].sum(axis=(1, 2)) * params.fare[PT],
+    }
+    arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
+    charge = np.zeros(len(segments))
+    for p in range(len(PURPOSES)):
+        cost = np.asarray(inputs.dest_cost)[p][car][:, :n].T  # (N, 2)
+        mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
+                         out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
+        charge += (trips[:, p][..., car].sum(axis=1) * mean).sum(axis=1)
+    items["parking_and_zone_charges"] = charge
+    cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
+    per_crossing = np.asarray(params.cordon_charge)[car]
+    crossing = np.zeros(len(segments))
+    if cordon.any() and (per_crossing > 0).any():
+        flows = zone_flows(inputs, params, out, [cordon])[0]
+        seg_car = trips[..., car].sum(axis=1)  # (S, N, 2)
+        inside = seg_car[:, cordon].sum(axis=1)  # (S, 2)
+        outside = seg_car[:, ~cordon].sum(axis=1)
+        extra = (np.zeros(len(car)) if inbound_trips is None  # (K, M): by external zone
+                 else np.asarray(inbound_trips, dtype=float).sum(axis=0)[car])
+        leave = np.divide(flows.leaving[car], inside.sum(axis=0), out=np.zeros(len(car)),
+                          where=inside.sum(axis=0) > 0)
+        enter = np.divide(flows.entering[car], outside.sum(axis=0) + extra,
+                          out=np.zeros(len(car)), where=outside.sum(axis=0) + extra > 0)
+        crossing = ((inside * np.minimum(leave, 1.0) + outside * np.minimum(enter, 1.0))
+                    * per_crossing).sum(axis=1)
+    items["cordon_charges"] = crossing
+    residents = (np.asarray(inputs.population)[:n][None, :]
+                 * np.asarray(inputs.segment_share)[:, :n]).sum(axis=1)
+    table = pd.DataFrame({"year": year, "segment": list(segments), "residents": residents,
+                          "trips": trips.sum(axis=(1, 2, 3)) * days,
+                          "car_trips": trips[..., car].sum(axis=(1, 2, 3)) * days})
+    for item in SPENDING_ITEMS:
+        table[f"{item}_eur"] = items[item] * days
+    return table[list(SPENDING_COLUMNS)]

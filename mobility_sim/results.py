@@ -111,10 +111,17 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     ``docs/sumi.md``), scenario and reference case. Empty for older runs.
 ``welfare``
     ``year, cell_id, segment, trips, welfare_eur, case``: each cell's residents' trips a year
-    and their logsum in EUR a year, by segment (``car_available``, ``no_car``), in the scenario
-    and the reference case (:func:`mobility_sim.indicators.welfare_rows`). Only differences
-    mean anything: scenario minus reference case in a year is the consumer surplus, the
-    standard appraisal measure of what the measures do to travellers. Empty for older runs.
+    and their logsum in EUR a year, by segment (car class x income group, e.g.
+    ``no_car.low``), in the scenario and the reference case
+    (:func:`mobility_sim.indicators.welfare_rows`). Only differences mean anything: scenario
+    minus reference case in a year is the consumer surplus, the standard appraisal measure of
+    what the measures do to travellers. Empty for older runs.
+``spending``
+    ``year, segment, residents, trips, car_trips, fuel_eur, electricity_eur, fares_eur,
+    parking_and_zone_charges_eur, cordon_charges_eur, case``: per segment, its residents in the
+    grid, their trips and car trips a year and the money they pay for their trips in a year, by
+    item (the last two approximated, see :func:`mobility_sim.indicators.spending_rows`), in
+    the scenario and the reference case. Empty for older runs.
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the
@@ -153,7 +160,7 @@ FLEET_TABLES: tuple[str, ...] = ("fleet", "emissions", "health")
 #: older run folders).
 REFERENCE_TABLES: tuple[str, ...] = ("reference", "areas", "accounts", "zones")
 #: Accessibility and the Commission's SUMP indicators (absent from older run folders).
-INDICATOR_TABLES: tuple[str, ...] = ("access", "sumi", "welfare")
+INDICATOR_TABLES: tuple[str, ...] = ("access", "sumi", "welfare", "spending")
 TABLES: tuple[str, ...] = CORE_TABLES + FLEET_TABLES + REFERENCE_TABLES + INDICATOR_TABLES
 
 #: How emissions are counted; shown on every dashboard.
@@ -184,10 +191,10 @@ class Results:
     Attributes
     ----------
     summary, modes, segments, cells, grid, fleet, emissions, health, reference, areas, accounts,
-    zones, access, sumi, welfare
+    zones, access, sumi, welfare, spending
         The tables described in the module docstring (DataFrames; ``fleet``, ``emissions``,
-        ``health``, ``reference``, ``areas``, ``accounts``, ``zones``, ``access``, ``sumi`` and
-        ``welfare`` are empty for runs saved before they existed).
+        ``health``, ``reference``, ``areas``, ``accounts``, ``zones``, ``access``, ``sumi``,
+        ``welfare`` and ``spending`` are empty for runs saved before they existed).
     meta : dict
         Scenario and city identification, units, provenance notes, version, content hash.
     scenario_yaml : str
@@ -209,6 +216,7 @@ class Results:
     access: pd.DataFrame = field(default_factory=pd.DataFrame)
     sumi: pd.DataFrame = field(default_factory=pd.DataFrame)
     welfare: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spending: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict[str, Any] = field(default_factory=dict)
     scenario_yaml: str = ""
 

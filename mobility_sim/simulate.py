@@ -48,7 +48,7 @@ from .fleet.accounting import (
 )
 from .fleet.freight import FREIGHT_VEHICLES, freight_activity
 from .fleet.health import HEALTH_COLUMNS, health_rows
-from .indicators import sumi_table, welfare_rows, year_extras
+from .indicators import spending_rows, sumi_table, welfare_rows, year_extras
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -123,9 +123,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     zones = report_zones(loaded)
     tables, road_base = run_tables(setup, kernel, progress, label, zones,
                                    with_access=with_reference)
-    tables["zones"] = tables["zones"].assign(case="scenario")
-    tables["access"] = tables["access"].assign(case="scenario")
-    tables["welfare"] = tables["welfare"].assign(case="scenario")
+    for name in CASE_TABLES:
+        tables[name] = tables[name].assign(case="scenario")
     country = city.meta.country
     sheet = city_data_sheet(city)
     monthly_pass = sheet_monthly_pass(sheet)
@@ -138,15 +137,10 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
         reference_tables, _ = run_tables(reference_setup, kernel, progress,
                                          f"{label}, reference case", zones)
         reference = reference_tables["summary"]
-        tables["zones"] = pd.concat([tables["zones"],
-                                     reference_tables["zones"].assign(case="reference")],
-                                    ignore_index=True)
-        tables["access"] = pd.concat([tables["access"],
-                                      reference_tables["access"].assign(case="reference")],
+        for name in CASE_TABLES:
+            tables[name] = pd.concat([tables[name],
+                                      reference_tables[name].assign(case="reference")],
                                      ignore_index=True)
-        tables["welfare"] = pd.concat([tables["welfare"],
-                                       reference_tables["welfare"].assign(case="reference")],
-                                      ignore_index=True)
         tables["sumi"] = pd.concat([tables["sumi"], sumi_table(
             reference_tables["summary"], reference_tables["modes"],
             reference_tables["extras"], country, "reference", p, monthly_pass)],
@@ -300,6 +294,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     road_base: RoadBase | None = None
     access_frames: list[pd.DataFrame] = []
     welfare_frames: list[pd.DataFrame] = []
+    spending_frames: list[pd.DataFrame] = []
     extras: list[dict[str, float]] = []
     cell_ids = city.grid["cell_id"].to_numpy()
     street_km = street_density(city, p)[0] * (city.meta.cell_size_m / 1000.0) ** 2
@@ -357,6 +352,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         welfare_frames.append(welfare_rows(
             year, cell_ids, out.trips.sum(axis=3), out.dest_logsum, year_run.params.cost_coef,
             year_run.params.dest_scale, days, SEGMENTS))
+        spending_frames.append(spending_rows(
+            year, out, year_run.inputs, year_run.params, city.n_cells, days, SEGMENTS,
+            None if year_run.external is None else year_run.external.inbound_trips))
         limit = year_run.levers.speed_limit
         limit30 = (np.zeros(city.n_cells) if limit is None else
                    np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))
@@ -388,11 +386,14 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                    else pd.DataFrame(columns=list(ACCESS_COLUMNS))),
         "extras": pd.DataFrame(extras),
         "welfare": pd.concat(welfare_frames, ignore_index=True),
+        "spending": pd.concat(spending_frames, ignore_index=True),
     }, road_base
 
 
 #: Measure types whose area is a zone the results report (trips entering, km inside).
 ZONE_MEASURES = {"cordon_charge": "cordon", "low_emission_zone": "low-emission zone"}
+#: Tables that hold the scenario's rows and the reference case's (column ``case``).
+CASE_TABLES: tuple[str, ...] = ("zones", "access", "welfare", "spending")
 
 
 def report_zones(loaded: LoadedScenario) -> dict[str, tuple[str, np.ndarray]]:

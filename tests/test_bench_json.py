@@ -58,12 +58,14 @@ def test_bench_command_prints_one_json_line_with_the_fields():
 
 def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
     record = run_benchmark(cells=200, years=2, dtype="float64")
-    assert (record["segments"], record["purposes"]) == (2, 2)
+    assert (record["segments"], record["purposes"]) == (6, 2)  # the model's: all of them
     assert record["city_totals_max_rel_diff_vs_reference"] < 1e-9
-    # Commute (doubly constrained): two exp passes of 6 modes; other purposes: one pass, plus
-    # a log and an exp per segment when their logsum coefficient is not 1.
+    # Commute (doubly constrained): two exp passes of 10 alternatives (walk, bike, e-bike, PT
+    # and the two car powertrains once per income group: each values its running cost
+    # differently); other purposes: one pass, plus a log and an exp per segment when their
+    # logsum coefficient is not 1.
     other_scale = float(parameters()["destination.scale.other"])
-    per_pair = 2 * 6 + 6 + (0 if other_scale == 1.0 else 2 * 2)
+    per_pair = 2 * 10 + 10 + (0 if other_scale == 1.0 else 2 * 6)
     assert record["transcendentals_per_year"] == 200 * 200 * per_pair
 
 

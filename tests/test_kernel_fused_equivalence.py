@@ -2,7 +2,8 @@
 
 Property tests over random small cities: random geometry, availabilities with zeros, cordons,
 external zones (no trip between two of them) with trip factors, traffic districts (the car
-passenger-km between them), both balancing modes, logsum
+passenger-km between them), both balancing modes, segments that value money alike or not (one
+kernel alternative per mode, or car and charged modes split by cost coefficient), logsum
 coefficients of 1 (the folded fast path) and not 1 (the general path, including 0), a cold or
 warm start and small iteration limits. Every output is compared element by element, and
 balancing iteration counts must be equal.
@@ -52,9 +53,9 @@ def random_model(
     inputs = DemandInputs(
         x=x, y=y, cell_size=cell,
         population=with_zeros(rng.uniform(0.0, 1000.0, n)),
-        segment_share=np.vstack([share0, 1.0 - share0]),
+        segment_share=np.vstack([share0] + [np.zeros(n)] * (S - 1)),
         size=with_zeros(rng.uniform(0.0, 1000.0, (P, n))),
-        origin_avail=with_zeros(rng.uniform(0.0, 1.0, (S, M, n))),
+        origin_avail=with_zeros(rng.uniform(0.0, 1.0, (2, M, n))),  # by car class
         dest_avail=with_zeros(rng.uniform(0.0, 1.0, (M, n))),
         origin_time=rng.uniform(0.0, 30.0, (M, n)),
         dest_time=rng.uniform(0.0, 30.0, (M, n)),
@@ -71,10 +72,10 @@ def random_model(
     speed[[*CAR_MODES, PT]] = 0.0  # ignored: per-cell speeds
     params = DemandParams(
         trip_rate=rng.uniform(0.0, 3.0, P),
-        asc=rng.uniform(-3.0, 3.0, (S, P, M)),
+        asc=rng.uniform(-3.0, 3.0, (2, P, M)),  # by car class
         time_coef=rng.uniform(-0.2, 0.0, M),
         ovt_coef=float(rng.uniform(-0.2, 0.0)),
-        cost_coef=rng.uniform(-1.0, 0.0, P),
+        cost_coef=np.tile(rng.uniform(-1.0, 0.0, P), (S, 1)),
         infra_coef=rng.uniform(0.0, 2.0, M),
         speed=speed,
         cost_per_km=rng.uniform(0.0, 0.3, M),
@@ -90,7 +91,21 @@ def random_model(
         tolerance=1e-9,
         max_iterations=max_iterations,
     )
-    return inputs, params
+    # drawn last, so that a seed gives the cities it gave with two segments: the car-available
+    # and no-car shares split between income groups (some empty), availabilities and constants
+    # that differ a little between them, and segments that share a cost coefficient or not
+    half = S // 2
+    split = [rng.dirichlet(np.ones(half), n).T * (rng.random((half, 1)) < 0.8) for _ in range(2)]
+    for part in split:
+        part[0] += 1.0 - part.sum(axis=0)
+    share = np.vstack([split[0] * share0, split[1] * (1.0 - share0)])
+    levels = np.vstack([params.cost_coef[0], rng.uniform(-1.0, 0.0, (2, P))])
+    cost_coef = levels[rng.integers(0, int(rng.integers(1, 4)), S)]
+    car_class = np.repeat([0, 1], half)
+    origin_avail = inputs.origin_avail[car_class] * rng.uniform(0.5, 1.0, (S, 1, 1))
+    asc = params.asc[car_class] + rng.uniform(-0.5, 0.5, (S, P, M))
+    return (replace(inputs, segment_share=share, origin_avail=origin_avail),
+            replace(params, cost_coef=cost_coef, asc=asc))
 
 
 def assert_same_outputs(fast, ref) -> None:
@@ -191,7 +206,9 @@ def test_fused_equals_reference_on_a_larger_city_with_warm_start_across_years():
 def test_selected_segment_and_purpose_equal_the_full_model_slices():
     rng = np.random.default_rng(11)
     inputs, params = random_model(rng, 40, (1.0, 0.8), (True, False), 500)
-    one_segment = replace(inputs, segment_share=np.vstack([np.ones(40), np.zeros(40)]))
+    only_first = np.zeros((S, 40))
+    only_first[0] = 1.0
+    one_segment = replace(inputs, segment_share=only_first)
     full = demand_fused(one_segment, params)
     part = demand_fused(one_segment, params, segments=[0], purposes=[0])
     np.testing.assert_allclose(part.trips[0, 0], full.trips[0, 0], rtol=RTOL)
@@ -207,7 +224,7 @@ def test_invalid_arguments_are_all_reported_at_once():
     inputs, params = random_model(rng, 5, (1.0, 1.0), (True, False), 10)
     with pytest.raises(ValueError) as err:
         demand_fused(inputs, replace(params, dest_scale=np.array([-1.0, 1.0])), np.ones((P, 4)),
-                     dtype=np.int32, segments=[3])
+                     dtype=np.int32, segments=[S])
     message = str(err.value)
     for fragment in ("dtype", "segments", "dest_scale", "balancing"):
         assert fragment in message

@@ -19,6 +19,7 @@ from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.data import parameters
 from mobility_sim.fleet.mix import default_sales
 from mobility_sim.model.external import split_outputs
+from mobility_sim.model.income import CAR_SEGMENTS, NO_CAR_SEGMENTS
 from mobility_sim.model.parameters import resolve_parameters
 from mobility_sim.model.years import setup_run, year_inputs
 from mobility_sim.scenario import load_scenario
@@ -265,13 +266,15 @@ def test_densification_moves_people_near_stops_and_raises_pt_use(tmp_path, city,
     assert share(out) > share(base[2])
 
 
-def test_car_sharing_gives_the_no_car_segment_car_trips(tmp_path, city, base, centre):
+def test_car_sharing_gives_the_no_car_segments_car_trips(tmp_path, city, base, centre):
     inputs, _, out, _ = model(load(tmp_path, city, [measure("car_sharing", city)]))
-    assert np.all(inputs.origin_avail[1, CAR_EV][centre] == 0.3)
-    assert not inputs.origin_avail[1, list(CAR_MODES)][:, ~centre].any()
-    assert base[2].trips[1][..., list(CAR_MODES)].sum() == 0
-    assert out.trips[1][..., list(CAR_MODES)].sum() > 0
-    assert np.all(inputs.segment_share[0] <= base[0].segment_share[0])
+    no_car, cars = list(NO_CAR_SEGMENTS), list(CAR_SEGMENTS)
+    assert np.all(inputs.origin_avail[no_car, CAR_EV][:, centre] == 0.3)
+    assert not inputs.origin_avail[np.ix_(no_car, list(CAR_MODES))][:, :, ~centre].any()
+    assert base[2].trips[no_car][..., list(CAR_MODES)].sum() == 0
+    assert out.trips[no_car][..., list(CAR_MODES)].sum() > 0
+    assert np.all(inputs.segment_share[cars].sum(axis=0)
+                  <= base[0].segment_share[cars].sum(axis=0) + 1e-12)
 
 
 def test_higher_occupancy_gives_fewer_car_vehicle_km(tmp_path, city, base):

@@ -9,6 +9,7 @@ from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, PT, WALK
 
 from mobility_sim.city.synthetic import synthetic_city
 from mobility_sim.model.base_year import base_year_inputs
+from mobility_sim.model.income import NO_CAR_SEGMENTS
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +42,9 @@ def test_mode_shares_sum_to_one_and_are_probabilities(model):
     np.testing.assert_allclose((per_cell[busy] / cell_total[busy, None]).sum(axis=1), 1.0)
 
 
-def test_no_car_segment_never_drives(model):
+def test_no_car_segments_never_drive(model):
     _, _, out = model
-    assert out.trips[1][..., [CAR_ICE, CAR_EV]].sum() == 0.0
+    assert out.trips[list(NO_CAR_SEGMENTS)][..., [CAR_ICE, CAR_EV]].sum() == 0.0
 
 
 def test_doubly_constrained_purpose_meets_destination_totals():
@@ -60,7 +61,7 @@ def test_doubly_constrained_purpose_meets_destination_totals():
     origins = productions(inputs, params, commute)
     rows = slice(0, inputs.n_cells)
     dist = distance_block(inputs, params, rows)
-    for s in range(2):
+    for s in range(inputs.segment_share.shape[0]):
         a, _ = attractiveness(inputs, params, s, commute, rows, dist)
         w = a * out.balancing[commute][None, :]
         arrivals += (origins[s][:, None] * w / w.sum(axis=1, keepdims=True)).sum(axis=0)

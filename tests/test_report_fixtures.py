@@ -43,6 +43,9 @@ DOC_COLUMNS = {
                "case"],
     "sumi": ["year", "indicator", "name", "value", "unit", "case", "scope", "how"],
     "welfare": ["year", "cell_id", "segment", "trips", "welfare_eur", "case"],
+    "spending": ["year", "segment", "residents", "trips", "car_trips", "fuel_eur",
+                 "electricity_eur", "fares_eur", "parking_and_zone_charges_eur",
+                 "cordon_charges_eur", "case"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
@@ -182,10 +185,11 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
                                "trips": trips[:, m].sum(), "pkm": pkm[:, m].sum(),
                                "vkm": vkm[:, m].sum(), "co2_ttw_t": co2_ttw[:, m].sum(),
                                "co2_wtw_t": co2_wtw[:, m].sum()})
-            for s, seg in enumerate(SEGMENTS):
+            for seg in SEGMENTS:
                 for p, purpose in enumerate(PURPOSES):
-                    frac = (0.6 if s == 0 else 0.4) * (0.35 if p == 0 else 0.65)
-                    if seg == "no_car" and mode.startswith("car"):
+                    has_car = seg.startswith("car_available.")
+                    frac = (0.2 if has_car else 0.4 / 3) * (0.35 if p == 0 else 0.65)
+                    if not has_car and mode.startswith("car"):
                         frac = 0.0
                     rows_seg.append({"year": year, "segment": seg, "purpose": purpose,
                                      "mode": mode, "trips": trips[:, m].sum() * frac,
@@ -285,11 +289,21 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             columns=DOC_COLUMNS["sumi"])
         tables["welfare"] = pd.DataFrame(
             [{"year": y, "cell_id": int(c), "segment": seg, "trips": 1000.0,
-              "welfare_eur": (5e4 * (y - years[0]) * (1 if seg == "no_car" else -1)
+              "welfare_eur": (5e4 * (y - years[0]) * (1 if seg.startswith("no_car") else -1)
                               if case == "scenario" else 0.0) + 1e6,
               "case": case} for y in years for c in grid["cell_id"]
-             for seg in ("car_available", "no_car") for case in ("scenario", "reference")],
+             for seg in SEGMENTS for case in ("scenario", "reference")],
             columns=DOC_COLUMNS["welfare"])
+        tables["spending"] = pd.DataFrame(
+            [{"year": y, "segment": seg, "residents": 1e5, "trips": 9e7,
+              "car_trips": (4e7 * (0.8 if case == "scenario" else 1.0)
+                            if seg.startswith("car_available") else 0.0),
+              "fuel_eur": 3e7 if seg.startswith("car_available") else 0.0,
+              "electricity_eur": 1e6, "fares_eur": 2e7 * (0.5 if case == "scenario" else 1.0),
+              "parking_and_zone_charges_eur": 5e6,
+              "cordon_charges_eur": 2e6 if case == "scenario" else 0.0, "case": case}
+             for y in years for seg in SEGMENTS for case in ("scenario", "reference")],
+            columns=DOC_COLUMNS["spending"])
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)
     return Results(summary=summary, modes=pd.DataFrame(rows_modes),

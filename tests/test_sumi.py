@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from mobility_sim.kernels.spec import SEGMENTS
 
 from mobility_sim.indicators import fatality_rates, poorest_quarter_income
 from mobility_sim.scenario import load_scenario
@@ -103,14 +104,19 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
     from mobility_sim.indicators import consumer_surplus
 
     _, r = run
-    cs = consumer_surplus(r.welfare).set_index(["year", "segment"])["consumer_surplus_eur"]
+    cs = consumer_surplus(r.welfare, by="car_class").set_index(["year", "car_class"])
+    cs = cs["consumer_surplus_eur"]
     assert cs.loc[(2025, "no_car")] == pytest.approx(0.0, abs=1e-6)  # before the measures
     assert cs.loc[(2027, "no_car")] > 0 and cs.loc[(2027, "car_available")] > 0
+    by_income = consumer_surplus(r.welfare, by="income_group")
+    assert set(by_income["income_group"]) == {"low", "middle", "high"}
+    assert by_income.groupby("year")["consumer_surplus_eur"].sum().loc[2027] == pytest.approx(
+        cs.loc[2027].sum())
     table = job_table(r)
-    assert {"welfare_eur.car_available", "welfare_eur.no_car"} <= set(table.columns)
+    assert {f"welfare_eur.{s}" for s in SEGMENTS} <= set(table.columns)
     scen = r.welfare[(r.welfare["case"] == "scenario") & (r.welfare["year"] == 2027)]
-    assert table.set_index("year").loc[2027, "welfare_eur.no_car"] == pytest.approx(
-        scen.loc[scen["segment"] == "no_car", "welfare_eur"].sum())
+    assert table.set_index("year").loc[2027, "welfare_eur.no_car.low"] == pytest.approx(
+        scen.loc[scen["segment"] == "no_car.low", "welfare_eur"].sum())
 
 
 def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
@@ -124,9 +130,21 @@ def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
                     encoding="utf-8")
     loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
     r = simulate(loaded, engine="reference")
-    cs = consumer_surplus(r.welfare).set_index(["year", "segment"])["consumer_surplus_eur"]
+    cs = consumer_surplus(r.welfare, by="car_class").set_index(["year", "car_class"])
+    cs = cs["consumer_surplus_eur"]
     assert cs.loc[(2026, "car_available")] < 0
     # the charge falls on those who drive: per trip, car owners lose more than the others
     trips = r.welfare[(r.welfare["year"] == 2026) & (r.welfare["case"] == "reference")]
-    per_trip = cs.loc[2026] / trips.groupby("segment")["trips"].sum()
+    per_trip = cs.loc[2026] / trips.groupby(trips["segment"].str.split(".").str[0])["trips"].sum()
     assert per_trip["car_available"] < per_trip["no_car"]
+    # and so does its money: the charges paid are the drivers', none before the charge starts
+    spend = r.spending.set_index(["case", "year", "segment"]).sort_index()["cordon_charges_eur"]
+    assert (spend.loc["reference"] == 0).all() and (spend.loc[("scenario", 2025)] == 0).all()
+    paid = spend.loc[("scenario", 2026)]
+    assert (paid[[s for s in SEGMENTS if s.startswith("car_available")]] > 0).all()
+    assert (paid[[s for s in SEGMENTS if s.startswith("no_car")]] == 0).all()
+    # residents pay for at most every crossing of the cordon at the charge (visitors pay too)
+    zone = r.zones[(r.zones["case"] == "scenario") & (r.zones["year"] == 2026)
+                   & r.zones["vehicle"].isin(["car_ice", "car_ev"])]
+    crossings = float((zone["trips_entering"] + zone["trips_leaving"]).sum())
+    assert 0 < paid.sum() <= crossings * 6.0 * (1 + 1e-9)

@@ -35,9 +35,11 @@ KNOWN_OUTSIDE: dict[tuple[str, str], str] = {
     ("barcelona", "pt_service"): "0.22 against the lowest published +0.26 (London buses)",
     ("london", "pt_service"): "0.25 against the lowest published +0.26",
     ("madrid", "pt_service"): "0.26, at the edge of the published +0.26",
-    ("paris", "car_fuel_vkm"): "-0.60 against the converted long-run -0.50",
+    ("paris", "car_fuel_vkm"): "-0.62 against the converted long-run -0.50",
     ("prague", "car_fuel_vkm"): "-0.54 against -0.50: the Czech value of time, scaled to "
                                 "income, makes money weigh more",
+    ("warsaw", "car_fuel_vkm"): "-0.51 against -0.50: the Polish value of time, and the "
+                                "poorest quarter's within it (income groups)",
 }
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels.spec import SEGMENTS
+
 #: First year of the benchmark's scenario.
 BASE_YEAR = 2025
 #: Years the cached setup covers (a longer benchmark makes a longer one).
@@ -63,7 +65,7 @@ def bench_setup(n_cells: int, horizon: int, cell_size_m: float) -> Any:
 def synthetic_inputs(
     n_cells: int,
     year_index: int,
-    segments: int = 2,
+    segments: int = len(SEGMENTS),
     purposes: int = 2,
     cell_size_m: float = 250.0,
 ) -> tuple[Any, Any]:
@@ -75,8 +77,10 @@ def synthetic_inputs(
         Cells of the synthetic monocentric city.
     year_index : int
         Years since :data:`BASE_YEAR`.
-    segments : {1, 2}
-        With 1, every resident is in the car-available segment (the second has share 0).
+    segments : int, 1 .. len(SEGMENTS)
+        Segments with residents: the first ``segments`` of the model's segments (car class x
+        income group), each cell's residents shared between them in the model's proportions;
+        with all of them (the default of ``mobility-sim bench``), the model's own inputs.
     purposes : {1, 2}
         With 1, the second purpose is a copy of the first (commute, doubly constrained), so that
         the reference, which always evaluates both, does the same kind of work per pair.
@@ -92,9 +96,12 @@ def synthetic_inputs(
 
     setup = bench_setup(n_cells, max(HORIZON, year_index + 1), float(cell_size_m))
     inputs, params = year_inputs(setup, BASE_YEAR + year_index)
-    if segments == 1:
+    if segments < inputs.segment_share.shape[0]:
         share = np.zeros_like(inputs.segment_share)
-        share[0] = 1.0
+        kept = inputs.segment_share[:segments]
+        total = kept.sum(axis=0)
+        share[:segments] = np.where(total > 0, kept / np.where(total > 0, total, 1.0),
+                                    1.0 / segments)
         inputs = dataclasses.replace(inputs, segment_share=share)
     if purposes == 1:
         def first(a: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -103,7 +110,7 @@ def synthetic_inputs(
         inputs = dataclasses.replace(inputs, size=first(inputs.size),
                                      dest_cost=first(inputs.dest_cost))
         params = dataclasses.replace(
-            params, trip_rate=first(params.trip_rate), cost_coef=first(params.cost_coef),
+            params, trip_rate=first(params.trip_rate), cost_coef=first(params.cost_coef, axis=1),
             dest_scale=first(params.dest_scale), asc=first(params.asc, axis=1),
             doubly_constrained=first(params.doubly_constrained))
     return inputs, params

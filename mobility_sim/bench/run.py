@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from ..kernels.spec import MODES, PURPOSES, SEGMENTS
 from .inputs import synthetic_inputs
 from .probes import available_mb, exp_rate, peak_rss_mb, read_rate
 
@@ -51,7 +52,7 @@ def bench_districts(inputs: Any) -> np.ndarray:
 def run_benchmark(
     cells: int,
     years: int,
-    segments: int = 2,
+    segments: int = len(SEGMENTS),
     purposes: int = 2,
     dtype: str = "float32",
     reference: bool = True,
@@ -89,7 +90,7 @@ def run_benchmark(
     import numba
 
     from ..kernels.balancing import warm_start
-    from ..kernels.fused import demand_fused, transcendentals
+    from ..kernels.fused import alternatives, demand_fused, transcendentals
 
     if threads:
         numba.set_num_threads(threads)
@@ -144,10 +145,11 @@ def run_benchmark(
     pairs_per_year = cells * cells * segments * purposes
     params0 = yearly[0][1]
     work = transcendentals(cells, segments, [float(params0.dest_scale[k]) for k in purs],
-                           [bool(params0.doubly_constrained[k]) for k in purs])
+                           [bool(params0.doubly_constrained[k]) for k in purs],
+                           [alternatives(yearly[0][0], params0, k, segs)[0].size for k in purs])
     roofline = work * years / rate + sweep_bytes / memory_rate
     record: dict[str, Any] = {
-        "cells": cells, "years": years, "modes": 6, "segments": segments,
+        "cells": cells, "years": years, "modes": len(MODES), "segments": segments,
         "purposes": purposes, "dtype": dtype, "threads": n_threads,
         "seconds_per_year": total / years,
         "pair_evaluations_per_s": pairs_per_year * years / total,
@@ -217,7 +219,7 @@ def _reference_record(cells: int, years: int, segments: int, purposes: int,
     t0 = time.perf_counter()
     ref = demand_reference(inputs, params, start)
     ref_seconds = time.perf_counter() - t0
-    ref_pairs = n_ref * n_ref * 4  # the reference evaluates 2 segments x 2 purposes
+    ref_pairs = n_ref * n_ref * len(SEGMENTS) * len(PURPOSES)  # the reference evaluates all
     fused_rate = pairs_per_year * (n_ref / cells) ** 2 / fused_seconds
     ref_rate = ref_pairs / ref_seconds
     ref_totals = city_totals(ref, segments, purposes)
@@ -238,7 +240,10 @@ def _reference_record(cells: int, years: int, segments: int, purposes: int,
 def bench_command(
     cells: Annotated[int, typer.Option(min=2, help="Cells of the synthetic city.")] = 2000,
     years: Annotated[int, typer.Option(min=1, help="Scenario-years timed.")] = 3,
-    segments: Annotated[int, typer.Option(min=1, max=2, help="Segments evaluated.")] = 2,
+    segments: Annotated[int, typer.Option(
+        min=1, max=len(SEGMENTS),
+        help="Segments evaluated (car class x income group; default: all, the model's).")
+    ] = len(SEGMENTS),
     purposes: Annotated[int, typer.Option(min=1, max=2, help="Purposes evaluated.")] = 2,
     dtype: Annotated[str, typer.Option(help="Compute dtype: float32 or float64.")] = "float32",
     reference: Annotated[bool, typer.Option(help="Time the NumPy reference on one year.")] = True,

@@ -25,10 +25,11 @@ from .store import write_calibration
 from .targets import TotalTarget, TripLengthTarget, choose_split, read_split
 
 METHOD = (
-    "Alternative-specific constants per mode (same shift for both segments and every purpose "
-    "the split covers; walk is the reference) fitted by asc += ln(target/modelled) with "
-    "destination choice re-run each iteration; optional destination-scale factor by false "
-    "position on its logarithm; optional common trip-rate factor to an annual total."
+    "Alternative-specific constants per mode (same shift for every segment, car class and "
+    "income group, and every purpose the split covers; walk is the reference) fitted by "
+    "asc += ln(target/modelled) with destination choice re-run each iteration; optional "
+    "destination-scale factor by false position on its logarithm; optional common trip-rate "
+    "factor to an annual total."
 )
 
 

@@ -484,6 +484,23 @@ class Vot:
 
 
 @dataclass(frozen=True)
+class Income:
+    """``income.*`` parameters: how income groups differ (``model/income.py``).
+
+    Attributes
+    ----------
+    vot_elasticity : float
+        Cross-sectional elasticity of the value of time with respect to income.
+    car_log_odds_low, car_log_odds_high : float
+        Log-odds of car availability of the poorest and richest groups minus all households'.
+    """
+
+    vot_elasticity: float
+    car_log_odds_low: float
+    car_log_odds_high: float
+
+
+@dataclass(frozen=True)
 class Balancing:
     """``balancing.*`` parameters.
 
@@ -740,7 +757,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through, vot, traffic, sumi
+    balancing, speed_limit, external, freight, through, vot, income, traffic, sumi
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -766,6 +783,7 @@ class ModelParameters:
     freight: Freight
     through: Through
     vot: Vot
+    income: Income
     traffic: Traffic
     sumi: Sumi
     fleet: Fleet

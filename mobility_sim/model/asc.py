@@ -2,10 +2,12 @@
 
 The default table (``parameters.csv``) holds one alternative-specific constant per mode
 (``utility.asc.<mode>``), broadcast to every segment and purpose. A calibration may set a
-constant per segment, purpose and mode with the key ``utility.asc.<segment>.<purpose>.<mode>``,
-where ``<mode>`` is one of :data:`ASC_MODES` (``car`` sets both car powertrains: they are one
-survey mode). :func:`apply_asc_overrides` writes such keys into a built
-:class:`~mobility_sim.kernels.spec.DemandParams`.
+constant per car class, purpose and mode with the key ``utility.asc.<class>.<purpose>.<mode>``,
+where ``<class>`` is one of :data:`~mobility_sim.kernels.spec.CAR_CLASSES` (the constant of
+every income group of that class: income groups differ by their cost coefficient and car
+availability, not by their constants) and ``<mode>`` one of :data:`ASC_MODES` (``car`` sets both
+car powertrains: they are one survey mode). :func:`apply_asc_overrides` writes such keys into
+a built :class:`~mobility_sim.kernels.spec.DemandParams`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,18 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, PT, PURPOSES, SEGMENTS, WALK, DemandParams
+from ..kernels.spec import (
+    BIKE,
+    CAR_CLASSES,
+    CAR_EV,
+    CAR_ICE,
+    EBIKE,
+    PT,
+    PURPOSES,
+    SEGMENT_CAR_CLASS,
+    WALK,
+    DemandParams,
+)
 
 #: Modes that carry their own constant, and the model modes each one sets.
 ASC_MODES: dict[str, tuple[int, ...]] = {
@@ -24,13 +37,18 @@ ASC_MODES: dict[str, tuple[int, ...]] = {
 ASC_PREFIX = "utility.asc."
 
 
-def asc_key(segment: str, purpose: str, mode: str) -> str:
+def asc_key(car_class: str, purpose: str, mode: str) -> str:
     """Return the parameter key of one constant, e.g. ``utility.asc.no_car.commute.pt``."""
-    return f"{ASC_PREFIX}{segment}.{purpose}.{mode}"
+    return f"{ASC_PREFIX}{car_class}.{purpose}.{mode}"
 
 
-def parse_asc_key(key: str) -> tuple[int, int, tuple[int, ...]] | None:
-    """Return ``(segment, purpose, model modes)`` of a per-segment constant key.
+def class_segments(car_class: int) -> list[int]:
+    """Segments of one car class (index into ``CAR_CLASSES``): its income groups."""
+    return [s for s, c in enumerate(SEGMENT_CAR_CLASS) if c == car_class]
+
+
+def parse_asc_key(key: str) -> tuple[list[int], int, tuple[int, ...]] | None:
+    """Return ``(segments, purpose, model modes)`` of a per-class constant key.
 
     Returns ``None`` for a key that is not of the form ``utility.asc.<segment>.<purpose>.<mode>``
     (e.g. the broadcast default ``utility.asc.car``); raises ``KeyError`` for a key of that form
@@ -43,15 +61,15 @@ def parse_asc_key(key: str) -> tuple[int, int, tuple[int, ...]] | None:
         return None
     segment, purpose, mode = parts
     problems = []
-    if segment not in SEGMENTS:
-        problems.append(f"segment {segment!r} (known: {', '.join(SEGMENTS)})")
+    if segment not in CAR_CLASSES:
+        problems.append(f"car class {segment!r} (known: {', '.join(CAR_CLASSES)})")
     if purpose not in PURPOSES:
         problems.append(f"purpose {purpose!r} (known: {', '.join(PURPOSES)})")
     if mode not in ASC_MODES:
         problems.append(f"mode {mode!r} (known: {', '.join(ASC_MODES)})")
     if problems:
         raise KeyError(f"{key}: unknown " + "; unknown ".join(problems))
-    return SEGMENTS.index(segment), PURPOSES.index(purpose), ASC_MODES[mode]
+    return class_segments(CAR_CLASSES.index(segment)), PURPOSES.index(purpose), ASC_MODES[mode]
 
 
 def apply_asc_overrides(params: DemandParams, values: Mapping[str, float]) -> DemandParams:
@@ -80,25 +98,30 @@ def apply_asc_overrides(params: DemandParams, values: Mapping[str, float]) -> De
         parsed = parse_asc_key(key)
         if parsed is None:
             continue
-        s, p, modes = parsed
-        asc[s, p, list(modes)] = float(value)
+        segments, p, modes = parsed
+        asc[np.ix_(segments, [p], list(modes))] = float(value)
         changed = True
     return dataclasses.replace(params, asc=asc) if changed else params
 
 
 def asc_parameters(asc: np.ndarray) -> dict[str, float]:
-    """Return the per-segment constant keys of an ``asc`` array of shape (S, P, M).
+    """Return the per-class constant keys of an ``asc`` array of shape (S, P, M).
 
     Raises
     ------
     ValueError
-        If the two car powertrains carry different constants (they are one survey mode).
+        If the two car powertrains carry different constants (they are one survey mode), or
+        the income groups of a car class do (a calibration sets them together).
     """
     if not np.allclose(asc[:, :, CAR_ICE], asc[:, :, CAR_EV]):
         raise ValueError("car_ice and car_ev constants differ; a calibration sets them together")
     out: dict[str, float] = {}
-    for s, segment in enumerate(SEGMENTS):
+    for c, car_class in enumerate(CAR_CLASSES):
+        segments = class_segments(c)
+        if not np.allclose(asc[segments], asc[segments[0]]):
+            raise ValueError(f"the income groups of {car_class} carry different constants; "
+                             "a calibration sets them together")
         for k, purpose in enumerate(PURPOSES):
             for mode, idx in ASC_MODES.items():
-                out[asc_key(segment, purpose, mode)] = float(asc[s, k, idx[0]])
+                out[asc_key(car_class, purpose, mode)] = float(asc[segments[0], k, idx[0]])
     return out

@@ -138,7 +138,8 @@ def base_year_arrays(city: City, values: Mapping[str, float], setup: RunSetup | 
     fleet = fleet_year.state
     inputs = demand_inputs(city, setup.layers, values, levers, fleet, setup.pt[BASE_YEAR])
     params = apply_asc_overrides(
-        demand_params(values, fleet, fleet_year.grid_gco2e_per_kwh, levers), values)
+        demand_params(values, fleet, fleet_year.grid_gco2e_per_kwh, levers,
+                      country=city.meta.country), values)
     if setup.external is not None:
         inputs = with_external_zones(inputs, setup.external, values, params.trip_rate)
     return setup.layers, fleet, inputs, params

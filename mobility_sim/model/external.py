@@ -45,6 +45,7 @@ import numpy as np
 from ..city import City
 from ..data.typed_parameters import ModelParameters
 from ..kernels.spec import BIKE, EBIKE, MODES, PT, PURPOSES, WALK, DemandInputs, DemandOutputs
+from .income import CAR_SEGMENTS, NO_CAR_SEGMENTS, segment_shares
 from .inputs import CellLayers, Params, expected_wait_min, wait_weight
 
 #: Sector names for 4 and 8 sectors (other counts are numbered).
@@ -235,10 +236,9 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
     origin_avail = np.ones((inputs.origin_avail.shape[0], n_modes, k))
     # the car alternatives: the city's fleet shares at the outer ring's car availability
     fleet_share = inputs.origin_avail[0][:, :1].copy()  # any cell: the fleet shares are uniform
-    origin_avail[0] = fleet_share
-    origin_avail[1] = 0.0
-    origin_avail[1, PT] = 1.0
-    origin_avail[0, PT] = 1.0
+    origin_avail[list(CAR_SEGMENTS)] = fleet_share
+    origin_avail[list(NO_CAR_SEGMENTS)] = 0.0
+    origin_avail[:, PT] = 1.0
     origin_avail[:, CLOSED_MODES] = 0.0
     dest_avail = np.ones((n_modes, k))
     dest_avail[list(CLOSED_MODES)] = 0.0
@@ -247,8 +247,7 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
     dest_time = np.zeros((n_modes, k))
     origin_time[PT] = ext.pt_access_min + wait * wait_weight(p)
     dest_time[PT] = ext.pt_access_min
-    segment_share = np.vstack([np.full(k, zones.car_available),
-                               np.full(k, 1.0 - zones.car_available)])
+    segment_share = segment_shares(np.full(k, zones.car_available), p)
 
     def cat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.concatenate([a, b], axis=-1)

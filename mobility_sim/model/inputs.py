@@ -37,6 +37,7 @@ from ..kernels.spec import (
 )
 from ..scenario.areas import line_distance, mean_distance_to_line
 from ..scenario.levers import PtLineLever, YearLevers
+from .income import CAR_SEGMENTS, NO_CAR_SEGMENTS, segment_cost_factors, segment_shares
 
 Params = Mapping[str, float]
 
@@ -326,17 +327,18 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     car_available = layers.car_available
     if levers.car_shedding is not None:
         car_available = car_available * (1.0 - levers.car_shedding)
-    segment_share = np.vstack([car_available, 1.0 - car_available])
+    segment_share = segment_shares(car_available, p)
     size = np.vstack([jobs, jobs + mp.size.other_pop_weight * population])
     origin_avail = np.ones((n_seg, n_modes, n))
     origin_avail[:, EBIKE] = _ebike_availability(p, levers, population, n)
     ice_share = 1.0 - fleet.bev_share
-    origin_avail[0, CAR_ICE], origin_avail[0, CAR_EV] = ice_share, fleet.bev_share
-    origin_avail[1, list(CAR_MODES)] = 0.0
+    cars, no_cars = list(CAR_SEGMENTS), list(NO_CAR_SEGMENTS)
+    origin_avail[cars, CAR_ICE], origin_avail[cars, CAR_EV] = ice_share, fleet.bev_share
+    origin_avail[np.ix_(no_cars, list(CAR_MODES))] = 0.0
     if levers.car_sharing_coverage is not None:
         ev = fleet.bev_share if levers.car_sharing_ev_share is None else levers.car_sharing_ev_share
-        origin_avail[1, CAR_ICE] = levers.car_sharing_coverage * (1.0 - ev)
-        origin_avail[1, CAR_EV] = levers.car_sharing_coverage * ev
+        origin_avail[no_cars, CAR_ICE] = levers.car_sharing_coverage * (1.0 - ev)
+        origin_avail[no_cars, CAR_EV] = levers.car_sharing_coverage * ev
     dest_avail = np.ones((n_modes, n))
     if levers.ice_dest_avail is not None:
         dest_avail[CAR_ICE] = levers.ice_dest_avail
@@ -371,7 +373,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
 
 
 def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
-                  levers: YearLevers | None = None) -> DemandParams:
+                  levers: YearLevers | None = None, *, country: str) -> DemandParams:
     """Build the model parameters of one year (emission factors follow the fleet and grid).
 
     Parameters
@@ -386,6 +388,9 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     levers : YearLevers, optional
         The year's levers: fare, fuel and carbon price, occupancy, telework, cordon charges.
         Without them the parameters are those of no measure.
+    country : str
+        The city's country (ISO alpha-3): its income groups set each segment's cost
+        coefficient (:func:`mobility_sim.model.income.segment_cost_factors`).
     """
     mp = ModelParameters.of(p)
     n_modes = len(MODES)
@@ -423,7 +428,7 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     return DemandParams(
         trip_rate=trip_rate,
         asc=asc, time_coef=per_mode(utility.time), ovt_coef=utility.ovt,
-        cost_coef=np.array(utility.cost.by_purpose()),
+        cost_coef=np.outer(segment_cost_factors(country, p), utility.cost.by_purpose()),
         infra_coef=infra, speed=speed, cost_per_km=cost_per_km, fare=fare,
         cordon_charge=cordon_charge,
         dest_scale=np.array(mp.destination.scale.by_purpose()),

@@ -382,7 +382,8 @@ def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]
     state = fleet_year.state
     inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year],
                            setup.growth.get(year, 1.0))
-    params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers), p)
+    params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers,
+                                                 country=setup.city.meta.country), p)
     weight = setup.money_weight.get(year, 1.0)
     if weight != 1.0:  # values of time rise with income: a euro weighs less each year
         params = dataclasses.replace(params, cost_coef=params.cost_coef * weight)

@@ -40,7 +40,13 @@ from .cobenefit_figures import (
 )
 from .council_figures import council_section
 from .emissions_figures import WEDGE_COLUMNS, wedge_figure
-from .equity_figures import surplus_map, surplus_table_html, winners_by_measure_html
+from .equity_figures import (
+    access_by_group_html,
+    spending_table_html,
+    surplus_map,
+    surplus_table_html,
+    winners_by_measure_html,
+)
 from .fleet_figures import FLEET_COLUMNS, fleet_composition_figure
 from .kpi import base_year_of, city_name, kpi_cards, scenario_kpis, scenario_name
 from .notebook import ResultsPlots
@@ -195,6 +201,17 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
         pop = results.summary.set_index("year")["population"]
         growth = {int(y): float(pop.loc[y]) / grid_pop for y in years}
         body = surplus_table_html(welfare, results.grid, years, growth)
+        if isinstance(results.access, pd.DataFrame) and not results.access.empty:
+            body += (f"<p><b>Access to jobs by the modes each group has</b>, {final} (a car "
+                     "for those who have one; public transport, cycling and walking for "
+                     "all):</p>" + access_by_group_html(results.access, welfare, results.grid,
+                                                        final))
+        spending = results.spending
+        if isinstance(spending, pd.DataFrame) and not spending.empty:
+            body += (f"<p><b>Money for trips and car trips</b> per resident a month, "
+                     f"{years[0]} (fuel, electricity, fares, parking, zone and cordon "
+                     "charges; not the cost of owning a car):</p>"
+                     + spending_table_html(spending, years[0]))
         body += grid(page.figure(surplus_map(welfare, results.grid, final,
                                              cell_size_m=meta.get("cell_size_m")),
                                  name="map-consumer-surplus",
@@ -209,9 +226,11 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
         page.add_section("equity", "Who gains and who pays", body,
                          lead="Consumer surplus against the reference case: the logsum of "
                               "each resident's trips in EUR, the standard appraisal measure "
-                              "of what measures do to travellers (time, money, choice). "
-                              "Income groups are not yet in the model; car availability is "
-                              "(docs/sumi.md).")
+                              "of what measures do to travellers (time, money, choice), "
+                              "each income group's in its own money (no distributional "
+                              "weights). Income groups are the country's quarters of income "
+                              "(EU-SILC), the same in every cell; car availability differs by "
+                              "group and cell (docs/sumi.md).")
 
     # SUMP indicators -----------------------------------------------------------------------
     if isinstance(results.sumi, pd.DataFrame) and not results.sumi.empty:

@@ -1,4 +1,6 @@
-"""Who gains and who pays: consumer surplus by segment, by area and by measure.
+"""Who gains and who pays: consumer surplus and money for trips by group of residents.
+
+Groups (:data:`WHO`) are sets of the model's segments (car class x income group).
 
 Reads the run's ``welfare`` table (``year, cell_id, segment, trips, welfare_eur, case``;
 :func:`mobility_sim.indicators.welfare_rows`): scenario minus reference case is the consumer
@@ -15,13 +17,23 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..indicators import SPENDING_ITEMS
+from ..kernels.spec import SEGMENTS
 from .map_figures import grid_heatmap, to_raster
 from .page import table
 from .theme import plain
 
-#: Display names of the segments.
-SEGMENT_LABELS: dict[str, str] = {"car_available": "with a car available",
-                                  "no_car": "without a car"}
+#: The groups of residents the tables show, each a set of segments (car class x income group,
+#: ``mobility_sim.kernels.spec.SEGMENTS``): the income groups, the car classes, and the poorest
+#: quarter without a car (whom a just-transition strategy asks about first).
+WHO: dict[str, tuple[str, ...]] = {
+    "in the poorest quarter": tuple(s for s in SEGMENTS if s.endswith(".low")),
+    "in the middle half": tuple(s for s in SEGMENTS if s.endswith(".middle")),
+    "in the richest quarter": tuple(s for s in SEGMENTS if s.endswith(".high")),
+    "with a car available": tuple(s for s in SEGMENTS if s.startswith("car_available.")),
+    "without a car": tuple(s for s in SEGMENTS if s.startswith("no_car.")),
+    "in the poorest quarter without a car": ("no_car.low",),
+}
 
 
 def surplus_by_cell(welfare: pd.DataFrame, grid: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -40,15 +52,15 @@ def surplus_by_cell(welfare: pd.DataFrame, grid: pd.DataFrame, year: int) -> pd.
 
 def surplus_table_html(welfare: pd.DataFrame, grid: pd.DataFrame, years: list[int],
                        growth: Mapping[int, float] | None = None) -> str:
-    """Consumer surplus per resident and month by segment, in each of ``years``."""
+    """Consumer surplus per resident and month by group of residents (:data:`WHO`)."""
     by_year = {year: surplus_by_cell(welfare, grid, year) for year in years}
     rows = []
-    for segment, label in SEGMENT_LABELS.items():
+    for label, segments in WHO.items():
         cells = []
         share = None
         for year in years:
             by = by_year[year]
-            seg = by[by["segment"] == segment]
+            seg = by[by["segment"].isin(segments)]
             residents = float(seg["residents"].sum()) * (growth or {}).get(year, 1.0)
             total = float(by["residents"].sum()) * (growth or {}).get(year, 1.0)
             share = residents / total if total else None
@@ -62,7 +74,7 @@ def surplus_table_html(welfare: pd.DataFrame, grid: pd.DataFrame, years: list[in
 
 def surplus_map(welfare: pd.DataFrame, grid: pd.DataFrame, year: int, *,
                 cell_size_m: float | None = None) -> go.Figure:
-    """Consumer surplus per resident and month by home cell in ``year`` (both segments)."""
+    """Consumer surplus per resident and month by home cell in ``year`` (all segments)."""
     by = surplus_by_cell(welfare, grid, year).groupby("cell_id")[["surplus_eur",
                                                                    "residents"]].sum()
     values = (by["surplus_eur"] / by["residents"].where(by["residents"] > 0) / 12.0)
@@ -77,8 +89,8 @@ def winners_by_measure_html(contributions: pd.DataFrame, welfare: pd.DataFrame,
     """Each measure's share of the consumer surplus in ``year``, per resident and month.
 
     From the council's Shapley contributions to ``welfare_eur.<segment>`` (each measure's
-    consumer surplus for the residents with and without a car); ``growth``: the year's
-    residents over the grid's.
+    consumer surplus for the residents of each segment), summed over the segments of each
+    group of :data:`WHO`; ``growth``: the year's residents over the grid's.
     """
     by = surplus_by_cell(welfare, grid, year).groupby("segment")["residents"].sum()
     part = contributions[(contributions["year"] == year)
@@ -88,11 +100,103 @@ def winners_by_measure_html(contributions: pd.DataFrame, welfare: pd.DataFrame,
     rows = []
     for measure, one in part.groupby("measure", sort=False):
         cells = []
-        for segment in SEGMENT_LABELS:
-            value = one.loc[one["output"] == f"welfare_eur.{segment}", "contribution"]
-            residents = float(by.get(segment, 0.0)) * growth
-            v = float(value.iloc[0]) / residents / 12.0 if len(value) and residents else np.nan
+        for segments in WHO.values():
+            value = one.loc[one["output"].isin([f"welfare_eur.{s}" for s in segments]),
+                            "contribution"]
+            residents = float(by.reindex(list(segments)).fillna(0.0).sum()) * growth
+            v = float(value.sum()) / residents / 12.0 if len(value) and residents else np.nan
             cells.append("–" if not np.isfinite(v) else f"{v:+,.2f}")
         rows.append([plain(measure), *cells])
-    return table(["Measure", *[f"Residents {label}, EUR a month ({year})"
-                               for label in SEGMENT_LABELS.values()]], rows, numeric={1, 2})
+    return table(["Measure", *[f"Residents {label}, EUR a month ({year})" for label in WHO]],
+                 rows, numeric=set(range(1, 1 + len(WHO))))
+
+
+def spending_table_html(spending: pd.DataFrame, year: int) -> str:
+    """Money for trips and car trips per resident a month by group of residents, in ``year``.
+
+    From the run's ``spending`` table (both cases): the money each group pays for its trips
+    (fuel, electricity, fares, parking and zone charges, cordon charges) in the reference case
+    and with the measures, what the charges alone change, and how many fewer car trips the
+    group makes: who is priced off the road.
+    """
+    part = spending[spending["year"] == year]
+    money = [f"{item}_eur" for item in SPENDING_ITEMS]
+    charges = ["parking_and_zone_charges_eur", "cordon_charges_eur"]
+    by_case = {case: one.set_index("segment") for case, one in part.groupby("case")}
+    if set(by_case) != {"scenario", "reference"}:
+        return ""
+    total_residents = float(by_case["reference"]["residents"].sum())
+    rows = []
+    for label, segments in WHO.items():
+        sums = {case: one.reindex(list(segments)).fillna(0.0).sum()
+                for case, one in by_case.items()}
+        residents = {case: float(s["residents"]) for case, s in sums.items()}
+        if not residents["reference"] or not residents["scenario"]:
+            continue
+
+        def per_month(case: str, columns: list[str], s: dict = sums,
+                      r: dict = residents) -> float:
+            return float(s[case][columns].sum()) / r[case] / 12.0
+
+        ref, scen = per_month("reference", money), per_month("scenario", money)
+        charge = per_month("scenario", charges) - per_month("reference", charges)
+        car_ref = per_month("reference", ["car_trips"])
+        car_scen = per_month("scenario", ["car_trips"])
+        car_change = (car_scen / car_ref - 1.0) if car_ref > 0 else np.nan
+        rows.append([f"Residents {label}", f"{residents['reference'] / total_residents:.0%}",
+                     f"{ref:,.2f}", f"{scen:,.2f}", f"{scen - ref:+,.2f}", f"{charge:+,.2f}",
+                     f"{car_ref:,.1f}",
+                     "–" if not np.isfinite(car_change) else f"{car_change:+.0%}"])
+    return table(["Who", "Share of residents", "Money for trips, reference case",
+                  "With the measures", "Change", "of which charges",
+                  "Car trips a month, reference case", "Car trips: change"],
+                 rows, numeric=set(range(1, 8)))
+
+
+#: Share of the grid's jobs a resident must reach for the accessibility table to count them
+#: (assumption: the SUMI define no threshold; a quarter of a city's jobs within 45 minutes
+#: separates the well connected from the rest in the shipped cities).
+ACCESS_THRESHOLD = 0.25
+
+
+def access_by_group_html(access: pd.DataFrame, welfare: pd.DataFrame, grid: pd.DataFrame,
+                         year: int, minutes: int = 45) -> str:
+    """Jobs each group reaches within ``minutes`` by the best mode it has, in ``year``.
+
+    Residents with a car available reach what the car, public transport, cycling or walking
+    reaches, whichever is most; residents without a car what the other three reach. Per group
+    of :data:`WHO`: the residents' average jobs, and the share of residents who reach at least
+    :data:`ACCESS_THRESHOLD` of the grid's jobs, in the reference case and with the measures.
+    Residents per cell and segment as :func:`surplus_by_cell` (the segments' trip rates are
+    equal, so their trips split a cell's residents exactly).
+    """
+    residents = surplus_by_cell(welfare, grid, year).set_index(["cell_id", "segment"])
+    residents = residents["residents"]
+    jobs_total = float(grid["jobs"].sum())
+    part = access[access["year"] == year]
+    best: dict[str, dict[bool, pd.Series]] = {}
+    for case, one in part.groupby("case"):
+        wide = one.pivot_table(index="cell_id", columns="mode", values=f"jobs_{minutes}")
+        best[str(case)] = {True: wide.max(axis=1),
+                           False: wide.drop(columns="car", errors="ignore").max(axis=1)}
+    if set(best) != {"scenario", "reference"} or not jobs_total:
+        return ""
+    rows = []
+    for label, segments in WHO.items():
+        cells = []
+        for case in ("reference", "scenario"):
+            total = reached = above = 0.0
+            for segment in segments:
+                r = residents.xs(segment, level="segment")
+                jobs = best[case][segment.startswith("car_available")].reindex(r.index)
+                jobs = jobs.fillna(0.0)
+                total += float(r.sum())
+                reached += float((r * jobs).sum())
+                above += float(r[jobs >= ACCESS_THRESHOLD * jobs_total].sum())
+            cells += [f"{reached / total:,.0f}" if total else "–",
+                      f"{above / total:.0%}" if total else "–"]
+        rows.append([f"Residents {label}", *cells])
+    share = f"{ACCESS_THRESHOLD:.0%} of the jobs"
+    return table(["Who", f"Jobs within {minutes} min, reference case",
+                  f"Reaching {share}, reference case", "Jobs, with the measures",
+                  f"Reaching {share}, with the measures"], rows, numeric={1, 2, 3, 4})
