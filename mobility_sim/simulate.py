@@ -64,6 +64,7 @@ from .kernels.spec import (
 )
 from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
+from .model.income import describe as describe_income_groups
 from .model.inputs import expected_wait_min
 from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
@@ -155,6 +156,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
             "freight": ({"ratios": {v: setup.freight.ratios.of(v) for v in FREIGHT_VEHICLES},
                          "source": setup.freight.ratios.source}
                         if setup.freight is not None else None),
+            "income_groups": describe_income_groups(country, p),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km",
             "road_traffic": road_traffic_meta(setup, tables["summary"], road_base)}
     meta["targets"] = anchor_targets(scenario.all_targets, city,

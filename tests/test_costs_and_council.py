@@ -208,6 +208,13 @@ def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
         "</section>")[0]
     assert "not costed" in html
     assert 'id="equity"' in html and "By measure" in html  # who gains and who pays, per measure
+    assert "Money for trips by measure" in html  # what each measure changes in what they pay
+    money = result.contributions[result.contributions["output"].str.startswith("spending_eur.")]
+    cordon = money[(money["measure"] == "Cordon") & (money["year"] == 2027)]
+    paid = cordon.set_index("output")["contribution"]
+    # the cordon charge is paid by those who drive, the more the richer (more of them drive)
+    drivers = paid[[f"spending_eur.car_available.{g}" for g in ("low", "middle", "high")]]
+    assert drivers.gt(0).all()
 
 
 def test_the_packaged_band_parameters_are_the_morris_screened_ones():
@@ -257,3 +264,27 @@ def test_an_impossible_discount_rate_is_refused_before_any_cost(package):
     for rate in (-1.0, 3.0):  # 3.0 is 300 %: a percentage typed for a share
         with pytest.raises(AnalysisError, match=r"--discount-rate .*e\.g\. 0\.03"):
             appraise_run(loaded, results, discount_rate=rate)
+
+
+def test_car_sharing_stations_cover_the_promised_share_of_the_area():
+    from types import SimpleNamespace
+
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    units = UnitCosts("AUT", Prices.load())
+    ctx = SimpleNamespace(units=units, cell_km2=1.0)
+    mask = np.zeros(40, bool)
+    mask[:10] = True  # 10 km2
+    measure = MEASURE_TYPES["car_sharing"](type="car_sharing", start=2026, coverage=0.5)
+    lines = cost_lines(measure, mask, ctx)  # type: ignore[arg-type]
+    (station,) = lines.items
+    catchment = units.get("car_sharing.station_catchment_km2").value
+    assert catchment == pytest.approx(math.pi * 0.4 ** 2, rel=1e-3)
+    stations = 0.5 * 10.0 / catchment
+    assert station.eur == pytest.approx(
+        stations * units.get("car_sharing.capex_per_station").value)
+    assert station.lifetime_years == units.get("car_sharing.lifetime").value
+    assert "running costs are not costed" in lines.note
+    full = MEASURE_TYPES["car_sharing"](type="car_sharing", start=2026, coverage=1.0)
+    assert cost_lines(full, mask, ctx).items[0].eur == pytest.approx(2 * station.eur)  # type: ignore[arg-type]

@@ -114,6 +114,9 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
         cs.loc[2027].sum())
     table = job_table(r)
     assert {f"welfare_eur.{s}" for s in SEGMENTS} <= set(table.columns)
+    money = r.spending[(r.spending["case"] == "scenario") & (r.spending["year"] == 2027)]
+    low = money[money["segment"] == "no_car.low"].filter(like="_eur").sum(axis=1).sum()
+    assert table.set_index("year").loc[2027, "spending_eur.no_car.low"] == pytest.approx(low)
     scen = r.welfare[(r.welfare["case"] == "scenario") & (r.welfare["year"] == 2027)]
     assert table.set_index("year").loc[2027, "welfare_eur.no_car.low"] == pytest.approx(
         scen.loc[scen["segment"] == "no_car.low", "welfare_eur"].sum())

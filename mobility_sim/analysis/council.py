@@ -112,7 +112,7 @@ def council(loaded: LoadedScenario, results: Any, *,
     started = time.perf_counter()
     columns = job_table(results).columns
     outputs = [o for o in COUNCIL_OUTPUTS if o in columns]
-    outputs += [c for c in columns if c.startswith("welfare_eur.")]
+    outputs += [c for c in columns if c.startswith(("welfare_eur.", "spending_eur."))]
     attribution = attribute(loaded, permutations=permutations, seed=seed, outputs=outputs,
                             **sweep_options)
     appraisal = appraise_run(loaded, results, attribution.contributions,

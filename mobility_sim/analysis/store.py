@@ -47,7 +47,9 @@ def job_table(results: Results) -> pd.DataFrame:
     Columns: every column of ``results.summary`` and, for each model mode ``m`` and quantity
     ``q`` of :data:`MODE_QUANTITIES`, a column ``q.m`` (e.g. ``pkm.walk``, ``co2_wtw_t.car_ice``);
     and, when the run has its ``welfare`` table, ``welfare_eur.<segment>`` (the residents'
-    logsum in EUR a year: differences between jobs are consumer surpluses).
+    logsum in EUR a year: differences between jobs are consumer surpluses); when it has its
+    ``spending`` table, ``spending_eur.<segment>`` (the money they pay for their trips, EUR a
+    year).
     """
     table = results.summary.copy()
     wide = results.modes.pivot(index="year", columns="mode", values=list(MODE_QUANTITIES))
@@ -60,6 +62,15 @@ def job_table(results: Results) -> pd.DataFrame:
         per = welfare.pivot_table(index="year", columns="segment", values="welfare_eur",
                                   aggfunc="sum")
         per.columns = [f"welfare_eur.{c}" for c in per.columns]
+        table = table.merge(per.reset_index(), on="year", how="left")
+    spending = results.spending
+    if isinstance(spending, pd.DataFrame) and not spending.empty:
+        if "case" in spending.columns:
+            spending = spending[spending["case"] == "scenario"]
+        money = spending[[c for c in spending.columns if c.endswith("_eur")]].sum(axis=1)
+        per = spending.assign(eur=money).pivot_table(index="year", columns="segment",
+                                                     values="eur", aggfunc="sum")
+        per.columns = [f"spending_eur.{c}" for c in per.columns]
         table = table.merge(per.reset_index(), on="year", how="left")
     return table
 

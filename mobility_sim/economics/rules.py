@@ -134,11 +134,10 @@ def cost_lines(measure: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
 
 #: Measure types without a rule, and why (docs/costs.md).
 NOT_COSTED = {
-    "telework": "not costed: no published public cost of telework promotion found",
+    "telework": "not costed: no public cost per teleworker or per employee reached found "
+                "(only mobility-management programmes per resident, remote-working hubs)",
     "densification": "not costed: building near stops is private investment; no public "
                      "cost found",
-    "car_sharing": "not costed: a public cost per station was found (Vienna) but not how many "
-                   "stations a coverage needs",
 }
 
 
@@ -390,6 +389,21 @@ def _bike_sharing(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         bikes = float(ctx.population[mask].sum()) * m.coverage / 1000.0 * density.value
         _run(ctx, lines, "scheme contract (bikes, stations, operation)",
              "bike_sharing.cost_per_bike_year", bikes, f"bikes ({density.text})")
+    return lines
+
+
+@rule("car_sharing")
+def _car_sharing(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    lines = CostLines()
+    catchment = _unit(ctx, lines, "car_sharing.station_catchment_km2")
+    if catchment is not None:
+        km2 = float(np.count_nonzero(mask)) * ctx.cell_km2
+        stations = m.coverage * km2 / catchment.value
+        _invest(ctx, lines, "on-street car-sharing stations (public works)",
+                "car_sharing.capex_per_station", stations, "car_sharing.lifetime",
+                f"stations ({m.coverage:.0%} of {km2:,.1f} km2 / {catchment.text})")
+        lines.note = ("the stations' public running costs are not costed: none published "
+                      "found (measure_unit_costs.csv); the cars are the operator's")
     return lines
 
 

@@ -171,8 +171,8 @@ def describe(country: str, p: Mapping[str, float]) -> dict[str, object]:
         "value_of_time_factor": [round(1.0 / float(v), 4) for v in factors],
         "vot_elasticity": inc.vot_elasticity,
         "car_log_odds": [inc.car_log_odds_low, 0.0, inc.car_log_odds_high],
-        "spatial_pattern": "none: every cell holds the country's quartile shares (no open "
-                           "income grid shipped)",
+        "spatial_pattern": "Where the groups live is not known: every cell holds the country's "
+                           "quarters (no open income grid shipped)",
         "source": groups.source, "year": groups.year,
         "geography": groups.geography,
     }

@@ -42,6 +42,7 @@ from .council_figures import council_section
 from .emissions_figures import WEDGE_COLUMNS, wedge_figure
 from .equity_figures import (
     access_by_group_html,
+    income_groups_note_html,
     spending_table_html,
     surplus_map,
     surplus_table_html,
@@ -200,7 +201,8 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
         grid_pop = float(results.grid["population"].sum()) or 1.0
         pop = results.summary.set_index("year")["population"]
         growth = {int(y): float(pop.loc[y]) / grid_pop for y in years}
-        body = surplus_table_html(welfare, results.grid, years, growth)
+        body = income_groups_note_html(meta.get("income_groups"))
+        body += surplus_table_html(welfare, results.grid, years, growth)
         if isinstance(results.access, pd.DataFrame) and not results.access.empty:
             body += (f"<p><b>Access to jobs by the modes each group has</b>, {final} (a car "
                      "for those who have one; public transport, cycling and walking for "
@@ -223,6 +225,12 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                      f"{year}):</p>" + winners_by_measure_html(
                          council["contributions"], welfare, results.grid, year,
                          growth.get(year, 1.0)))
+            money = winners_by_measure_html(council["contributions"], welfare, results.grid,
+                                            year, growth.get(year, 1.0), "spending_eur")
+            if money:
+                body += ("<p><b>Money for trips by measure</b> (Shapley shares of the change "
+                         f"in what residents pay for their trips, {year}; positive: they pay "
+                         "more):</p>" + money)
         page.add_section("equity", "Who gains and who pays", body,
                          lead="Consumer surplus against the reference case: the logsum of "
                               "each resident's trips in EUR, the standard appraisal measure "

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from ..indicators import SPENDING_ITEMS
 from ..kernels.spec import SEGMENTS
 from .map_figures import grid_heatmap, to_raster
-from .page import table
+from .page import esc, table
 from .theme import plain
 
 #: The groups of residents the tables show, each a set of segments (car class x income group,
@@ -85,23 +85,25 @@ def surplus_map(welfare: pd.DataFrame, grid: pd.DataFrame, year: int, *,
 
 
 def winners_by_measure_html(contributions: pd.DataFrame, welfare: pd.DataFrame,
-                            grid: pd.DataFrame, year: int, growth: float = 1.0) -> str:
-    """Each measure's share of the consumer surplus in ``year``, per resident and month.
+                            grid: pd.DataFrame, year: int, growth: float = 1.0,
+                            output: str = "welfare_eur") -> str:
+    """Each measure's share of an output by segment in ``year``, per resident and month.
 
-    From the council's Shapley contributions to ``welfare_eur.<segment>`` (each measure's
-    consumer surplus for the residents of each segment), summed over the segments of each
-    group of :data:`WHO`; ``growth``: the year's residents over the grid's.
+    From the council's Shapley contributions to ``<output>.<segment>``: ``welfare_eur`` (each
+    measure's consumer surplus for the residents of each segment) or ``spending_eur`` (what
+    each measure changes in the money they pay for their trips), summed over the segments of
+    each group of :data:`WHO`; ``growth``: the year's residents over the grid's.
     """
     by = surplus_by_cell(welfare, grid, year).groupby("segment")["residents"].sum()
     part = contributions[(contributions["year"] == year)
-                         & contributions["output"].str.startswith("welfare_eur.")]
+                         & contributions["output"].str.startswith(f"{output}.")]
     if part.empty:
         return ""
     rows = []
     for measure, one in part.groupby("measure", sort=False):
         cells = []
         for segments in WHO.values():
-            value = one.loc[one["output"].isin([f"welfare_eur.{s}" for s in segments]),
+            value = one.loc[one["output"].isin([f"{output}.{s}" for s in segments]),
                             "contribution"]
             residents = float(by.reindex(list(segments)).fillna(0.0).sum()) * growth
             v = float(value.sum()) / residents / 12.0 if len(value) and residents else np.nan
@@ -200,3 +202,18 @@ def access_by_group_html(access: pd.DataFrame, welfare: pd.DataFrame, grid: pd.D
     return table(["Who", f"Jobs within {minutes} min, reference case",
                   f"Reaching {share}, reference case", "Jobs, with the measures",
                   f"Reaching {share}, with the measures"], rows, numeric={1, 2, 3, 4})
+
+
+def income_groups_note_html(groups: Mapping | None) -> str:
+    """How the run's income groups were set (the run's ``meta["income_groups"]``)."""
+    if not isinstance(groups, Mapping) or not groups.get("mean_income_eur"):
+        return ""
+    names = ("poorest quarter", "middle half", "richest quarter")
+    parts = [f"{name} EUR {income:,.0f} a year (a euro weighs x{factor:.2f})"
+             for name, income, factor in zip(names, groups["mean_income_eur"],
+                                              groups["cost_factor"], strict=False)]
+    return ("<p><b>Income groups</b>: " + "; ".join(parts) + f". Values of time rise with "
+            f"income at an elasticity of {float(groups['vot_elasticity']):g}; the poorest "
+            "quarter has a car less often, the richest more often, in every cell. "
+            f"{esc(str(groups.get('spatial_pattern', '')))}. Source: "
+            f"{esc(str(groups.get('source', '')))}.</p>")
