@@ -112,15 +112,27 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef, c
 
 @njit(**_OPTS)
 def _weighted_modes(f_s, i, e, col, out):
-    """``out[j] = sum_m f_s[m, i] e[m, col + j]`` for ``j < len(out)``."""
+    """``out[j] = sum_m f_s[m, i] e[m, col + j]`` for ``j < len(out)``.
+
+    Alternatives with no weight at the origin (another income group's car, no car in a no-car
+    segment) are skipped: adding their exact zeros would change nothing.
+    """
     width = out.size
-    f0, e0 = f_s[0, i], e[0, col:col + width]
-    for j in range(width):
-        out[j] = f0 * e0[j]
-    for m in range(1, e.shape[0]):
-        fm, em = f_s[m, i], e[m, col:col + width]
-        for j in range(width):
-            out[j] += fm * em[j]
+    started = False
+    for m in range(e.shape[0]):
+        fm = f_s[m, i]
+        if fm == 0:
+            continue
+        em = e[m, col:col + width]
+        if started:
+            for j in range(width):
+                out[j] += fm * em[j]
+        else:
+            for j in range(width):
+                out[j] = fm * em[j]
+            started = True
+    if not started:
+        out[:] = 0
 
 
 @njit(**_OPTS)

@@ -28,7 +28,7 @@ car fleet's factors, unaffected by measures (an assumption stated in every run).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +39,7 @@ from .fleet.freight import FREIGHT_VEHICLES
 from .kernels.spec import CAR_EV, CAR_ICE, CAR_MODES, MODES, PT, DemandOutputs, DemandParams
 from .model.external import ExternalFlows
 from .model.years import ModelYear
-from .model.zone_flows import zone_flows
+from .model.zone_flows import ZoneFlows, zone_flows
 
 ACCOUNTS_COLUMNS: tuple[str, ...] = ("year", "accounting", "component", "vkm", "co2_ttw_t",
                                      "co2_wtw_t")
@@ -172,12 +172,14 @@ ZONE_COLUMNS: tuple[str, ...] = ("year", "zone", "kind", "vehicle", "trips_enter
 
 def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: ModelYear,
               factor: Mapping[int, tuple[float, float]], accounts: YearAccounts, days: float,
-              freight_weights: np.ndarray | None) -> list[dict]:
+              freight_weights: np.ndarray | None,
+              flows: Sequence[ZoneFlows] | None = None) -> list[dict]:
     """Return the year's rows of the ``zones`` table (annual quantities).
 
     ``zones`` maps each zone's name to its kind and cell mask; ``factor`` is
     :func:`car_factors`. Trips by mode from
-    :func:`mobility_sim.model.zone_flows.zone_flows`; cars entering are car trips x vehicles
+    :func:`mobility_sim.model.zone_flows.zone_flows` (``flows``, one per zone in order, when
+    the caller has them already); cars entering are car trips x vehicles
     per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each trip's km
     at each end, the trips arriving taken at the mode's mean trip length (an approximation: the
     model has no routes); emissions at the city's car factors. Vans and lorries: the zone's
@@ -188,7 +190,8 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
         return []
     out, params = year_run.outputs, year_run.params
     names = list(zones)
-    all_flows = zone_flows(year_run.inputs, params, out, [zones[z][1] for z in names])
+    all_flows = (list(flows) if flows is not None else
+                 zone_flows(year_run.inputs, params, out, [zones[z][1] for z in names]))
     trips_m = out.trips.sum(axis=(0, 1, 2))
     pkm_m = out.pkm.sum(axis=(0, 1, 2))
     freight = {}

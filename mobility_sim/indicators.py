@@ -329,7 +329,7 @@ SPENDING_COLUMNS: tuple[str, ...] = ("year", "segment", "residents", "trips", "c
 
 def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: float,
                   segments: tuple[str, ...], inbound_trips: np.ndarray | None = None,
-                  ) -> pd.DataFrame:
+                  cordon_flows: Any = None) -> pd.DataFrame:
     """Return the ``spending`` table's rows of one year (:data:`SPENDING_COLUMNS`).
 
     One row per segment: its residents in the grid, their trips and car trips a year, and the
@@ -343,11 +343,12 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
       destinations all car trips of the year reach (parking per visit, a zone's charge per
       visit). Approximation: each segment's car trips end where all car trips end;
     - ``cordon_charges``: trips crossing the cordon x the charge per crossing, shared between
-      segments by their car trips from each side: trips leaving the cordon (recomputed for its
-      cells, :func:`mobility_sim.model.zone_flows.zone_flows`) by the segments' trips from
-      inside it; trips entering it by the segments' trips from outside it, non-residents
-      (``inbound_trips``, shape (K, M), the external zones' trips) counted as outside origins
-      that cross at the same rate (assumption).
+      segments by their car trips from each side: trips leaving the cordon (``cordon_flows``,
+      :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; computed here
+      when not given) by the segments' trips from inside it; trips entering it by the
+      segments' trips from outside it, non-residents (``inbound_trips``, shape (K, M), the
+      external zones' trips) counted as outside origins that cross at the same rate
+      (assumption).
 
     Trips are the kernel's; ``n``: the grid's cells (the first ``n`` of ``inputs``). Money a
     car owner pays whatever the trips (purchase, insurance, tax) is not counted.
@@ -376,7 +377,8 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     per_crossing = np.asarray(params.cordon_charge)[car]
     crossing = np.zeros(len(segments))
     if cordon.any() and (per_crossing > 0).any():
-        flows = zone_flows(inputs, params, out, [cordon])[0]
+        flows = (cordon_flows if cordon_flows is not None
+                 else zone_flows(inputs, params, out, [cordon])[0])
         seg_car = trips[..., car].sum(axis=1)  # (S, N, 2)
         inside = seg_car[:, cordon].sum(axis=1)  # (S, 2)
         outside = seg_car[:, ~cordon].sum(axis=1)

@@ -77,6 +77,7 @@ from .model.parameters import (
 )
 from .model.traffic import RoadBase, street_density
 from .model.years import ModelYear, RunSetup, run_years, setup_run
+from .model.zone_flows import ZoneFlows, zone_flows
 from .reference.country import country_parameters
 from .reference.targets import anchor_targets
 from .results import ACCOUNTING_NOTE, GRID_NOTE, Results, check_run_folder
@@ -336,8 +337,10 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         year_accounts_rows = account_rows(year, traffic, accounts, factor,
                                           pt_residents_share(out, year_run.external))
         account_rows_ += year_accounts_rows
+        flows = year_zone_flows(year_run, zones or {}, city.n_cells)
         zone_rows_ += zone_rows(year, zones or {}, year_run, factor, accounts, days,
-                                setup.freight.weights if setup.freight else None)
+                                setup.freight.weights if setup.freight else None,
+                                flows[:len(zones or {})])
         tables = year_tables(year, out, city, days, pt_co2=pt_co2,
                              population=year_run.inputs.population[:city.n_cells])
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
@@ -356,7 +359,8 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
             year_run.params.dest_scale, days, SEGMENTS))
         spending_frames.append(spending_rows(
             year, out, year_run.inputs, year_run.params, city.n_cells, days, SEGMENTS,
-            None if year_run.external is None else year_run.external.inbound_trips))
+            None if year_run.external is None else year_run.external.inbound_trips,
+            flows[len(zones or {})] if len(flows) > len(zones or {}) else None))
         limit = year_run.levers.speed_limit
         limit30 = (np.zeros(city.n_cells) if limit is None else
                    np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))
@@ -396,6 +400,22 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
 ZONE_MEASURES = {"cordon_charge": "cordon", "low_emission_zone": "low-emission zone"}
 #: Tables that hold the scenario's rows and the reference case's (column ``case``).
 CASE_TABLES: tuple[str, ...] = ("zones", "access", "welfare", "spending")
+
+
+def year_zone_flows(year_run: ModelYear, zones: Mapping[str, tuple[str, np.ndarray]],
+                    n: int) -> list[ZoneFlows]:
+    """Return the year's trips of every reported zone, then of the cordon (if charged).
+
+    One pass of :func:`mobility_sim.model.zone_flows.zone_flows` over the union of their cells
+    serves the ``zones`` table and the cordon charges of the ``spending`` table.
+    """
+    masks = [mask for _, mask in zones.values()]
+    cordon = np.asarray(year_run.inputs.cordon, dtype=bool)[:n]
+    if cordon.any() and (np.asarray(year_run.params.cordon_charge) > 0).any():
+        masks.append(cordon)
+    if not masks:
+        return []
+    return zone_flows(year_run.inputs, year_run.params, year_run.outputs, masks)
 
 
 def report_zones(loaded: LoadedScenario) -> dict[str, tuple[str, np.ndarray]]:

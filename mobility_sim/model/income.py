@@ -124,8 +124,9 @@ def car_available_by_group(car_available: np.ndarray, p: Mapping[str, float]) ->
     """Share of each income group's residents with a car available, per cell, shape (G, N).
 
     Each cell's log-odds are shifted by the group offsets and one common shift, found by
-    bisection, so that the groups (weighted by :data:`GROUP_SHARE`) average to the cell's own
-    share: cells keep their car-available share exactly (1e-12).
+    Newton's method (the groups' mean is increasing and smooth in the shift; steps are capped
+    at 4 in log-odds), so that the groups (weighted by :data:`GROUP_SHARE`) average to the
+    cell's own share: cells keep their car-available share exactly (1e-12).
     """
     inc = ModelParameters.of(p).income
     offsets = np.array([inc.car_log_odds_low, 0.0, inc.car_log_odds_high])[:, None]
@@ -134,15 +135,16 @@ def car_available_by_group(car_available: np.ndarray, p: Mapping[str, float]) ->
     inner = (a > 0) & (a < 1)
     base = np.zeros_like(a)
     base[inner] = np.log(a[inner] / (1.0 - a[inner]))
-    low = np.full_like(a, -60.0)
-    high = np.full_like(a, 60.0)
-    for _ in range(100):  # bisection: the mean is increasing in the shift
-        mid = 0.5 * (low + high)
-        mean = (weights / (1.0 + np.exp(-(base + mid + offsets)))).sum(axis=0)
-        too_high = mean > a
-        high = np.where(too_high, mid, high)
-        low = np.where(too_high, low, mid)
-    out = 1.0 / (1.0 + np.exp(-(base + 0.5 * (low + high) + offsets)))
+    shift = np.zeros_like(a)
+    for _ in range(50):
+        share = 1.0 / (1.0 + np.exp(-(base + shift + offsets)))
+        error = (weights * share).sum(axis=0) - a
+        if np.all(np.abs(error[inner]) < 1e-14):
+            break
+        slope = (weights * share * (1.0 - share)).sum(axis=0)
+        step = np.divide(error, slope, out=np.zeros_like(a), where=slope > 0)
+        shift = np.where(inner, shift - np.clip(step, -4.0, 4.0), 0.0)
+    out = 1.0 / (1.0 + np.exp(-(base + shift + offsets)))
     out[:, a <= 0] = 0.0
     out[:, a >= 1] = 1.0
     return out
