@@ -312,11 +312,14 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
     When ``cpo`` (N,) is not empty, the row's car passenger-km by destination (the modes with
     ``is_car[m]``) are added to it.
 
-    The row's exponentials ``e`` (M, N) are taken once. Per segment, a first pass over the row
-    gives the destination weights ``ratio`` (when the logsum coefficient is not 1) and the
-    denominator; the origin's coefficient is then known, so a second pass takes the per-mode
-    sums and adds the trips by destination in the same loop, with no per-block buffer of rows.
-    Modes with no weight at the origin (no car in the no-car segment, an origin with no trips)
+    The row's exponentials ``e`` (M, N) are taken once. When the logsum coefficient is 1
+    (``gravity``), every per-segment quantity is a per-mode row sum. Otherwise a first pass per
+    segment gives its destination weights ``ratio[s]`` (S, N) and its denominator, hence the
+    origin's coefficient; then one pass over the row, tile by tile, takes the per-mode sums
+    and adds the trips by destination for every segment and mode, so that a tile's weights,
+    exponentials and accumulators stay in the first-level cache (the trips by destination
+    receive their terms in the same order as segment by segment). Modes with no weight at the
+    origin (no car in a no-car segment, another income group's car, an origin with no trips)
     are skipped.
     """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
@@ -329,7 +332,7 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
         _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0], e[0, :0],
                    e[0, :0])
     track = cpo.size > 0
-    through = np.zeros(n_modes)  # gravity: trips per unit of exponential, all segments
+    coefs = np.zeros(n_seg)
     for s in range(n_seg):
         total = 0.0
         if gravity:
@@ -341,49 +344,24 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
                 wt = w[:j1 - j0]
                 _weighted_modes(f[s], i, e, j0, wt)
                 total += _power_ratio(wt, lam, size[j0:j1], weight[j0:j1], att[:j1 - j0],
-                                      ratio[j0:j1])
+                                      ratio[s, j0:j1])
         if denom.shape[1] == n:  # known (doubly constrained): from the last sweep
             total = denom[s, i]
         else:
             logsum[s, i] = np.log(total) if total > 0 else -np.inf
-        coef = origins[s, i] / total if total > 0 else 0.0
+        coefs[s] = origins[s, i] / total if total > 0 else 0.0
         for m in range(n_modes):
-            weight_sm = coef * f[s, m, i]
             trips[s, i, m] = 0.0
             pkm[s, i, m] = 0.0
-            if weight_sm == 0:
-                continue
-            if gravity:
-                trips[s, i, m] = weight_sm * g[m]
-                pkm[s, i, m] = weight_sm * h[m]
-                through[m] += weight_sm
-                continue
-            c = e.dtype.type(weight_sm)
-            gs, hs = 0.0, 0.0
-            for j0 in range(0, n, TILE):
-                j1 = min(j0 + TILE, n)
-                em, rs, dt = e[m, j0:j1], ratio[j0:j1], d[j0:j1]
-                acc = block_tt[m, j0:j1]
-                tg, th = zero, zero
-                if track and is_car[m]:
-                    cpa = cpo[j0:j1]
-                    for j in range(j1 - j0):
-                        v = rs[j] * em[j]
-                        tg += v
-                        th += v * dt[j]
-                        acc[j] += c * v
-                        cpa[j] += c * v * dt[j]
-                else:
-                    for j in range(j1 - j0):
-                        v = rs[j] * em[j]
-                        tg += v
-                        th += v * dt[j]
-                        acc[j] += c * v
-                gs += tg
-                hs += th
-            trips[s, i, m] = weight_sm * gs
-            pkm[s, i, m] = weight_sm * hs
     if gravity:
+        through = np.zeros(n_modes)  # trips per unit of exponential, all segments
+        for s in range(n_seg):
+            for m in range(n_modes):
+                weight_sm = coefs[s] * f[s, m, i]
+                if weight_sm != 0:
+                    trips[s, i, m] = weight_sm * g[m]
+                    pkm[s, i, m] = weight_sm * h[m]
+                    through[m] += weight_sm
         for m in range(n_modes):
             if through[m] != 0:
                 c = e.dtype.type(through[m])
@@ -393,6 +371,44 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
                 if track and is_car[m]:
                     for j in range(n):
                         cpo[j] += c * em[j] * d[j]
+        return
+    gs = np.zeros((n_seg, n_modes))
+    hs = np.zeros((n_seg, n_modes))
+    for j0 in range(0, n, TILE):
+        j1 = min(j0 + TILE, n)
+        width = j1 - j0
+        dt = d[j0:j1]
+        for s in range(n_seg):
+            rs = ratio[s, j0:j1]
+            for m in range(n_modes):
+                weight_sm = coefs[s] * f[s, m, i]
+                if weight_sm == 0:
+                    continue
+                c = e.dtype.type(weight_sm)
+                em, acc = e[m, j0:j1], block_tt[m, j0:j1]
+                tg, th = zero, zero
+                if track and is_car[m]:
+                    cpa = cpo[j0:j1]
+                    for j in range(width):
+                        v = rs[j] * em[j]
+                        tg += v
+                        th += v * dt[j]
+                        acc[j] += c * v
+                        cpa[j] += c * v * dt[j]
+                else:
+                    for j in range(width):
+                        v = rs[j] * em[j]
+                        tg += v
+                        th += v * dt[j]
+                        acc[j] += c * v
+                gs[s, m] += tg
+                hs[s, m] += th
+    for s in range(n_seg):
+        for m in range(n_modes):
+            weight_sm = coefs[s] * f[s, m, i]
+            if weight_sm != 0:
+                trips[s, i, m] = weight_sm * gs[s, m]
+                pkm[s, i, m] = weight_sm * hs[s, m]
 
 
 @njit(**_OPTS)
@@ -418,7 +434,7 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
     dt = px.dtype
     e = np.empty((n_modes, n), dt)
     d = np.empty(n, dt)
-    ratio = np.empty(n, dt)
+    ratio = np.empty((f.shape[0], n), dt)
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
     block_tt = np.empty((n_modes, n), dt)
