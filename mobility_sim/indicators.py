@@ -324,12 +324,14 @@ SPENDING_ITEMS: tuple[str, ...] = ("fuel", "electricity", "fares", "parking_and_
                                    "cordon_charges")
 #: Columns of the ``spending`` table.
 SPENDING_COLUMNS: tuple[str, ...] = ("year", "segment", "residents", "trips", "car_trips",
-                                     *(f"{item}_eur" for item in SPENDING_ITEMS))
+                                     *(f"{item}_eur" for item in SPENDING_ITEMS),
+                                     "health_value_eur")
 
 
 def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: float,
                   segments: tuple[str, ...], inbound_trips: np.ndarray | None = None,
-                  cordon_flows: Any = None) -> pd.DataFrame:
+                  cordon_flows: Any = None, p: Mapping[str, float] | None = None,
+                  ) -> pd.DataFrame:
     """Return the ``spending`` table's rows of one year (:data:`SPENDING_COLUMNS`).
 
     One row per segment: its residents in the grid, their trips and car trips a year, and the
@@ -352,6 +354,11 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
 
     Trips are the kernel's; ``n``: the grid's cells (the first ``n`` of ``inputs``). Money a
     car owner pays whatever the trips (purchase, insurance, tax) is not counted.
+
+    ``health_value_eur``: the WHO HEAT value of the segment's walking and cycling
+    (:func:`mobility_sim.fleet.health.health_rows` on its own residents and passenger-km, with
+    the model parameters ``p``; NaN without them): its health co-benefit, compared with no
+    walking or cycling at all.
     """
     from .kernels.spec import CAR_MODES, PT, PURPOSES
     from .model.zone_flows import zone_flows
@@ -367,11 +374,11 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     }
     arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
     charge = np.zeros(len(segments))
-    for p in range(len(PURPOSES)):
-        cost = np.asarray(inputs.dest_cost)[p][car][:, :n].T  # (N, 2)
+    for k in range(len(PURPOSES)):
+        cost = np.asarray(inputs.dest_cost)[k][car][:, :n].T  # (N, 2)
         mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
                          out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
-        charge += (trips[:, p][..., car].sum(axis=1) * mean).sum(axis=1)
+        charge += (trips[:, k][..., car].sum(axis=1) * mean).sum(axis=1)
     items["parking_and_zone_charges"] = charge
     cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
     per_crossing = np.asarray(params.cordon_charge)[car]
@@ -398,4 +405,15 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
                           "car_trips": trips[..., car].sum(axis=(1, 2, 3)) * days})
     for item in SPENDING_ITEMS:
         table[f"{item}_eur"] = items[item] * days
+    table["health_value_eur"] = np.nan
+    if p is not None:
+        from .fleet.health import health_rows
+        from .kernels.spec import MODES
+
+        active = {m: MODES.index(m) for m in ("walk", "bike", "ebike")}
+        table["health_value_eur"] = [
+            sum(r["value_eur"] for r in health_rows(
+                year, {m: float(pkm[s, :, :, k].sum()) for m, k in active.items()},
+                float(residents[s]), p)) if residents[s] > 0 else 0.0
+            for s in range(len(segments))]
     return table[list(SPENDING_COLUMNS)]

@@ -118,10 +118,11 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     what the measures do to travellers. Empty for older runs.
 ``spending``
     ``year, segment, residents, trips, car_trips, fuel_eur, electricity_eur, fares_eur,
-    parking_and_zone_charges_eur, cordon_charges_eur, case``: per segment, its residents in the
-    grid, their trips and car trips a year and the money they pay for their trips in a year, by
-    item (the last two approximated, see :func:`mobility_sim.indicators.spending_rows`), in
-    the scenario and the reference case. Empty for older runs.
+    parking_and_zone_charges_eur, cordon_charges_eur, health_value_eur, case``: per segment,
+    its residents in the grid, their trips and car trips a year, the money they pay for their
+    trips in a year, by item (the last two approximated, see
+    :func:`mobility_sim.indicators.spending_rows`), and the WHO HEAT value of their walking and
+    cycling, in the scenario and the reference case. Empty for older runs.
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the

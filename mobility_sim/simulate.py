@@ -360,7 +360,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         spending_frames.append(spending_rows(
             year, out, year_run.inputs, year_run.params, city.n_cells, days, SEGMENTS,
             None if year_run.external is None else year_run.external.inbound_trips,
-            flows[len(zones or {})] if len(flows) > len(zones or {}) else None))
+            flows[len(zones or {})] if len(flows) > len(zones or {}) else None, p))
         limit = year_run.levers.speed_limit
         limit30 = (np.zeros(city.n_cells) if limit is None else
                    np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))

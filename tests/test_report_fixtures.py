@@ -45,7 +45,7 @@ DOC_COLUMNS = {
     "welfare": ["year", "cell_id", "segment", "trips", "welfare_eur", "case"],
     "spending": ["year", "segment", "residents", "trips", "car_trips", "fuel_eur",
                  "electricity_eur", "fares_eur", "parking_and_zone_charges_eur",
-                 "cordon_charges_eur", "case"],
+                 "cordon_charges_eur", "health_value_eur", "case"],
 }
 #: Summary columns after the core ones, as listed in the docstring.
 SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "pt_service_vkm",
@@ -301,7 +301,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
               "fuel_eur": 3e7 if seg.startswith("car_available") else 0.0,
               "electricity_eur": 1e6, "fares_eur": 2e7 * (0.5 if case == "scenario" else 1.0),
               "parking_and_zone_charges_eur": 5e6,
-              "cordon_charges_eur": 2e6 if case == "scenario" else 0.0, "case": case}
+              "cordon_charges_eur": 2e6 if case == "scenario" else 0.0,
+              "health_value_eur": 5e7 * (1.1 if case == "scenario" else 1.0), "case": case}
              for y in years for seg in SEGMENTS for case in ("scenario", "reference")],
             columns=DOC_COLUMNS["spending"])
     else:

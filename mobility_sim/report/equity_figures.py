@@ -118,8 +118,9 @@ def spending_table_html(spending: pd.DataFrame, year: int) -> str:
 
     From the run's ``spending`` table (both cases): the money each group pays for its trips
     (fuel, electricity, fares, parking and zone charges, cordon charges) in the reference case
-    and with the measures, what the charges alone change, and how many fewer car trips the
-    group makes: who is priced off the road.
+    and with the measures, what the charges alone change, how many fewer car trips the group
+    makes (who is priced off the road), and what the measures change in the WHO HEAT value of
+    its walking and cycling (its health co-benefit), all per resident and month.
     """
     part = spending[spending["year"] == year]
     money = [f"{item}_eur" for item in SPENDING_ITEMS]
@@ -145,14 +146,19 @@ def spending_table_html(spending: pd.DataFrame, year: int) -> str:
         car_ref = per_month("reference", ["car_trips"])
         car_scen = per_month("scenario", ["car_trips"])
         car_change = (car_scen / car_ref - 1.0) if car_ref > 0 else np.nan
+        health = (per_month("scenario", ["health_value_eur"])
+                  - per_month("reference", ["health_value_eur"])
+                  if "health_value_eur" in part.columns else np.nan)
         rows.append([f"Residents {label}", f"{residents['reference'] / total_residents:.0%}",
                      f"{ref:,.2f}", f"{scen:,.2f}", f"{scen - ref:+,.2f}", f"{charge:+,.2f}",
                      f"{car_ref:,.1f}",
-                     "–" if not np.isfinite(car_change) else f"{car_change:+.0%}"])
+                     "–" if not np.isfinite(car_change) else f"{car_change:+.0%}",
+                     "–" if not np.isfinite(health) else f"{health:+,.2f}"])
     return table(["Who", "Share of residents", "Money for trips, reference case",
                   "With the measures", "Change", "of which charges",
-                  "Car trips a month, reference case", "Car trips: change"],
-                 rows, numeric=set(range(1, 8)))
+                  "Car trips a month, reference case", "Car trips: change",
+                  "Health value of walking and cycling: change"],
+                 rows, numeric=set(range(1, 9)))
 
 
 #: Share of the grid's jobs a resident must reach for the accessibility table to count them
