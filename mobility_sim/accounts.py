@@ -39,7 +39,7 @@ from .fleet.freight import FREIGHT_VEHICLES
 from .kernels.spec import CAR_EV, CAR_ICE, CAR_MODES, MODES, PT, DemandOutputs, DemandParams
 from .model.external import ExternalFlows
 from .model.years import ModelYear
-from .model.zone_flows import ZoneFlows, zone_flows
+from .model.zone_flows import ZoneFlows
 
 ACCOUNTS_COLUMNS: tuple[str, ...] = ("year", "accounting", "component", "vkm", "co2_ttw_t",
                                      "co2_wtw_t")
@@ -173,13 +173,13 @@ ZONE_COLUMNS: tuple[str, ...] = ("year", "zone", "kind", "vehicle", "trips_enter
 def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: ModelYear,
               factor: Mapping[int, tuple[float, float]], accounts: YearAccounts, days: float,
               freight_weights: np.ndarray | None,
-              flows: Sequence[ZoneFlows] | None = None) -> list[dict]:
+              flows: Sequence[ZoneFlows]) -> list[dict]:
     """Return the year's rows of the ``zones`` table (annual quantities).
 
     ``zones`` maps each zone's name to its kind and cell mask; ``factor`` is
     :func:`car_factors`. Trips by mode from
-    :func:`mobility_sim.model.zone_flows.zone_flows` (``flows``, one per zone in order, when
-    the caller has them already); cars entering are car trips x vehicles
+    :func:`mobility_sim.model.zone_flows.zone_flows` (``flows``, one per zone in order);
+    cars entering are car trips x vehicles
     per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each trip's km
     at each end, the trips arriving taken at the mode's mean trip length (an approximation: the
     model has no routes); emissions at the city's car factors. Vans and lorries: the zone's
@@ -190,8 +190,6 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
         return []
     out, params = year_run.outputs, year_run.params
     names = list(zones)
-    all_flows = (list(flows) if flows is not None else
-                 zone_flows(year_run.inputs, params, out, [zones[z][1] for z in names]))
     trips_m = out.trips.sum(axis=(0, 1, 2))
     pkm_m = out.pkm.sum(axis=(0, 1, 2))
     freight = {}
@@ -202,18 +200,19 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
                     if r["vehicle"] == vehicle and r["pollutant"] == q)
              for q in ("co2_ttw", "co2_wtw")})
     rows = []
-    for zone, flows in zip(names, all_flows, strict=True):
+    for zone, zone_flow in zip(names, flows, strict=True):
         kind, mask = zones[zone]
         for m, mode in enumerate(MODES):
             mean_km = float(pkm_m[m] / trips_m[m]) if trips_m[m] > 0 else 0.0
             vkm_per_pkm = float(params.vkm_per_pkm[m])
-            vkm = 0.5 * (flows.pkm_from[m] + flows.arriving[m] * mean_km) * vkm_per_pkm * days
+            vkm = (0.5 * (zone_flow.pkm_from[m] + zone_flow.arriving[m] * mean_km)
+                   * vkm_per_pkm * days)
             ttw, wtw = factor.get(m, (0.0, 0.0))
             rows.append({"year": year, "zone": zone, "kind": kind, "vehicle": mode,
-                         "trips_entering": flows.entering[m] * days,
-                         "trips_leaving": flows.leaving[m] * days,
-                         "trips_within": flows.within[m] * days,
-                         "vehicles_entering": flows.entering[m] * vkm_per_pkm * days,
+                         "trips_entering": zone_flow.entering[m] * days,
+                         "trips_leaving": zone_flow.leaving[m] * days,
+                         "trips_within": zone_flow.within[m] * days,
+                         "vehicles_entering": zone_flow.entering[m] * vkm_per_pkm * days,
                          "vkm_inside": vkm, "co2_ttw_t": vkm * ttw, "co2_wtw_t": vkm * wtw})
         share = float(freight_weights[mask].sum()) if freight_weights is not None else 0.0
         for vehicle, (km, tonnes) in freight.items():

@@ -346,8 +346,8 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
       visit). Approximation: each segment's car trips end where all car trips end;
     - ``cordon_charges``: trips crossing the cordon x the charge per crossing, shared between
       segments by their car trips from each side: trips leaving the cordon (``cordon_flows``,
-      :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; computed here
-      when not given) by the segments' trips from inside it; trips entering it by the
+      :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; None when no
+      cordon charge applies) by the segments' trips from inside it; trips entering it by the
       segments' trips from outside it, non-residents (``inbound_trips``, shape (K, M), the
       external zones' trips) counted as outside origins that cross at the same rate
       (assumption).
@@ -361,7 +361,6 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     walking or cycling at all.
     """
     from .kernels.spec import CAR_MODES, PT, PURPOSES
-    from .model.zone_flows import zone_flows
 
     trips = np.asarray(out.trips)[:, :, :n]  # (S, P, N, M)
     pkm = np.asarray(out.pkm)[:, :, :n]
@@ -380,20 +379,18 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
                          out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
         charge += (trips[:, k][..., car].sum(axis=1) * mean).sum(axis=1)
     items["parking_and_zone_charges"] = charge
-    cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
-    per_crossing = np.asarray(params.cordon_charge)[car]
     crossing = np.zeros(len(segments))
-    if cordon.any() and (per_crossing > 0).any():
-        flows = (cordon_flows if cordon_flows is not None
-                 else zone_flows(inputs, params, out, [cordon])[0])
+    if cordon_flows is not None:
+        cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
+        per_crossing = np.asarray(params.cordon_charge)[car]
         seg_car = trips[..., car].sum(axis=1)  # (S, N, 2)
         inside = seg_car[:, cordon].sum(axis=1)  # (S, 2)
         outside = seg_car[:, ~cordon].sum(axis=1)
         extra = (np.zeros(len(car)) if inbound_trips is None  # (K, M): by external zone
                  else np.asarray(inbound_trips, dtype=float).sum(axis=0)[car])
-        leave = np.divide(flows.leaving[car], inside.sum(axis=0), out=np.zeros(len(car)),
+        leave = np.divide(cordon_flows.leaving[car], inside.sum(axis=0), out=np.zeros(len(car)),
                           where=inside.sum(axis=0) > 0)
-        enter = np.divide(flows.entering[car], outside.sum(axis=0) + extra,
+        enter = np.divide(cordon_flows.entering[car], outside.sum(axis=0) + extra,
                           out=np.zeros(len(car)), where=outside.sum(axis=0) + extra > 0)
         crossing = ((inside * np.minimum(leave, 1.0) + outside * np.minimum(enter, 1.0))
                     * per_crossing).sum(axis=1)
