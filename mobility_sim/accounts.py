@@ -183,8 +183,10 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
     per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each trip's km
     at each end, the trips arriving taken at the mode's mean trip length (an approximation: the
     model has no routes); emissions at the city's car factors. Vans and lorries: the zone's
-    share of the freight traffic (jobs plus residents), no trip counts (the freight model has
-    vehicle-km only).
+    share of the freight traffic (jobs plus residents); the freight model has vehicle-km, not
+    trips, so vehicles entering are taken at the cars' rate per vehicle-km inside the zone
+    (an assumption: a van on a delivery round drives more km inside per entry than a car,
+    so this overstates van entries); no trips entering, leaving or within.
     """
     if not zones:
         return []
@@ -202,12 +204,16 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
     rows = []
     for zone, zone_flow in zip(names, flows, strict=True):
         kind, mask = zones[zone]
+        car_vkm = car_entering = 0.0
         for m, mode in enumerate(MODES):
             mean_km = float(pkm_m[m] / trips_m[m]) if trips_m[m] > 0 else 0.0
             vkm_per_pkm = float(params.vkm_per_pkm[m])
             vkm = (0.5 * (zone_flow.pkm_from[m] + zone_flow.arriving[m] * mean_km)
                    * vkm_per_pkm * days)
             ttw, wtw = factor.get(m, (0.0, 0.0))
+            if m in CAR_MODES:
+                car_vkm += vkm
+                car_entering += zone_flow.entering[m] * vkm_per_pkm * days
             rows.append({"year": year, "zone": zone, "kind": kind, "vehicle": mode,
                          "trips_entering": zone_flow.entering[m] * days,
                          "trips_leaving": zone_flow.leaving[m] * days,
@@ -215,10 +221,11 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
                          "vehicles_entering": zone_flow.entering[m] * vkm_per_pkm * days,
                          "vkm_inside": vkm, "co2_ttw_t": vkm * ttw, "co2_wtw_t": vkm * wtw})
         share = float(freight_weights[mask].sum()) if freight_weights is not None else 0.0
+        per_vkm = car_entering / car_vkm if car_vkm > 0 else 0.0
         for vehicle, (km, tonnes) in freight.items():
             rows.append({"year": year, "zone": zone, "kind": kind, "vehicle": vehicle,
                          "trips_entering": np.nan, "trips_leaving": np.nan,
-                         "trips_within": np.nan, "vehicles_entering": np.nan,
+                         "trips_within": np.nan, "vehicles_entering": km * share * per_vkm,
                          "vkm_inside": km * share, "co2_ttw_t": tonnes["co2_ttw"] * share,
                          "co2_wtw_t": tonnes["co2_wtw"] * share})
     return rows

@@ -96,8 +96,9 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     zones (``kind`` ``city zone``) and each cordon and low-emission zone of the scenario (named
     by the measure's label), per mode (``walk`` ... ``car_ev``) and for ``van`` and ``lorry``:
     trips entering the zone from outside (residents and non-residents), leaving it and
-    within it; cars entering (trips / occupancy); vehicle-km inside (half of each trip's km at
-    each end; freight: the zone's share of jobs and residents) and their CO2. ``case`` is
+    within it; cars entering (trips / occupancy; vans and lorries: at the cars' entries per
+    vehicle-km inside); vehicle-km inside (half of each trip's km at each end; freight: the
+    zone's share of jobs and residents) and their CO2. ``case`` is
     ``scenario`` or ``reference`` (the same zones without the measures). Empty for runs saved
     before it existed.
 ``access``

@@ -84,6 +84,19 @@ def test_zone_results_show_the_cars_a_cordon_keeps_out(york):
     assert float(row["vkm_inside"].iloc[0]) > 0
 
 
+def test_vans_and_lorries_entering_a_zone_are_counted_at_the_cars_rate(york):
+    zones = york(CORDON).zones
+    for year in (2025, 2030):
+        part = zones[(zones["zone"] == "cordon") & (zones["year"] == year)
+                     & (zones["case"] == "scenario")].set_index("vehicle")
+        cars = part.loc[["car_ice", "car_ev"]]
+        rate = cars["vehicles_entering"].sum() / cars["vkm_inside"].sum()
+        for vehicle in ("van", "lorry_rigid", "lorry_articulated"):
+            entering = float(part.loc[vehicle, "vehicles_entering"])
+            assert entering > 0
+            assert entering == pytest.approx(float(part.loc[vehicle, "vkm_inside"]) * rate)
+
+
 def test_a_cordon_charges_in_commuters_too(york):
     # non-residents' car trips into the grid fall when the centre is charged
     base = york()

@@ -173,7 +173,10 @@ def package(tmp_path_factory):
 def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
     loaded, results = package
     a = appraise_run(loaded, results).measures.set_index("measure")
-    assert a.loc["Cordon", "revenue_eur"] > 0  # cars entering x charge
+    assert a.loc["Cordon", "revenue_eur"] > 0  # cars, vans and lorries entering x charge
+    lines = appraise_run(loaded, results).lines
+    assert {"charge revenue", "charge revenue from vans and lorries"} <= set(
+        lines.loc[lines["measure"] == "Cordon", "line"])
     assert a.loc["Central PT", "opex_eur"] > 0
     assert not a.loc["Telework", "costed"]
     assert a.loc["EV sales", "capex_eur"] > 0  # public charge points for the extra EVs

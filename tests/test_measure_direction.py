@@ -131,6 +131,7 @@ NEUTRAL = {
     "electric_vans": {"share": 0.0},  # the same for vans
     "cargo_bikes": {"van_km_share": 0.0},
     "consolidation_centre": {"served_share": 0.0},
+    "delivery_window": {"moved_share": 0.0},
 }
 
 

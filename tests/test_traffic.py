@@ -19,19 +19,23 @@ import pytest
 
 from mobility_sim.city import load_city
 from mobility_sim.data import parameters, read_table
+from mobility_sim.fleet.freight import freight_growth
 from mobility_sim.fleet.speed_factors import CURVES, copert_factor, curve_row, speed_multipliers
 from mobility_sim.model.kernel import kernel_for
 from mobility_sim.model.parameters import resolve_parameters
 from mobility_sim.model.traffic import (
+    FreightLoad,
     congestion_level,
     delay_index,
     grid_districts,
     hourly_profile,
+    hourly_shares,
     path_shares,
+    period_masks,
 )
 from mobility_sim.model.years import run_years, setup_run
 from mobility_sim.scenario import load_scenario
-from mobility_sim.scenario.models import RoadSpace
+from mobility_sim.scenario.models import ConsolidationCentre, DeliveryWindow, RoadSpace
 
 KERNEL = kernel_for("numba")
 
@@ -310,3 +314,54 @@ def test_every_year_of_the_sump_package_settles(repo_root):
     iterations = results.summary["traffic_iterations"]
     assert iterations.iloc[0] == 1 and iterations.max() < parameters()["traffic.max_iterations"]
     assert results.summary["road_delay_index"].iloc[0] == pytest.approx(1.26)
+
+
+def test_delivery_windows_move_freight_out_of_the_restricted_hours():
+    p = parameters()
+    profile, periods = hourly_profile(p), period_masks(p)
+    load, capacity = np.array([1000.0, 1000.0]), np.array([90.0, 90.0])
+    moved = FreightLoad(load=np.array([200.0, 200.0]), off_peak=np.array([100.0, 0.0]),
+                        night=np.array([0.0, 50.0]))
+    shares = hourly_shares(load, p, moved)
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0)  # the same km, at other hours
+    peak, day, night = (profile[periods[q]].sum() for q in ("peak", "day", "night"))
+    # district 0: the moved freight's peak-hour km leave the peak for the day hours
+    assert 1000 * shares[0, periods["peak"]].sum() == pytest.approx(1000 * peak - 100 * peak)
+    assert 1000 * shares[0, periods["day"]].sum() == pytest.approx(1000 * day + 100 * peak)
+    assert shares[0, periods["night"]].sum() == pytest.approx(night)
+    # district 1: its moved freight's daytime km go into the night
+    assert 1000 * shares[1, periods["night"]].sum() == pytest.approx(
+        1000 * night + 50 * (peak + day))
+    # spreading the load over the day relieves the (convex) delay
+    before, after = delay_index(load, capacity, p), delay_index(load, capacity, p, moved)
+    assert np.all(after < before)
+    np.testing.assert_allclose(hourly_shares(load, p), np.broadcast_to(profile, (2, 24)))
+
+
+def test_freight_on_the_roads_grows_and_freight_measures_relieve_it(helsinki, baseline):
+    setup, base = baseline
+    p, roads, y = setup.parameters, setup.roads, 3
+    background = base[y].road_base.background
+    grown = roads.freight_load(background, base[y].levers, freight_growth(y, p))
+    growth = (1 + p["freight.growth_per_year"]) ** y
+    assert grown.load.sum() == pytest.approx(background.sum() * growth)
+    mask = centre(helsinki)
+    inside = np.unique(roads.district[mask])
+    window = DeliveryWindow(type="delivery_window", label="peak ban", start=2026,
+                            moved_share=1.0, window="peak", area={"zone": "centre"})
+    hub = ConsolidationCentre(type="consolidation_centre", label="hub", start=2026,
+                              served_share=1.0, area={"zone": "centre"})
+    _, banned = run(helsinki, [window], [mask])
+    _, bundled = run(helsinki, [hub], [mask])
+    delay = base[y].road.delay[inside]
+    assert np.all(banned[y].road.delay[inside] < delay)
+    assert np.all(bundled[y].road.delay[inside] < delay)
+    n = helsinki.n_cells
+    speed = base[y].inputs.car_speed[:n][mask].mean()
+    assert banned[y].inputs.car_speed[:n][mask].mean() > speed
+    # the same freight km: a window moves hours, a consolidation centre removes km
+    freight = [roads.freight_load(background, r[y].levers, freight_growth(y, p))
+               for r in (banned, bundled)]
+    assert freight[0].load.sum() == pytest.approx(grown.load.sum())
+    assert freight[1].load.sum() < grown.load.sum()
+    assert freight[0].off_peak[inside].sum() > 0 and freight[0].night is None

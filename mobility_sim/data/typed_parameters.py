@@ -501,6 +501,28 @@ class Income:
 
 
 @dataclass(frozen=True)
+class Ownership:
+    """``ownership.*`` parameters: how car availability responds to accessibility
+    (``model/ownership.py``).
+
+    Attributes
+    ----------
+    response : float
+        1: the response is on; 0: the base year's car availability is held.
+    logsum_coef_car, logsum_coef_no_car : float
+        Coefficients of the non-commute destination-choice logsums of residents with and
+        without a car in the utilities of having a car and of having none.
+    carry_over : float
+        Share of the gap to the long-run car-available log-odds that remains after a year.
+    """
+
+    response: float
+    logsum_coef_car: float
+    logsum_coef_no_car: float
+    carry_over: float
+
+
+@dataclass(frozen=True)
 class Balancing:
     """``balancing.*`` parameters.
 
@@ -757,7 +779,7 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through, vot, income, traffic, sumi
+    balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -784,6 +806,7 @@ class ModelParameters:
     through: Through
     vot: Vot
     income: Income
+    ownership: Ownership
     traffic: Traffic
     sumi: Sumi
     fleet: Fleet

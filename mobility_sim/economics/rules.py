@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..fleet.freight import FREIGHT_VEHICLES
 from ..scenario.levers import intensity
 from .cashflow import CostLines, Flow, Investment, Running
 from .prices import Value
@@ -138,6 +139,9 @@ NOT_COSTED = {
                 "(only mobility-management programmes per resident, remote-working hubs)",
     "densification": "not costed: building near stops is private investment; no public "
                      "cost found",
+    "delivery_window": "not costed: no public cost of delivery time windows or off-hour "
+                       "delivery programmes found (signs, permits and enforcement; the "
+                       "carriers' and receivers' night-time costs are private)",
 }
 
 
@@ -298,6 +302,32 @@ def _entering(ctx: CostContext, label: str) -> pd.DataFrame:
                             aggfunc="sum").fillna(0.0)
 
 
+def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, float]]:
+    """Vans and lorries entering a zone each year: (combustion, zero-emission) vehicles.
+
+    The ``zones`` table's entries of every freight class, split by the class's zero-emission
+    share of vehicle-km in the run's ``fleet`` table.
+    """
+    z, f = ctx.zones, ctx.fleet
+    if z.empty or f.empty:
+        return {}
+    rows = z[(z["zone"] == zone) & (z["case"] == "scenario")
+             & z["vehicle"].isin(FREIGHT_VEHICLES)]
+    km = f[f["vehicle"].isin(FREIGHT_VEHICLES)].pivot_table(
+        index=["year", "vehicle"], columns="powertrain", values="vkm", aggfunc="sum")
+    out: dict[int, tuple[float, float]] = {}
+    for r in rows.itertuples():
+        key = (int(r.year), str(r.vehicle))
+        if key not in km.index or not np.isfinite(r.vehicles_entering):
+            continue
+        by = km.loc[key]
+        total = float(by.sum())
+        ze = float(by.get("bev", 0.0)) / total if total > 0 else 0.0
+        ice, bev = out.get(key[0], (0.0, 0.0))
+        out[key[0]] = (ice + r.vehicles_entering * (1.0 - ze), bev + r.vehicles_entering * ze)
+    return out
+
+
 @rule("cordon_charge")
 def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     cars = _entering(ctx, m.display_label)
@@ -305,13 +335,21 @@ def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * m.eur_per_trip
                                              + float(r.get("car_ev", 0.0)) * ev_price)
              for y, r in cars.iterrows()}
+    freight = {y: intensity(m, y) * (ice * m.eur_per_trip + bev * ev_price)
+               for y, (ice, bev) in _freight_entering(ctx, m.display_label).items()}
     lines = CostLines()
     _invest(ctx, lines, "charging system (cameras, back office)", "cordon_charge.capex_per_scheme",
             1.0, None, "scheme")
     if gross:
         lines.add(Flow("charge revenue", {y: -v for y, v in gross.items()},
-                       "cars entering the cordon in the run x the charge (vans and lorries not "
-                       "counted)"))
+                       "cars entering the cordon in the run x the charge"))
+    if any(freight.values()):
+        lines.add(Flow("charge revenue from vans and lorries", {y: -v for y, v in freight.items()},
+                       "vans and lorries entering the cordon (zones table: at the cars' entries "
+                       "per vehicle-km inside) x the car charge, combustion or electric (an "
+                       "assumption: they pay as cars do; their traffic does not respond)"))
+        gross = {y: gross.get(y, 0.0) + freight.get(y, 0.0) for y in {*gross, *freight}}
+    if gross:
         share = _unit(ctx, lines, "cordon_charge.operating_share_of_revenue")
         if share is not None:
             lines.add(Flow("collection and enforcement",

@@ -38,6 +38,7 @@ from ..kernels.spec import (
 from ..scenario.areas import line_distance, mean_distance_to_line
 from ..scenario.levers import PtLineLever, YearLevers
 from .income import CAR_SEGMENTS, NO_CAR_SEGMENTS, segment_cost_factors, segment_shares
+from .ownership import shifted
 
 Params = Mapping[str, float]
 
@@ -299,7 +300,8 @@ def wait_weight(p: Params) -> float:
 
 
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
-                  fleet: FleetState, pt: PtNetwork, growth: float = 1.0) -> DemandInputs:
+                  fleet: FleetState, pt: PtNetwork, growth: float = 1.0,
+                  car_shift: np.ndarray | None = None) -> DemandInputs:
     """Build the per-cell model inputs of one year, with the year's measures applied.
 
     Parameters
@@ -313,6 +315,9 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     growth : float
         Residents and jobs of the year relative to the grid's (the city's population
         projection, :func:`mobility_sim.model.years.population_factors`).
+    car_shift : ndarray, shape (N,), optional
+        Change of each cell's car-available log-odds since the base year (the car-ownership
+        response, :mod:`mobility_sim.model.ownership`; None: none).
     """
     mp = ModelParameters.of(p)
     n = city.n_cells
@@ -324,7 +329,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         near = pt.stop_distance_m <= move.distance_m
         population = relocate(population, move.mask, near, move.residents_share)
         jobs = relocate(jobs, move.mask, near, move.jobs_share)
-    car_available = layers.car_available
+    car_available = shifted(layers.car_available, car_shift)
     if levers.car_shedding is not None:
         car_available = car_available * (1.0 - levers.car_shedding)
     segment_share = segment_shares(car_available, p)

@@ -12,17 +12,20 @@ zone is a district of its own. Each year:
    receives the share of the line inside it; the part beyond the grid's edge is outside the
    city's roads. Vans and lorries add their base-year traffic in passenger-car units
    (``traffic.lorry_pcu``), spread like their activity over the cells
-   (:func:`mobility_sim.fleet.freight.freight_weights`), held at its base-year level.
+   (:func:`mobility_sim.fleet.freight.freight_weights`): the base year's, grown like the
+   freight model's and cut where consolidation centres and cargo bikes act
+   (:meth:`RoadNetwork.freight_load`).
 3. **Lane-km.** Lane-km of each cell: street km per km2 (the grid's OpenStreetMap layer
    ``road_density_km_per_km2`` where it was built from an extract, else
    ``traffic.street_km_per_km2``, the density rule) x the cell's area x
    ``traffic.lanes_per_street``. A ``road_space`` measure removes part of them; a district
    loses the same share of its capacity.
 4. **Delay.** The daily traffic is spread over the hours of the day (:func:`hourly_profile`:
-   peaks, day and night); in each hour the volume-delay function of the US Bureau of Public
-   Roads (1964) gives the travel time per km relative to free flow,
-   ``1 + alpha (V/C)^beta`` (``traffic.bpr_alpha``, ``traffic.bpr_beta``); the day's
-   delay index ``D`` is its traffic-weighted mean.
+   peaks, day and night; the freight that delivery windows move drives its km of the
+   restricted hours at the other hours, :func:`hourly_shares`); in each hour the
+   volume-delay function of the US Bureau of Public Roads (1964) gives the travel time per
+   km relative to free flow, ``1 + alpha (V/C)^beta`` (``traffic.bpr_alpha``,
+   ``traffic.bpr_beta``); the day's delay index ``D`` is its traffic-weighted mean.
 5. **Calibration.** Each district's capacity is set once, on the base year's traffic, so
    that its delay index equals 1 plus the city's published congestion level (TomTom Traffic
    Index, the latest edition of 2016-2019: extra travel time over free flow, all roads of
@@ -142,6 +145,10 @@ class RoadNetwork:
         Each district's share of the van and lorry traffic.
     freight_pcu : float
         Van and lorry passenger-car-unit km per car vehicle-km on the city's roads.
+    freight_cells : ndarray, shape (N,)
+        Each cell's share of the van and lorry traffic (zeros without freight).
+    van_pcu_share : float
+        Vans' share of the freight's passenger-car-unit km.
     bus_road_share : float
         Share of public transport in-vehicle time spent on roads shared with cars.
     street_source : str
@@ -157,6 +164,8 @@ class RoadNetwork:
     freight_pcu: float
     bus_road_share: float
     street_source: str
+    freight_cells: np.ndarray | None = None
+    van_pcu_share: float = 0.0
 
     def lane_km(self, levers: YearLevers | None = None) -> np.ndarray:
         """Lane-km of each district's streets open to cars (a ``road_space`` cut removed), (K,)."""
@@ -174,6 +183,37 @@ class RoadNetwork:
         """District of every kernel zone: the grid's cells, then the external zones."""
         external = self.n_districts + np.arange(self.n_external)
         return np.concatenate([self.district, external]).astype(np.int64)
+
+    def freight_load(self, background: np.ndarray, levers: YearLevers, growth: float,
+                     ) -> FreightLoad:
+        """Return the year's van and lorry load of each district, and the part moved in time.
+
+        ``background`` is the base year's freight load (pcu-km a day, shape (K,)). Each cell's
+        freight grows by ``growth`` (:func:`mobility_sim.fleet.freight.freight_growth`) and
+        loses the consolidated share (``levers.consolidation``) and the vans' share moved to
+        cargo bikes (``levers.cargo_bike``, on the vans' part of the pcu); delivery windows
+        (``levers.delivery_off_peak``, ``levers.delivery_night``) move a share of what is left
+        to other hours (:class:`FreightLoad`).
+        """
+        n, k = self.district.size, self.n_districts
+        cells = self.freight_cells if self.freight_cells is not None else np.zeros(n)
+        keep = np.full(n, float(growth))
+        if levers.consolidation is not None:
+            keep *= 1.0 - np.clip(levers.consolidation, 0.0, 1.0)
+        if levers.cargo_bike is not None:
+            keep *= 1.0 - self.van_pcu_share * np.clip(levers.cargo_bike, 0.0, 1.0)
+        base = np.bincount(self.district, cells, k)
+
+        def per_district(values: np.ndarray) -> np.ndarray:
+            share = np.divide(np.bincount(self.district, cells * values, k), base,
+                              out=np.zeros(k), where=base > 0)
+            return background * share
+
+        load = per_district(keep)
+        moved = {window: per_district(keep * np.clip(lever, 0.0, 1.0))
+                 for window, lever in (("peak", levers.delivery_off_peak),
+                                       ("night", levers.delivery_night)) if lever is not None}
+        return FreightLoad(load=load, off_peak=moved.get("peak"), night=moved.get("night"))
 
     def car_load(self, out: DemandOutputs, params: DemandParams) -> np.ndarray:
         """Daily car vehicle-km on each district's streets, shape (K,)."""
@@ -322,21 +362,95 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
         share = np.bincount(district, freight_weights, k)
         share = share / share.sum() if share.sum() > 0 else share
         pcu = sum(r * (1.0 if v == "van" else tr.lorry_pcu) for v, r in freight_ratios.items())
+    cells = np.zeros(district.size)
+    van_share = 0.0
+    if freight_weights is not None and freight_ratios:
+        cells = np.asarray(freight_weights, float)
+        cells = cells / cells.sum() if cells.sum() > 0 else cells
+        van_share = float(freight_ratios.get("van", 0.0)) / pcu if pcu > 0 else 0.0
     return RoadNetwork(
         district=district, n_districts=k, n_external=n_ext,
         path=path_shares(cx, cy, district_of_point, k), cell_lane_km=lane_km,
-        freight_share=share, freight_pcu=pcu,
+        freight_share=share, freight_pcu=pcu, freight_cells=cells, van_pcu_share=van_share,
         bus_road_share=float(max(0.0, 1.0 - supply.share_tram - supply.share_metro)),
         street_source=source)
 
 
-def delay_index(load: np.ndarray, capacity: np.ndarray, p: Mapping[str, float]) -> np.ndarray:
-    """Traffic-weighted mean travel time per km over free flow, per district (BPR by hour)."""
+@dataclass(frozen=True)
+class FreightLoad:
+    """One year's van and lorry load of each traffic district (pcu-km a day, shape (K,)).
+
+    Attributes
+    ----------
+    load : ndarray
+        All of it.
+    off_peak : ndarray or None
+        Of which the peak hours' part moved to the day hours by delivery windows (in pcu-km of
+        the whole day: the freight whose peak-hour km move).
+    night : ndarray or None
+        Of which the daytime part (peak and day hours) moved into the night hours, likewise.
+    """
+
+    load: np.ndarray
+    off_peak: np.ndarray | None = None
+    night: np.ndarray | None = None
+
+
+def period_masks(p: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Which of the 24 hours of :func:`hourly_profile` are ``peak``, ``day`` and ``night``."""
     tr = ModelParameters.of(p).traffic
+    hours = np.arange(24)
+    peak, night = int(tr.peak_hours), int(tr.night_hours)
+    return {"peak": hours < peak, "day": (hours >= peak) & (hours < 24 - night),
+            "night": hours >= 24 - night}
+
+
+def hourly_shares(load: np.ndarray, p: Mapping[str, float],
+                  freight: FreightLoad | None = None) -> np.ndarray:
+    """Share of each district's daily road load in each hour, shape (K, 24).
+
+    Every vehicle follows :func:`hourly_profile`, except the freight that delivery windows
+    move: ``freight.off_peak`` drives its peak-hour km in the day hours instead and
+    ``freight.night`` its peak and day km in the night hours (spread like the profile over
+    the hours they move to).
+
+    Raises
+    ------
+    ScenarioError
+        If freight is moved into a period without hours.
+    """
     profile = hourly_profile(p)
-    ratio = np.divide(load[:, None] * profile[None, :], capacity[:, None],
-                      out=np.zeros((load.size, profile.size)), where=capacity[:, None] > 0)
-    return (profile[None, :] * (1.0 + tr.bpr_alpha * ratio ** tr.bpr_beta)).sum(axis=1)
+    shares = np.broadcast_to(profile, (load.size, profile.size)).copy()
+    if freight is None:
+        return shares
+    periods = period_masks(p)
+    for moved, source, target in ((freight.off_peak, ("peak",), "day"),
+                                  (freight.night, ("peak", "day"), "night")):
+        if moved is None or not np.any(moved > 0):
+            continue
+        into = profile * periods[target]
+        if into.sum() <= 0:
+            raise ScenarioError(f"delivery_window: the {target} period has no hours; raise "
+                                f"traffic.{target}_hours or choose the other window")
+        out_of = profile * np.logical_or.reduce([periods[q] for q in source])
+        km = moved * out_of.sum()  # the moved freight's km in the restricted hours
+        fraction = np.divide(km, load, out=np.zeros(load.size), where=load > 0)
+        shares += fraction[:, None] * (into / into.sum() - out_of / out_of.sum())[None, :]
+    return shares
+
+
+def delay_index(load: np.ndarray, capacity: np.ndarray, p: Mapping[str, float],
+                freight: FreightLoad | None = None) -> np.ndarray:
+    """Traffic-weighted mean travel time per km over free flow, per district (BPR by hour).
+
+    ``freight``: the year's van and lorry load, for the part delivery windows move to other
+    hours (:func:`hourly_shares`; None: every vehicle follows the day's profile).
+    """
+    tr = ModelParameters.of(p).traffic
+    shares = hourly_shares(load, p, freight)
+    ratio = np.divide(load[:, None] * shares, capacity[:, None],
+                      out=np.zeros(shares.shape), where=capacity[:, None] > 0)
+    return (shares * (1.0 + tr.bpr_alpha * ratio ** tr.bpr_beta)).sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -382,8 +496,7 @@ class RoadBase:
     load : ndarray, shape (K,)
         Daily vehicle-km (pcu) per district, without any measure, vans and lorries included.
     background : ndarray, shape (K,)
-        Of which vans and lorries: held at this level every year (their growth and measures
-        do not change speeds: a simplification).
+        Of which vans and lorries (each year's follow from it: :meth:`RoadNetwork.freight_load`).
     capacity : ndarray, shape (K,)
         Calibrated vehicle-km per hour at capacity of each district's streets.
     delay : ndarray, shape (K,)
@@ -495,7 +608,7 @@ Kernel = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutpu
 def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: RoadNetwork,
            levers: YearLevers, p: Mapping[str, float], start: np.ndarray,
            warm: np.ndarray | None, base: RoadBase | None, city: str = "",
-           ) -> tuple[DemandOutputs, RoadYear, RoadBase]:
+           freight_growth: float = 1.0) -> tuple[DemandOutputs, RoadYear, RoadBase]:
     """Run the kernel until car speeds and traffic agree (see the module docstring).
 
     Parameters
@@ -519,6 +632,10 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
         without measures), calibrated to the congestion level of ``city``.
     city : str
         The city's slug (its congestion level).
+    freight_growth : float
+        Van and lorry traffic over the base year's before measures
+        (:func:`mobility_sim.fleet.freight.freight_growth`); the year's freight measures act on
+        it (:meth:`RoadNetwork.freight_load`).
 
     Returns
     -------
@@ -544,13 +661,14 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
         if base is None:
             base = dataclasses.replace(calibrate_base(car_load, network, city, p),
                                        trip_km=car_trip_km(out))
-        load = car_load + base.background
+        freight = network.freight_load(base.background, levers, freight_growth)
+        load = car_load + freight.load
         capacity = base.capacity * network.remaining(levers)
         if np.any((capacity <= 0) & (load > 0)):
             raise ScenarioError("road_space: a traffic district has no road capacity left while "
                                 "cars still drive there; lower lanes_removed_share or "
                                 "street_share")
-        delay = delay_index(load, capacity, p)
+        delay = delay_index(load, capacity, p, freight)
         target = base.delay / delay
         change = float(np.max(np.abs(target / ratio - 1.0))) if ratio.size else 0.0
         converged = change <= tr.tolerance

@@ -26,6 +26,7 @@ from ..fleet.cold_start import ambient_temperature
 from ..fleet.freight import (
     FREIGHT_VEHICLES,
     FreightRatios,
+    freight_growth,
     freight_ratios,
     freight_stock_shares,
     freight_weights,
@@ -47,6 +48,7 @@ from .external import (
 )
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
+from .ownership import accessibility_gap, long_run_shift, next_shift, stock_factor
 from .parameters import Parameters
 from .traffic import (
     RoadBase,
@@ -237,14 +239,7 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
                                      pt[y].lines)
                for y in calendar}
     growth = population_factors(city, calendar)
-    fleet = project_fleet(
-        [_grown(fleet_levers(levers[y], car_shed_share(levers[y], layers, city)), growth[y])
-         for y in calendar],
-        grid_country(city), car_stock(city, p),
-        {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p,
-        FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,
-                   car_sales=ref.car_sales, bus_bev_sales=ref.bus_zero_emission,
-                   grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
+    fleet = fleet_path(city, p, levers, layers, growth, service, ref)
     external = external_zones(city, layers, p)
     freight = freight_setup(city, p, ref, levers)
     roads = None
@@ -259,6 +254,31 @@ def setup_run(city: City, parameters: Parameters, measures: Sequence[MeasureBase
                     temperature_c=ambient_temperature(
                         city.slug, ModelParameters.of(p).emissions.ambient_temperature_default_c
                     )[0])
+
+
+def fleet_path(city: City, p: Mapping[str, float], levers: Mapping[int, YearLevers],
+               layers: CellLayers, growth: Mapping[int, float],
+               service: Mapping[int, Mapping[str, float]], ref: ReferenceCase,
+               ownership: Mapping[int, float] | None = None) -> dict[int, FleetYear]:
+    """Project the car and bus fleets of every calendar year of ``levers``.
+
+    The car stock grows with the residents (``growth``) and follows car shedding and the
+    car-ownership response (``ownership``: the year's multiplier of the cars owned,
+    :func:`mobility_sim.model.ownership.stock_factor`; none: 1).
+    """
+    calendar = sorted(levers)
+    owned = ownership or {}
+    return project_fleet(
+        [dataclasses.replace(
+            fl, car_stock_factor=fl.car_stock_factor * owned.get(y, 1.0))
+         for y in calendar
+         for fl in [_grown(fleet_levers(levers[y], car_shed_share(levers[y], layers, city)),
+                           growth[y])]],
+        grid_country(city), car_stock(city, p),
+        {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p,
+        FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,
+                   car_sales=ref.car_sales, bus_bev_sales=ref.bus_zero_emission,
+                   grid=ref.grid_gco2e_per_kwh, efficiency=ref.efficiency))
 
 
 def money_weights(country: str, calendar: Sequence[int], p: Mapping[str, float],
@@ -324,9 +344,10 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     roads = setup.roads
     ratios: list[np.ndarray] = []  # the last two years' speed ratios, newest first
     base: RoadBase | None = None
+    owners = CarOwnership(setup)
     for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
-        inputs, params = year_inputs(setup, year)
-        fleet = setup.fleet[year]
+        inputs, params = year_inputs(setup, year, owners.shift)
+        fleet = owners.fleet(year)
         road = None
         if roads is None:
             out = kernel(inputs, params, warm_start(*history))
@@ -336,7 +357,8 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
             start = start_ratio(*[*ratios, None, None][:2], roads.n_districts)
             out, road, base = settle(kernel, inputs, params, roads, setup.levers[year],
                                      setup.parameters, start, warm_start(*history), base,
-                                     setup.city.slug)
+                                     setup.city.slug,
+                                     freight_growth(year - setup.years[0], setup.parameters))
             ratios = [road.ratio, *ratios[:1]]
             fleet, out, params = with_speed_factors(
                 fleet, out, params, road.inputs, setup.layers.car_speed,
@@ -346,9 +368,58 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         flows = None
         if setup.external is not None:
             out, flows = split_outputs(out, setup.city.n_cells, setup.external, params.circuity)
+        owners.respond(year, out.dest_logsum)
         yield ModelYear(year=year, levers=setup.levers[year], fleet=fleet,
                         pt=setup.pt[year], service_vkm=setup.service_vkm[year], inputs=inputs,
                         params=params, outputs=out, external=flows, road=road, road_base=base)
+
+
+class CarOwnership:
+    """A run's car-ownership response, year by year (:mod:`mobility_sim.model.ownership`).
+
+    ``shift`` is this year's change of each cell's car-available log-odds (None until it
+    moves); :meth:`respond` takes each year's logsums and sets next year's. The fleet follows:
+    :meth:`fleet` returns the setup's projection until the cars owned differ from it by more
+    than :attr:`REPROJECT` (relative), then a projection with the cars owned each year so far
+    and this year's level held after (each re-projection repeats the past years exactly).
+    """
+
+    #: Relative change of the cars owned that triggers a new fleet projection.
+    REPROJECT = 0.002
+
+    def __init__(self, setup: RunSetup) -> None:
+        self.setup = setup
+        self.on = ModelParameters.of(setup.parameters).ownership.response > 0
+        self.shift: np.ndarray | None = None
+        self._first: np.ndarray | None = None
+        self._factors: dict[int, float] = {}
+        self._projected: dict[int, FleetYear] = setup.fleet
+        self._projected_factor = 1.0
+
+    def fleet(self, year: int) -> FleetYear:
+        """Return the year's fleet, projected again if ownership has moved enough."""
+        s = self.setup
+        factor = stock_factor(s.layers.car_available, self.shift,
+                              s.city.grid["population"].to_numpy(float))
+        if abs(factor / self._projected_factor - 1.0) > self.REPROJECT:
+            owned = {y: self._factors.get(y, factor) for y in s.fleet}
+            self._projected = fleet_path(s.city, s.parameters, s.levers, s.layers, s.growth,
+                                         s.service_vkm, s.reference, owned)
+            self._projected_factor = factor
+        self._factors[year] = self._projected_factor  # what the fleet of this year assumed
+        return self._projected[year]
+
+    def respond(self, year: int, dest_logsum: np.ndarray) -> None:
+        """Take the year's logsums (grid cells) and set next year's shift."""
+        if not self.on:
+            return
+        terms = accessibility_gap(dest_logsum)
+        if self._first is None:
+            self._first = terms
+            return
+        target = long_run_shift(terms, self._first, self.setup.parameters)
+        previous = np.zeros(target.size) if self.shift is None else self.shift
+        self.shift = next_shift(previous, target, self.setup.parameters)
 
 
 def road_base(setup: RunSetup, kernel: KernelFn, year: int) -> RoadBase:
@@ -366,7 +437,8 @@ def road_base(setup: RunSetup, kernel: KernelFn, year: int) -> RoadBase:
     return base
 
 
-def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]:
+def year_inputs(setup: RunSetup, year: int, car_shift: np.ndarray | None = None,
+                ) -> tuple[DemandInputs, DemandParams]:
     """Build the kernel inputs and parameters of one year of a run (every lever applied).
 
     The inputs are the grid's cells followed by the run's external zones (if any).
@@ -377,11 +449,14 @@ def year_inputs(setup: RunSetup, year: int) -> tuple[DemandInputs, DemandParams]
         From :func:`setup_run`.
     year : int
         A calendar year of the run.
+    car_shift : ndarray, shape (N,), optional
+        The car-ownership response's change of each cell's car-available log-odds
+        (:class:`CarOwnership`; None: the base year's car availability).
     """
     p, fleet_year, levers = setup.parameters, setup.fleet[year], setup.levers[year]
     state = fleet_year.state
     inputs = demand_inputs(setup.city, setup.layers, p, levers, state, setup.pt[year],
-                           setup.growth.get(year, 1.0))
+                           setup.growth.get(year, 1.0), car_shift)
     params = apply_asc_overrides(demand_params(p, state, fleet_year.grid_gco2e_per_kwh, levers,
                                                  country=setup.city.meta.country), p)
     weight = setup.money_weight.get(year, 1.0)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ..fleet.freight import FREIGHT_VEHICLES
 from ..results import ACCOUNTING_NOTE, Results
 from .kpi import KpiCard, city_name, fmt_number, fmt_tonnes, layer_statuses, read_targets
 from .page import esc, table
@@ -373,6 +375,9 @@ def zones_html(results: Results) -> str:
                "cordon or low-emission zone.</p>"
     final = int(zones["year"].max())
     cars = zones[zones["vehicle"].isin(["car_ice", "car_ev"]) & (zones["year"] == final)]
+    freight = zones[zones["vehicle"].isin(FREIGHT_VEHICLES) & (zones["year"] == final)
+                    & (zones["case"] == "scenario")]
+    freight_in = freight.groupby("zone")["vehicles_entering"].sum()
     rows = []
     for (zone, kind), part in cars.groupby(["zone", "kind"], sort=False):
         by_case = part.groupby("case")[["vehicles_entering", "vkm_inside", "co2_wtw_t"]].sum()
@@ -383,11 +388,15 @@ def zones_html(results: Results) -> str:
         rows.append([zone, kind,
                      fmt_number(float(scen["vehicles_entering"]) / 365.0) if scen is not None
                      else "", change,
+                     fmt_number(float(freight_in.get(zone, np.nan)) / 365.0)
+                     if zone in freight_in.index else "",
                      fmt_tonnes(float(scen["co2_wtw_t"])) if scen is not None else ""])
     return (f"<p>Cars entering each zone on an average day of {final} (trips from outside the "
             "zone by residents and non-residents, divided by occupancy) and the cars' CO₂e "
             "inside it, with the change against the reference case (the same zones without "
-            "the scenario's measures). Vans and lorries: vehicle-km inside in the zones table "
-            "(no trip counts).</p>"
+            "the scenario's measures). Vans and lorries entering: their vehicle-km inside the "
+            "zone at the cars' entries per vehicle-km inside (the freight model has vehicle-km, "
+            "not trips: an approximation that overstates vans on delivery rounds).</p>"
             + table(["Zone", "Kind", f"Cars entering per day {final}", "Against reference",
-                     f"Cars' CO₂e inside {final}"], rows, numeric={2, 3, 4}))
+                     f"Vans and lorries entering per day {final}",
+                     f"Cars' CO₂e inside {final}"], rows, numeric={2, 3, 4, 5}))

@@ -262,6 +262,12 @@ class YearLevers:
     freight_zero_emission : ndarray, shape (N,), or None
         Share of each cell's diesel van and lorry km driven by zero-emission vehicles
         (zero-emission zones, compliance included).
+    delivery_off_peak : ndarray, shape (N,), or None
+        Share of each cell's van and lorry km of the peak hours moved to the day hours
+        (``delivery_window``).
+    delivery_night : ndarray, shape (N,), or None
+        Share of each cell's van and lorry km of the daytime (peak and day hours) moved into
+        the night hours (``delivery_window``).
     road_capacity_cut : ndarray, shape (N,), or None
         Share of each cell's car lane capacity given to other uses (``road_space``).
     bus_lane : ndarray, shape (N,), or None
@@ -301,6 +307,8 @@ class YearLevers:
     cargo_bike: np.ndarray | None = None
     consolidation: np.ndarray | None = None
     freight_zero_emission: np.ndarray | None = None
+    delivery_off_peak: np.ndarray | None = None
+    delivery_night: np.ndarray | None = None
     road_capacity_cut: np.ndarray | None = None
     bus_lane: np.ndarray | None = None
 
@@ -308,7 +316,8 @@ class YearLevers:
 #: Per-cell levers a measure can create on first use (:meth:`LeverBuilder.cells`).
 CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "shared_ebike_coverage",
                     "car_sharing_coverage", "car_shedding", "cargo_bike", "consolidation",
-                    "freight_zero_emission", "road_capacity_cut", "bus_lane"]
+                    "freight_zero_emission", "delivery_off_peak", "delivery_night",
+                    "road_capacity_cut", "bus_lane"]
 #: Per-cell levers that move each cell towards a target (:meth:`LeverBuilder.ramp`).
 RampLever = Literal["parking", "bike_infra", "speed_limit"]
 
@@ -360,6 +369,8 @@ class LeverBuilder:
     cargo_bike: np.ndarray | None = None
     consolidation: np.ndarray | None = None
     freight_zero_emission: np.ndarray | None = None
+    delivery_off_peak: np.ndarray | None = None
+    delivery_night: np.ndarray | None = None
     road_capacity_cut: np.ndarray | None = None
     bus_lane: np.ndarray | None = None
 

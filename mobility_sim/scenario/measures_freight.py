@@ -1,4 +1,4 @@
-"""Measures on urban freight: electric vans, cargo bikes, consolidation centres.
+"""Measures on urban freight: electric vans, cargo bikes, consolidation centres, delivery windows.
 
 Vans and lorries are not in the demand model: these measures act on the freight traffic of
 ``mobility_sim/fleet/freight.py`` (its vehicle-km, spread over the cells by jobs and residents,
@@ -92,3 +92,41 @@ class ConsolidationCentre(MeasureBase):
             cells = levers.cells("consolidation", 0.0)
             removed = level * self.served_share * self.vehicle_km_reduction
             cells[mask] = 1.0 - (1.0 - cells[mask]) * (1.0 - removed)
+
+
+class DeliveryWindow(MeasureBase):
+    """Delivery time windows: ``moved_share`` of the area's deliveries leave the restricted hours.
+
+    Model: the van and lorry km of the area (its share of the city's freight traffic: jobs
+    plus residents) that fall in the restricted hours are driven at other hours instead, in
+    the share ``moved_share`` (compliance and exemptions included): ``window: peak`` bars
+    deliveries in the peak hours (``traffic.peak_hours``) and moves them to the day hours;
+    ``window: night`` is an off-hour delivery programme, moving daytime deliveries (peak and
+    day hours) into the night hours (``traffic.night_hours``). The vehicle-km stay the same;
+    what changes is the hourly road load of the area's traffic districts, hence the road
+    delay, car and bus speeds and the speed-dependent car factors (docs/traffic.md). Not
+    modelled: the freight's own exhaust at night
+    speeds (taken at the day's mean speed), night-time noise, extra handling cost. Ex-post
+    evidence (``freight_evidence.csv``): during the London 2012 Games 15-20 % of commercial
+    vehicles left the 6am-6pm roads and about 10 % of those moved to the night; TfL's
+    retiming trials moved 15 % of deliveries out of the peak; the Stockholm off-peak pilot and
+    the Dutch PIEK programme published no quantified effect (not found).
+    """
+
+    AREA_RULE: ClassVar = "required"
+    AREA_REASON: ClassVar[str] = "a delivery window applies to the streets of an area"
+
+    type: Literal["delivery_window"]
+    moved_share: float = Field(ge=0, le=1, json_schema_extra=unit("share 0-1"))
+    """Share of the area's van and lorry km in the restricted hours moved to other hours at
+    full effect."""
+    window: Literal["peak", "night"] = "peak"
+    """``peak``: no deliveries in the peak hours (moved to the day hours); ``night``:
+    deliveries moved from the daytime (peak and day hours) into the night hours."""
+
+    def contribute(self, levers: LeverBuilder, level: float, mask: np.ndarray) -> None:
+        """Raise the area's moved share of freight in the window's hours."""
+        if level > 0:
+            name = "delivery_off_peak" if self.window == "peak" else "delivery_night"
+            cells = levers.cells(name, 0.0)
+            cells[mask] = 1.0 - (1.0 - cells[mask]) * (1.0 - level * self.moved_share)

@@ -27,7 +27,7 @@ from .measures_car import (
 )
 from .measures_demand import Densification, Telework
 from .measures_energy import CarbonPrice, EvSalesShare, FuelPrice, GridDecarbonisation
-from .measures_freight import CargoBikes, ConsolidationCentre, ElectricVans
+from .measures_freight import CargoBikes, ConsolidationCentre, DeliveryWindow, ElectricVans
 from .measures_pt import PtFare, PtFrequency, PtLine
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "CordonCharge",
     "Cost",
     "CycleNetwork",
+    "DeliveryWindow",
     "Densification",
     "EbikeSubsidy",
     "ElectricVans",
@@ -97,14 +98,14 @@ _CATALOGUE: tuple[type[MeasureBase], ...] = (
     EvSalesShare, PtFrequency, PtLine, PtFare, CycleNetwork, EbikeSubsidy, BikeSharing,
     ParkingPrice, CordonCharge, LowEmissionZone, SpeedLimit, RoadSpace, Telework, Densification,
     CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice, ElectricVans,
-    CargoBikes, ConsolidationCentre,
+    CargoBikes, ConsolidationCentre, DeliveryWindow,
 )
 
 Measure = Annotated[
     EvSalesShare | PtFrequency | PtLine | PtFare | CycleNetwork | EbikeSubsidy | BikeSharing
     | ParkingPrice | CordonCharge | LowEmissionZone | SpeedLimit | RoadSpace | Telework
     | Densification | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice
-    | ElectricVans | CargoBikes | ConsolidationCentre,
+    | ElectricVans | CargoBikes | ConsolidationCentre | DeliveryWindow,
     Field(discriminator="type"),
 ]
 
