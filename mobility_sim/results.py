@@ -30,7 +30,8 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     ``car_speed_index`` (residents' car-vkm-weighted car speed over the base year's, no
     measure), ``road_delay_index`` (road traffic's mean travel time per km over free flow;
     NaN when speeds do not follow traffic) and ``traffic_iterations`` (kernel runs in the
-    year; ``docs/traffic.md``).
+    year; ``docs/traffic.md``); ``car_available_share`` (share of the grid's residents with a
+    car available: car ownership follows accessibility a year late, ``model/ownership.py``).
 ``modes``
     ``year, mode, mode_group, trips, pkm, vkm, co2_ttw_t, co2_wtw_t``; ``mode`` is one of the
     model's modes (walk, bike, ebike, pt, car_ice, car_ev), ``mode_group`` the survey category

@@ -60,14 +60,17 @@ from .kernels.spec import (
     PURPOSES,
     SEGMENTS,
     WALK,
+    DemandInputs,
     DemandOutputs,
 )
 from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
+from .model.income import CAR_SEGMENTS
 from .model.income import describe as describe_income_groups
 from .model.inputs import expected_wait_min
 from .model.kernel import Engine, KernelFn, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
+from .model.ownership import describe as describe_ownership
 from .model.parameters import (
     TRANSFERRED_TABLE,
     calibrated_parameters,
@@ -158,6 +161,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                          "source": setup.freight.ratios.source}
                         if setup.freight is not None else None),
             "income_groups": describe_income_groups(country, p),
+            "car_ownership": describe_ownership(p),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km",
             "road_traffic": road_traffic_meta(setup, tables["summary"], road_base)}
     meta["targets"] = anchor_targets(scenario.all_targets, city,
@@ -353,6 +357,8 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         tables["summary"] = add_traffic_summary(tables["summary"], traffic, year_accounts_rows,
                                                 accounts)
         tables["summary"] = add_road_summary(tables["summary"], year_run, setup.layers.car_speed)
+        tables["summary"]["car_available_share"] = car_available_share(year_run.inputs,
+                                                                       city.n_cells)
         tables["cells"]["car_speed_kmh"] = year_run.inputs.car_speed[:city.n_cells]
         welfare_frames.append(welfare_rows(
             year, cell_ids, out.trips.sum(axis=3), out.dest_logsum, year_run.params.cost_coef,
@@ -504,6 +510,16 @@ def add_road_summary(summary: pd.DataFrame, year_run: ModelYear,
                                    if road is not None and road.load.sum() > 0 else np.nan)
     summary["traffic_iterations"] = 1 if road is None else road.iterations
     return summary
+
+
+def car_available_share(inputs: DemandInputs, n: int) -> float:
+    """Return the share of the grid's residents with a car available this year.
+
+    Car ownership's response, car shedding and the income groups are included.
+    """
+    pop = np.asarray(inputs.population[:n], dtype=float)
+    cars = np.asarray(inputs.segment_share, dtype=float)[list(CAR_SEGMENTS), :n].sum(axis=0)
+    return float((pop * cars).sum() / pop.sum()) if pop.sum() > 0 else float("nan")
 
 
 def add_traffic_summary(summary: pd.DataFrame, traffic: CarTraffic, rows: list[dict],

@@ -7,12 +7,14 @@ of the gap a year; the fleet's car stock follows.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from mobility_sim.kernels.spec import PURPOSES, SEGMENTS
 
 from mobility_sim.city import load_city
 from mobility_sim.data import parameters
-from mobility_sim.kernels.spec import PURPOSES, SEGMENTS
 from mobility_sim.model.income import CAR_SEGMENTS
 from mobility_sim.model.kernel import kernel_for
 from mobility_sim.model.ownership import (
@@ -99,7 +101,7 @@ def test_parking_prices_and_better_pt_lower_car_ownership_and_the_car_stock(york
     assert _car_share(pt[last], centre) < _car_share(base[last], centre)
     # growing a little each year (partial adjustment), and the fleet's car stock follows
     gaps = [_car_share(base[y], centre) - _car_share(parking[y], centre) for y in range(2, 6)]
-    assert all(b > a for a, b in zip(gaps, gaps[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(gaps))
     assert parking[last].fleet.car.stock.sum() < base[last].fleet.car.stock.sum()
 
 
@@ -107,3 +109,21 @@ def test_the_response_can_be_switched_off(york):
     held = _run(york, overrides={"ownership.response": 0})
     shares = [_car_share(y, np.ones(york.n_cells, dtype=bool)) for y in held]
     assert shares == pytest.approx([shares[0]] * len(shares), rel=1e-12)
+
+
+def test_runs_report_the_share_with_a_car_and_how_it_responds(york_scenario):
+    from mobility_sim.simulate import simulate
+
+    results = simulate(york_scenario("""\
+        - type: parking_price
+          start: 2026
+          profile: step
+          eur_per_hour: 5.0
+          area: {zone: centre}
+        """, years="{start: 2025, end: 2030, step: 1}"), with_reference=True)
+    share = results.summary.set_index("year")["car_available_share"]
+    ref = results.reference.set_index("year")["car_available_share"]
+    assert 0 < share[2025] < 1 and share[2025] == pytest.approx(ref[2025])
+    assert share[2030] < ref[2030]  # fewer households keep a car where parking costs more
+    meta = results.meta["car_ownership"]
+    assert meta["response"] and meta["logsum_coef_car"] == pytest.approx(0.517335299)

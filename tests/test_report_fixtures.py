@@ -55,7 +55,7 @@ SUMMARY_EXTRA = ["bev_sales_share", "car_stock", "bus_stock", "bus_bev_share", "
                  "territorial_co2_wtw_t", "residents_co2_ttw_t", "residents_co2_wtw_t",
                  "car_vkm_inside", "nonresidents_car_vkm_inside", "residents_car_vkm_beyond",
                  "through_vkm", "van_vkm", "lorry_vkm", "freight_co2_wtw_t", "car_speed_index",
-                 "road_delay_index", "traffic_iterations"]
+                 "road_delay_index", "traffic_iterations", "car_available_share"]
 CAR_MIX = {"petrol": 0.6, "diesel": 0.3, "hev": 0.07, "phev": 0.03}
 #: Pollutant grams per vehicle-km by powertrain (made-up test values).
 NOX_G = {"petrol": 0.05, "diesel": 0.4, "hev": 0.03, "phev": 0.02, "bev": 0.0}
@@ -250,7 +250,7 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
             "residents_car_vkm_beyond": vkm.sum() * 0.15, "through_vkm": vkm.sum() * 0.1,
             "van_vkm": vkm.sum() * 0.2, "lorry_vkm": vkm.sum() * 0.06,
             "freight_co2_wtw_t": car_t[1] * 0.45, "car_speed_index": 1.0,
-            "road_delay_index": 1.3, "traffic_iterations": 2})
+            "road_delay_index": 1.3, "traffic_iterations": 2, "car_available_share": 0.6})
         for case, cut in (("scenario", 0.8), ("reference", 1.0)):
             for mode in ("car_ice", "car_ev", "van"):
                 car = mode.startswith("car")

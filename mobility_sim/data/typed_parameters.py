@@ -502,8 +502,7 @@ class Income:
 
 @dataclass(frozen=True)
 class Ownership:
-    """``ownership.*`` parameters: how car availability responds to accessibility
-    (``model/ownership.py``).
+    """``ownership.*`` parameters: how car availability responds (``model/ownership.py``).
 
     Attributes
     ----------

@@ -103,3 +103,14 @@ def stock_factor(car_available: np.ndarray, shift: np.ndarray | None,
     if shift is None or before <= 0:
         return 1.0
     return float((pop * shifted(car_available, shift)).sum()) / before
+
+
+def describe(p: Mapping[str, float]) -> dict[str, object]:
+    """Return what a run's metadata says of the car-ownership response."""
+    mp = ModelParameters.of(p).ownership
+    return {"response": bool(mp.response > 0),
+            "logsum_coef_car": mp.logsum_coef_car, "logsum_coef_no_car": mp.logsum_coef_no_car,
+            "carry_over": mp.carry_over,
+            "source": "SANDAG ABM3 ActivitySim auto ownership (coef_nonmand_logsum_1 and _0); "
+                      "partial adjustment from TRRL LR1072 (long run about 4x the short run)",
+            "pivot": "the first simulated year's non-commute destination-choice logsums"}
