@@ -302,21 +302,47 @@ def welfare_rows(year: int, cell_ids: np.ndarray, trips: np.ndarray, logsum: np.
         "trips": (trips.sum(axis=1) * days).reshape(-1), "welfare_eur": welfare.reshape(-1)})
 
 
+def surplus_rows(welfare: pd.DataFrame) -> pd.DataFrame:
+    """Return the consumer surplus of each year, cell and segment, EUR a year.
+
+    ``welfare`` holds both cases (column ``case``). Each cell's segment counts with the
+    reference case's trips: the surplus is the change of the welfare per trip (the logsum in
+    money) times the reference case's trips (column ``trips``, also returned). A segment's
+    residents then stay those of the reference case, though car ownership responds
+    (:mod:`mobility_sim.model.ownership`) and car shedding moves residents between the car
+    classes: what those who give up a car (or buy one) gain or lose by switching is the
+    ownership choice's, not counted here; and a measure that removes trips (telework) is
+    valued on the trips that remain.
+    """
+    keys = ["year", "cell_id", "segment"]
+    cases = welfare.groupby([*keys, "case"])[["welfare_eur", "trips"]].sum().unstack("case")
+    trips_ref = cases[("trips", "reference")]
+
+    def per_trip(case: str) -> pd.Series:
+        trips = cases[("trips", case)]
+        return (cases[("welfare_eur", case)] / trips).where(trips > 0, 0.0)
+
+    return pd.DataFrame({"trips": trips_ref,
+                         "consumer_surplus_eur": trips_ref * (per_trip("scenario")
+                                                              - per_trip("reference"))
+                         }).reset_index()
+
+
 def consumer_surplus(welfare: pd.DataFrame, by: str = "segment") -> pd.DataFrame:
     """Return the scenario's consumer surplus against the reference case, EUR a year.
 
     ``welfare`` holds both cases (column ``case``); the result has ``year``, ``by`` and
-    ``consumer_surplus_eur`` (positive: the scenario's travellers are better off). ``by``: a
-    column of ``welfare`` (``segment``, ``cell_id``), ``car_class`` or ``income_group`` (the
-    two parts of a segment's name, ``<car_class>.<income_group>``), or ``total``.
+    ``consumer_surplus_eur`` (positive: the scenario's travellers are better off;
+    :func:`surplus_rows` says how). ``by``: ``segment``, ``cell_id``, ``car_class`` or
+    ``income_group`` (the two parts of a segment's name, ``<car_class>.<income_group>``), or
+    ``total``.
     """
-    if by in ("car_class", "income_group") and by not in welfare.columns:
-        parts = welfare["segment"].str.split(".", n=1, expand=True)
-        welfare = welfare.assign(**{by: parts[0 if by == "car_class" else 1]})
-    keys = ["year", by] if by != "total" else ["year"]
-    cases = welfare.groupby([*keys, "case"])["welfare_eur"].sum().unstack("case")
-    out = (cases["scenario"] - cases["reference"]).rename("consumer_surplus_eur")
-    return out.reset_index()
+    surplus = surplus_rows(welfare)
+    if by in ("car_class", "income_group"):
+        parts = surplus["segment"].str.split(".", n=1, expand=True)
+        surplus[by] = parts[0 if by == "car_class" else 1]
+    group = ["year", by] if by != "total" else ["year"]
+    return surplus.groupby(group)["consumer_surplus_eur"].sum().reset_index()
 
 
 #: What the ``spending`` table counts, in order: column ``<item>_eur``.

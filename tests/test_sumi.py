@@ -158,3 +158,24 @@ def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
                    & r.zones["vehicle"].isin(["car_ice", "car_ev"])]
     crossings = float((zone["trips_entering"] + zone["trips_leaving"]).sum())
     assert 0 < paid.sum() <= crossings * 6.0 * (1 + 1e-9)
+
+
+def test_the_surplus_counts_the_reference_cases_residents_not_who_changed_segment():
+    from mobility_sim.indicators import consumer_surplus
+
+    rows = []
+    for case, car_trips, no_car_trips in (("reference", 100.0, 100.0), ("scenario", 80.0, 120.0)):
+        # the same welfare per trip in both cases: 3 EUR with a car, 1 EUR without
+        rows += [{"year": 2030, "cell_id": 1, "segment": "car_available.low", "case": case,
+                  "trips": car_trips, "welfare_eur": 3.0 * car_trips},
+                 {"year": 2030, "cell_id": 1, "segment": "no_car.low", "case": case,
+                  "trips": no_car_trips, "welfare_eur": 1.0 * no_car_trips}]
+    welfare = pd.DataFrame(rows)
+    # twenty trips moved to the car-free segment (car ownership fell): no surplus of its own
+    assert consumer_surplus(welfare, by="total")["consumer_surplus_eur"].iloc[0] == 0.0
+    # a better trip without a car: 0.5 EUR more per trip on the reference case's 100 trips
+    welfare.loc[(welfare["case"] == "scenario") & (welfare["segment"] == "no_car.low"),
+                "welfare_eur"] = 1.5 * 120.0
+    by_class = consumer_surplus(welfare, by="car_class").set_index("car_class")
+    assert by_class.loc["no_car", "consumer_surplus_eur"] == pytest.approx(50.0)
+    assert by_class.loc["car_available", "consumer_surplus_eur"] == pytest.approx(0.0)

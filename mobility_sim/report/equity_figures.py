@@ -3,10 +3,11 @@
 Groups (:data:`WHO`) are sets of the model's segments (car class x income group).
 
 Reads the run's ``welfare`` table (``year, cell_id, segment, trips, welfare_eur, case``;
-:func:`mobility_sim.indicators.welfare_rows`): scenario minus reference case is the consumer
-surplus, the logsum-based appraisal measure of what the measures do to travellers (time,
-money, choice), in EUR. Residents of a segment in a cell are apportioned by the segment's
-share of the cell's trips (the segments' trip rates are equal).
+:func:`mobility_sim.indicators.welfare_rows`): the change of welfare per trip between the
+reference case and the scenario, times the reference case's trips, is the consumer surplus
+(:func:`mobility_sim.indicators.surplus_rows`), the logsum-based appraisal measure of what the
+measures do to travellers (time, money, choice), in EUR. Residents of a segment in a cell are
+apportioned by the segment's share of the cell's trips (the segments' trip rates are equal).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..indicators import SPENDING_ITEMS
+from ..indicators import SPENDING_ITEMS, surplus_rows
 from ..kernels.spec import SEGMENTS
 from .map_figures import grid_heatmap, to_raster
 from .page import esc, table
@@ -38,12 +39,8 @@ WHO: dict[str, tuple[str, ...]] = {
 
 def surplus_by_cell(welfare: pd.DataFrame, grid: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per cell and segment in ``year``: residents and consumer surplus, EUR a year."""
-    part = welfare[welfare["year"] == year]
-    wide = part.pivot_table(index=["cell_id", "segment"], columns="case",
-                            values=["welfare_eur", "trips"], aggfunc="sum")
-    out = pd.DataFrame({"surplus_eur": wide[("welfare_eur", "scenario")]
-                        - wide[("welfare_eur", "reference")],
-                        "trips": wide[("trips", "reference")]}).reset_index()
+    out = surplus_rows(welfare[welfare["year"] == year]).rename(
+        columns={"consumer_surplus_eur": "surplus_eur"}).drop(columns="year")
     cell_trips = out.groupby("cell_id")["trips"].transform("sum")
     population = out["cell_id"].map(grid.set_index("cell_id")["population"])
     out["residents"] = np.where(cell_trips > 0, population * out["trips"] / cell_trips, 0.0)
