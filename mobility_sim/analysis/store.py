@@ -42,13 +42,32 @@ STORE_VERSION = 2
 MODE_QUANTITIES: tuple[str, ...] = ("trips", "pkm", "vkm", "co2_ttw_t", "co2_wtw_t")
 
 
+def fixed_residents(welfare: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Return each year's welfare by segment on the first year's trips, grown with residents.
+
+    ``welfare``: one run's rows (``year, cell_id, segment, trips, welfare_eur``);
+    ``population``: the run's residents by year. A cell's segment counts its welfare per trip
+    times its trips of the first year x the year's residents over the first year's.
+    """
+    first = int(welfare["year"].min())
+    weight = welfare[welfare["year"] == first].set_index(["cell_id", "segment"])["trips"]
+    keyed = welfare.set_index(["cell_id", "segment"])
+    per_trip = (keyed["welfare_eur"] / keyed["trips"]).where(keyed["trips"] > 0, 0.0)
+    grown = keyed["year"].map(population / float(population.loc[first]))
+    fixed = per_trip * weight.reindex(keyed.index).fillna(0.0).to_numpy() * grown
+    return (keyed.assign(fixed=fixed).reset_index()
+            .pivot_table(index="year", columns="segment", values="fixed", aggfunc="sum"))
+
+
 def job_table(results: Results) -> pd.DataFrame:
     """Return the per-year table stored for one job.
 
     Columns: every column of ``results.summary`` and, for each model mode ``m`` and quantity
     ``q`` of :data:`MODE_QUANTITIES`, a column ``q.m`` (e.g. ``pkm.walk``, ``co2_wtw_t.car_ice``);
     and, when the run has its ``welfare`` table, ``welfare_eur.<segment>`` (the residents'
-    logsum in EUR a year: differences between jobs are consumer surpluses); when it has its
+    welfare per trip, the logsum in EUR, times the first year's trips grown with the
+    residents: differences between jobs of one package are consumer surpluses on the same
+    residents, as :func:`mobility_sim.indicators.surplus_rows` counts them); when it has its
     ``spending`` table, ``spending_eur.<segment>`` (the money they pay for their trips, EUR a
     year).
     """
@@ -61,7 +80,8 @@ def job_table(results: Results) -> pd.DataFrame:
         if "case" in welfare.columns:
             welfare = welfare[welfare["case"] == "scenario"]
         per = welfare.pivot_table(index="year", columns="segment", values="welfare_eur",
-                                  aggfunc="sum")
+                                  aggfunc="sum") if welfare.empty else fixed_residents(
+            welfare, results.summary.set_index("year")["population"])
         per.columns = [f"welfare_eur.{c}" for c in per.columns]
         table = table.merge(per.reset_index(), on="year", how="left")
     spending = results.spending
