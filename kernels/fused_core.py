@@ -48,6 +48,9 @@ from .fastexp import fast_exp, fast_log
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 #: Destinations per tile: tile sums are taken in the compute dtype, then added in float64.
 TILE = 512
+#: A typed zero for the cores' column offsets: a literal ``0`` at a call site would make numba
+#: compile a second specialisation of the callee (``Literal[int](0)`` besides ``int64``).
+ZERO = np.int64(0)
 #: Origins per block in the flows pass: trips by destination are added to the worker's
 #: float64 accumulator once per block.
 BLOCK = 8
@@ -243,13 +246,13 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
             for k in range(count):
                 i = block + k
                 bsel = b[origin_class[i]]
-                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, 0, g[k], h[k],
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, ZERO, g[k], h[k],
                            no_coef, no_coef, no_coef)
                 for s in range(n_seg):
                     if gravity:
-                        _weighted_modes(f[s], i, e, 0, stored[s, i, j0:j1])
+                        _weighted_modes(f[s], i, e, ZERO, stored[s, i, j0:j1])
                     else:
-                        _weighted_modes(f[s], i, e, 0, w[:j1 - j0])
+                        _weighted_modes(f[s], i, e, ZERO, w[:j1 - j0])
                         _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
         for k in range(count):
             i = block + k
@@ -505,7 +508,7 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, 
             for k in range(count):
                 i = block + k
                 bsel = b[origin_class[i]]
-                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, acc, d, 0, g[k], h[k],
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, acc, d, ZERO, g[k], h[k],
                            cm[k], carw[k], cpb[k] if track else d[:0])
             for m in range(n_modes):
                 ttm, am = tt[m, j0:j1], acc[m, :width]

@@ -277,3 +277,22 @@ def test_district_car_pkm_add_up_to_the_car_passenger_km():
             assert out.district_car_pkm[a].sum() == pytest.approx(
                 by_origin[inputs.district == a].sum(), rel=1e-12, abs=1e-12)
     assert demand_fused(replace(inputs, district=None), params).district_car_pkm is None
+
+
+def test_the_cores_pass_no_integer_literal_to_another_core():
+    # a literal 0 passed from one core to another makes numba compile the callee a second time
+    # (Literal[int](0) besides int64), about a second more of cold compilation; fused_core.ZERO
+    # is the typed zero to pass instead
+    import ast
+    import inspect
+
+    from mobility_sim.kernels import fused_core
+
+    tree = ast.parse(inspect.getsource(fused_core))
+    cores = {name for name, value in vars(fused_core).items() if hasattr(value, "py_func")}
+    literal = [f"{node.func.id} (line {node.lineno})" for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+               and node.func.id in cores
+               and any(isinstance(arg, ast.Constant) and type(arg.value) is int
+                       for arg in node.args)]
+    assert not literal, literal
