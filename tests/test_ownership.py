@@ -50,6 +50,9 @@ def test_a_quarter_of_the_gap_closes_each_year():
         shift = next_shift(shift, target, p)
     assert shift == pytest.approx(target, rel=1e-4)
     assert next_shift(np.zeros(1), target, p) == pytest.approx(0.25 * target)
+    # simulated every five years: five years of adjustment between two of them
+    assert next_shift(np.zeros(1), target, p, years=5) == pytest.approx(
+        (1 - 0.75 ** 5) * target)
 
 
 def test_the_long_run_shift_weighs_the_logsums_by_sandags_coefficients():

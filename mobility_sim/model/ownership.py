@@ -74,9 +74,14 @@ def long_run_shift(terms: np.ndarray, first: np.ndarray, p: Mapping[str, float])
     return mp.logsum_coef_car * change[0] - mp.logsum_coef_no_car * change[1]
 
 
-def next_shift(shift: np.ndarray, target: np.ndarray, p: Mapping[str, float]) -> np.ndarray:
-    """Next year's log-odds shift: ``c shift + (1 - c) target`` (partial adjustment)."""
-    c = ModelParameters.of(p).ownership.carry_over
+def next_shift(shift: np.ndarray, target: np.ndarray, p: Mapping[str, float],
+               years: int = 1) -> np.ndarray:
+    """The log-odds shift ``years`` calendar years on: ``c^k shift + (1 - c^k) target``.
+
+    Partial adjustment at ``c`` = ``ownership.carry_over`` a year, over the ``k`` = ``years``
+    between two simulated years (the target held meanwhile).
+    """
+    c = ModelParameters.of(p).ownership.carry_over ** max(int(years), 1)
     return c * np.asarray(shift, float) + (1.0 - c) * np.asarray(target, float)
 
 

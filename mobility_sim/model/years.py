@@ -410,7 +410,7 @@ class CarOwnership:
         return self._projected[year]
 
     def respond(self, year: int, dest_logsum: np.ndarray) -> None:
-        """Take the year's logsums (grid cells) and set next year's shift."""
+        """Take the year's logsums (grid cells) and set the next simulated year's shift."""
         if not self.on:
             return
         terms = accessibility_gap(dest_logsum)
@@ -419,7 +419,10 @@ class CarOwnership:
             return
         target = long_run_shift(terms, self._first, self.setup.parameters)
         previous = np.zeros(target.size) if self.shift is None else self.shift
-        self.shift = next_shift(previous, target, self.setup.parameters)
+        years = self.setup.years
+        later = [y for y in years if y > year]
+        self.shift = next_shift(previous, target, self.setup.parameters,
+                                later[0] - year if later else 1)
 
 
 def road_base(setup: RunSetup, kernel: KernelFn, year: int) -> RoadBase:
