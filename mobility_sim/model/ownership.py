@@ -76,7 +76,7 @@ def long_run_shift(terms: np.ndarray, first: np.ndarray, p: Mapping[str, float])
 
 def next_shift(shift: np.ndarray, target: np.ndarray, p: Mapping[str, float],
                years: int = 1) -> np.ndarray:
-    """The log-odds shift ``years`` calendar years on: ``c^k shift + (1 - c^k) target``.
+    """Return the log-odds shift ``years`` on: ``c^k shift + (1 - c^k) target``.
 
     Partial adjustment at ``c`` = ``ownership.carry_over`` a year, over the ``k`` = ``years``
     between two simulated years (the target held meanwhile).
