@@ -21,7 +21,7 @@ from mobility_sim.calibration.elasticities import (
     implied_elasticities,
     literature,
 )
-from mobility_sim.calibration.validation import validate_model
+from mobility_sim.calibration.validation import validate_model, validation_page
 from mobility_sim.exceptions import MobilitySimError
 from mobility_sim.model.base_year import BaselineModel
 
@@ -204,3 +204,15 @@ def test_compare_figures_reports_the_model_value(small_city):
     expected = mean_trip_length(out, (0, 1))
     assert table.loc[0, "model"] == pytest.approx(expected)
     assert table.loc[0, "ratio"] == pytest.approx(expected / 2.0)
+
+
+def test_diversion_ratios_say_where_new_pt_riders_come_from(validations, tmp_path):
+    for slug in ("helsinki", "amsterdam", "london"):
+        d = validations[slug].diversion
+        assert set(d["from_mode"]) == {"car", "walk", "bike"}
+        # trip rates are fixed: every new PT trip comes from another mode
+        sums = d.groupby("change")["diversion"].sum()
+        np.testing.assert_allclose(sums, 1.0, atol=1e-6)
+        assert ((d["diversion"] >= 0) & (d["diversion"] <= 1)).all()
+    page = validation_page([validations["helsinki"]])
+    assert "Where new PT riders come from" in page and "## Published diversion figures" in page

@@ -5,8 +5,9 @@ around the baseline::
 
     E = (ln Q(+) - ln Q(-)) / (ln(1 + h) - ln(1 - h))
 
-The model has no car-ownership, trip-frequency or fuel-efficiency response and no congestion
-feedback. Its full response (mode and destination choice) sits between the short run, which the
+These one-year perturbations hold car ownership, trip frequency, fuel efficiency and road
+speeds fixed (in a simulated run car ownership answers a year later and speeds follow
+traffic). Its full response (mode and destination choice) sits between the short run, which the
 TRACE project and de Jong & Gunn limit to mode choice, and the long run. The fuel-cost elasticity
 is therefore also computed with destinations held at the baseline (``car_fuel_vkm_short``: mode
 choice only). Both perturb the fuel cost per km at fixed fuel efficiency, so they are compared

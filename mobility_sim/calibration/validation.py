@@ -19,13 +19,14 @@ default time and cost coefficients, the constants refitted to the observed split
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..city import City, load_city
+from ..data import read_table
 from ..data.typed_parameters import ModelParameters
 from ..exceptions import OutputError
 from ..io.yamlio import atomic_path, write_text_atomic
@@ -34,6 +35,7 @@ from ..model.base_year import BaselineModel, calibration_status
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
 from .comparison import compare_figures
+from .diversion import diversion_ratios
 from .elasticities import compare_with_literature, implied_elasticities, literature
 from .outputs import mean_trip_length
 from .run import calibrate
@@ -58,6 +60,9 @@ class ModelValidation:
     figures : pandas.DataFrame
         From :func:`~mobility_sim.calibration.comparison.compare_figures` (empty when no
         independent figure is packaged for the city).
+    diversion : pandas.DataFrame
+        From :func:`~mobility_sim.calibration.diversion.diversion_ratios`: where the new riders
+        of a cheaper or more frequent PT come from.
     """
 
     city: City
@@ -65,6 +70,7 @@ class ModelValidation:
     elasticities: pd.DataFrame
     trip_lengths: pd.DataFrame
     figures: pd.DataFrame
+    diversion: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def trip_length_table(out: DemandOutputs) -> pd.DataFrame:
@@ -131,7 +137,7 @@ def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = 
     elasticities = compare_with_literature(implied_elasticities(model, step))
     return ModelValidation(city=city, calibration=status,
                            elasticities=elasticities, trip_lengths=trip_length_table(baseline),
-                           figures=figures)
+                           figures=figures, diversion=diversion_ratios(model))
 
 
 def _fmt(value: object, digits: int = 2) -> str:
@@ -182,6 +188,34 @@ def elasticity_rows(validation: ModelValidation) -> list[str]:
     return lines
 
 
+def diversion_rows(validation: ModelValidation) -> list[str]:
+    """Markdown lines: where a cheaper or more frequent PT's new riders come from."""
+    d = validation.diversion
+    if d.empty:
+        return []
+    lines = ["Where new PT riders come from (share of the PT trips gained; in brackets, the "
+             "mode's share of the trips not by PT; no trip is new: trip rates are fixed):", "",
+             "| change | " + " | ".join(f"from {m}" for m in d["from_mode"].unique()) + " |",
+             "|---|" + "---|" * d["from_mode"].nunique()]
+    for _, part in d.groupby("change", sort=False):
+        cells = [f"{100 * r.diversion:.0f} % ({100 * r.share_of_other_trips:.0f} %)"
+                 for r in part.itertuples()]
+        lines.append(f"| {part['label'].iloc[0]} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def published_diversion_rows() -> list[str]:
+    """Markdown lines: the published diversion figures (``diversion_factors.csv``)."""
+    table = read_table("diversion_factors.csv")
+    table = table[table["status"].isin(["published", "derived"]) & table["value"].notna()]
+    lines = ["| study | measure | new riders of | from | share | of what | where, when | source |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.study} | {r.measure} | {r.new_mode} | {r.from_mode} | "
+                     f"{100 * r.value:.0f} % | {r.unit} | {r.country} {r.year} | {r.source} |")
+    return lines
+
+
 def validation_page(validations: list[ModelValidation]) -> str:
     """Return a Markdown page: elasticities and trip lengths per city, then the sources."""
     lines = ["# Model validation: implied elasticities and emergent quantities", "",
@@ -206,6 +240,7 @@ def validation_page(validations: list[ModelValidation]) -> str:
                      for r in table.itertuples()]
             lines.append(f"| {purpose} | " + " | ".join(cells) + " |")
         lines.append("")
+        lines += diversion_rows(v)
         if v.figures.empty:
             lines += ["No independent published figure is packaged for this city.", ""]
         else:
@@ -218,6 +253,12 @@ def validation_page(validations: list[ModelValidation]) -> str:
     for row in literature().itertuples():
         lines.append(f"| {row.elasticity} | {row.low} | {row.high} | {row.context} | "
                      f"{row.source} | {row.derivation or 'as published'} |")
+    lines += ["", "## Published diversion figures", "",
+              "Where the new riders of a PT improvement came from, as published "
+              "(mobility_sim/data/diversion_factors.csv), to set beside each city's 'Where new "
+              "PT riders come from' above. The model has no new trips (trip rates are fixed) and "
+              "no other PT to divert from (one PT mode).", ""]
+    lines += published_diversion_rows()
     figures = [v.figures.assign(city=v.city.name) for v in validations if not v.figures.empty]
     if figures:
         lines += ["", "## Sources and definitions of the independent figures", "",
@@ -260,14 +301,18 @@ def coefficient_comparison(validations: dict[str, list[ModelValidation]]) -> lis
 
 
 def write_validation(validation: ModelValidation, folder: str | os.PathLike[str]) -> list[Path]:
-    """Write ``elasticities.csv``, ``trip_lengths.csv``, ``figures.csv`` and ``validation.md``."""
+    """Write the validation tables (CSV) and ``validation.md`` into ``folder``.
+
+    The tables: ``elasticities.csv``, ``trip_lengths.csv``, ``figures.csv``, ``diversion.csv``.
+    """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"{folder}: exists and is not a folder; choose another --out")
     paths = []
     for name, table in (("elasticities.csv", validation.elasticities),
                         ("trip_lengths.csv", validation.trip_lengths),
-                        ("figures.csv", validation.figures)):
+                        ("figures.csv", validation.figures),
+                        ("diversion.csv", validation.diversion)):
         with atomic_path(folder / name) as tmp:
             table.to_csv(tmp, index=False)
         paths.append(folder / name)

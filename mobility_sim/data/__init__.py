@@ -21,6 +21,10 @@ Tables
 ``elasticities.csv``
     Published elasticities (one row per source) that ``validate-model`` compares the model
     with; ``derivation`` says how a figure was converted, where it was.
+``diversion_factors.csv``
+    Published shares of where the new riders of a PT improvement came from (car, walking,
+    cycling, other PT, new trips), each with what it is a share of; ``validate-model`` shows
+    them beside the model's diversion ratios.
 ``transferred_coefficients.csv``
     Time and cost coefficients of estimated mode-choice models of other regions (``set, key,
     value, source``), which ``validate-model --coefficients`` applies instead of the defaults.
