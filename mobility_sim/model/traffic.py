@@ -145,8 +145,9 @@ class RoadNetwork:
         Each district's share of the van and lorry traffic.
     freight_pcu : float
         Van and lorry passenger-car-unit km per car vehicle-km on the city's roads.
-    freight_cells : ndarray, shape (N,)
-        Each cell's share of the van and lorry traffic (zeros without freight).
+    freight_cells : ndarray, shape (N,), or None
+        Each cell's share of the van and lorry traffic (zeros without freight; None: not
+        given, and the freight load only grows).
     van_pcu_share : float
         Vans' share of the freight's passenger-car-unit km.
     bus_road_share : float
@@ -196,7 +197,9 @@ class RoadNetwork:
         to other hours (:class:`FreightLoad`).
         """
         n, k = self.district.size, self.n_districts
-        cells = self.freight_cells if self.freight_cells is not None else np.zeros(n)
+        if self.freight_cells is None:  # freight not spread over the cells: it only grows
+            return FreightLoad(load=np.asarray(background, float) * float(growth))
+        cells = self.freight_cells
         keep = np.full(n, float(growth))
         if levers.consolidation is not None:
             keep *= 1.0 - np.clip(levers.consolidation, 0.0, 1.0)
