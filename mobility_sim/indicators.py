@@ -302,6 +302,11 @@ def welfare_rows(year: int, cell_ids: np.ndarray, trips: np.ndarray, logsum: np.
         "trips": (trips.sum(axis=1) * days).reshape(-1), "welfare_eur": welfare.reshape(-1)})
 
 
+def welfare_per_trip(welfare_eur: pd.Series, trips: pd.Series) -> pd.Series:
+    """Return the welfare per trip (the logsum in money), 0 where there is no trip."""
+    return (welfare_eur / trips).where(trips > 0, 0.0)
+
+
 def surplus_rows(welfare: pd.DataFrame) -> pd.DataFrame:
     """Return the consumer surplus of each year, cell and segment, EUR a year.
 
@@ -319,8 +324,7 @@ def surplus_rows(welfare: pd.DataFrame) -> pd.DataFrame:
     trips_ref = cases[("trips", "reference")]
 
     def per_trip(case: str) -> pd.Series:
-        trips = cases[("trips", case)]
-        return (cases[("welfare_eur", case)] / trips).where(trips > 0, 0.0)
+        return welfare_per_trip(cases[("welfare_eur", case)], cases[("trips", case)])
 
     return pd.DataFrame({"trips": trips_ref,
                          "consumer_surplus_eur": trips_ref * (per_trip("scenario")

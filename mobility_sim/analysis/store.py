@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import SweepStoreError
-from ..indicators import SPENDING_ITEMS
+from ..indicators import SPENDING_ITEMS, welfare_per_trip
 from ..io.yamlio import atomic_path, file_sha256, write_text_atomic
 from ..results import Results
 
@@ -52,7 +52,7 @@ def fixed_residents(welfare: pd.DataFrame, population: pd.Series) -> pd.DataFram
     first = int(welfare["year"].min())
     weight = welfare[welfare["year"] == first].set_index(["cell_id", "segment"])["trips"]
     keyed = welfare.set_index(["cell_id", "segment"])
-    per_trip = (keyed["welfare_eur"] / keyed["trips"]).where(keyed["trips"] > 0, 0.0)
+    per_trip = welfare_per_trip(keyed["welfare_eur"], keyed["trips"])
     grown = keyed["year"].map(population / float(population.loc[first]))
     fixed = per_trip * weight.reindex(keyed.index).fillna(0.0).to_numpy() * grown
     return (keyed.assign(fixed=fixed).reset_index()
@@ -76,12 +76,10 @@ def job_table(results: Results) -> pd.DataFrame:
     wide.columns = [f"{q}.{m}" for q, m in wide.columns]
     table = table.merge(wide.reset_index(), on="year", how="left")
     welfare = results.welfare
+    if isinstance(welfare, pd.DataFrame) and "case" in welfare.columns:
+        welfare = welfare[welfare["case"] == "scenario"]
     if isinstance(welfare, pd.DataFrame) and not welfare.empty:
-        if "case" in welfare.columns:
-            welfare = welfare[welfare["case"] == "scenario"]
-        per = welfare.pivot_table(index="year", columns="segment", values="welfare_eur",
-                                  aggfunc="sum") if welfare.empty else fixed_residents(
-            welfare, results.summary.set_index("year")["population"])
+        per = fixed_residents(welfare, results.summary.set_index("year")["population"])
         per.columns = [f"welfare_eur.{c}" for c in per.columns]
         table = table.merge(per.reset_index(), on="year", how="left")
     spending = results.spending

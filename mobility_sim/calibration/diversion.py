@@ -35,13 +35,15 @@ def _by_mode(out: DemandOutputs) -> np.ndarray:
     return np.asarray(out.trips, dtype=float).sum(axis=(0, 1, 2))
 
 
-def diversion_ratios(model: BaselineModel) -> pd.DataFrame:
+def diversion_ratios(model: BaselineModel,
+                     baseline: DemandOutputs | None = None) -> pd.DataFrame:
     """Return the model's diversion ratios for the improvements of :data:`CHANGES`.
 
     Columns ``change, label, from_mode, diversion, share_of_other_trips``: the share of the
     new PT trips taken from each mode, and that mode's share of the baseline's non-PT trips.
+    ``baseline``: the model's run without a change, when the caller has it (else run here).
     """
-    base = _by_mode(model.run())
+    base = _by_mode(model.run() if baseline is None else baseline)
     params = model.params
     rows = []
     for key, (label, factor) in CHANGES.items():

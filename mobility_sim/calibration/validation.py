@@ -137,7 +137,7 @@ def validate_model(city: City | str | os.PathLike[str], use_calibration: bool = 
     elasticities = compare_with_literature(implied_elasticities(model, step))
     return ModelValidation(city=city, calibration=status,
                            elasticities=elasticities, trip_lengths=trip_length_table(baseline),
-                           figures=figures, diversion=diversion_ratios(model))
+                           figures=figures, diversion=diversion_ratios(model, baseline))
 
 
 def _fmt(value: object, digits: int = 2) -> str:

@@ -141,13 +141,11 @@ class RoadNetwork:
         Share of the vehicle-km between two districts driven inside each grid district.
     cell_lane_km : ndarray, shape (N,)
         Lane-km of each cell's streets.
-    freight_share : ndarray, shape (K,)
-        Each district's share of the van and lorry traffic.
+    freight_cells : ndarray, shape (N,)
+        Each cell's share of the van and lorry traffic (zeros without freight);
+        :attr:`freight_share` sums it by district.
     freight_pcu : float
         Van and lorry passenger-car-unit km per car vehicle-km on the city's roads.
-    freight_cells : ndarray, shape (N,), or None
-        Each cell's share of the van and lorry traffic (zeros without freight; None: not
-        given, and the freight load only grows).
     van_pcu_share : float
         Vans' share of the freight's passenger-car-unit km.
     bus_road_share : float
@@ -161,12 +159,16 @@ class RoadNetwork:
     n_external: int
     path: np.ndarray
     cell_lane_km: np.ndarray
-    freight_share: np.ndarray
+    freight_cells: np.ndarray
     freight_pcu: float
+    van_pcu_share: float
     bus_road_share: float
     street_source: str
-    freight_cells: np.ndarray | None = None
-    van_pcu_share: float = 0.0
+
+    @property
+    def freight_share(self) -> np.ndarray:
+        """Each district's share of the van and lorry traffic, shape (K,)."""
+        return np.bincount(self.district, self.freight_cells, self.n_districts)
 
     def lane_km(self, levers: YearLevers | None = None) -> np.ndarray:
         """Lane-km of each district's streets open to cars (a ``road_space`` cut removed), (K,)."""
@@ -197,15 +199,13 @@ class RoadNetwork:
         to other hours (:class:`FreightLoad`).
         """
         n, k = self.district.size, self.n_districts
-        if self.freight_cells is None:  # freight not spread over the cells: it only grows
-            return FreightLoad(load=np.asarray(background, float) * float(growth))
         cells = self.freight_cells
         keep = np.full(n, float(growth))
         if levers.consolidation is not None:
             keep *= 1.0 - np.clip(levers.consolidation, 0.0, 1.0)
         if levers.cargo_bike is not None:
             keep *= 1.0 - self.van_pcu_share * np.clip(levers.cargo_bike, 0.0, 1.0)
-        base = np.bincount(self.district, cells, k)
+        base = self.freight_share
 
         def per_district(values: np.ndarray) -> np.ndarray:
             share = np.divide(np.bincount(self.district, cells * values, k), base,
@@ -359,22 +359,17 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
     density, source = street_density(city, p)
     lane_km = density * area_km2 * tr.lanes_per_street
     supply = mp.pt_supply
-    share = np.zeros(k)
-    pcu = 0.0
-    if freight_weights is not None and freight_ratios:
-        share = np.bincount(district, freight_weights, k)
-        share = share / share.sum() if share.sum() > 0 else share
-        pcu = sum(r * (1.0 if v == "van" else tr.lorry_pcu) for v, r in freight_ratios.items())
     cells = np.zeros(district.size)
-    van_share = 0.0
+    pcu = van_share = 0.0
     if freight_weights is not None and freight_ratios:
         cells = np.asarray(freight_weights, float)
         cells = cells / cells.sum() if cells.sum() > 0 else cells
+        pcu = sum(r * (1.0 if v == "van" else tr.lorry_pcu) for v, r in freight_ratios.items())
         van_share = float(freight_ratios.get("van", 0.0)) / pcu if pcu > 0 else 0.0
     return RoadNetwork(
         district=district, n_districts=k, n_external=n_ext,
         path=path_shares(cx, cy, district_of_point, k), cell_lane_km=lane_km,
-        freight_share=share, freight_pcu=pcu, freight_cells=cells, van_pcu_share=van_share,
+        freight_cells=cells, freight_pcu=pcu, van_pcu_share=van_share,
         bus_road_share=float(max(0.0, 1.0 - supply.share_tram - supply.share_metro)),
         street_source=source)
 

@@ -395,12 +395,12 @@ class CarOwnership:
         self._factors: dict[int, float] = {}
         self._projected: dict[int, FleetYear] = setup.fleet
         self._projected_factor = 1.0
+        self._population = setup.city.grid["population"].to_numpy(float)
 
     def fleet(self, year: int) -> FleetYear:
         """Return the year's fleet, projected again if ownership has moved enough."""
         s = self.setup
-        factor = stock_factor(s.layers.car_available, self.shift,
-                              s.city.grid["population"].to_numpy(float))
+        factor = stock_factor(s.layers.car_available, self.shift, self._population)
         if abs(factor / self._projected_factor - 1.0) > self.REPROJECT:
             owned = {y: self._factors.get(y, factor) for y in s.fleet}
             self._projected = fleet_path(s.city, s.parameters, s.levers, s.layers, s.growth,
