@@ -86,3 +86,28 @@ def test_city_info_and_the_notebook_view_show_the_coverage():
     assert "data sheet: 14 of 17 fields sourced" in result.output
     assert "trip_rate: not found" in result.output
     assert "fields sourced (data_sheet.yaml)" in load_city("berlin")._repr_html_()
+
+
+def test_a_projection_grows_from_its_own_base_not_from_another_areas_population(tmp_path):
+    """A regional projection with its own base year: the rate never divides region by city."""
+    from mobility_sim.city.build import sheet_population_growth
+
+    folder = tmp_path / "city"
+    folder.mkdir()
+    text = (CITIES / "vienna" / "data_sheet.yaml").read_text(encoding="utf-8")
+    (folder / "data_sheet.yaml").write_text(text, encoding="utf-8")
+    yaml = YAML()
+    data = yaml.load(folder / "data_sheet.yaml")
+    data["fields"]["population_projection"] = [{
+        "value": 2_420_000, "unit": "inhabitants", "year": 2050, "published": 2023,
+        "base_value": 2_200_000, "base_year": 2022, "definition": "main variant (test)",
+        "scope": "a region around the city (test)", "source": "test"}]
+    yaml.dump(data, folder / "data_sheet.yaml")
+    growth = sheet_population_growth(load_data_sheet(folder))
+    assert growth.until_year == 2050
+    assert growth.rate_per_year == pytest.approx((2.42 / 2.2) ** (1 / 28) - 1, abs=1e-6)
+    assert "the projection's base" in growth.source
+    data["fields"]["population_projection"][0]["base_value"] = -1
+    yaml.dump(data, folder / "data_sheet.yaml")
+    with pytest.raises(CityDataError, match=r"data_sheet\.yaml:\d+: .*base_value"):
+        load_data_sheet(folder)

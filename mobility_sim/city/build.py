@@ -479,20 +479,34 @@ def sheet_centre(sheet: DataSheet | None) -> tuple[float, float, str] | None:
 
 
 def sheet_population_growth(sheet: DataSheet | None) -> PopulationGrowth | None:
-    """Return the yearly growth rate implied by the sheet's population and its projection."""
+    """Return the yearly growth rate of the sheet's latest population projection.
+
+    The rate runs from the projection's own starting figure (``base_value`` in ``base_year``,
+    same scope and definition) to its target; without one, from the sheet's latest population
+    (whose scope the sheet's author has matched to the projection's).
+    """
     if sheet is None:
         return None
-    now, later = sheet.latest("population"), sheet.latest("population_projection")
-    if (now is None or later is None or not isinstance(now.value, int | float)
-            or not isinstance(later.value, int | float) or later.year <= now.year
-            or now.value <= 0):
+    later = sheet.latest("population_projection")
+    if later is None or not isinstance(later.value, int | float):
         return None
-    rate = (float(later.value) / float(now.value)) ** (1.0 / (later.year - now.year)) - 1.0
+    if later.base_value is not None and later.base_year is not None:
+        start, start_year = float(later.base_value), later.base_year
+        start_text = f"{start:,.0f} in {start_year} (the projection's base)"
+    else:
+        now = sheet.latest("population")
+        if now is None or not isinstance(now.value, int | float) or now.value <= 0:
+            return None
+        start, start_year = float(now.value), now.year
+        start_text = f"{start:,.0f} in {start_year} ({now.source})"
+    if later.year <= start_year:
+        return None
+    rate = (float(later.value) / start) ** (1.0 / (later.year - start_year)) - 1.0
     return PopulationGrowth(
         rate_per_year=round(rate, 6), until_year=later.year,
         source=(f"data sheet: {later.value:,.0f} in {later.year} ({later.scope}; {later.source}) "
-                f"against {now.value:,.0f} in {now.year} ({now.source}); the urban centre is "
-                "assumed to grow like the municipality, jobs like residents"))
+                f"against {start_text}; the urban centre is assumed to grow like the "
+                "projection's area, jobs like residents"))
 
 
 def eur_per(currency: str) -> tuple[float, str] | None:

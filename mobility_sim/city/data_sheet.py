@@ -100,6 +100,10 @@ class Entry(_Sourced):
     value: float | list[float] | Centre
     unit: str = Field(min_length=1)
     published: int | None = None
+    base_value: float | None = Field(default=None, gt=0)
+    """A projection's own starting figure, same scope and definition as ``value``."""
+    base_year: int | None = Field(default=None, ge=1950, le=2100)
+    """The year of ``base_value``."""
     mode: Literal[PT_MODES] | None = None  # type: ignore[valid-type]
     metric: Literal[PT_METRICS] | None = None  # type: ignore[valid-type]
 
