@@ -549,6 +549,8 @@ def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: 
                       pollutants: YearAccounts | None = None) -> pd.DataFrame:
     """Return a one-row ``summary`` with the fleet, energy, pollutant and health columns.
 
+    ``bev_sales_share`` is the year's share without early replacements: the column is the
+    share of the cars actually sold (zones' replacements included), this one when none were.
     ``accounts`` are the passenger vehicles' (fleet and energy columns); ``pollutants`` the
     accounts the pollutant columns sum (default: the same; a run passes all vehicles, freight
     included).
@@ -559,7 +561,8 @@ def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: 
     non_exhaust = sum(pollutants.tonnes(q) for q in ("pm25_tyre", "pm25_brake", "pm25_road"))
     extra = {
         "fleet_bev_share": fleet.car.shares()["bev"],
-        "bev_sales_share": bev_sales_share,
+        "bev_sales_share": (fleet.car.sales_shares()["bev"] if fleet.car.sales.sum() > 0
+                            else bev_sales_share),
         "grid_gco2e_per_kwh": fleet.grid_gco2e_per_kwh,
         "car_stock": fleet.car.total,
         "bus_stock": fleet.bus.total,

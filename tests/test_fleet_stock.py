@@ -109,7 +109,7 @@ def test_zone_replacements_come_forward_once_and_only_for_barred_cars():
     early = {y: with_zone[y].car.early_retired.sum() for y in YEARS}
     assert early[2030] > 0 and all(early[y] == 0 for y in YEARS if y != 2030)
     assert with_zone[2030].car.early_retired[CAR_POWERTRAINS.index("bev")] == 0
-    # replaced cars are bought new with the year's sales mix: the fleet is younger, more BEV
+    # replaced cars are bought new (a Euro 6 zone lets every new car in): younger, more BEV
     assert (with_zone[2030].car.mean_age() < without[2030].car.mean_age())[:-1].all()
     assert with_zone[2030].car.shares()["bev"] > without[2030].car.shares()["bev"]
     # size: reach 0.4 x 0.9 x replacement share 0.5 x the barred cars (petrol before Euro 4,
@@ -121,6 +121,39 @@ def test_zone_replacements_come_forward_once_and_only_for_barred_cars():
     diesel = car.by_age[2030 - ages < 2016, CAR_POWERTRAINS.index("diesel")].sum()
     hybrid = car.by_age[2030 - ages < 2006, 2:4].sum()
     assert early[2030] == pytest.approx(0.4 * 0.9 * 0.5 * (petrol + diesel + hybrid), rel=1e-9)
+
+
+def test_zero_emission_zone_replaces_barred_cars_with_electric_ones():
+    rule = {"petrol": 99, "diesel": 99}
+    zones = {y: zone(0.4, rule, compliance=0.9) for y in range(2030, 2051)}
+    with_zone, without = run(bev=0.3, zones=zones), run(bev=0.3)
+    early = with_zone[2030].car.early_retired.sum()
+    assert early > 0
+    bev = CAR_POWERTRAINS.index("bev")
+    # the other buyers keep the year's mix; every replacement is battery-electric
+    regular = with_zone[2030].car.sales.sum() - early
+    assert with_zone[2030].car.sales[bev] == pytest.approx(0.3 * regular + early, rel=1e-9)
+    assert with_zone[2030].car.sales_shares()["bev"] > 0.3
+    # so the zone adds its early replacements to the electric fleet one for one (at the sales
+    # mix, only 30 % of them would be electric)
+    added = with_zone[2030].car.stock[bev] - without[2030].car.stock[bev]
+    assert added == pytest.approx(early, rel=1e-9)
+
+
+def test_euro_zone_replacements_follow_the_sales_mix():
+    zones = {2030: zone(0.4)}
+    fleet = run(bev=0.3, zones=zones)
+    assert fleet[2030].car.sales_shares()["bev"] == pytest.approx(0.3, rel=1e-12)
+
+
+def test_replacements_never_exceed_the_sales_of_a_shrinking_stock():
+    s = Survival(18.1, 2.5, 40)
+    start = initial_stock(2024, 1000.0, {"petrol": 1.0}, CAR_POWERTRAINS, s)
+    early = np.zeros_like(start.by_age)
+    early[10:, CAR_POWERTRAINS.index("petrol")] = 0.5
+    nxt = step(start, 900.0, {"petrol": 1.0}, s.retirement_rates(), early, {"bev": 1.0})
+    assert nxt.total == pytest.approx(900.0)
+    assert nxt.sales[CAR_POWERTRAINS.index("bev")] == pytest.approx(nxt.sales.sum())
 
 
 def test_tighter_or_wider_zone_retires_more_cars_early():

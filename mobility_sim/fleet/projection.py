@@ -111,7 +111,7 @@ def zone_early(factors: VintageFactors, year: int, n_ages: int, now: FleetLevers
     the barred cars, ``reach x replacement_share`` are replaced by new cars in the year they
     become barred (``reach`` = cars entering the zones x compliance); when the reach grows,
     the increase applies to cars barred already. A zone that stays the same retires no more
-    cars early.
+    cars early. The replacements are cars the zone lets in (:func:`compliant_mix`).
     """
     reach_now = now.lez_reach
     if reach_now <= 0:
@@ -131,6 +131,23 @@ def zone_early(factors: VintageFactors, year: int, n_ages: int, now: FleetLevers
         early[barred_now & barred_before, j] = (max(reach_now - reach_before, 0.0)
                                                 * replacement_share)
     return early if early.any() else None
+
+
+def compliant_mix(factors: VintageFactors, year: int, now: FleetLevers,
+                  sales: Mapping[str, float]) -> dict[str, float]:
+    """Sales mix of the cars bought to replace cars a zone barred: the new cars it lets in.
+
+    The year's sales mix restricted to the powertrains whose new cars meet the zone's minimum
+    Euro class for their fuel (all of them under a Euro 6 zone; battery-electric only under a
+    zero-emission zone), in the mix's proportions; the whole mix if none would be let in.
+    """
+    numbers = factors.euro_numbers(year, 1)[0]
+    allowed = {}
+    for j, pt in enumerate(factors.powertrains):
+        fuel = CAR_FUEL.get(pt)
+        if fuel is None or fuel not in now.lez_min_euro or numbers[j] >= now.lez_min_euro[fuel]:
+            allowed[pt] = float(sales.get(pt, 0.0))
+    return allowed if sum(allowed.values()) > 0 else dict(sales)
 
 
 def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
@@ -188,8 +205,10 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
                            fleet.lez.replacement_share)
         target = car_stock * (1.0 + growth) ** (lv.year - first + 1) * lv.car_stock_factor
         reference_sales = start.car_sales[lv.year] if start is not None else default_sales()
-        car = step(car, target, sales_mix(lv.car_bev_sales_share, reference_sales), car_rates,
-                   early)
+        mix = sales_mix(lv.car_bev_sales_share, reference_sales)
+        replacing = (compliant_mix(car_factors, lv.year, lv, mix) if early is not None
+                     else None)
+        car = step(car, target, mix, car_rates, early, replacing)
         bus_bev = lv.bus_bev_sales_share
         if bus_bev is None and start is not None:
             bus_bev = start.bus_bev_sales[lv.year]
@@ -200,5 +219,5 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     return out
 
 
-__all__ = ["FleetStart", "FleetYear", "bus_sales_mix",
+__all__ = ["FleetStart", "FleetYear", "bus_sales_mix", "compliant_mix",
            "project_fleet", "survival_of"]

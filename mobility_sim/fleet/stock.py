@@ -96,7 +96,8 @@ def initial_stock(year: int, total: float, shares: Mapping[str, float],
 
 
 def step(previous: StockYear, target_total: float, sales_shares: Mapping[str, float],
-         retirement_rates: np.ndarray, early: np.ndarray | None = None) -> StockYear:
+         retirement_rates: np.ndarray, early: np.ndarray | None = None,
+         replacement_shares: Mapping[str, float] | None = None) -> StockYear:
     """Advance the stock by one year.
 
     Parameters
@@ -112,6 +113,9 @@ def step(previous: StockYear, target_total: float, sales_shares: Mapping[str, fl
     early : ndarray, shape (A, P), optional
         Share of the surviving vehicles of each (new) age and powertrain retired early this
         year (low-emission zone); the retired vehicles are replaced by sales.
+    replacement_shares : mapping of str to float, optional
+        Sales shares of the vehicles bought to replace the early-retired ones (the powertrains
+        the zone lets in; default ``sales_shares``). The other sales follow ``sales_shares``.
 
     Returns
     -------
@@ -135,12 +139,21 @@ def step(previous: StockYear, target_total: float, sales_shares: Mapping[str, fl
         aged -= excess
         retired = retired + excess.sum(axis=0)
         to_sell = 0.0
-    mix = np.array([sales_shares.get(p, 0.0) for p in previous.powertrains], dtype=float)
-    total_mix = mix.sum()
-    if total_mix <= 0:
-        raise ValueError(f"sales shares of {previous.year + 1} sum to 0: {dict(sales_shares)}")
-    sales = to_sell * mix / total_mix
+    sales = to_sell * _normalised(sales_shares, previous)
+    if replacement_shares is not None and early_retired.sum() > 0 and to_sell > 0:
+        replaced = min(float(early_retired.sum()), to_sell)
+        sales = ((to_sell - replaced) * _normalised(sales_shares, previous)
+                 + replaced * _normalised(replacement_shares, previous))
     aged[0] = sales
     assert aged.shape[0] == n_ages
     return StockYear(previous.year + 1, previous.powertrains, aged, sales, retired,
                      early_retired)
+
+
+def _normalised(shares: Mapping[str, float], stock: StockYear) -> np.ndarray:
+    """``shares`` in the order of the stock's powertrains, summing to 1."""
+    mix = np.array([shares.get(p, 0.0) for p in stock.powertrains], dtype=float)
+    total = mix.sum()
+    if total <= 0:
+        raise ValueError(f"sales shares of {stock.year + 1} sum to 0: {dict(shares)}")
+    return mix / total

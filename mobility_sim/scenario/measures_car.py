@@ -87,8 +87,10 @@ class LowEmissionZone(MeasureBase):
     combustion alternative covers petrol, diesel, hybrid and plug-in hybrid cars: for a zone
     that bans only older cars, set ``affected_share`` to their share of combustion-car trips.
     Trips of the zone's residents to outside destinations are not restricted in the demand
-    model; the fleet model may bring their car replacements forward (the zone is passed on to
-    it).
+    model. The fleet model brings forward the replacement of the barred cars
+    (``fleet.lez.replacement_share`` of the owners reached), and the replacements are cars the
+    zone lets in: battery-electric under a zero-emission zone, the year's sales mix under a
+    Euro-class zone (every new car meets Euro 6).
     """
 
     AREA_RULE: ClassVar[AreaRule] = "required"
