@@ -614,10 +614,13 @@ class CarFleet(VehicleSurvival):
         Yearly growth of the car stock (1/year).
     efficiency_gain : PowertrainGain
         Yearly efficiency gain of new cars (1/year).
+    annual_km : float
+        Distance a car is driven in a year (km/car/year).
     """
 
     stock_growth: float
     efficiency_gain: PowertrainGain
+    annual_km: float
 
 
 @dataclass(frozen=True)
@@ -676,6 +679,22 @@ class Lez:
 
 
 @dataclass(frozen=True)
+class Purchase:
+    """``fleet.purchase.*`` parameters: how prices shift the new-car mix (``fleet/purchase.py``).
+
+    Attributes
+    ----------
+    coef_per_keur : float
+        Change of the log-odds of a battery-electric new car per 1,000 EUR of its advantage.
+    years_valued : float
+        Years of running-cost savings counted as purchase price.
+    """
+
+    coef_per_keur: float
+    years_valued: float
+
+
+@dataclass(frozen=True)
 class Fleet:
     """``fleet.*`` parameters: the vintage stock model (``fleet_parameters.csv``).
 
@@ -684,11 +703,13 @@ class Fleet:
     car : CarFleet
     bus : BusFleet
     lez : Lez
+    purchase : Purchase
     """
 
     car: CarFleet
     bus: BusFleet
     lez: Lez
+    purchase: Purchase
 
 
 @dataclass(frozen=True)

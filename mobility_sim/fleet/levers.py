@@ -16,6 +16,9 @@ its "no measure" value:
     Share of the city's cars that enter the zones, times the zones' intensity (0-1).
 ``lez_compliance`` (float, default 1)
     Share of the affected owners who comply with the rule (0-1).
+``fuel_price_change_eur_per_l``, ``carbon_price_eur_per_t`` (float, default 0)
+    What the scenario adds to the fuel price, and its carbon price on road fuels (the part
+    above the reference case's ETS2 shifts the new-car mix: :mod:`.purchase`).
 ``car_shedding`` (per-cell shares, or None)
     Share of car-available residents who give up their car; the caller turns it into
     ``car_shed_share``, the share of the city's cars given up.
@@ -55,6 +58,10 @@ class FleetLevers:
     car_stock_factor : float
         Multiplier of the car stock target: (1 - share of cars given up) x the growth of the
         residents (the city's population projection; cars per resident held).
+    fuel_price_change_eur_per_l : float
+        EUR per litre the scenario adds to petrol and diesel.
+    carbon_price_extra_eur_per_t : float
+        Carbon price on road fuels above the reference case's, EUR per tonne of CO2.
     """
 
     year: int
@@ -65,6 +72,8 @@ class FleetLevers:
     lez_affected_share: float = 0.0
     lez_compliance: float = 1.0
     car_stock_factor: float = 1.0
+    fuel_price_change_eur_per_l: float = 0.0
+    carbon_price_extra_eur_per_t: float = 0.0
 
     @property
     def lez_reach(self) -> float:
@@ -78,7 +87,8 @@ class FleetLevers:
         return max(0.0, self.grid_intensity_factor * published)
 
 
-def fleet_levers(year_levers: Any, car_shed_share: float = 0.0) -> FleetLevers:
+def fleet_levers(year_levers: Any, car_shed_share: float = 0.0,
+                 reference_carbon_price: float = 0.0) -> FleetLevers:
     """Read the fleet-relevant fields of a ``YearLevers``.
 
     Parameters
@@ -87,6 +97,8 @@ def fleet_levers(year_levers: Any, car_shed_share: float = 0.0) -> FleetLevers:
         The year's levers.
     car_shed_share : float
         Share of the city's cars given up this year (car shedding), in [0, 1].
+    reference_carbon_price : float
+        The reference case's carbon price on road fuels this year (ETS2), EUR/t.
     """
     def get(name: str, default: Any) -> Any:
         value = getattr(year_levers, name, None)
@@ -102,4 +114,7 @@ def fleet_levers(year_levers: Any, car_shed_share: float = 0.0) -> FleetLevers:
         lez_affected_share=float(get("lez_affected_share", 0.0)),
         lez_compliance=float(get("lez_compliance", 1.0)),
         car_stock_factor=float(np.clip(1.0 - car_shed_share, 0.0, 1.0)),
+        fuel_price_change_eur_per_l=float(get("fuel_price_change_eur_per_l", 0.0)),
+        carbon_price_extra_eur_per_t=(float(get("carbon_price_eur_per_t", 0.0))
+                                      - float(reference_carbon_price)),
     )

@@ -23,9 +23,10 @@ from ..exceptions import FleetParameterError
 from .grid import grid_path
 from .levers import FleetLevers
 from .mix import FleetState, default_sales, sales_mix
+from .purchase import running_cost_change, shifted_bev_share
 from .stock import StockYear, initial_stock, step
 from .survival import Survival
-from .tables import BUS_POWERTRAINS, CAR_FUEL, CAR_POWERTRAINS, shares
+from .tables import BUS_POWERTRAINS, CAR_FUEL, CAR_POWERTRAINS, ICE_POWERTRAINS, shares
 from .vintage_factors import VintageFactors, vintage_factors
 
 
@@ -150,6 +151,27 @@ def compliant_mix(factors: VintageFactors, year: int, now: FleetLevers,
     return allowed if sum(allowed.values()) > 0 else dict(sales)
 
 
+def purchase_share(now: FleetLevers, factors: VintageFactors, sales: Mapping[str, float],
+                   mp: ModelParameters) -> float:
+    """Return the year's battery-electric share of new cars once the scenario's prices act.
+
+    ``now.car_bev_sales_share`` moved by what the scenario adds to running a new combustion car
+    (:func:`.purchase.shifted_bev_share`): the fuel price change at ``car.fuel_l_per_km`` and
+    the carbon price above the reference case's at the new combustion cars' tank-to-wheel CO2
+    per km (this year's vintage, in the year's sales proportions).
+    """
+    share = now.car_bev_sales_share
+    if now.fuel_price_change_eur_per_l == 0 and now.carbon_price_extra_eur_per_t == 0:
+        return share
+    ttw = factors.per_vintage(now.year, 1)["ttw"][0]
+    weights = np.array([sales.get(pt, 0.0) if pt in ICE_POWERTRAINS else 0.0
+                        for pt in factors.powertrains])
+    kg_per_km = float(weights @ ttw / weights.sum()) if weights.sum() > 0 else 0.0
+    extra = running_cost_change(now.fuel_price_change_eur_per_l,
+                                now.carbon_price_extra_eur_per_t, mp.car.fuel_l_per_km, kg_per_km)
+    return shifted_bev_share(share, extra, mp)
+
+
 def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
                   bus_stock: Mapping[int, float], p: Mapping[str, float],
                   start: FleetStart | None = None) -> dict[int, FleetYear]:
@@ -196,7 +218,8 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     car = initial_stock(first - 1, car_stock, car_shares, CAR_POWERTRAINS, car_surv)
     bus = initial_stock(first - 1, bus_stock[first], bus_shares, BUS_POWERTRAINS, bus_surv)
     grid = grid_path(country, levers, start.grid if start is not None else None)
-    fleet = ModelParameters.of(p).fleet
+    mp = ModelParameters.of(p)
+    fleet = mp.fleet
     growth = fleet.car.stock_growth
     out: dict[int, FleetYear] = {}
     before: FleetLevers | None = None
@@ -205,7 +228,7 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
                            fleet.lez.replacement_share)
         target = car_stock * (1.0 + growth) ** (lv.year - first + 1) * lv.car_stock_factor
         reference_sales = start.car_sales[lv.year] if start is not None else default_sales()
-        mix = sales_mix(lv.car_bev_sales_share, reference_sales)
+        mix = sales_mix(purchase_share(lv, car_factors, reference_sales, mp), reference_sales)
         replacing = (compliant_mix(car_factors, lv.year, lv, mix) if early is not None
                      else None)
         car = step(car, target, mix, car_rates, early, replacing)
@@ -219,5 +242,5 @@ def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,
     return out
 
 
-__all__ = ["FleetStart", "FleetYear", "bus_sales_mix", "compliant_mix",
-           "project_fleet", "survival_of"]
+__all__ = ["FleetStart", "FleetYear", "bus_sales_mix", "compliant_mix", "project_fleet",
+           "purchase_share", "survival_of"]

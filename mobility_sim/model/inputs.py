@@ -21,6 +21,7 @@ from ..city.layers import density_default, residents_per_km2
 from ..data.typed_parameters import ModelParameters, PerMode
 from ..exceptions import ScenarioError
 from ..fleet import FleetState, mode_emission_factors
+from ..fleet.purchase import running_cost_change
 from ..kernels.spec import (
     BIKE,
     CAR_EV,
@@ -423,8 +424,9 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     cost_per_km[CAR_ICE], cost_per_km[CAR_EV] = mp.car.cost_per_km_ice, mp.car.cost_per_km_ev
     if levers is not None:
         ice_kg_per_vkm = ef_ttw[CAR_ICE] * occupancy
-        cost_per_km[CAR_ICE] += (levers.fuel_price_change_eur_per_l * mp.car.fuel_l_per_km
-                                 + levers.carbon_price_eur_per_t * ice_kg_per_vkm / 1000.0)
+        cost_per_km[CAR_ICE] += running_cost_change(
+            levers.fuel_price_change_eur_per_l, levers.carbon_price_eur_per_t,
+            mp.car.fuel_l_per_km, ice_kg_per_vkm)
         cost_per_km[CAR_ICE] = max(0.0, cost_per_km[CAR_ICE])
     infra = np.zeros(n_modes)
     infra[[BIKE, EBIKE]] = utility.bike_infra

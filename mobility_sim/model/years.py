@@ -272,8 +272,8 @@ def fleet_path(city: City, p: Mapping[str, float], levers: Mapping[int, YearLeve
         [dataclasses.replace(
             fl, car_stock_factor=fl.car_stock_factor * owned.get(y, 1.0))
          for y in calendar
-         for fl in [_grown(fleet_levers(levers[y], car_shed_share(levers[y], layers, city)),
-                           growth[y])]],
+         for fl in [_grown(fleet_levers(levers[y], car_shed_share(levers[y], layers, city),
+                                        ref.carbon_price_eur_per_t[y]), growth[y])]],
         grid_country(city), car_stock(city, p),
         {y: service[y]["bus"] / ModelParameters.of(p).fleet.bus.annual_km for y in calendar}, p,
         FleetStart(car_shares=ref.car_fleet.shares, bus_shares=ref.bus.fleet.shares,

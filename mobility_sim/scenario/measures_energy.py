@@ -109,10 +109,17 @@ class FuelPrice(CityWide):
 
     Model: combustion cars' money cost per km rises by the change times the fuel use per km
     (``car.fuel_l_per_km``); mode and destination choice respond through the cost coefficient.
+    Buyers of new cars respond too: the battery-electric share of sales moves in a binary
+    purchase logit by the extra running cost of a combustion car over
+    ``fleet.purchase.years_valued`` years of ``fleet.car.annual_km``
+    (``mobility_sim/fleet/purchase.py``).
     """
 
     AREA_REASON: ClassVar[str] = "it applies city-wide: the model has one fuel price"
-    PARAMETERS: ClassVar[tuple[str, ...]] = ("car.fuel_l_per_km", "car.cost_per_km_ice")
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("car.fuel_l_per_km", "car.cost_per_km_ice",
+                                             "fleet.purchase.coef_per_keur",
+                                             "fleet.purchase.years_valued",
+                                             "fleet.car.annual_km")
 
     type: Literal["fuel_price"]
     change_eur_per_litre: float = Field(ge=-2, le=10, json_schema_extra=unit("EUR/l"))
@@ -131,7 +138,9 @@ class CarbonPrice(CityWide):
     tank-to-wheel CO2 per vehicle-km (from the emission factors and the fleet mix of the year);
     electricity is not charged (power generation is already in the EU ETS). The EU ETS2 price
     on road fuels is part of the reference case in EU member states (``docs/reference_case.md``);
-    this measure adds a national or local carbon charge to it.
+    this measure adds a national or local carbon charge to it. The part above the reference
+    case's price also shifts the new-car mix, like a fuel tax (the new combustion cars' CO2 per
+    km; ``mobility_sim/fleet/purchase.py``).
     """
 
     AREA_REASON: ClassVar[str] = "it applies city-wide: a carbon price covers all fuel sold"
