@@ -252,11 +252,23 @@ def test_speed_limit_slows_cars_in_the_area_and_cuts_car_trips(tmp_path, city, b
     assert mode_trips(out, *CAR_MODES) < mode_trips(base[2], *CAR_MODES)
 
 
-def test_telework_removes_the_stated_share_of_commute_trips(tmp_path, city, base):
+def test_telework_removes_the_stated_share_of_commute_trips_with_its_rebound(tmp_path, city,
+                                                                             base):
     out = model(load(tmp_path, city, [measure("telework", city, share=0.2)]))[2]
-    assert out.trips[:, COMMUTE].sum() == pytest.approx(0.8 * base[2].trips[:, COMMUTE].sum())
+    removed = 0.2 * base[2].trips[:, COMMUTE].sum()
+    assert out.trips[:, COMMUTE].sum() == pytest.approx(base[2].trips[:, COMMUTE].sum() - removed)
     other = 1 - COMMUTE
-    assert out.trips[:, other].sum() == pytest.approx(base[2].trips[:, other].sum())
+    # a quarter of a non-commute trip for each commute trip removed (telework.rebound_trips)
+    added = out.trips[:, other].sum() - base[2].trips[:, other].sum()
+    assert added == pytest.approx(0.25 * removed)
+    # shorter than the commutes they replace: less than a quarter of the km come back
+    removed_km = base[2].pkm[:, COMMUTE].sum() - out.pkm[:, COMMUTE].sum()
+    added_km = out.pkm[:, other].sum() - base[2].pkm[:, other].sum()
+    assert 0 < added_km < 0.25 * removed_km
+    loaded = load(tmp_path, city, [measure("telework", city, share=0.2)])
+    loaded.scenario.parameters["telework.rebound_trips"] = 0.0
+    none = model(loaded)[2]
+    assert none.trips[:, other].sum() == pytest.approx(base[2].trips[:, other].sum())
 
 
 def test_densification_moves_people_near_stops_and_raises_pt_use(tmp_path, city, base):

@@ -484,6 +484,19 @@ class Vot:
 
 
 @dataclass(frozen=True)
+class Telework:
+    """``telework.*`` parameters: what teleworkers do with the day (``model/inputs.py``).
+
+    Attributes
+    ----------
+    rebound_trips : float
+        Non-commute trips added per commute trip telework removes.
+    """
+
+    rebound_trips: float
+
+
+@dataclass(frozen=True)
 class Income:
     """``income.*`` parameters: how income groups differ (``model/income.py``).
 
@@ -799,7 +812,8 @@ class ModelParameters:
     Attributes
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
-    balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi
+    balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi,
+    telework
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -829,6 +843,7 @@ class ModelParameters:
     ownership: Ownership
     traffic: Traffic
     sumi: Sumi
+    telework: Telework
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

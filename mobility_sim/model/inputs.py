@@ -415,7 +415,10 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     cordon_charge = np.zeros(n_modes)
     if levers is not None:
         occupancy = max(1.0, levers.car_occupancy.apply(occupancy))
-        trip_rate[PURPOSES.index("commute")] *= levers.commute_trip_factor
+        commute, other = PURPOSES.index("commute"), PURPOSES.index("other")
+        removed = trip_rate[commute] * (1.0 - levers.commute_trip_factor)
+        trip_rate[commute] -= removed
+        trip_rate[other] += mp.telework.rebound_trips * removed
         fare[PT] = max(0.0, levers.pt_fare.apply(fare[PT]))
         cordon_charge[CAR_ICE] = levers.cordon_charge_eur
         cordon_charge[CAR_EV] = levers.cordon_charge_ev_eur
