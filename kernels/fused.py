@@ -70,7 +70,6 @@ from .spec import (  # noqa: E402
     MODES,
     PT,
     PURPOSES,
-    SEGMENTS,
     DemandInputs,
     DemandOutputs,
     DemandParams,
@@ -325,7 +324,7 @@ def check_fused_arguments(
         chosen = None
     if chosen not in DTYPES:
         problems.append(f"dtype: expected float64 or float32, got {dtype!r}")
-    segs = _selection(segments, len(SEGMENTS), "segments", problems)
+    segs = _selection(segments, np.asarray(inputs.segment_share).shape[0], "segments", problems)
     purs = _selection(purposes, len(PURPOSES), "purposes", problems)
     scale = np.asarray(params.dest_scale, dtype=float)
     if not np.all(np.isfinite(scale)) or np.any(scale < 0):
@@ -486,7 +485,8 @@ def demand_fused(
         Listing every invalid input (shapes, ranges, dtype, warm start).
     """
     dtype, segs, purs = check_fused_arguments(inputs, params, balancing, dtype, segments, purposes)
-    n, n_seg, n_pur, n_modes = inputs.n_cells, len(SEGMENTS), len(PURPOSES), len(MODES)
+    n, n_seg = inputs.n_cells, np.asarray(inputs.segment_share).shape[0]
+    n_pur, n_modes = len(PURPOSES), len(MODES)
     trips = np.zeros((n_seg, n_pur, n, n_modes))
     pkm = np.zeros((n_seg, n_pur, n, n_modes))
     trips_to_mn = np.zeros((n_modes, n))

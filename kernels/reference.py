@@ -23,9 +23,11 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
        w_ijm = origin_avail[s,m,i] * dest_avail[m,j] * exp(V_ijm)
        P(m | i, j) = w_ijm / W_ij,   W_ij = sum_m w_ijm,   logsum L_ij = ln W_ij
 
-   The car powertrains enter as two alternatives weighted by their fleet shares, so that with
-   equal utilities they add up to one car alternative. Every mode is unavailable (``w = 0``)
-   between two external zones (``external``), and within one.
+   The car powertrains enter as two alternatives weighted by the origin availability (the model
+   gives each owner class its own segment, ``mobility_sim/model/car_owners.py``; a segment with
+   both weighs them by their shares), so that with equal utilities they add up to one car
+   alternative. Any number ``S`` of segments (the rows of ``segment_share``). Every mode is
+   unavailable (``w = 0``) between two external zones (``external``), and within one.
 4. Destination choice: ``A_ij = size[p,j] * exp(dest_scale[p] * L_ij)`` and
    ``P(j | i) = B_j A_ij / sum_k B_k A_ik``. ``B = 1`` for origin-constrained purposes; for doubly
    constrained purposes ``B`` is balanced (Furness) until the trips arriving in every cell match
@@ -49,7 +51,6 @@ from .spec import (
     CAR_MODES,
     MODES,
     PURPOSES,
-    SEGMENTS,
     DemandInputs,
     DemandOutputs,
     DemandParams,
@@ -196,15 +197,16 @@ def balance(
     size = inputs.size[p]
     target = destination_targets(size, origins)
     factors = starting_factors(factors, target)
-    stored = np.empty((len(SEGMENTS), n, n))
-    for s in range(len(SEGMENTS)):
+    n_seg = inputs.segment_share.shape[0]
+    stored = np.empty((n_seg, n, n))
+    for s in range(n_seg):
         for rows in blocks(n, block):
             dist = distance_block(inputs, params, rows)
             stored[s, rows] = attractiveness(inputs, params, s, p, rows, dist)[0]
 
     def sweep(factors: np.ndarray) -> np.ndarray:
         arrivals = np.zeros(n)
-        for s in range(len(SEGMENTS)):
+        for s in range(n_seg):
             weighted = stored[s] * factors[None, :]
             denom = weighted.sum(axis=1)
             share = np.divide(origins[s], denom, out=np.zeros(n), where=denom > 0)
@@ -239,7 +241,8 @@ def demand_reference(
         Daily results.
     """
     check_inputs(inputs, params)
-    n, n_seg, n_pur, n_modes = inputs.n_cells, len(SEGMENTS), len(PURPOSES), len(MODES)
+    n, n_seg = inputs.n_cells, inputs.segment_share.shape[0]
+    n_pur, n_modes = len(PURPOSES), len(MODES)
     trips = np.zeros((n_seg, n_pur, n, n_modes))
     pkm = np.zeros((n_seg, n_pur, n, n_modes))
     trips_to = np.zeros((n, n_modes))

@@ -11,9 +11,11 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-#: Modes of the choice model. Car is split into two sub-alternatives by powertrain, each weighted
-#: by its share of the fleet through the origin availability, so that measures can treat
-#: combustion and battery-electric cars apart (low-emission zones, charges, energy cost).
+#: Modes of the choice model. Car is split into two alternatives by powertrain, so that measures
+#: can treat combustion and battery-electric cars apart (low-emission zones, charges, energy
+#: cost). The model runs the kernels with each car-available segment split into the owners of
+#: either car (``mobility_sim/model/car_owners.py``); a segment that has both (the no-car
+#: segments' shared cars) weighs them by the origin availability.
 MODES: tuple[str, ...] = ("walk", "bike", "ebike", "pt", "car_ice", "car_ev")
 #: Car availability of a segment: residents with a car available in their household, without.
 CAR_CLASSES: tuple[str, ...] = ("car_available", "no_car")
@@ -22,7 +24,9 @@ CAR_CLASSES: tuple[str, ...] = ("car_available", "no_car")
 INCOME_GROUPS: tuple[str, ...] = ("low", "middle", "high")
 #: Population segments: car availability x income group, ``"car_available.low"`` etc. Segments
 #: differ by their car availability (which modes they have) and by their cost coefficient
-#: (values of time rise with income); see ``DemandParams.cost_coef``.
+#: (values of time rise with income); see ``DemandParams.cost_coef``. The kernels take any
+#: number of segments (the rows of ``segment_share``): the model runs them on its segments with
+#: each car-available one split by the car owned (``mobility_sim/model/car_owners.py``).
 SEGMENTS: tuple[str, ...] = tuple(f"{c}.{g}" for c in CAR_CLASSES for g in INCOME_GROUPS)
 #: Car class (index into :data:`CAR_CLASSES`) of each segment.
 SEGMENT_CAR_CLASS: tuple[int, ...] = tuple(c for c in range(len(CAR_CLASSES))
@@ -267,7 +271,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         Listing every problem found, one per line.
     """
     n = inputs.n_cells
-    s, p, m = len(SEGMENTS), len(PURPOSES), len(MODES)
+    s, p, m = np.asarray(inputs.segment_share).shape[0], len(PURPOSES), len(MODES)
     expected = {
         "x": (n,), "y": (n,), "population": (n,), "segment_share": (s, n), "size": (p, n),
         "origin_avail": (s, m, n), "dest_avail": (m, n), "origin_time": (m, n),

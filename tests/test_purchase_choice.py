@@ -79,3 +79,38 @@ def test_a_carbon_price_acts_on_purchases_only_above_the_reference_case():
     gained = logit(priced[2027].car.sales_shares()["bev"]) - logit(0.3)
     per_km = gained * 1000.0 / 0.06 / (m.fleet.purchase.years_valued * m.fleet.car.annual_km)
     assert 0.010 < per_km < 0.018
+
+
+def test_a_purchase_subsidy_sells_more_electric_cars_while_it_is_paid():
+    paid = run(bev_purchase_subsidy_eur=3000.0)
+    share = paid[2027].car.sales_shares()["bev"]
+    assert logit(share) - logit(0.3) == pytest.approx(0.06 * 3.0, rel=1e-9)
+    assert paid[2026].car.sales_shares()["bev"] == pytest.approx(0.3)
+
+
+def test_a_subsidy_ends_after_its_last_year_and_is_costed_on_every_electric_car_sold(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.exceptions import ScenarioError
+    from mobility_sim.scenario import load_scenario
+    from mobility_sim.scenario.levers import intensity
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    bonus = MEASURE_TYPES["ev_purchase_subsidy"](type="ev_purchase_subsidy", start=2026,
+                                                 eur_per_car=3000, until=2028)
+    assert [intensity(bonus, y) for y in (2025, 2026, 2028, 2029)] == [0, 1, 1, 0]
+    years = list(range(2025, 2031))
+    fleet = pd.DataFrame({"year": years, "vehicle": "car", "powertrain": "bev",
+                          "sales": [100.0 * (y - 2024) for y in years]})
+    lines = cost_lines(bonus, np.ones(1, bool), SimpleNamespace(fleet=fleet, years=years))
+    (flow,) = lines.items
+    assert flow.kind == "cost"
+    assert flow.eur == {2025: 0.0, 2026: 600_000.0, 2027: 900_000.0, 2028: 1_200_000.0,
+                        2029: 0.0, 2030: 0.0}
+    path = tmp_path / "bonus.yaml"
+    path.write_text("name: b\ncity: synthetic\nmeasures:\n  - type: ev_purchase_subsidy\n"
+                    "    start: 2030\n    eur_per_car: 3000\n    until: 2028\n", "utf-8")
+    with pytest.raises(ScenarioError, match=r"bonus\.yaml:4: .*until \(2028\) is before start"):
+        load_scenario(path)

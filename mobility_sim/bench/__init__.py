@@ -16,9 +16,11 @@ What is measured (all in one process, so that ratios are comparable on a noisy m
   (:func:`mobility_sim.kernels.fastexp.exp_probe`, all threads, data in L1), before and after
   the kernel runs; the larger is the bound.
 
-Counting. A *pair evaluation* is one origin-destination pair for one segment and purpose in
-one year (destination and mode choice over the 6 modes): ``cells**2 * segments * purposes *
-years``. The reference always evaluates the model's 2 segments and 2 purposes, so its rate is
+Counting. A *pair evaluation* is one origin-destination pair for one kernel segment and
+purpose in one year (destination and mode choice over the 6 modes): ``cells**2 *
+kernel_segments * purposes * years``, where the kernel's segments are the model's with each
+car-available one split into owners of combustion and of electric cars
+(:mod:`mobility_sim.model.car_owners`: 9 for the full model's 6). The reference always evaluates the model's 2 segments and 2 purposes, so its rate is
 its own pair evaluations over its time; the speed-up is the ratio of the two rates on the same
 year. With ``--segments 1`` every resident is in the first segment (car available) and the
 kernel evaluates that segment only; with ``--purposes 1`` it evaluates the commute purpose

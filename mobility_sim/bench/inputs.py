@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels.spec import SEGMENTS
+from ..model.car_owners import split_owners
 
 #: First year of the benchmark's scenario.
 BASE_YEAR = 2025
@@ -80,7 +81,9 @@ def synthetic_inputs(
     segments : int, 1 .. len(SEGMENTS)
         Segments with residents: the first ``segments`` of the model's segments (car class x
         income group), each cell's residents shared between them in the model's proportions;
-        with all of them (the default of ``mobility-sim bench``), the model's own inputs.
+        with all of them (the default of ``mobility-sim bench``), the model's own inputs. The
+        inputs returned are the kernel's: each car-available segment split into combustion
+        and electric car owners (:mod:`mobility_sim.model.car_owners`), as the model runs it.
     purposes : {1, 2}
         With 1, the second purpose is a copy of the first (commute, doubly constrained), so that
         the reference, which always evaluates both, does the same kind of work per pair.
@@ -113,4 +116,5 @@ def synthetic_inputs(
             params, trip_rate=first(params.trip_rate), cost_coef=first(params.cost_coef, axis=1),
             dest_scale=first(params.dest_scale), asc=first(params.asc, axis=1),
             doubly_constrained=first(params.doubly_constrained))
+    inputs, params, _ = split_owners(inputs, params)
     return inputs, params

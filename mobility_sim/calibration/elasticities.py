@@ -29,8 +29,9 @@ import pandas as pd
 
 from ..data import read_table
 from ..kernels import reference
-from ..kernels.spec import CAR_ICE, CAR_MODES, PT, PURPOSES, SEGMENTS, DemandOutputs, DemandParams
+from ..kernels.spec import CAR_ICE, CAR_MODES, PT, PURPOSES, DemandOutputs, DemandParams
 from ..model.base_year import BaselineModel
+from ..model.car_owners import split_owners
 from .outputs import car_vkm
 
 
@@ -80,7 +81,8 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
 
     Trips from ``i`` to ``j`` stay those of the baseline (its destination probabilities and
     balancing factors); only the choice of mode on each origin-destination pair follows
-    ``params``. Computed with the readable reference model, block by block.
+    ``params``. Computed with the readable reference model, block by block, on the kernel's
+    segments (:mod:`mobility_sim.model.car_owners`).
 
     Parameters
     ----------
@@ -96,12 +98,14 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
     float
         Car vehicle-km per day (both powertrains).
     """
-    inputs, base = model.inputs, model.params
+    # the kernel's segments: owners of combustion and of electric cars apart (model/car_owners)
+    inputs, base, _ = split_owners(model.inputs, model.params)
+    params = split_owners(model.inputs, params)[1]
     total = 0.0
     for k in range(len(PURPOSES)):
         origins = reference.productions(inputs, base, k)
         factors = baseline.balancing[k]
-        for s in range(len(SEGMENTS)):
+        for s in range(inputs.segment_share.shape[0]):
             for rows in reference.blocks(model.city.n_cells):  # the grid's residents
                 dist = reference.distance_block(inputs, base, rows)
                 attract, _ = reference.attractiveness(inputs, base, s, k, rows, dist)

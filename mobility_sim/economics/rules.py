@@ -482,6 +482,20 @@ def _ev_sales(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     return lines
 
 
+@rule("ev_purchase_subsidy")
+def _ev_purchase_subsidy(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
+    f = ctx.fleet
+    bev = f[(f["vehicle"] == "car") & (f["powertrain"] == "bev")].set_index("year")["sales"]
+    paid = {int(y): float(bev.get(y, 0.0)) * m.eur_per_car * intensity(m, int(y))
+            for y in ctx.years}
+    lines = CostLines()
+    lines.add(Flow("purchase subsidies paid on new electric cars", paid,
+                   f"battery-electric cars sold in the city each year (the run's fleet) x "
+                   f"{m.eur_per_car:,.0f} EUR x the measure's intensity (every buyer is paid, "
+                   "those who would have bought one anyway too)", kind="cost"))
+    return lines
+
+
 @rule("electric_vans")
 def _electric_vans(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     from ..reference.case import freight_zero_emission_path

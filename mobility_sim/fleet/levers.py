@@ -19,6 +19,8 @@ its "no measure" value:
 ``fuel_price_change_eur_per_l``, ``carbon_price_eur_per_t`` (float, default 0)
     What the scenario adds to the fuel price, and its carbon price on road fuels (the part
     above the reference case's ETS2 shifts the new-car mix: :mod:`.purchase`).
+``bev_purchase_subsidy_eur`` (float, default 0)
+    Subsidy per new battery-electric car (shifts the new-car mix: :mod:`.purchase`).
 ``car_shedding`` (per-cell shares, or None)
     Share of car-available residents who give up their car; the caller turns it into
     ``car_shed_share``, the share of the city's cars given up.
@@ -62,6 +64,8 @@ class FleetLevers:
         EUR per litre the scenario adds to petrol and diesel.
     carbon_price_extra_eur_per_t : float
         Carbon price on road fuels above the reference case's, EUR per tonne of CO2.
+    bev_purchase_subsidy_eur : float
+        Subsidy per new battery-electric car, EUR.
     """
 
     year: int
@@ -74,6 +78,7 @@ class FleetLevers:
     car_stock_factor: float = 1.0
     fuel_price_change_eur_per_l: float = 0.0
     carbon_price_extra_eur_per_t: float = 0.0
+    bev_purchase_subsidy_eur: float = 0.0
 
     @property
     def lez_reach(self) -> float:
@@ -117,4 +122,5 @@ def fleet_levers(year_levers: Any, car_shed_share: float = 0.0,
         fuel_price_change_eur_per_l=float(get("fuel_price_change_eur_per_l", 0.0)),
         carbon_price_extra_eur_per_t=(float(get("carbon_price_eur_per_t", 0.0))
                                       - float(reference_carbon_price)),
+        bev_purchase_subsidy_eur=float(get("bev_purchase_subsidy_eur", 0.0)),
     )

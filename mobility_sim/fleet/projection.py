@@ -158,18 +158,18 @@ def purchase_share(now: FleetLevers, factors: VintageFactors, sales: Mapping[str
     ``now.car_bev_sales_share`` moved by what the scenario adds to running a new combustion car
     (:func:`.purchase.shifted_bev_share`): the fuel price change at ``car.fuel_l_per_km`` and
     the carbon price above the reference case's at the new combustion cars' tank-to-wheel CO2
-    per km (this year's vintage, in the year's sales proportions).
+    per km (this year's vintage, in the year's sales proportions), and any purchase subsidy.
     """
     share = now.car_bev_sales_share
     if now.fuel_price_change_eur_per_l == 0 and now.carbon_price_extra_eur_per_t == 0:
-        return share
+        return shifted_bev_share(share, 0.0, mp, now.bev_purchase_subsidy_eur)
     ttw = factors.per_vintage(now.year, 1)["ttw"][0]
     weights = np.array([sales.get(pt, 0.0) if pt in ICE_POWERTRAINS else 0.0
                         for pt in factors.powertrains])
     kg_per_km = float(weights @ ttw / weights.sum()) if weights.sum() > 0 else 0.0
     extra = running_cost_change(now.fuel_price_change_eur_per_l,
                                 now.carbon_price_extra_eur_per_t, mp.car.fuel_l_per_km, kg_per_km)
-    return shifted_bev_share(share, extra, mp)
+    return shifted_bev_share(share, extra, mp, now.bev_purchase_subsidy_eur)
 
 
 def project_fleet(levers: Sequence[FleetLevers], country: str, car_stock: float,

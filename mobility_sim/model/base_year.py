@@ -21,6 +21,7 @@ from ..city import City
 from ..fleet import FleetState
 from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
 from .asc import apply_asc_overrides
+from .car_owners import owner_demand
 from .external import ExternalFlows, ExternalZones, split_outputs, with_external_zones
 from .inputs import CellLayers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, kernel_for
@@ -98,7 +99,7 @@ class BaselineModel:
         trips across the grid's edge are kept in :attr:`flows`.
         """
         params = params or self.params
-        out = self.kernel(inputs or self.inputs, params, self._balancing)
+        out = owner_demand(self.kernel, inputs or self.inputs, params, self._balancing)
         self._balancing = out.balancing
         self.runs += 1
         if self.external is not None:

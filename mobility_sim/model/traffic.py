@@ -71,6 +71,7 @@ from ..fleet.speed_factors import speed_multipliers, with_multipliers
 from ..fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS
 from ..kernels.spec import CAR_ICE, CAR_MODES, PT, DemandInputs, DemandOutputs, DemandParams
 from ..scenario.levers import YearLevers
+from .car_owners import owner_demand
 
 #: Points at which the line between two districts' centres is sampled.
 PATH_SAMPLES = 24
@@ -652,7 +653,7 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
     while True:
         settled = with_speeds(inputs, network, ratio, levers,
                               None if base is None else base.delay)
-        out = kernel(settled, params, warm)
+        out = owner_demand(kernel, settled, params, warm)
         iterations += 1
         warm = out.balancing
         car_load = network.car_load(out, params)

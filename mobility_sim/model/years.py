@@ -39,6 +39,7 @@ from ..reference.country import income_growth
 from ..scenario.base import MeasureBase
 from ..scenario.levers import YearLevers, year_levers
 from .asc import apply_asc_overrides
+from .car_owners import owner_demand
 from .external import (
     ExternalFlows,
     ExternalZones,
@@ -350,7 +351,7 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         fleet = owners.fleet(year)
         road = None
         if roads is None:
-            out = kernel(inputs, params, warm_start(*history))
+            out = owner_demand(kernel, inputs, params, warm_start(*history))
         else:
             if base is None and any(level > 0 for level in setup.levers[year].active.values()):
                 base = road_base(setup, kernel, year)

@@ -4,7 +4,8 @@ A cordon charge or a low-emission zone is judged, in the cities that ran one, on
 entering it. The kernel returns trips by origin and by destination, not by pair; the trips that
 both start and end in a zone are recomputed here for the zone's origins only (``|Z| x N`` cell
 pairs, with the year's balancing factors), by the functions of the NumPy reference, the
-model's specification (:mod:`mobility_sim.kernels.reference`). Then, per mode,
+model's specification (:mod:`mobility_sim.kernels.reference`), on the owners' kernel segments
+as the demand ran (:mod:`.car_owners`). Then, per mode,
 
 - trips arriving in the zone = the kernel's trips by destination over the zone's cells (from
   anywhere: residents, non-residents from the external zones);
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..kernels import reference
-from ..kernels.spec import MODES, PURPOSES, SEGMENTS, DemandInputs, DemandOutputs, DemandParams
+from ..kernels.spec import MODES, PURPOSES, DemandInputs, DemandOutputs, DemandParams
+from .car_owners import split_owners
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
     """
     if not masks:
         return []
+    inputs, params, _ = split_owners(inputs, params)
     n_grid = masks[0].size
     pad = inputs.n_cells - n_grid
     inside = [np.concatenate([m, np.zeros(pad, dtype=bool)]) for m in masks]
@@ -73,7 +76,7 @@ def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
         for p in range(len(PURPOSES)):
             origins = reference.productions(inputs, params, p)
             factors = np.asarray(out.balancing[p], dtype=float)
-            for s in range(len(SEGMENTS)):
+            for s in range(inputs.segment_share.shape[0]):
                 for start in range(0, rows.size, reference.BLOCK):
                     block = rows[start:start + reference.BLOCK]
                     dist = reference.distance_block(inputs, params, block)

@@ -47,9 +47,11 @@ def intensity(measure: Measure, year: int) -> float:
     """Return how far ``measure`` has taken effect in ``year``, in [0, 1].
 
     ``step`` is 1 from ``start``; ``linear`` rises evenly from 0 in ``start`` to 1 in ``end``;
-    ``s-curve`` follows the smoothstep ``3t^2 - 2t^3`` of the same ``t``.
+    ``s-curve`` follows the smoothstep ``3t^2 - 2t^3`` of the same ``t``. A measure with an
+    ``until`` year (a purchase subsidy's last year) is 0 after it.
     """
-    if year < measure.start:
+    until = getattr(measure, "until", None)
+    if year < measure.start or (until is not None and year > until):
         return 0.0
     end = measure.full_year
     if measure.profile == "step" or year >= end:
@@ -219,6 +221,8 @@ class YearLevers:
         EUR per litre added to the price of petrol and diesel.
     carbon_price_eur_per_t : float
         EUR per tonne of tank-to-wheel CO2 charged on car fuels.
+    bev_purchase_subsidy_eur : float
+        EUR paid to the buyer of a new battery-electric car (``ev_purchase_subsidy``).
     cordon : ndarray of bool, shape (N,), or None
         Cells inside the charging cordon (None: no cordon).
     cordon_charge_eur, cordon_charge_ev_eur : float
@@ -288,6 +292,7 @@ class YearLevers:
     commute_trip_factor: float = 1.0
     fuel_price_change_eur_per_l: float = 0.0
     carbon_price_eur_per_t: float = 0.0
+    bev_purchase_subsidy_eur: float = 0.0
     cordon: np.ndarray | None = None
     cordon_charge_eur: float = 0.0
     cordon_charge_ev_eur: float = 0.0
@@ -350,6 +355,7 @@ class LeverBuilder:
     commute_trip_factor: float = 1.0
     fuel_price_change_eur_per_l: float = 0.0
     carbon_price_eur_per_t: float = 0.0
+    bev_purchase_subsidy_eur: float = 0.0
     cordon: np.ndarray | None = None
     cordon_charge_eur: float = 0.0
     cordon_charge_ev_eur: float = 0.0

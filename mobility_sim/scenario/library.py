@@ -35,6 +35,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ev_sales_share": {
         "type": "ev_sales_share", "label": "EV sales to 100 % by 2035", "start": 2026,
         "end": 2035, "profile": "linear", "share": 1.0},
+    "ev_purchase_subsidy": {
+        "type": "ev_purchase_subsidy", "label": "EV purchase bonus 3,000 EUR to 2030",
+        "start": 2026, "profile": "step", "eur_per_car": 3000, "until": 2030},
     "bus_electrification": {
         "type": "ev_sales_share", "label": "Electric city buses only from 2030",
         "vehicle": "bus", "start": 2026, "end": 2030, "profile": "linear", "share": 1.0},
@@ -115,7 +118,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 #: Library measures that are national or EU policy: in the single-measure files (what if the
 #: country went further than the reference case), not in the city's SUMP package.
 NOT_CITY_MEASURES: frozenset[str] = frozenset({"grid_decarbonisation", "fuel_price",
-                                               "carbon_price"})
+                                               "carbon_price", "ev_purchase_subsidy"})
 #: City measures in the single-measure files only, not (yet) in the SUMP package: delivery
 #: windows change the hours of the freight's km, not the km, so their effect on a package's
 #: CO2 is second order; the packages keep the measures whose figures the docs quote.

@@ -83,7 +83,9 @@ class LowEmissionZone(MeasureBase):
 
     Model: for trips ending in the zone, the availability of the combustion-car alternative is
     multiplied by ``1 - affected_share x compliance`` (``rule: ban``), or the trip pays
-    ``affected_share x compliance x charge_eur_per_trip`` (``rule: charge``). The model's
+    ``affected_share x compliance x charge_eur_per_trip`` (``rule: charge``). It binds the
+    owners of combustion cars only: they choose another mode or destination, never an electric
+    car they do not own (``mobility_sim/model/car_owners.py``). The model's
     combustion alternative covers petrol, diesel, hybrid and plug-in hybrid cars: for a zone
     that bans only older cars, set ``affected_share`` to their share of combustion-car trips.
     Trips of the zone's residents to outside destinations are not restricted in the demand

@@ -26,7 +26,13 @@ from .measures_car import (
     SpeedLimit,
 )
 from .measures_demand import Densification, Telework
-from .measures_energy import CarbonPrice, EvSalesShare, FuelPrice, GridDecarbonisation
+from .measures_energy import (
+    CarbonPrice,
+    EvPurchaseSubsidy,
+    EvSalesShare,
+    FuelPrice,
+    GridDecarbonisation,
+)
 from .measures_freight import CargoBikes, ConsolidationCentre, DeliveryWindow, ElectricVans
 from .measures_pt import PtFare, PtFrequency, PtLine
 
@@ -46,6 +52,7 @@ __all__ = [
     "Densification",
     "EbikeSubsidy",
     "ElectricVans",
+    "EvPurchaseSubsidy",
     "EvSalesShare",
     "FuelPrice",
     "GridDecarbonisation",
@@ -97,15 +104,15 @@ class Years(Strict):
 _CATALOGUE: tuple[type[MeasureBase], ...] = (
     EvSalesShare, PtFrequency, PtLine, PtFare, CycleNetwork, EbikeSubsidy, BikeSharing,
     ParkingPrice, CordonCharge, LowEmissionZone, SpeedLimit, RoadSpace, Telework, Densification,
-    CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice, ElectricVans,
-    CargoBikes, ConsolidationCentre, DeliveryWindow,
+    CarSharing, CarOccupancy, GridDecarbonisation, FuelPrice, CarbonPrice, EvPurchaseSubsidy,
+    ElectricVans, CargoBikes, ConsolidationCentre, DeliveryWindow,
 )
 
 Measure = Annotated[
     EvSalesShare | PtFrequency | PtLine | PtFare | CycleNetwork | EbikeSubsidy | BikeSharing
     | ParkingPrice | CordonCharge | LowEmissionZone | SpeedLimit | RoadSpace | Telework
     | Densification | CarSharing | CarOccupancy | GridDecarbonisation | FuelPrice | CarbonPrice
-    | ElectricVans | CargoBikes | ConsolidationCentre | DeliveryWindow,
+    | EvPurchaseSubsidy | ElectricVans | CargoBikes | ConsolidationCentre | DeliveryWindow,
     Field(discriminator="type"),
 ]
 
