@@ -9,15 +9,21 @@ from mobility_sim.kernels.reference import demand_reference
 from mobility_sim.kernels.spec import CAR_EV, CAR_ICE, CAR_MODES
 
 from mobility_sim.model.car_owners import merge_owners, owner_demand, split_owners
+from mobility_sim.model.income import NO_CAR_SEGMENTS
 from tests.test_kernel_fused_equivalence import assert_same_outputs, random_model
 
 
-def model(seed, doubly=(True, False), n=20):
-    """A random city whose car weights are shares of a fleet, as in the model (sum <= 1)."""
+def model(seed, doubly=(True, False), n=20, shared_cars=False):
+    """A random city whose car weights are shares of a fleet, as in the model (sum <= 1).
+
+    Residents without a car have none (``shared_cars``: some, as car sharing gives them).
+    """
     inputs, params = random_model(np.random.default_rng(seed), n, (1.0, 0.7), doubly, 500)
     avail = inputs.origin_avail.copy()
     cars = avail[:, list(CAR_MODES)]
     avail[:, list(CAR_MODES)] = cars / np.maximum(cars.sum(axis=1, keepdims=True), 1.0)
+    if not shared_cars:
+        avail[np.ix_(list(NO_CAR_SEGMENTS), list(CAR_MODES))] = 0.0
     return replace(inputs, origin_avail=avail), params
 
 
@@ -43,6 +49,16 @@ def test_the_split_keeps_each_segments_residents_and_gives_each_owner_one_car():
                 ice + ev, inputs.origin_avail[s, CAR_ICE] + inputs.origin_avail[s, CAR_EV])
         np.testing.assert_array_equal(split_params.asc[k], params.asc[s])
         np.testing.assert_array_equal(split_params.cost_coef[k], params.cost_coef[s])
+
+
+def test_only_car_available_segments_are_split_shared_cars_stay_pooled():
+    from mobility_sim.kernels.spec import SEGMENT_CAR_CLASS
+
+    inputs, params = model(23, shared_cars=True)
+    assert (inputs.origin_avail[:, list(CAR_MODES)] > 0).any(axis=(1, 2)).all()  # all have cars
+    _, _, split = split_owners(inputs, params)
+    counts = np.bincount(split.parent, minlength=6)
+    assert [int(c) for c in counts] == [2 if cls == 0 else 1 for cls in SEGMENT_CAR_CLASS]
 
 
 def test_a_segment_with_one_car_alternative_is_not_split():

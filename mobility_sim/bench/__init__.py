@@ -20,15 +20,16 @@ Counting. A *pair evaluation* is one origin-destination pair for one kernel segm
 purpose in one year (destination and mode choice over the 6 modes): ``cells**2 *
 kernel_segments * purposes * years``, where the kernel's segments are the model's with each
 car-available one split into owners of combustion and of electric cars
-(:mod:`mobility_sim.model.car_owners`: 9 for the full model's 6). The reference always evaluates the model's 2 segments and 2 purposes, so its rate is
-its own pair evaluations over its time; the speed-up is the ratio of the two rates on the same
-year. With ``--segments 1`` every resident is in the first segment (car available) and the
-kernel evaluates that segment only; with ``--purposes 1`` it evaluates the commute purpose
-only, and the reference's second purpose is made a copy of it, so that both do the same kind
-of work per pair (a doubly constrained purpose costs more per pair than an origin-constrained
-one). The exp-bound fraction counts the exponentials and logarithms the kernel evaluates
-(:func:`mobility_sim.kernels.fused.transcendentals`, from its loop structure) per second, over
-the measured exp rate.
+(:mod:`mobility_sim.model.car_owners`: 9 for the full model's 6). The reference always
+evaluates every kernel segment and both purposes, so its rate is its own pair evaluations over
+its time; the speed-up is the ratio of the two rates on the same year. With ``--segments 1``
+every resident is in the first segment (car available: two kernel segments, its owners of
+either car) and the kernel evaluates those only; with ``--purposes 1`` it evaluates the
+commute purpose only, and the reference's second purpose is made a copy of it, so that both
+do the same kind of work per pair (a doubly constrained purpose costs more per pair than an
+origin-constrained one). The exp-bound fraction counts the exponentials and logarithms the
+kernel evaluates (:func:`mobility_sim.kernels.fused.transcendentals`, from its loop
+structure) per second, over the measured exp rate.
 
 Where the time goes: ``seconds_by_phase`` splits the kernel's time into the pass that stores
 the attractiveness of doubly constrained purposes, the balancing sweeps over it, the pass that

@@ -271,10 +271,10 @@ def bench_command(
 ) -> None:
     """Time the fused demand kernel on a synthetic city; print one JSON line.
 
-    Fields: cells, years, modes, segments, kernel_segments, purposes, dtype, threads, seconds_per_year,
-    pair_evaluations_per_s, peak_memory_mb, speedup_vs_reference (same year, same process),
-    exp_bound_fraction (exp and log evaluations per second over the measured vectorised exp
-    rate), and details. See :mod:`mobility_sim.bench` for what is counted.
+    Fields: cells, years, modes, segments, kernel_segments, purposes, dtype, threads,
+    seconds_per_year, pair_evaluations_per_s, peak_memory_mb, speedup_vs_reference (same year,
+    same process), exp_bound_fraction (exp and log evaluations per second over the measured
+    vectorised exp rate), and details. See :mod:`mobility_sim.bench` for what is counted.
     """
     if dtype not in ("float32", "float64"):
         typer.echo(f"error: --dtype must be float32 or float64, got {dtype!r}", err=True)

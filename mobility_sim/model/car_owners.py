@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels.spec import CAR_EV, CAR_ICE, DemandInputs, DemandOutputs, DemandParams
+from ..kernels.spec import (
+    CAR_CLASSES,
+    CAR_EV,
+    CAR_ICE,
+    SEGMENT_CAR_CLASS,
+    DemandInputs,
+    DemandOutputs,
+    DemandParams,
+)
 from .kernel import KernelFn
 
 #: Car-available segments are split when the fleet shares are the car alternatives' weights.
@@ -50,16 +58,19 @@ def split_owners(inputs: DemandInputs, params: DemandParams
                  ) -> tuple[DemandInputs, DemandParams, OwnerSplit]:
     """Kernel inputs with each segment that has both car alternatives split by car owned.
 
-    A segment is split where its origin weights of both car alternatives are positive somewhere
-    (car-available residents; the no-car segments' shared cars stay pooled: a car-sharing member
-    takes whichever car is free). The combustion owners get the segment's share times
-    ``a_ice / (a_ice + a_ev)`` and an origin weight ``a_ice + a_ev`` for the combustion car only;
-    the electric owners likewise.
+    A car-available segment of the model (:data:`~mobility_sim.kernels.spec.SEGMENTS`) is split
+    where its origin weights of both car alternatives are positive somewhere; the no-car
+    segments' shared cars stay pooled (a car-sharing member takes whichever car is free), and
+    inputs with other segments than the model's are returned as they are. The combustion owners
+    get the segment's share times ``a_ice / (a_ice + a_ev)`` and an origin weight
+    ``a_ice + a_ev`` for the combustion car only; the electric owners likewise.
     """
     avail = np.asarray(inputs.origin_avail, dtype=float)
     share = np.asarray(inputs.segment_share, dtype=float)
     ice, ev = avail[:, CAR_ICE], avail[:, CAR_EV]
-    both = (ice > 0).any(axis=1) & (ev > 0).any(axis=1)
+    owners = (np.array(SEGMENT_CAR_CLASS) == CAR_CLASSES.index("car_available")
+              if share.shape[0] == len(SEGMENT_CAR_CLASS) else np.zeros(share.shape[0], bool))
+    both = owners & (ice > 0).any(axis=1) & (ev > 0).any(axis=1)
     parents, weights, shares, avails = [], [], [], []
     for s in range(share.shape[0]):
         if not both[s]:
