@@ -33,9 +33,6 @@ from ..kernels.spec import (
 )
 from .kernel import KernelFn
 
-#: Car-available segments are split when the fleet shares are the car alternatives' weights.
-CAR_PAIR: tuple[int, int] = (CAR_ICE, CAR_EV)
-
 
 @dataclass(frozen=True)
 class OwnerSplit:
