@@ -9,8 +9,8 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
 ``summary``
     ``year, population, trips, pkm, car_vkm, co2_ttw_t, co2_wtw_t, co2_ttw_per_capita_kg,
     co2_wtw_per_capita_kg, fleet_bev_share, grid_gco2e_per_kwh``, then ``bev_sales_share``
-    (battery-electric share of the new cars sold, zones' early
-    replacements included), ``car_stock``, ``bus_stock`` (vehicles),
+    (battery-electric share of the new cars sold: prices and zones' early replacements
+    included), ``car_stock``, ``bus_stock`` (vehicles),
     ``bus_bev_share`` (of the bus stock), ``pt_service_vkm`` (bus + tram + metro service
     vehicle-km), ``pt_pkm_per_service_vkm`` (implied average load), ``electricity_mwh``,
     ``fuel_litres`` (petrol + diesel), ``gas_kg`` (CNG) (these three of passenger vehicles),

@@ -549,8 +549,9 @@ def add_fleet_summary(summary: pd.DataFrame, fleet: FleetYear, bev_sales_share: 
                       pollutants: YearAccounts | None = None) -> pd.DataFrame:
     """Return a one-row ``summary`` with the fleet, energy, pollutant and health columns.
 
-    ``bev_sales_share`` is the year's share without early replacements: the column is the
-    share of the cars actually sold (zones' replacements included), this one when none were.
+    ``bev_sales_share`` is the levers' share of the year (before the purchase response to
+    prices and the zones' early replacements): the column is the share of the cars actually
+    sold, this one only in a year when none were.
     ``accounts`` are the passenger vehicles' (fleet and energy columns); ``pollutants`` the
     accounts the pollutant columns sum (default: the same; a run passes all vehicles, freight
     included).

@@ -31,7 +31,7 @@ from ..data import read_table
 from ..kernels import reference
 from ..kernels.spec import CAR_ICE, CAR_MODES, PT, PURPOSES, DemandOutputs, DemandParams
 from ..model.base_year import BaselineModel
-from ..model.car_owners import split_owners
+from ..model.car_owners import owner_params, split_owners
 from .outputs import car_vkm
 
 
@@ -99,8 +99,8 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
         Car vehicle-km per day (both powertrains).
     """
     # the kernel's segments: owners of combustion and of electric cars apart (model/car_owners)
-    inputs, base, _ = split_owners(model.inputs, model.params)
-    params = split_owners(model.inputs, params)[1]
+    inputs, base, split = split_owners(model.inputs, model.params)
+    params = owner_params(params, split)
     total = 0.0
     for k in range(len(PURPOSES)):
         origins = reference.productions(inputs, base, k)

@@ -91,9 +91,15 @@ def split_owners(inputs: DemandInputs, params: DemandParams
         return inputs, params, split
     kernel_inputs = dataclasses.replace(inputs, segment_share=np.array(shares),
                                         origin_avail=np.array(avails))
-    kernel_params = dataclasses.replace(params, asc=np.asarray(params.asc)[parent],
-                                        cost_coef=np.asarray(params.cost_coef)[parent])
-    return kernel_inputs, kernel_params, split
+    return kernel_inputs, owner_params(params, split), split
+
+
+def owner_params(params: DemandParams, split: OwnerSplit) -> DemandParams:
+    """Return ``params`` on the kernel segments of ``split`` (each owner takes its segment's)."""
+    if np.array_equal(split.parent, np.arange(np.asarray(params.cost_coef).shape[0])):
+        return params
+    return dataclasses.replace(params, asc=np.asarray(params.asc)[split.parent],
+                               cost_coef=np.asarray(params.cost_coef)[split.parent])
 
 
 def merge_owners(out: DemandOutputs, split: OwnerSplit, n_segments: int) -> DemandOutputs:
@@ -121,4 +127,4 @@ def owner_demand(kernel: KernelFn, inputs: DemandInputs, params: DemandParams,
     return merge_owners(out, split, np.asarray(inputs.segment_share).shape[0])
 
 
-__all__ = ["OwnerSplit", "merge_owners", "owner_demand", "split_owners"]
+__all__ = ["OwnerSplit", "merge_owners", "owner_demand", "owner_params", "split_owners"]
