@@ -44,6 +44,8 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .balancing import balance_factors, destination_targets, starting_factors
@@ -55,13 +57,16 @@ from .spec import (
     DemandOutputs,
     DemandParams,
     check_inputs,
+    check_origin_groups,
 )
 
 #: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
 BLOCK = 256
 
 
-def distance_block(inputs: DemandInputs, params: DemandParams, rows: slice) -> np.ndarray:
+def distance_block(
+    inputs: DemandInputs, params: DemandParams, rows: slice | np.ndarray
+) -> np.ndarray:
     """Network distance in km from the origins ``rows`` to every cell, shape (B, N)."""
     dx = inputs.x[rows, None] - inputs.x[None, :]
     dy = inputs.y[rows, None] - inputs.y[None, :]
@@ -74,7 +79,8 @@ def distance_block(inputs: DemandInputs, params: DemandParams, rows: slice) -> n
 
 
 def mode_weights(
-    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice, dist: np.ndarray
+    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice | np.ndarray,
+    dist: np.ndarray,
 ) -> np.ndarray:
     """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N)."""
     n_modes = len(MODES)
@@ -142,7 +148,8 @@ def mode_shares(w: np.ndarray) -> np.ndarray:
 
 
 def attractiveness(
-    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice, dist: np.ndarray
+    inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice | np.ndarray,
+    dist: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(A, w)``: destination attractiveness (B, N) and mode weights (M, B, N)."""
     w = mode_weights(inputs, params, s, p, rows, dist)
@@ -286,3 +293,53 @@ def demand_reference(
         iterations=iterations,
         district_car_pkm=None if district is None else od,
     )
+
+
+def trips_by_destination(
+    inputs: DemandInputs,
+    params: DemandParams,
+    balancing: np.ndarray,
+    groups: Sequence[np.ndarray],
+    block: int = BLOCK,
+) -> np.ndarray:
+    """Trips by mode and destination from each group of origins, all segments and purposes.
+
+    The trips ``T_ijm`` of step 5, with the year's balancing factors (not balanced again),
+    summed over the origins ``i`` of each group: what the kernel's trips by destination
+    (``DemandOutputs.trips_to``) are for all origins. A zone's trips within it are its group's
+    trips to the zone's cells (:mod:`mobility_sim.model.zone_flows`).
+
+    Parameters
+    ----------
+    inputs, params : DemandInputs, DemandParams
+        The year's inputs and parameters.
+    balancing : ndarray, shape (P, N)
+        The year's destination factors (``DemandOutputs.balancing``); the rows of
+        origin-constrained purposes are not used.
+    groups : sequence of array_like of int
+        Origin cells of each group (a cell may be in several).
+    block : int
+        Origin rows per block (memory bound; results do not depend on it).
+
+    Returns
+    -------
+    ndarray, shape (G, M, N)
+        Daily trips by group, mode and destination.
+    """
+    check_inputs(inputs, params)
+    rows_of = check_origin_groups(inputs, balancing, groups)
+    n, n_seg = inputs.n_cells, inputs.segment_share.shape[0]
+    out = np.zeros((len(rows_of), len(MODES), n))
+    for p in range(len(PURPOSES)):
+        factors = (np.asarray(balancing[p], dtype=np.float64) if params.doubly_constrained[p]
+                   else np.ones(n))
+        origins = productions(inputs, params, p)
+        for g, group in enumerate(rows_of):
+            for s in range(n_seg):
+                for start in range(0, group.size, block):
+                    rows = group[start:start + block]
+                    dist = distance_block(inputs, params, rows)
+                    attract, w = attractiveness(inputs, params, s, p, rows, dist)
+                    flow = destination_flows(origins[s, rows], attract, factors)
+                    out[g] += (flow[None] * mode_shares(w)).sum(axis=1)
+    return out

@@ -7,6 +7,7 @@ stated; implementations may cast to float32.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -328,6 +329,46 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         problems.append("cell_size and circuity must be positive")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
+
+
+def check_origin_groups(inputs: DemandInputs, balancing: np.ndarray,
+                        groups: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Check the arguments of the trips-by-destination functions; return the groups as int64.
+
+    Parameters
+    ----------
+    inputs : DemandInputs
+        The year's inputs.
+    balancing : ndarray, shape (P, N)
+        The year's destination balancing factors (``DemandOutputs.balancing``).
+    groups : sequence of array_like of int
+        Origin cells of each group.
+
+    Raises
+    ------
+    ValueError
+        Listing every problem found, one per line.
+    """
+    n, p = inputs.n_cells, len(PURPOSES)
+    problems: list[str] = []
+    factors = np.asarray(balancing)
+    if factors.shape != (p, n):
+        problems.append(f"balancing: shape {factors.shape}, expected {(p, n)}")
+    elif not np.all(np.isfinite(factors)) or np.any(factors < 0):
+        problems.append("balancing: expected finite factors >= 0")
+    out = []
+    for g, group in enumerate(groups):
+        rows = np.asarray(group)
+        if rows.ndim != 1 or (rows.size and not np.issubdtype(rows.dtype, np.integer)):
+            problems.append(f"groups[{g}]: expected a 1-D array of cell indices")
+            continue
+        rows = rows.astype(np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= n):
+            problems.append(f"groups[{g}]: cell indices must be in 0..{n - 1}")
+        out.append(rows)
+    if problems:
+        raise ValueError("\n".join(problems))
+    return out
 
 
 def field_names(cls: type) -> list[str]:

@@ -68,7 +68,7 @@ from .model.base_year import calibration_status
 from .model.income import CAR_SEGMENTS
 from .model.income import describe as describe_income_groups
 from .model.inputs import expected_wait_min
-from .model.kernel import Engine, KernelFn, kernel_for
+from .model.kernel import Engine, KernelFn, destinations_for, kernel_for
 from .model.modes import MODE_GROUP, MODE_GROUPS
 from .model.ownership import describe as describe_ownership
 from .model.parameters import (
@@ -341,7 +341,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         year_accounts_rows = account_rows(year, traffic, accounts, factor,
                                           pt_residents_share(out, year_run.external))
         account_rows_ += year_accounts_rows
-        flows = year_zone_flows(year_run, zones or {}, city.n_cells)
+        flows = year_zone_flows(year_run, zones or {}, city.n_cells, kernel)
         zone_rows_ += zone_rows(year, zones or {}, year_run, factor, accounts, days,
                                 setup.freight.weights if setup.freight else None,
                                 flows[:len(zones or {})])
@@ -409,11 +409,12 @@ CASE_TABLES: tuple[str, ...] = ("zones", "access", "welfare", "spending")
 
 
 def year_zone_flows(year_run: ModelYear, zones: Mapping[str, tuple[str, np.ndarray]],
-                    n: int) -> list[ZoneFlows]:
+                    n: int, kernel: KernelFn) -> list[ZoneFlows]:
     """Return the year's trips of every reported zone, then of the cordon (if charged).
 
     One pass of :func:`mobility_sim.model.zone_flows.zone_flows` over the union of their cells
-    serves the ``zones`` table and the cordon charges of the ``spending`` table.
+    serves the ``zones`` table and the cordon charges of the ``spending`` table, computed by
+    the implementation of ``kernel`` (:func:`.model.kernel.destinations_for`).
     """
     masks = [mask for _, mask in zones.values()]
     cordon = np.asarray(year_run.inputs.cordon, dtype=bool)[:n]
@@ -421,7 +422,8 @@ def year_zone_flows(year_run: ModelYear, zones: Mapping[str, tuple[str, np.ndarr
         masks.append(cordon)
     if not masks:
         return []
-    return zone_flows(year_run.inputs, year_run.params, year_run.outputs, masks)
+    return zone_flows(year_run.inputs, year_run.params, year_run.outputs, masks,
+                      destinations_for(kernel))
 
 
 def report_zones(loaded: LoadedScenario) -> dict[str, tuple[str, np.ndarray]]:

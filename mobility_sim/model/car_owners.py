@@ -108,14 +108,15 @@ def merge_owners(out: DemandOutputs, split: OwnerSplit, n_segments: int) -> Dema
         return out
     trips = np.zeros((n_segments, *out.trips.shape[1:]))
     pkm = np.zeros_like(trips)
-    np.add.at(trips, split.parent, out.trips)
-    np.add.at(pkm, split.parent, out.pkm)
     # the owners' weights of a split segment add up to 1 in every cell; a weight of 0 adds 0
     # (never 0 x -inf)
     weight = np.broadcast_to(split.weight[:, None, :], out.dest_logsum.shape)
     terms = np.where(weight > 0, weight * np.where(weight > 0, out.dest_logsum, 0.0), 0.0)
     logsum = np.zeros((n_segments, *out.dest_logsum.shape[1:]))
-    np.add.at(logsum, split.parent, terms)
+    for k, parent in enumerate(split.parent):  # kernel segment -> the model's
+        trips[parent] += out.trips[k]
+        pkm[parent] += out.pkm[k]
+        logsum[parent] += terms[k]
     return dataclasses.replace(out, trips=trips, pkm=pkm, dest_logsum=logsum)
 
 

@@ -6,7 +6,7 @@ Importing this module imports no kernel implementation; :func:`kernel_for` does,
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +18,10 @@ from ..kernels.spec import DemandInputs, DemandOutputs, DemandParams
 Engine = Literal["auto", "reference", "numba"]
 #: A demand implementation: inputs, parameters, warm-start balancing factors -> outputs.
 KernelFn = Callable[[DemandInputs, DemandParams, "np.ndarray | None"], DemandOutputs]
+#: Trips by mode and destination from groups of origins: inputs, parameters, the year's
+#: balancing factors, the groups -> array (G, M, N).
+DestinationFn = Callable[[DemandInputs, DemandParams, np.ndarray, Sequence[np.ndarray]],
+                         np.ndarray]
 
 
 def kernel_for(engine: Engine) -> KernelFn:
@@ -37,6 +41,21 @@ def kernel_for(engine: Engine) -> KernelFn:
     from ..kernels.reference import demand_reference
 
     return demand_reference
+
+
+def destinations_for(kernel: KernelFn) -> DestinationFn:
+    """Return the trips-by-destination function of the implementation ``kernel`` belongs to.
+
+    The NumPy specification's (:func:`mobility_sim.kernels.reference.trips_by_destination`)
+    for the reference kernel, else the fused one's.
+    """
+    from ..kernels import reference
+
+    if kernel is reference.demand_reference:
+        return reference.trips_by_destination
+    from ..kernels.fused import trips_by_destination_fused
+
+    return trips_by_destination_fused
 
 
 def fused_kernel_cached() -> bool:

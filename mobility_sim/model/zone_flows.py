@@ -2,10 +2,11 @@
 
 A cordon charge or a low-emission zone is judged, in the cities that ran one, on the vehicles
 entering it. The kernel returns trips by origin and by destination, not by pair; the trips that
-both start and end in a zone are recomputed here for the zone's origins only (``|Z| x N`` cell
-pairs, with the year's balancing factors), by the functions of the NumPy reference, the
-model's specification (:mod:`mobility_sim.kernels.reference`), on the owners' kernel segments
-as the demand ran (:mod:`.car_owners`). Then, per mode,
+both start and end in a zone are recomputed here for the zones' origins only (``|Z| x N`` cell
+pairs, with the year's balancing factors), by the run's kernel implementation (the fused
+kernel's flows pass, or the NumPy reference, the model's specification:
+``trips_by_destination`` in :mod:`mobility_sim.kernels`), on the owners' kernel segments as the
+demand ran (:mod:`.car_owners`). Then, per mode,
 
 - trips arriving in the zone = the kernel's trips by destination over the zone's cells (from
   anywhere: residents, non-residents from the external zones);
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..kernels import reference
-from ..kernels.spec import MODES, PURPOSES, DemandInputs, DemandOutputs, DemandParams
+from ..kernels.spec import MODES, DemandInputs, DemandOutputs, DemandParams
 from .car_owners import split_owners
+from .kernel import DestinationFn, destinations_for, kernel_for
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class ZoneFlows:
 
 
 def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
-               masks: Sequence[np.ndarray]) -> list[ZoneFlows]:
+               masks: Sequence[np.ndarray],
+               destinations: DestinationFn | None = None) -> list[ZoneFlows]:
     """Trips of each zone in one year (see the module docstring).
 
     The origins of all zones are evaluated in one pass (zones often share cells).
@@ -60,32 +62,28 @@ def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
         The year's outputs for the grid's cells (their balancing factors for every zone).
     masks : sequence of ndarray of bool, shape (N,)
         Each zone's grid cells.
+    destinations : callable, optional
+        Trips by mode and destination from groups of origins (:mod:`.kernel`,
+        ``destinations_for``); default: the fused kernel's.
     """
+    if destinations is None:
+        destinations = destinations_for(kernel_for("auto"))
     if not masks:
         return []
     inputs, params, _ = split_owners(inputs, params)
     n_grid = masks[0].size
     pad = inputs.n_cells - n_grid
-    inside = [np.concatenate([m, np.zeros(pad, dtype=bool)]) for m in masks]
-    union = np.logical_or.reduce(inside)
-    rows = np.flatnonzero(union)
-    n_modes = len(MODES)
-    within = np.zeros((len(masks), n_modes))
-    member = np.array([z[rows] for z in inside])  # (Z, R): is each row's origin in the zone
+    inside = np.array([np.concatenate([m, np.zeros(pad, dtype=bool)]) for m in masks])
+    # origins grouped by the zones they are in: one group per distinct membership
+    rows = np.flatnonzero(inside.any(axis=0))
+    within = np.zeros((len(masks), len(MODES)))
     if rows.size:
-        for p in range(len(PURPOSES)):
-            origins = reference.productions(inputs, params, p)
-            factors = np.asarray(out.balancing[p], dtype=float)
-            for s in range(inputs.segment_share.shape[0]):
-                for start in range(0, rows.size, reference.BLOCK):
-                    block = rows[start:start + reference.BLOCK]
-                    dist = reference.distance_block(inputs, params, block)
-                    attract, w = reference.attractiveness(inputs, params, s, p, block, dist)
-                    flow = reference.destination_flows(origins[s, block], attract, factors)
-                    mode_flow = flow[None] * reference.mode_shares(w)  # (M, B, N)
-                    for k, zone in enumerate(inside):
-                        mine = member[k, start:start + block.size]
-                        within[k] += mode_flow[:, mine][:, :, zone].sum(axis=(1, 2))
+        member, group_of = np.unique(inside[:, rows].T, axis=0, return_inverse=True)
+        groups = [rows[group_of.ravel() == g] for g in range(member.shape[0])]
+        trips = destinations(inputs, params, np.asarray(out.balancing, dtype=float), groups)
+        for g, zones_in in enumerate(member):
+            for k in np.flatnonzero(zones_in):
+                within[k] += trips[g][:, inside[k]].sum(axis=1)
     result = []
     for k, mask in enumerate(masks):
         arriving = out.trips_to[mask].sum(axis=0)
