@@ -139,8 +139,10 @@ class EvPurchaseSubsidy(CityWide):
     (the coefficient is the one the European incentive evidence gives: 5-7 % more sales per
     1,000 EUR at low shares), on top of the reference case's share (or an ``ev_sales_share``
     measure's); the fleet, hence the electric car's share of trips and the emission factors,
-    follow. The whole subsidy reaches the buyer (in California 73-85 % did: Muehlegger and
-    Rapson); a share already at 100 % (the EU CO2 standards from 2035) does not move.
+    follow. No pass-through factor applies: the coefficient was estimated per euro of incentive
+    paid, so the share that reached buyers in the countries it comes from is in it already (a
+    factor on top would count it twice; in California 73-85 % reached the buyer: Muehlegger and
+    Rapson). A share already at 100 % (the EU CO2 standards from 2035) does not move.
     Cost: the subsidy paid on every electric car sold in the city that year, those that would
     have been bought anyway included.
     """
