@@ -353,19 +353,75 @@ def consumer_surplus(welfare: pd.DataFrame, by: str = "segment") -> pd.DataFrame
 SPENDING_ITEMS: tuple[str, ...] = ("fuel", "electricity", "fares", "parking_and_zone_charges",
                                    "cordon_charges")
 #: Columns of the ``spending`` table.
-SPENDING_COLUMNS: tuple[str, ...] = ("year", "segment", "residents", "trips", "car_trips",
-                                     *(f"{item}_eur" for item in SPENDING_ITEMS),
+SPENDING_COLUMNS: tuple[str, ...] = ("year", "segment", "area", "residents", "trips",
+                                     "car_trips", *(f"{item}_eur" for item in SPENDING_ITEMS),
                                      "health_value_eur")
+#: The ``spending`` table's area of all the grid's residents.
+MODELLED_AREA = "modelled area"
+
+
+def whole_grid(spending: pd.DataFrame) -> pd.DataFrame:
+    """Return the ``spending`` rows of all the grid's residents (every row of an older run)."""
+    if "area" not in spending.columns:
+        return spending
+    return spending[spending["area"] == MODELLED_AREA]
+
+
+def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
+                  inbound_trips: np.ndarray | None = None,
+                  cordon_flows: Any = None) -> dict[str, np.ndarray]:
+    """Money the residents pay for their trips, EUR a day, by item, segment and home cell.
+
+    Returns ``{item: array (S, N)}`` for the items of :data:`SPENDING_ITEMS`; how each is
+    counted is in :func:`spending_rows`.
+    """
+    from .kernels.spec import CAR_MODES, PT, PURPOSES
+
+    trips = np.asarray(out.trips)[:, :, :n]  # (S, P, N, M)
+    pkm = np.asarray(out.pkm)[:, :, :n]
+    car = list(CAR_MODES)
+    vkm = pkm[..., car].sum(axis=1) * np.asarray(params.vkm_per_pkm)[car]  # (S, N, 2)
+    items = {
+        "fuel": vkm[..., 0] * params.cost_per_km[car[0]],
+        "electricity": vkm[..., 1] * params.cost_per_km[car[1]],
+        "fares": trips[..., PT].sum(axis=1) * params.fare[PT],
+    }
+    arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
+    charge = np.zeros((trips.shape[0], n))
+    for k in range(len(PURPOSES)):
+        cost = np.asarray(inputs.dest_cost)[k][car][:, :n].T  # (N, 2)
+        mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
+                         out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
+        charge += (trips[:, k][..., car] * mean).sum(axis=2)
+    items["parking_and_zone_charges"] = charge
+    crossing = np.zeros_like(charge)
+    if cordon_flows is not None:
+        cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
+        per_crossing = np.asarray(params.cordon_charge)[car]
+        seg_car = trips[..., car].sum(axis=1)  # (S, N, 2)
+        inside = seg_car[:, cordon].sum(axis=(0, 1))  # (2,)
+        outside = seg_car[:, ~cordon].sum(axis=(0, 1))
+        extra = (np.zeros(len(car)) if inbound_trips is None  # (K, M): by external zone
+                 else np.asarray(inbound_trips, dtype=float).sum(axis=0)[car])
+        leave = np.divide(cordon_flows.leaving[car], inside, out=np.zeros(len(car)),
+                          where=inside > 0)
+        enter = np.divide(cordon_flows.entering[car], outside + extra,
+                          out=np.zeros(len(car)), where=outside + extra > 0)
+        rate = np.where(cordon[:, None], np.minimum(leave, 1.0), np.minimum(enter, 1.0))
+        crossing = (seg_car * rate[None] * per_crossing).sum(axis=2)
+    items["cordon_charges"] = crossing
+    return items
 
 
 def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: float,
                   segments: tuple[str, ...], inbound_trips: np.ndarray | None = None,
                   cordon_flows: Any = None, p: Mapping[str, float] | None = None,
-                  ) -> pd.DataFrame:
+                  areas: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Return the ``spending`` table's rows of one year (:data:`SPENDING_COLUMNS`).
 
-    One row per segment: its residents in the grid, their trips and car trips a year, and the
-    money they pay for their trips, EUR a year, by item (``<item>_eur``):
+    One row per segment and area: the segment's residents in the area (by home cell), their
+    trips and car trips a year, and the money they pay for their trips, EUR a year, by item
+    (``<item>_eur``; :func:`money_by_cell`):
 
     - ``fuel``, ``electricity``: their car vehicle-km (passenger-km x vehicles per
       passenger) x the car's money cost per km (the kernel's, with any fuel-price or carbon
@@ -375,72 +431,56 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
       destinations all car trips of the year reach (parking per visit, a zone's charge per
       visit). Approximation: each segment's car trips end where all car trips end;
     - ``cordon_charges``: trips crossing the cordon x the charge per crossing, shared between
-      segments by their car trips from each side: trips leaving the cordon (``cordon_flows``,
+      residents by their car trips from each side: trips leaving the cordon (``cordon_flows``,
       :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; None when no
-      cordon charge applies) by the segments' trips from inside it; trips entering it by the
-      segments' trips from outside it, non-residents (``inbound_trips``, shape (K, M), the
-      external zones' trips) counted as outside origins that cross at the same rate
-      (assumption).
+      cordon charge applies) by the car trips from inside it; trips entering it by the car
+      trips from outside it, non-residents (``inbound_trips``, shape (K, M), the external
+      zones' trips) counted as outside origins that cross at the same rate (assumption).
 
     Trips are the kernel's; ``n``: the grid's cells (the first ``n`` of ``inputs``). Money a
     car owner pays whatever the trips (purchase, insurance, tax) is not counted.
 
-    ``health_value_eur``: the WHO HEAT value of the segment's walking and cycling
-    (:func:`mobility_sim.fleet.health.health_rows` on its own residents and passenger-km, with
-    the model parameters ``p``; NaN without them): its health co-benefit, compared with no
-    walking or cycling at all.
+    ``health_value_eur``: the WHO HEAT value of the walking and cycling of the segment's
+    residents in the area (:func:`mobility_sim.fleet.health.health_rows` on their own
+    residents and passenger-km, with the model parameters ``p``; NaN without them): its health
+    co-benefit, compared with no walking or cycling at all.
+
+    ``areas``: ``{name: weight of each grid cell, shape (N,)}`` (a cell partly in an area
+    counts with its share); default :data:`MODELLED_AREA` only (every cell with weight 1),
+    which is always given first.
     """
-    from .kernels.spec import CAR_MODES, PT, PURPOSES
+    from .kernels.spec import CAR_MODES
 
     trips = np.asarray(out.trips)[:, :, :n]  # (S, P, N, M)
     pkm = np.asarray(out.pkm)[:, :, :n]
     car = list(CAR_MODES)
-    vkm = pkm[..., car].sum(axis=(1, 2)) * np.asarray(params.vkm_per_pkm)[car]  # (S, 2)
-    items = {
-        "fuel": vkm[:, 0] * params.cost_per_km[car[0]],
-        "electricity": vkm[:, 1] * params.cost_per_km[car[1]],
-        "fares": trips[..., PT].sum(axis=(1, 2)) * params.fare[PT],
-    }
-    arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
-    charge = np.zeros(len(segments))
-    for k in range(len(PURPOSES)):
-        cost = np.asarray(inputs.dest_cost)[k][car][:, :n].T  # (N, 2)
-        mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
-                         out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
-        charge += (trips[:, k][..., car].sum(axis=1) * mean).sum(axis=1)
-    items["parking_and_zone_charges"] = charge
-    crossing = np.zeros(len(segments))
-    if cordon_flows is not None:
-        cordon = np.asarray(inputs.cordon, dtype=bool)[:n]
-        per_crossing = np.asarray(params.cordon_charge)[car]
-        seg_car = trips[..., car].sum(axis=1)  # (S, N, 2)
-        inside = seg_car[:, cordon].sum(axis=1)  # (S, 2)
-        outside = seg_car[:, ~cordon].sum(axis=1)
-        extra = (np.zeros(len(car)) if inbound_trips is None  # (K, M): by external zone
-                 else np.asarray(inbound_trips, dtype=float).sum(axis=0)[car])
-        leave = np.divide(cordon_flows.leaving[car], inside.sum(axis=0), out=np.zeros(len(car)),
-                          where=inside.sum(axis=0) > 0)
-        enter = np.divide(cordon_flows.entering[car], outside.sum(axis=0) + extra,
-                          out=np.zeros(len(car)), where=outside.sum(axis=0) + extra > 0)
-        crossing = ((inside * np.minimum(leave, 1.0) + outside * np.minimum(enter, 1.0))
-                    * per_crossing).sum(axis=1)
-    items["cordon_charges"] = crossing
-    residents = (np.asarray(inputs.population)[:n][None, :]
-                 * np.asarray(inputs.segment_share)[:, :n]).sum(axis=1)
-    table = pd.DataFrame({"year": year, "segment": list(segments), "residents": residents,
-                          "trips": trips.sum(axis=(1, 2, 3)) * days,
-                          "car_trips": trips[..., car].sum(axis=(1, 2, 3)) * days})
-    for item in SPENDING_ITEMS:
-        table[f"{item}_eur"] = items[item] * days
-    table["health_value_eur"] = np.nan
-    if p is not None:
-        from .fleet.health import health_rows
-        from .kernels.spec import MODES
+    money = money_by_cell(out, inputs, params, n, inbound_trips, cordon_flows)
+    cell_residents = (np.asarray(inputs.population)[:n][None, :]
+                      * np.asarray(inputs.segment_share)[:, :n])  # (S, N)
+    cell_trips = trips.sum(axis=(1, 3))
+    cell_car = trips[..., car].sum(axis=(1, 3))
+    weights = {MODELLED_AREA: np.ones(n), **{k: v for k, v in (areas or {}).items()
+                                              if k != MODELLED_AREA}}
+    frames = []
+    for area, weight in weights.items():
+        w = np.asarray(weight, dtype=float)
+        residents = cell_residents @ w
+        table = pd.DataFrame({"year": year, "segment": list(segments), "area": area,
+                              "residents": residents, "trips": cell_trips @ w * days,
+                              "car_trips": cell_car @ w * days})
+        for item in SPENDING_ITEMS:
+            table[f"{item}_eur"] = money[item] @ w * days
+        table["health_value_eur"] = np.nan
+        if p is not None:
+            from .fleet.health import health_rows
+            from .kernels.spec import MODES
 
-        active = {m: MODES.index(m) for m in ("walk", "bike", "ebike")}
-        table["health_value_eur"] = [
-            sum(r["value_eur"] for r in health_rows(
-                year, {m: float(pkm[s, :, :, k].sum()) for m, k in active.items()},
-                float(residents[s]), p)) if residents[s] > 0 else 0.0
-            for s in range(len(segments))]
-    return table[list(SPENDING_COLUMNS)]
+            active = {m: MODES.index(m) for m in ("walk", "bike", "ebike")}
+            mode_pkm = {m: pkm[..., k].sum(axis=1) @ w for m, k in active.items()}  # (S,)
+            table["health_value_eur"] = [
+                sum(r["value_eur"] for r in health_rows(
+                    year, {m: float(v[s]) for m, v in mode_pkm.items()},
+                    float(residents[s]), p)) if residents[s] > 0 else 0.0
+                for s in range(len(segments))]
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)[list(SPENDING_COLUMNS)]

@@ -120,12 +120,17 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     minus reference case in a year is the consumer surplus, the standard appraisal measure of
     what the measures do to travellers. Empty for older runs.
 ``spending``
-    ``year, segment, residents, trips, car_trips, fuel_eur, electricity_eur, fares_eur,
-    parking_and_zone_charges_eur, cordon_charges_eur, health_value_eur, case``: per segment,
-    its residents in the grid, their trips and car trips a year, the money they pay for their
-    trips in a year, by item (the last two approximated, see
+    ``year, segment, area, residents, trips, car_trips, fuel_eur, electricity_eur, fares_eur,
+    parking_and_zone_charges_eur, cordon_charges_eur, health_value_eur, case``: per segment
+    and area, its residents in the area (by home cell), their trips and car trips a year, the
+    money they pay for their trips in a year, by item (the last two approximated, see
     :func:`mobility_sim.indicators.spending_rows`), and the WHO HEAT value of their walking and
-    cycling, in the scenario and the reference case. Empty for older runs.
+    cycling, in the scenario and the reference case. ``area``: ``modelled area`` (all the
+    grid's residents; :func:`mobility_sim.indicators.whole_grid` selects these rows), then,
+    where the city has them, ``municipality`` and ``rest of the grid`` (cells counted with
+    their share inside the boundary) and the city's named zones (e.g. ``centre``); the areas
+    overlap, so never sum over them. Empty for older runs (and without ``area`` before it
+    existed: all rows are the modelled area's).
 ``health``
     ``year, mode, population, minutes_per_week, risk_reduction, deaths_avoided, value_eur``:
     WHO HEAT physical-activity benefit; ``mode`` is ``walk`` or ``bike``, ``population`` the

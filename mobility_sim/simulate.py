@@ -48,7 +48,7 @@ from .fleet.accounting import (
 )
 from .fleet.freight import FREIGHT_VEHICLES, freight_activity
 from .fleet.health import HEALTH_COLUMNS, health_rows
-from .indicators import spending_rows, sumi_table, welfare_rows, year_extras
+from .indicators import MODELLED_AREA, spending_rows, sumi_table, welfare_rows, year_extras
 from .kernels.spec import (
     BIKE,
     CAR_EV,
@@ -247,6 +247,24 @@ def area_table(cells: pd.DataFrame, city: City) -> pd.DataFrame:
     return out[["year", "area", *AREA_COLUMNS]]
 
 
+def resident_areas(city: City) -> dict[str, np.ndarray]:
+    """Return the weight of each grid cell in the areas whose residents the run reports.
+
+    The modelled area (every cell), then, with a municipal boundary, the municipality (each
+    cell's share of area inside it, as :func:`area_table`) and the rest of the grid, then the
+    city's named zones (e.g. the centre). Used by the ``spending`` table (money and health by
+    area).
+    """
+    out = {MODELLED_AREA: np.ones(city.n_cells)}
+    if "municipality_share" in city.grid.columns:
+        share = city.grid["municipality_share"].to_numpy(float)
+        out["municipality"] = share
+        out["rest of the grid"] = 1.0 - share
+    for name in city.meta.zones:
+        out.setdefault(name, city.zone_mask(name).astype(float))
+    return out
+
+
 def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] | None:
     """Return the municipality's record, its residents in the grid, the published population.
 
@@ -302,6 +320,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     access_frames: list[pd.DataFrame] = []
     welfare_frames: list[pd.DataFrame] = []
     spending_frames: list[pd.DataFrame] = []
+    areas = resident_areas(city)
     extras: list[dict[str, float]] = []
     cell_ids = city.grid["cell_id"].to_numpy()
     street_km = street_density(city, p)[0] * (city.meta.cell_size_m / 1000.0) ** 2
@@ -366,7 +385,7 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         spending_frames.append(spending_rows(
             year, out, year_run.inputs, year_run.params, city.n_cells, days, SEGMENTS,
             None if year_run.external is None else year_run.external.inbound_trips,
-            flows[len(zones or {})] if len(flows) > len(zones or {}) else None, p))
+            flows[len(zones or {})] if len(flows) > len(zones or {}) else None, p, areas))
         limit = year_run.levers.speed_limit
         limit30 = (np.zeros(city.n_cells) if limit is None else
                    np.where(np.nan_to_num(limit.target, nan=np.inf) <= 30.0, limit.level, 0.0))

@@ -43,7 +43,7 @@ DOC_COLUMNS = {
                "case"],
     "sumi": ["year", "indicator", "name", "value", "unit", "case", "scope", "how"],
     "welfare": ["year", "cell_id", "segment", "trips", "welfare_eur", "case"],
-    "spending": ["year", "segment", "residents", "trips", "car_trips", "fuel_eur",
+    "spending": ["year", "segment", "area", "residents", "trips", "car_trips", "fuel_eur",
                  "electricity_eur", "fares_eur", "parking_and_zone_charges_eur",
                  "cordon_charges_eur", "health_value_eur", "case"],
 }
@@ -295,7 +295,7 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
              for seg in SEGMENTS for case in ("scenario", "reference")],
             columns=DOC_COLUMNS["welfare"])
         tables["spending"] = pd.DataFrame(
-            [{"year": y, "segment": seg, "residents": 1e5, "trips": 9e7,
+            [{"year": y, "segment": seg, "area": area, "residents": 1e5 * share, "trips": 9e7,
               "car_trips": (4e7 * (0.8 if case == "scenario" else 1.0)
                             if seg.startswith("car_available") else 0.0),
               "fuel_eur": 3e7 if seg.startswith("car_available") else 0.0,
@@ -303,7 +303,8 @@ def make_results(years: tuple[int, ...] = (2025, 2030, 2035), side: int = 5,
               "parking_and_zone_charges_eur": 5e6,
               "cordon_charges_eur": 2e6 if case == "scenario" else 0.0,
               "health_value_eur": 5e7 * (1.1 if case == "scenario" else 1.0), "case": case}
-             for y in years for seg in SEGMENTS for case in ("scenario", "reference")],
+             for y in years for seg in SEGMENTS for case in ("scenario", "reference")
+             for area, share in (("modelled area", 1.0), ("municipality", 0.6))],
             columns=DOC_COLUMNS["spending"])
     else:
         summary = summary.drop(columns=SUMMARY_EXTRA)

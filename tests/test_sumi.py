@@ -101,7 +101,7 @@ def test_the_sumi_export_has_one_column_per_year(run, tmp_path):
 
 def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run):
     from mobility_sim.analysis.store import job_table
-    from mobility_sim.indicators import consumer_surplus
+    from mobility_sim.indicators import consumer_surplus, whole_grid
 
     _, r = run
     cs = consumer_surplus(r.welfare, by="car_class").set_index(["year", "car_class"])
@@ -114,7 +114,8 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
         cs.loc[2027].sum())
     table = job_table(r)
     assert {f"welfare_eur.{s}" for s in SEGMENTS} <= set(table.columns)
-    money = r.spending[(r.spending["case"] == "scenario") & (r.spending["year"] == 2027)]
+    money = whole_grid(r.spending[(r.spending["case"] == "scenario")
+                                  & (r.spending["year"] == 2027)])
     items = ["fuel_eur", "electricity_eur", "fares_eur", "parking_and_zone_charges_eur",
              "cordon_charges_eur"]
     low = money.loc[money["segment"] == "no_car.low", items].to_numpy().sum()
@@ -136,7 +137,8 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
 
 def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
     from mobility_sim.city.synthetic import synthetic_city
-    from mobility_sim.indicators import consumer_surplus
+    from mobility_sim.indicators import consumer_surplus, whole_grid
+    from mobility_sim.report.equity_figures import spending_by_area_html
 
     path = tmp_path / "charge.yaml"
     path.write_text("name: charge\ncity: synthetic\nyears: {start: 2025, end: 2026}\n"
@@ -153,7 +155,8 @@ def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
     per_trip = cs.loc[2026] / trips.groupby(trips["segment"].str.split(".").str[0])["trips"].sum()
     assert per_trip["car_available"] < per_trip["no_car"]
     # and so does its money: the charges paid are the drivers', none before the charge starts
-    spend = r.spending.set_index(["case", "year", "segment"]).sort_index()["cordon_charges_eur"]
+    spend = whole_grid(r.spending).set_index(["case", "year", "segment"]).sort_index()[
+        "cordon_charges_eur"]
     assert (spend.loc["reference"] == 0).all() and (spend.loc[("scenario", 2025)] == 0).all()
     paid = spend.loc[("scenario", 2026)]
     assert (paid[[s for s in SEGMENTS if s.startswith("car_available")]] > 0).all()
@@ -163,6 +166,24 @@ def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
                    & r.zones["vehicle"].isin(["car_ice", "car_ev"])]
     crossings = float((zone["trips_entering"] + zone["trips_leaving"]).sum())
     assert 0 < paid.sum() <= crossings * 6.0 * (1 + 1e-9)
+    # by area: the centre's residents pay part of it, leaving; the city's money per resident
+    # is the money of the areas' residents put together
+    areas = r.spending[(r.spending["case"] == "scenario") & (r.spending["year"] == 2026)]
+    by_area = areas.groupby("area")[["residents", "cordon_charges_eur", "fuel_eur"]].sum()
+    assert set(by_area.index) == {"modelled area", "centre"}
+    assert 0 < by_area.loc["centre", "cordon_charges_eur"] < paid.sum()
+    assert 0 < by_area.loc["centre", "residents"] < by_area.loc["modelled area", "residents"]
+    assert by_area.loc["centre", "fuel_eur"] < by_area.loc["modelled area", "fuel_eur"]
+    # and the dashboard's table by area shows the centre's residents' money per month
+    html = spending_by_area_html(r.spending, 2026)
+    row = html.split("<td>centre</td>")[1].split("</tr>")[0]
+    cells = [c.split("</td>")[0].split(">")[-1] for c in row.split("<td")[1:]]
+    centre = r.spending[(r.spending["year"] == 2026) & (r.spending["area"] == "centre")]
+    money = [c for c in centre.columns if c.endswith("_eur") and c != "health_value_eur"]
+    per_month = {case: one[money].to_numpy().sum() / one["residents"].sum() / 12.0
+                 for case, one in centre.groupby("case")}
+    assert cells[3] == f"{per_month['scenario'] - per_month['reference']:+,.2f}"
+    assert spending_by_area_html(whole_grid(r.spending), 2026) == ""
 
 
 def test_the_surplus_counts_the_reference_cases_residents_not_who_changed_segment():

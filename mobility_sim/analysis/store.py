@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import SweepStoreError
-from ..indicators import SPENDING_ITEMS, welfare_per_trip
+from ..indicators import SPENDING_ITEMS, welfare_per_trip, whole_grid
 from ..io.yamlio import atomic_path, file_sha256, write_text_atomic
 from ..results import Results
 
@@ -86,6 +86,7 @@ def job_table(results: Results) -> pd.DataFrame:
     if isinstance(spending, pd.DataFrame) and not spending.empty:
         if "case" in spending.columns:
             spending = spending[spending["case"] == "scenario"]
+        spending = whole_grid(spending)
         money = spending[[f"{item}_eur" for item in SPENDING_ITEMS]].sum(axis=1)
         per = spending.assign(eur=money).pivot_table(index="year", columns="segment",
                                                      values="eur", aggfunc="sum")

@@ -43,6 +43,7 @@ from .emissions_figures import WEDGE_COLUMNS, wedge_figure
 from .equity_figures import (
     access_by_group_html,
     income_groups_note_html,
+    spending_by_area_html,
     spending_table_html,
     surplus_map,
     surplus_table_html,
@@ -214,6 +215,11 @@ def build_dashboard(results: Results, *, baseline: Results | None = None,
                      f"{years[0]} (fuel, electricity, fares, parking, zone and cordon "
                      "charges; not the cost of owning a car):</p>"
                      + spending_table_html(spending, years[0]))
+            by_area = spending_by_area_html(spending, years[0])
+            if by_area:
+                body += (f"<p><b>By area</b>: money for trips and health per resident a "
+                         f"month, {years[0]}, all residents of each area by home cell:</p>"
+                         + by_area)
         body += grid(page.figure(surplus_map(welfare, results.grid, final,
                                              cell_size_m=meta.get("cell_size_m")),
                                  name="map-consumer-surplus",

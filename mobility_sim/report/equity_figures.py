@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..indicators import SPENDING_ITEMS, surplus_rows
+from ..indicators import MODELLED_AREA, SPENDING_ITEMS, surplus_rows, whole_grid
 from ..kernels.spec import SEGMENTS
+from .kpi import fmt_number
 from .map_figures import grid_heatmap, to_raster
 from .page import esc, table
 from .theme import plain
@@ -119,7 +120,7 @@ def spending_table_html(spending: pd.DataFrame, year: int) -> str:
     makes (who is priced off the road), and what the measures change in the WHO HEAT value of
     its walking and cycling (its health co-benefit), all per resident and month.
     """
-    part = spending[spending["year"] == year]
+    part = whole_grid(spending[spending["year"] == year])
     money = [f"{item}_eur" for item in SPENDING_ITEMS]
     charges = ["parking_and_zone_charges_eur", "cordon_charges_eur"]
     by_case = {case: one.set_index("segment") for case, one in part.groupby("case")}
@@ -156,6 +157,47 @@ def spending_table_html(spending: pd.DataFrame, year: int) -> str:
                   "Car trips a month, reference case", "Car trips: change",
                   "Health value of walking and cycling: change"],
                  rows, numeric=set(range(1, 9)))
+
+
+def spending_by_area_html(spending: pd.DataFrame, year: int) -> str:
+    """Money for trips and the health value of walking and cycling per resident a month, by area.
+
+    From the run's ``spending`` table (both cases): for the municipality and the rest of the
+    grid (cities with a boundary) and the city's named zones, all residents of the area (by
+    home cell): the money they pay for their trips in the reference case and with the
+    measures, what the charges alone change, and the change in the WHO HEAT value of their
+    walking and cycling. Empty when the run has no area but the modelled area.
+    """
+    if "area" not in spending.columns:
+        return ""
+    part = spending[(spending["year"] == year) & (spending["area"] != MODELLED_AREA)]
+    if part.empty or set(part["case"]) != {"scenario", "reference"}:
+        return ""
+    money = [f"{item}_eur" for item in SPENDING_ITEMS]
+    charges = ["parking_and_zone_charges_eur", "cordon_charges_eur"]
+    sums = part.groupby(["area", "case"], sort=False)[
+        ["residents", *money, "health_value_eur"]].sum()
+    rows = []
+    for area in dict.fromkeys(part["area"]):
+        ref, scen = sums.loc[(area, "reference")], sums.loc[(area, "scenario")]
+        if not ref["residents"] or not scen["residents"]:
+            continue
+
+        def per_month(s: pd.Series, columns: list[str]) -> float:
+            return float(s[columns].sum()) / float(s["residents"]) / 12.0
+
+        before, after = per_month(ref, money), per_month(scen, money)
+        charge = per_month(scen, charges) - per_month(ref, charges)
+        health = per_month(scen, ["health_value_eur"]) - per_month(ref, ["health_value_eur"])
+        rows.append([area, fmt_number(float(ref["residents"])), f"{before:,.2f}",
+                     f"{after:,.2f}", f"{after - before:+,.2f}", f"{charge:+,.2f}",
+                     "–" if not np.isfinite(health) else f"{health:+,.2f}"])
+    if not rows:
+        return ""
+    return table(["Area (residents by home cell)", "Residents", "Money for trips, reference case",
+                  "With the measures", "Change", "of which charges",
+                  "Health value of walking and cycling: change"],
+                 rows, numeric=set(range(1, 7)))
 
 
 #: Share of the grid's jobs a resident must reach for the accessibility table to count them
