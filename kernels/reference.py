@@ -33,7 +33,7 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
    constrained purposes ``B`` is balanced (Furness) until the trips arriving in every cell match
    ``D_j = size[p,j] / sum(size[p]) * sum_i O_i`` within ``tolerance``.
 5. Trips produced ``O_si = population_i * segment_share[s,i] * trip_rate[p]`` (times
-   ``trip_factor[p,i]`` when given); trips
+   ``trip_factor[p,i]``, or ``trip_factor[s,p,i]`` by segment, when given); trips
    ``T_ijm = O_si P(j|i) P(m|i,j)``; passenger-km ``T_ijm d_ij``; vehicle-km
    ``pkm * vkm_per_pkm[m]``. With traffic districts ``k(i)`` (``inputs.district``), the car
    passenger-km between districts ``sum over car m, s, p of T_ijm d_ij`` for ``k(i) = a``,

@@ -85,9 +85,11 @@ class DemandInputs:
         rest of the functional urban area): no trip goes from one external zone to another
         (nor within one), so their residents' trips all end inside the area and the area's
         residents may leave it. ``None`` (the default): no external zone.
-    trip_factor : ndarray, shape (P, N), optional
+    trip_factor : ndarray, shape (P, N) or (S, P, N), optional
         Multiplier of each zone's trips by purpose (an external zone sends in only part of its
-        residents' trips of a purpose). ``None``: 1 everywhere.
+        residents' trips of a purpose; residents make more or fewer trips as their
+        accessibility changes), the same for every segment or by segment. ``None``: 1
+        everywhere.
     district : ndarray of int, shape (N,), optional
         Traffic district of each zone, in ``0 .. K-1`` (``K = district.max() + 1``): the kernel
         then also returns the car passenger-km between districts
@@ -129,11 +131,13 @@ class DemandInputs:
     def productions(self, trip_rate: np.ndarray, p: int) -> np.ndarray:
         """Trips produced per day by segment and zone for purpose ``p``, shape (S, N).
 
-        ``population x segment_share x trip_rate[p]`` (x ``trip_factor[p]`` when given).
+        ``population x segment_share x trip_rate[p]`` (x ``trip_factor[p]`` or
+        ``trip_factor[:, p]`` when given).
         """
         out = self.population[None, :] * self.segment_share * trip_rate[p]
         if self.trip_factor is not None:
-            out = out * np.asarray(self.trip_factor)[p][None, :]
+            factor = np.asarray(self.trip_factor)
+            out = out * (factor[:, p] if factor.ndim == 3 else factor[p][None, :])
         return out
 
     def external_mask(self) -> np.ndarray:
@@ -299,9 +303,13 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
             problems.append(f"params.{name}: shape {arr.shape}, expected {shape}")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
-    if inputs.trip_factor is not None and (np.any(np.asarray(inputs.trip_factor) < 0)
-                                           or not np.all(np.isfinite(inputs.trip_factor))):
-        problems.append("inputs.trip_factor: must be finite and >= 0")
+    if inputs.trip_factor is not None:
+        factor = np.asarray(inputs.trip_factor)
+        if factor.shape not in ((p, n), (s, p, n)):
+            problems.append(f"inputs.trip_factor: shape {factor.shape}, expected {(p, n)} or "
+                            f"{(s, p, n)}")
+        elif np.any(factor < 0) or not np.all(np.isfinite(factor)):
+            problems.append("inputs.trip_factor: must be finite and >= 0")
     for name in ("population", "size", "origin_avail", "dest_avail", "origin_time",
                  "dest_time", "bike_infra"):
         if np.any(np.asarray(getattr(inputs, name)) < 0):

@@ -497,6 +497,19 @@ class Telework:
 
 
 @dataclass(frozen=True)
+class Frequency:
+    """``frequency.*`` parameters: trips made or not made (``model/frequency.py``).
+
+    Attributes
+    ----------
+    logsum_coef : float
+        Change of the log of non-commute trips per unit change of the non-commute logsum.
+    """
+
+    logsum_coef: float
+
+
+@dataclass(frozen=True)
 class Income:
     """``income.*`` parameters: how income groups differ (``model/income.py``).
 
@@ -813,7 +826,7 @@ class ModelParameters:
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
     balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi,
-    telework
+    telework, frequency
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -844,6 +857,7 @@ class ModelParameters:
     traffic: Traffic
     sumi: Sumi
     telework: Telework
+    frequency: Frequency
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

@@ -89,8 +89,11 @@ def split_owners(inputs: DemandInputs, params: DemandParams
     split = OwnerSplit(parent=parent, weight=np.array(weights))
     if parent.size == share.shape[0]:
         return inputs, params, split
+    factor = inputs.trip_factor
+    if factor is not None and np.asarray(factor).ndim == 3:  # by segment: each owner its own
+        factor = np.asarray(factor)[parent]
     kernel_inputs = dataclasses.replace(inputs, segment_share=np.array(shares),
-                                        origin_avail=np.array(avails))
+                                        origin_avail=np.array(avails), trip_factor=factor)
     return kernel_inputs, owner_params(params, split), split
 
 

@@ -252,6 +252,12 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
     def cat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.concatenate([a, b], axis=-1)
 
+    # the grid's trip factors (by purpose, or by segment and purpose) and the zones' (P, K)
+    grid_factor = (np.ones((len(PURPOSES), n)) if inputs.trip_factor is None
+                   else np.asarray(inputs.trip_factor))
+    zone_factor = np.vstack([np.ones(k) if purpose == "commute" else
+                             np.full(k, ext.other_entering_ratio) for purpose in PURPOSES])
+
     return DemandInputs(
         x=cat(inputs.x, zones.x), y=cat(inputs.y, zones.y), cell_size=inputs.cell_size,
         population=cat(inputs.population, travellers),
@@ -267,11 +273,7 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
         bike_infra=cat(inputs.bike_infra, np.zeros(k)),
         cordon=cat(np.asarray(inputs.cordon, dtype=bool), np.zeros(k, dtype=bool)),
         external=cat(np.zeros(n, dtype=bool), np.ones(k, dtype=bool)),
-        trip_factor=cat(np.ones((len(PURPOSES), n)) if inputs.trip_factor is None
-                        else np.asarray(inputs.trip_factor),
-                        np.vstack([np.ones(k) if purpose == "commute" else
-                                   np.full(k, ext.other_entering_ratio)
-                                   for purpose in PURPOSES])),
+        trip_factor=cat(grid_factor, np.broadcast_to(zone_factor, (*grid_factor.shape[:-1], k))),
     )
 
 

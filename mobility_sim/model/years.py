@@ -47,6 +47,7 @@ from .external import (
     split_outputs,
     with_external_zones,
 )
+from .frequency import TripFrequency
 from .inputs import CellLayers, PtNetwork, cell_layers, demand_inputs, demand_params, pt_network
 from .kernel import KernelFn, fused_kernel_cached
 from .ownership import accessibility_gap, long_run_shift, next_shift, stock_factor
@@ -346,8 +347,9 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     ratios: list[np.ndarray] = []  # the last two years' speed ratios, newest first
     base: RoadBase | None = None
     owners = CarOwnership(setup)
+    frequency = TripFrequency.of(setup.parameters, setup.growth)
     for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
-        inputs, params = year_inputs(setup, year, owners.shift)
+        inputs, params = year_inputs(setup, year, owners.shift, frequency.factor)
         fleet = owners.fleet(year)
         road = None
         if roads is None:
@@ -370,6 +372,7 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         if setup.external is not None:
             out, flows = split_outputs(out, setup.city.n_cells, setup.external, params.circuity)
         owners.respond(year, out.dest_logsum)
+        frequency.respond(year, out.dest_logsum)
         yield ModelYear(year=year, levers=setup.levers[year], fleet=fleet,
                         pt=setup.pt[year], service_vkm=setup.service_vkm[year], inputs=inputs,
                         params=params, outputs=out, external=flows, road=road, road_base=base)
@@ -442,7 +445,7 @@ def road_base(setup: RunSetup, kernel: KernelFn, year: int) -> RoadBase:
 
 
 def year_inputs(setup: RunSetup, year: int, car_shift: np.ndarray | None = None,
-                ) -> tuple[DemandInputs, DemandParams]:
+                trip_factor: np.ndarray | None = None) -> tuple[DemandInputs, DemandParams]:
     """Build the kernel inputs and parameters of one year of a run (every lever applied).
 
     The inputs are the grid's cells followed by the run's external zones (if any).
@@ -456,6 +459,9 @@ def year_inputs(setup: RunSetup, year: int, car_shift: np.ndarray | None = None,
     car_shift : ndarray, shape (N,), optional
         The car-ownership response's change of each cell's car-available log-odds
         (:class:`CarOwnership`; None: the base year's car availability).
+    trip_factor : ndarray, shape (S, P, N), optional
+        The trip-frequency response's factor of the grid's cells
+        (:class:`~.frequency.TripFrequency`; None: the trip rates as they are).
     """
     p, fleet_year, levers = setup.parameters, setup.fleet[year], setup.levers[year]
     state = fleet_year.state
@@ -468,6 +474,8 @@ def year_inputs(setup: RunSetup, year: int, car_shift: np.ndarray | None = None,
         params = dataclasses.replace(params, cost_coef=params.cost_coef * weight)
     if setup.supply_based:
         params = without_pt_per_pkm(params)
+    if trip_factor is not None:
+        inputs = dataclasses.replace(inputs, trip_factor=trip_factor)
     if setup.external is not None:
         inputs = with_external_zones(inputs, setup.external, p, params.trip_rate,
                                      setup.growth.get(year, 1.0))
