@@ -65,6 +65,7 @@ from .kernels.spec import (
 )
 from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
+from .model.frequency import frequency_on
 from .model.income import CAR_SEGMENTS
 from .model.income import describe as describe_income_groups
 from .model.inputs import expected_wait_min
@@ -126,8 +127,21 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     zones = report_zones(loaded)
+    reference_setup = setup_run(city, p, (), (), years, switches) if scenario.measures else None
+    reference_tables: dict[str, pd.DataFrame] | None = None
+    pivot: dict[int, np.ndarray] | None = None
+    if reference_setup is not None and frequency_on(p):
+        # trips made or not made pivot on the reference case's logsums: it runs first
+        pivot = {}
+        if with_reference:
+            reference_tables, _ = run_tables(reference_setup, kernel, progress,
+                                             f"{label}, reference case", zones,
+                                             logsums_out=pivot)
+        else:
+            pivot.update({y.year: y.outputs.dest_logsum
+                          for y in run_years(reference_setup, kernel)})
     tables, road_base = run_tables(setup, kernel, progress, label, zones,
-                                   with_access=with_reference)
+                                   with_access=with_reference, reference_logsums=pivot)
     for name in CASE_TABLES:
         tables[name] = tables[name].assign(case="scenario")
     country = city.meta.country
@@ -138,9 +152,10 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     if not scenario.measures:
         reference = tables["summary"].copy()
     elif with_reference:
-        reference_setup = setup_run(city, p, (), (), years, switches)
-        reference_tables, _ = run_tables(reference_setup, kernel, progress,
-                                         f"{label}, reference case", zones)
+        assert reference_setup is not None
+        if reference_tables is None:
+            reference_tables, _ = run_tables(reference_setup, kernel, progress,
+                                             f"{label}, reference case", zones)
         reference = reference_tables["summary"]
         for name in CASE_TABLES:
             tables[name] = pd.concat([tables[name],
@@ -287,6 +302,8 @@ def municipality_meta(city: City, sheet: DataSheet | None) -> dict[str, object] 
 def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                label: str = "", zones: Mapping[str, tuple[str, np.ndarray]] | None = None,
                with_access: bool = True,
+               reference_logsums: Mapping[int, np.ndarray] | None = None,
+               logsums_out: dict[int, np.ndarray] | None = None,
                ) -> tuple[dict[str, pd.DataFrame], RoadBase | None]:
     """Run a set-up run's years and turn each year's outputs into the result tables.
 
@@ -294,6 +311,8 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     its rows of the ``zones`` table. ``with_access``: also count the jobs and residents each
     cell reaches within 30 and 45 minutes by mode (the ``access`` table,
     :mod:`mobility_sim.model.accessibility`; O(N^2) a year, left out of sweeps).
+    ``reference_logsums``: the reference case's logsums by year, which trips made or not made
+    pivot on (:mod:`mobility_sim.model.frequency`); ``logsums_out`` receives this run's.
 
     Returns
     -------
@@ -324,7 +343,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     extras: list[dict[str, float]] = []
     cell_ids = city.grid["cell_id"].to_numpy()
     street_km = street_density(city, p)[0] * (city.meta.cell_size_m / 1000.0) ** 2
-    for year_run in run_years(setup, kernel, progress, label):
+    for year_run in run_years(setup, kernel, progress, label, reference_logsums):
+        if logsums_out is not None:
+            logsums_out[year_run.year] = year_run.outputs.dest_logsum
         year, out, fleet_year = year_run.year, year_run.outputs, year_run.fleet
         activity = YearActivity(
             car_ice_vkm=float(out.vkm[:, CAR_ICE].sum()) * days,

@@ -1,10 +1,12 @@
 """Trips made or not made: non-commute trips follow the residents' accessibility (opt-in).
 
 ``frequency.logsum_coef`` phi multiplies each segment's non-commute trips of a cell by
-``exp(phi x (L - L0 - ln(g / g0)))`` a year later (``mobility_sim/model/frequency.py``). The
-kernels take the factor by segment (``DemandInputs.trip_factor`` of shape (S, P, N)), the owners'
-segments inherit it, the external zones keep theirs; a charge suppresses the charged residents'
-other trips, commute trips stay; with phi 0 a run is what it was.
+``exp(phi x (L - L_ref))`` a year later, ``L_ref`` the reference case's logsum of the year
+(``mobility_sim/model/frequency.py``). The kernels take the factor by segment
+(``DemandInputs.trip_factor`` of shape (S, P, N)), the owners' segments inherit it, the external
+zones keep theirs; a charge suppresses the charged residents' other trips, commute trips stay,
+the reference case keeps its trip rates, a run without its reference case (sweeps) gives the
+same; with phi 0 a run is what it was.
 """
 
 from __future__ import annotations
@@ -68,27 +70,23 @@ def test_each_car_owner_segment_takes_its_segments_factor():
     np.testing.assert_array_equal(kernel_inputs.trip_factor, factor[split.parent])
 
 
-def test_the_factor_follows_the_logsum_net_of_uniform_growth():
-    growth = {2025: 1.0, 2026: 1.02, 2027: 1.04}
-    response = TripFrequency(0.05, growth)
-    first = np.zeros((6, len(PURPOSES), 3))
-    first[:, :, 2] = -np.inf  # no destination reachable: no change
-    response.respond(2025, first)
-    assert response.factor is None  # the first year is the pivot
-    later = first + np.array([0.0, 0.5, 1.0])[None, None, :]
-    later[:, :, 0] += np.log(1.02)  # every destination grew by 2 %: no change of access
-    response.respond(2026, later)
+def test_the_factor_follows_the_logsum_against_the_reference_case_of_the_year():
+    reference = np.zeros((6, len(PURPOSES), 3))
+    reference[:, :, 2] = -np.inf  # no destination reachable: no change
+    response = TripFrequency(0.05, {2026: reference})
+    response.respond(2025, reference)
+    assert response.factor is None  # no reference logsum of that year: no response
+    scenario = reference + np.array([-0.5, 0.5, 1.0])[None, None, :]
+    response.respond(2026, scenario)
     factor = response.factor
     assert factor.shape == (6, len(PURPOSES), 3)
     np.testing.assert_allclose(factor[:, COMMUTE], 1.0)  # commute trips held
-    np.testing.assert_allclose(factor[:, OTHER, 0], 1.0, rtol=1e-12)
-    np.testing.assert_allclose(factor[:, OTHER, 1], np.exp(0.05 * (0.5 - np.log(1.02))),
-                               rtol=1e-12)
+    np.testing.assert_allclose(factor[:, OTHER, 0], np.exp(-0.025), rtol=1e-12)
+    np.testing.assert_allclose(factor[:, OTHER, 1], np.exp(0.025), rtol=1e-12)
     np.testing.assert_allclose(factor[:, OTHER, 2], 1.0)
-    off = TripFrequency(0.0, growth)
-    off.respond(2025, first)
-    off.respond(2026, later)
-    assert off.factor is None
+    for off in (TripFrequency(0.0, {2026: reference}), TripFrequency(0.05, None)):
+        off.respond(2026, scenario)
+        assert off.factor is None  # switched off, or the reference case itself
 
 
 def cordon_run(tmp_path, phi: float | None):
@@ -119,10 +117,24 @@ def test_a_cordon_charge_suppresses_the_charged_residents_other_trips(tmp_path):
         [s for s in seg_on.loc[2027].index.get_level_values(0).unique()
          if s.startswith("car_available")], "other"]
     assert (drivers < 1.0).all()  # drivers' accessibility fell: fewer other trips
-    # the city makes fewer trips with the charge than its reference case does, which has no
-    # charge (its own trips move too: cheaper electric cars and traffic change its logsums)
+    # the reference case keeps its trip rates (the response pivots on it), and the city
+    # makes fewer trips with the charge than without
+    np.testing.assert_allclose(on.reference["trips"], off.reference["trips"], rtol=1e-12)
     trips = on.summary.set_index("year")["trips"]
     reference = on.reference.set_index("year")["trips"]
     assert (trips.loc[[2027, 2028]] < reference.loc[[2027, 2028]]).all()
     np.testing.assert_allclose(off.summary.set_index("year")["trips"],
                                off.reference.set_index("year")["trips"], rtol=1e-12)
+
+
+def test_a_run_without_its_reference_case_responds_alike(tmp_path):
+    from mobility_sim.city.synthetic import synthetic_city
+
+    on = cordon_run(tmp_path, 0.05)
+    path = tmp_path / "charge_0.05.yaml"
+    alone = simulate(load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1)),
+                     engine="reference", with_reference=False)
+    assert alone.reference.empty
+    np.testing.assert_allclose(alone.summary["trips"], on.summary["trips"], rtol=1e-12)
+    np.testing.assert_allclose(alone.summary["co2_wtw_t"], on.summary["co2_wtw_t"],
+                               rtol=1e-12)

@@ -321,7 +321,8 @@ def _grown(levers: FleetLevers, factor: float) -> FleetLevers:
 
 
 def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
-              label: str = "") -> Iterator[ModelYear]:
+              label: str = "", reference_logsums: Mapping[int, np.ndarray] | None = None,
+              ) -> Iterator[ModelYear]:
     """Build each simulated year's kernel inputs and run the kernel on them.
 
     Parameters
@@ -334,6 +335,9 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         Show a progress bar over years.
     label : str
         The progress bar's label.
+    reference_logsums : mapping of int to ndarray, optional
+        The reference case's logsums by year (grid cells), which the trip-frequency response
+        pivots on (:class:`~.frequency.TripFrequency`; None: trip rates as they are).
 
     Yields
     ------
@@ -347,7 +351,7 @@ def run_years(setup: RunSetup, kernel: KernelFn, progress: bool = False,
     ratios: list[np.ndarray] = []  # the last two years' speed ratios, newest first
     base: RoadBase | None = None
     owners = CarOwnership(setup)
-    frequency = TripFrequency.of(setup.parameters, setup.growth)
+    frequency = TripFrequency.of(setup.parameters, reference_logsums)
     for year in tqdm(setup.years, disable=not progress, desc=label, unit="year"):
         inputs, params = year_inputs(setup, year, owners.shift, frequency.factor)
         fleet = owners.fleet(year)
