@@ -127,7 +127,8 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     zones = report_zones(loaded)
-    reference_setup = setup_run(city, p, (), (), years, switches) if scenario.measures else None
+    reference_setup = (setup_run(city, p, (), (), years, switches)
+                       if scenario.measures and (with_reference or frequency_on(p)) else None)
     reference_tables: dict[str, pd.DataFrame] | None = None
     pivot: dict[int, np.ndarray] | None = None
     if reference_setup is not None and frequency_on(p):
