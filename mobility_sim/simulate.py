@@ -65,6 +65,7 @@ from .kernels.spec import (
 )
 from .model.accessibility import ACCESS_COLUMNS, access_rows
 from .model.base_year import calibration_status
+from .model.frequency import describe as describe_frequency
 from .model.frequency import frequency_on
 from .model.income import CAR_SEGMENTS
 from .model.income import describe as describe_income_groups
@@ -178,6 +179,7 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
                         if setup.freight is not None else None),
             "income_groups": describe_income_groups(country, p),
             "car_ownership": describe_ownership(p),
+            "trip_frequency": describe_frequency(p),
             "pt_accounting": "service vehicle-km" if setup.supply_based else "passenger-km",
             "road_traffic": road_traffic_meta(setup, tables["summary"], road_base)}
     meta["targets"] = anchor_targets(scenario.all_targets, city,

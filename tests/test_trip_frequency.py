@@ -104,8 +104,10 @@ def cordon_run(tmp_path, phi: float | None):
 
 def test_a_cordon_charge_suppresses_the_charged_residents_other_trips(tmp_path):
     off, on, default = (cordon_run(tmp_path, phi) for phi in (0.0, 0.05, None))
-    # the default is off: the same run as phi 0
+    # the default is off: the same run as phi 0; the run says which
     np.testing.assert_array_equal(default.summary["trips"], off.summary["trips"])
+    assert default.meta["trip_frequency"]["response"] is False
+    assert on.meta["trip_frequency"]["logsum_coef"] == 0.05
     seg_on = on.segments.set_index(["year", "segment", "purpose"])["trips"]
     seg_off = off.segments.set_index(["year", "segment", "purpose"])["trips"]
     by_class = (seg_on / seg_off).groupby(level=[0, 2]).mean()

@@ -38,6 +38,16 @@ def frequency_on(parameters: Mapping[str, float]) -> bool:
     return ModelParameters.of(parameters).frequency.logsum_coef != 0.0
 
 
+def describe(parameters: Mapping[str, float]) -> dict[str, object]:
+    """Return what a run's metadata says of trips made or not made."""
+    phi = ModelParameters.of(parameters).frequency.logsum_coef
+    return {"response": phi != 0.0, "logsum_coef": phi, "purpose": "other",
+            "pivot": "the reference case's non-commute destination-choice logsums of the same "
+                     "year, a year's lag",
+            "source": "parameters.csv frequency.logsum_coef (0 by default: an assumption; "
+                      "SANDAG ABM3 evidence 0.02-0.07)"}
+
+
 class TripFrequency:
     """A run's trip-frequency response, year by year (see the module docstring).
 
@@ -78,4 +88,4 @@ class TripFrequency:
         self.factor = factor
 
 
-__all__ = ["OTHER", "TripFrequency", "frequency_on"]
+__all__ = ["OTHER", "TripFrequency", "describe", "frequency_on"]
