@@ -461,26 +461,25 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     cell_car = trips[..., car].sum(axis=(1, 3))
     weights = {MODELLED_AREA: np.ones(n), **{k: v for k, v in (areas or {}).items()
                                               if k != MODELLED_AREA}}
-    frames = []
-    for area, weight in weights.items():
-        w = np.asarray(weight, dtype=float)
-        residents = cell_residents @ w
-        table = pd.DataFrame({"year": year, "segment": list(segments), "area": area,
-                              "residents": residents, "trips": cell_trips @ w * days,
-                              "car_trips": cell_car @ w * days})
-        for item in SPENDING_ITEMS:
-            table[f"{item}_eur"] = money[item] @ w * days
-        table["health_value_eur"] = np.nan
-        if p is not None:
-            from .fleet.health import health_rows
-            from .kernels.spec import MODES
+    w = np.array([np.asarray(v, dtype=float) for v in weights.values()]).T  # (N, A)
+    n_seg, n_area = len(segments), w.shape[1]
 
-            active = {m: MODES.index(m) for m in ("walk", "bike", "ebike")}
-            mode_pkm = {m: pkm[..., k].sum(axis=1) @ w for m, k in active.items()}  # (S,)
-            table["health_value_eur"] = [
-                sum(r["value_eur"] for r in health_rows(
-                    year, {m: float(v[s]) for m, v in mode_pkm.items()},
-                    float(residents[s]), p)) if residents[s] > 0 else 0.0
-                for s in range(len(segments))]
-        frames.append(table)
-    return pd.concat(frames, ignore_index=True)[list(SPENDING_COLUMNS)]
+    def by_area(values: np.ndarray) -> np.ndarray:  # (S, N) -> rows area by area, (A * S,)
+        return (values @ w).T.reshape(-1)
+
+    residents = by_area(cell_residents)
+    table = pd.DataFrame({"year": year, "segment": list(segments) * n_area,
+                          "area": np.repeat(list(weights), n_seg), "residents": residents,
+                          "trips": by_area(cell_trips) * days,
+                          "car_trips": by_area(cell_car) * days})
+    for item in SPENDING_ITEMS:
+        table[f"{item}_eur"] = by_area(money[item]) * days
+    table["health_value_eur"] = np.nan
+    if p is not None:
+        from .fleet.health import health_value
+        from .kernels.spec import MODES
+
+        active = {m: by_area(pkm[..., MODES.index(m)].sum(axis=1))
+                  for m in ("walk", "bike", "ebike")}
+        table["health_value_eur"] = health_value(active, residents, p)
+    return table[list(SPENDING_COLUMNS)]

@@ -1,10 +1,11 @@
 """WHO HEAT (2017) physical-activity benefit: a textbook case computed by hand."""
 
+import numpy as np
 import pytest
 
 from mobility_sim.data import parameters
 from mobility_sim.exceptions import FleetParameterError
-from mobility_sim.fleet.health import HeatMode, health_rows, minutes_per_week
+from mobility_sim.fleet.health import HeatMode, health_rows, health_value, minutes_per_week
 
 
 def test_heat_values_are_those_of_facts_md():
@@ -69,3 +70,16 @@ def test_out_of_range_health_parameter_names_the_key():
     p["health.bike.cap"] = 1.5
     with pytest.raises(FleetParameterError, match=r"health\.bike\.cap = 1.5"):
         health_rows(2030, {"walk": 1.0, "bike": 1.0}, 10.0, p)
+
+
+def test_the_value_of_many_groups_at_once_is_each_groups_rows():
+    p = parameters()
+    walk = np.array([0.0, 5e4, 2e6, 1e3])  # the third group walks past the cap
+    bike = np.array([1e4, 0.0, 3e5, 1e3])
+    residents = np.array([1e4, 2e4, 5e3, 0.0])  # the last has nobody: no value
+    values = health_value({"walk": walk, "bike": bike}, residents, p)
+    for k in range(walk.size):
+        rows = health_rows(2030, {"walk": walk[k], "bike": bike[k]}, residents[k], p)
+        assert values[k] == pytest.approx(sum(r["value_eur"] for r in rows), rel=1e-12)
+    assert values[3] == 0.0
+    assert health_rows(2030, {"walk": 2e6}, 5e3, p)[0]["risk_reduction"] == pytest.approx(0.3)

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from ..data.typed_parameters import HealthMode, ModelParameters
 from ..exceptions import FleetParameterError
@@ -79,22 +82,52 @@ class HeatMode:
             raise FleetParameterError(problems)
         return cls(**values)
 
-    def risk_reduction(self, minutes_per_week: float) -> float:
-        """Relative reduction of mortality for the given weekly minutes (capped)."""
-        linear = (1.0 - self.relative_risk) * max(minutes_per_week, 0.0) / self.reference_minutes
-        return min(linear, self.cap)
+    def risk_reduction(self, minutes_per_week: Any) -> Any:
+        """Relative reduction of mortality for the given weekly minutes (capped; arrays too)."""
+        linear = ((1.0 - self.relative_risk) * np.maximum(minutes_per_week, 0.0)
+                  / self.reference_minutes)
+        out = np.minimum(linear, self.cap)
+        return float(out) if np.ndim(out) == 0 else out
 
-    def deaths_prevented(self, residents: float, minutes_per_week: float) -> float:
+    def deaths_prevented(self, residents: Any, minutes_per_week: Any) -> Any:
         """Deaths prevented per year among ``residents`` (all ages) at the given minutes."""
         return (residents * self.population_share * self.mortality_rate
                 * self.risk_reduction(minutes_per_week))
 
 
-def minutes_per_week(daily_pkm: float, speed_kmh: float, residents: float) -> float:
-    """Average minutes per resident and week of a mode from its passenger-km per day."""
-    if residents <= 0:
-        return 0.0
-    return daily_pkm / speed_kmh * 60.0 * 7.0 / residents
+def minutes_per_week(daily_pkm: Any, speed_kmh: float, residents: Any) -> Any:
+    """Average minutes per resident and week of a mode from its passenger-km per day.
+
+    Scalars or arrays (elementwise); 0 where there are no residents.
+    """
+    pkm, people = np.asarray(daily_pkm, dtype=float), np.asarray(residents, dtype=float)
+    out = np.divide(pkm / speed_kmh * 60.0 * 7.0, people, out=np.zeros(np.broadcast(
+        pkm, people).shape), where=people > 0)
+    return float(out) if out.ndim == 0 else out
+
+
+def active_minutes(daily_pkm: Mapping[str, Any], residents: Any,
+                   mp: ModelParameters) -> dict[str, Any]:
+    """Minutes per resident and week walking and cycling (e-bikes with ``ebike_weight``)."""
+    return {
+        "walk": minutes_per_week(daily_pkm.get("walk", 0.0), mp.speed.walk, residents),
+        "bike": minutes_per_week(daily_pkm.get("bike", 0.0), mp.speed.bike, residents)
+        + mp.health.ebike_weight * minutes_per_week(daily_pkm.get("ebike", 0.0),
+                                                    mp.speed.ebike, residents),
+    }
+
+
+def health_value(daily_pkm: Mapping[str, Any], residents: Any,
+                 p: Mapping[str, float]) -> Any:
+    """WHO HEAT value of walking and cycling, EUR a year: the sum over :func:`health_rows`.
+
+    ``daily_pkm`` maps ``walk``, ``bike`` and ``ebike`` to passenger-km per day, scalars or
+    arrays of one shape with ``residents`` (one group of residents per element).
+    """
+    mp = ModelParameters.of(p)
+    minutes = active_minutes(daily_pkm, residents, mp)
+    return sum(HeatMode.from_parameters(mode, p).deaths_prevented(residents, minutes[mode])
+               for mode in ACTIVE_MODES) * mp.health.value_of_statistical_life_eur
 
 
 def health_rows(year: int, daily_pkm: Mapping[str, float], residents: float,
@@ -119,12 +152,7 @@ def health_rows(year: int, daily_pkm: Mapping[str, float], residents: float,
     """
     mp = ModelParameters.of(p)
     vsl = mp.health.value_of_statistical_life_eur
-    minutes = {
-        "walk": minutes_per_week(daily_pkm.get("walk", 0.0), mp.speed.walk, residents),
-        "bike": minutes_per_week(daily_pkm.get("bike", 0.0), mp.speed.bike, residents)
-        + mp.health.ebike_weight * minutes_per_week(daily_pkm.get("ebike", 0.0),
-                                                    mp.speed.ebike, residents),
-    }
+    minutes = active_minutes(daily_pkm, residents, mp)
     rows = []
     for mode in ACTIVE_MODES:
         heat = HeatMode.from_parameters(mode, p)
