@@ -128,11 +128,12 @@ def simulate(loaded: LoadedScenario, engine: Engine = "auto", progress: bool = F
     setup = setup_run(city, p, scenario.measures, loaded.masks, years, switches)
     label = f"{scenario.name} ({city.name})"
     zones = report_zones(loaded)
+    responds = frequency_on(p)  # trips made or not made: they need the reference case first
     reference_setup = (setup_run(city, p, (), (), years, switches)
-                       if scenario.measures and (with_reference or frequency_on(p)) else None)
+                       if scenario.measures and (with_reference or responds) else None)
     reference_tables: dict[str, pd.DataFrame] | None = None
     pivot: dict[int, np.ndarray] | None = None
-    if reference_setup is not None and frequency_on(p):
+    if reference_setup is not None and responds:
         # trips made or not made pivot on the reference case's logsums: it runs first
         pivot = {}
         if with_reference:

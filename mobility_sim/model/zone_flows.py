@@ -24,7 +24,7 @@ import numpy as np
 
 from ..kernels.spec import MODES, DemandInputs, DemandOutputs, DemandParams
 from .car_owners import split_owners
-from .kernel import DestinationFn, destinations_for, kernel_for
+from .kernel import DestinationFn
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,7 @@ class ZoneFlows:
 
 
 def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
-               masks: Sequence[np.ndarray],
-               destinations: DestinationFn | None = None) -> list[ZoneFlows]:
+               masks: Sequence[np.ndarray], destinations: DestinationFn) -> list[ZoneFlows]:
     """Trips of each zone in one year (see the module docstring).
 
     The origins of all zones are evaluated in one pass (zones often share cells).
@@ -62,12 +61,10 @@ def zone_flows(inputs: DemandInputs, params: DemandParams, out: DemandOutputs,
         The year's outputs for the grid's cells (their balancing factors for every zone).
     masks : sequence of ndarray of bool, shape (N,)
         Each zone's grid cells.
-    destinations : callable, optional
-        Trips by mode and destination from groups of origins (:mod:`.kernel`,
-        ``destinations_for``); default: the fused kernel's.
+    destinations : callable
+        Trips by mode and destination from groups of origins, of the run's kernel
+        implementation (:func:`.kernel.destinations_for`).
     """
-    if destinations is None:
-        destinations = destinations_for(kernel_for("auto"))
     if not masks:
         return []
     inputs, params, _ = split_owners(inputs, params)
