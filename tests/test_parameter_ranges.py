@@ -35,6 +35,8 @@ def test_every_default_lies_in_its_range_and_every_unit_has_bounds():
     ("{trip_rate.commute: -5}", "must be positive"),
     ("{speed.car_max: 4500}", "outside the physical range [0, 200]"),
     ("{pt.fare: 1.0e6}", "outside the physical range [0, 1000]"),
+    ("{frequency.logsum_coef: 5}", "outside the physical range [0, 1]"),
+    ("{frequency.logsum_coef: -0.05}", "outside the physical range [0, 1]"),
 ])
 def test_scenario_overrides_out_of_range_are_refused_with_their_line(tmp_path, small_city,
                                                                     values, expected):
