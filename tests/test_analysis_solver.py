@@ -94,7 +94,10 @@ def test_uses_the_lever_that_earns_money_before_the_costly_one(package):
     assert solution.cost_eur < 0  # parking revenue exceeds its cost
 
 
-def test_a_lever_that_cannot_be_costed_is_refused(tmp_path):
+def test_a_lever_that_cannot_be_costed_is_refused(tmp_path, monkeypatch):
+    from mobility_sim.economics import rules
+
+    monkeypatch.delitem(rules.RULES, "telework")  # every shipped type has a rule: drop one
     path = tmp_path / "telework.yaml"
     path.write_text(PACKAGE.replace("ev_sales_share, label: EV", "telework, label: EV")
                     .replace("share: 0.6,\n     cost: {capex_eur: 5.0e6}}", "share: 0.1}"),

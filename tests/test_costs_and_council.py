@@ -178,7 +178,7 @@ def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
     assert {"charge revenue", "charge revenue from vans and lorries"} <= set(
         lines.loc[lines["measure"] == "Cordon", "line"])
     assert a.loc["Central PT", "opex_eur"] > 0
-    assert not a.loc["Telework", "costed"]
+    assert a.loc["Telework", "capex_eur"] > 0  # a programme reaching the employees (TFMM)
     assert a.loc["EV sales", "capex_eur"] > 0  # public charge points for the extra EVs
     assert a.loc["EV sales", "opex_eur"] > 0  # and their maintenance
     assert a.loc["Carpool", "opex_eur"] > 0  # incentives per shared ride (Ile-de-France)
@@ -209,7 +209,8 @@ def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
     assert "For the council" in html and "council-macc" in html
     assert "Not available in this run" not in html.split('id="cobenefits"')[1].split(
         "</section>")[0]
-    assert "not costed" in html
+    assert result.appraisal.measures["costed"].all()  # EUR per tonne for every measure
+    assert "not costed" not in html
     assert 'id="equity"' in html and "By measure" in html  # who gains and who pays, per measure
     assert "Money for trips by measure" in html  # what each measure changes in what they pay
     money = result.contributions[result.contributions["output"].str.startswith("spending_eur.")]
@@ -248,16 +249,18 @@ def test_eur_per_tonne_hardly_depends_on_the_end_year():
     assert per_t(2040) == pytest.approx(per_t(2050), rel=0.05)
 
 
-def test_a_scenario_cost_of_zero_is_costed_at_zero_not_unknown():
-    from mobility_sim.economics.rules import cost_lines
+def test_a_scenario_cost_of_zero_is_costed_at_zero_not_unknown(monkeypatch):
+    from mobility_sim.economics import rules
     from mobility_sim.scenario.models import MEASURE_TYPES
 
+    monkeypatch.delitem(rules.RULES, "telework")  # a type without a rule
     telework = MEASURE_TYPES["telework"](type="telework", start=2026, share=0.1,
                                          cost={"capex_eur": 0.0})
-    lines = cost_lines(telework, np.ones(1, bool), None)  # type: ignore[arg-type]
+    lines = rules.cost_lines(telework, np.ones(1, bool), None)  # type: ignore[arg-type]
     assert lines.items and lines.note.startswith("the scenario's own")
     bare = MEASURE_TYPES["telework"](type="telework", start=2026, share=0.1)
-    assert not cost_lines(bare, np.ones(1, bool), None).items  # type: ignore[arg-type]
+    unknown = rules.cost_lines(bare, np.ones(1, bool), None)  # type: ignore[arg-type]
+    assert not unknown.items and unknown.note == "no cost rule for this measure type"
 
 
 def test_an_impossible_discount_rate_is_refused_before_any_cost(package):
@@ -291,3 +294,101 @@ def test_car_sharing_stations_cover_the_promised_share_of_the_area():
     assert "running costs are not costed" in lines.note
     full = MEASURE_TYPES["car_sharing"](type="car_sharing", start=2026, coverage=1.0)
     assert cost_lines(full, mask, ctx).items[0].eur == pytest.approx(2 * station.eur)  # type: ignore[arg-type]
+
+
+def test_telework_is_costed_as_a_programme_reaching_the_employees_it_needs():
+    from types import SimpleNamespace
+
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    units = UnitCosts("NLD", Prices.load())
+    per_employee = units.get("telework.programme_cost_per_employee_reached").value
+    effect = units.get("telework.effect_per_employee_reached").value
+    ctx = SimpleNamespace(units=units, jobs=np.full(10, 1000.0))
+    mask = np.ones(10, bool)
+
+    def programme(share: float) -> Investment:
+        m = MEASURE_TYPES["telework"](type="telework", start=2026, share=share)
+        (line,) = cost_lines(m, mask, ctx).items  # type: ignore[arg-type]
+        return line
+
+    small = programme(effect / 2)  # half the programme's measured effect: half the employees
+    assert small.eur == pytest.approx(5000.0 * per_employee)
+    assert small.lifetime_years == units.get("telework.programme_years").value == 4
+    large = programme(0.3)  # beyond the measured effect: every employee, and the page says so
+    assert large.eur == pytest.approx(10000.0 * per_employee)
+    assert "falls short" in large.source and "falls short" not in small.source
+
+
+def test_densification_costs_the_homes_built_near_stops_instead_of_on_greenfield_land():
+    from types import SimpleNamespace
+
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    units = UnitCosts("DEU", Prices.load())
+    ctx = SimpleNamespace(units=units, population=np.array([1000.0, 2000.0, 4000.0, 8000.0]),
+                          stop_distance_m=np.array([100.0, 900.0, 1200.0, 2000.0]))
+    area = np.array([True, True, True, False])  # the last cell is outside the area
+    m = MEASURE_TYPES["densification"](type="densification", start=2026, share=0.25,
+                                       distance_m=500.0)
+    lines = cost_lines(m, area, ctx)  # type: ignore[arg-type]
+    (homes,) = lines.items
+    persons = units.get("densification.persons_per_dwelling").value
+    assert persons == pytest.approx(2.2)
+    per_home = units.get("densification.public_cost_per_dwelling_vs_greenfield").value
+    assert homes.eur == pytest.approx(0.25 * 6000.0 / persons * per_home)
+    assert math.isinf(homes.lifetime_years)  # land development is not renewed
+    assert "jobs moved near stops are not costed" in lines.note
+    no_stop = np.array([False, True, True, False])  # no cell of the area near a stop: no move
+    assert cost_lines(m, no_stop, ctx).items[0].eur == 0.0  # type: ignore[arg-type]
+
+
+def test_a_delivery_window_costs_its_signs_and_enforcement_paid_by_its_penalties():
+    from types import SimpleNamespace
+
+    from mobility_sim.economics.rules import cost_lines
+    from mobility_sim.scenario.models import MEASURE_TYPES
+
+    units = UnitCosts("GBR", Prices.load())
+    ctx = SimpleNamespace(units=units, street_km=np.array([5.0, 7.0, 100.0]))
+    mask = np.array([True, True, False])
+    peak = MEASURE_TYPES["delivery_window"](type="delivery_window", start=2026, moved_share=0.5,
+                                            area={"zone": "centre"})
+    lines = cost_lines(peak, mask, ctx)  # type: ignore[arg-type]
+    signs, enforcement = lines.items
+    assert signs.eur == pytest.approx(12.0 * units.get("speed_limit.capex_per_km").value)
+    assert enforcement.eur_per_year == 0.0 and not lines.note
+    night = MEASURE_TYPES["delivery_window"](type="delivery_window", start=2026, moved_share=0.5,
+                                             window="night", area={"zone": "centre"})
+    assert "receivers" in cost_lines(night, mask, ctx).note  # type: ignore[arg-type]
+
+
+def test_damage_costs_prefer_the_country_and_say_when_a_wider_average_stands_in():
+    prices = Prices.load()
+    deu = prices.damage_cost("pm25", "DEU", "metropolitan")
+    assert deu is not None and deu.value == pytest.approx(prices.to_eur(511600.0, "EUR", 2025))
+    assert "UBA" in deu.text and "lower bound" not in deu.text
+    handbook = prices.damage_cost("nox", "DEU", "urban")
+    assert handbook is not None and "Handbook" in handbook.text
+    assert handbook.value == pytest.approx(prices.to_eur(36800.0, "EUR", 2016))
+    gbr = prices.damage_cost("nox", "GBR", "metropolitan")  # pounds of 2022
+    assert gbr is not None and gbr.value == pytest.approx(prices.to_eur(17893.0, "GBP", 2022))
+    assert "lower bound" in gbr.text
+    fin = prices.damage_cost("pm25", "FIN", "urban")  # no Finnish value: the EU27 average
+    assert fin is not None and "all emission sources" in fin.text and "lower bound" in fin.text
+    assert fin.value < deu.value
+    empty = Prices(prices.table[~prices.table["quantity"].str.startswith("damage_cost")])
+    assert empty.damage_cost("nox", "DEU", "urban") is None
+
+
+def test_cobenefits_value_a_fall_in_pollutants_at_their_damage_cost():
+    from mobility_sim.economics import cobenefit_value
+
+    prices = Prices.load()
+    change = pd.DataFrame({"nox_t": [-1.0, -1.0], "pm25_t": [-0.1, -0.1]}, index=[2025, 2026])
+    value = cobenefit_value(change, prices, "GBR", "urban", 0.0)
+    nox = prices.damage_cost("nox", "GBR", "urban").value
+    pm = prices.damage_cost("pm25", "GBR", "urban").value
+    assert value == pytest.approx(2 * (nox + 0.1 * pm))

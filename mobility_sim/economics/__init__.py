@@ -57,7 +57,8 @@ def cost_context(loaded: Any, results: Any) -> CostContext:
         zones=results.zones, fleet=results.fleet, modes=results.modes, line_km=line_km,
         country=city.meta.country,
         reference_on=bool(getattr(loaded.scenario.reference, "freight_co2_standards", True)),
-        jobs=grid["jobs"].to_numpy(float))
+        jobs=grid["jobs"].to_numpy(float),
+        stop_distance_m=np.asarray(layers.pt_stop_distance_m, float))
 
 
 def appraise_run(loaded: Any, results: Any, contributions: pd.DataFrame | None = None, *,

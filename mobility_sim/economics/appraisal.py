@@ -15,9 +15,10 @@ What a finance department and an EU reviewer expect (``docs/costs.md``):
   the annualised cost over the annualised abatement), so that it does not change with the
   chosen end year more than the measure's own timing does;
 * **co-benefits**: the measure's Shapley contributions to NOx and PM2.5 valued at the damage
-  costs per tonne of the EU Handbook on the External Costs of Transport (2019) for the city's
-  country and area type, and to the value of deaths avoided by walking and cycling (WHO HEAT,
-  already in the run); the net cost subtracts them;
+  costs per tonne of :meth:`.Prices.damage_cost` (the EU Handbook on the External Costs of
+  Transport for the city's country and area type where found, else the country's own
+  appraisal value, else a wider average stated as a lower bound), and to the value of deaths
+  avoided by walking and cycling (WHO HEAT, already in the run); the net cost subtracts them;
 * **marginal abatement cost curve**: measures ordered by EUR per tonne, each as wide as its
   abatement.
 """

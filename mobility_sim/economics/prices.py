@@ -2,8 +2,9 @@
 
 Reads ``mobility_sim/data/appraisal_parameters.csv`` (every value with its source): the EU27
 harmonised index of consumer prices (annual averages), the ECB's annual average exchange rates,
-Eurostat's price level indices by country, the social discount rate, and the air-pollution
-damage costs of the EU Handbook on the External Costs of Transport. A figure in another
+Eurostat's price level indices by country, the social discount rate, and the damage costs
+of air pollutants (the EU Handbook on the External Costs of Transport where found, else a
+national appraisal value or a wider average: :meth:`Prices.damage_cost`). A figure in another
 currency is converted at the exchange rate of its price year, then brought to 2023 with the
 EU27 index (the European Commission's convention for EU-wide unit values; a national deflator
 would differ by the difference in national inflation, which is small next to the spread of the
@@ -25,6 +26,16 @@ PRICE_YEAR = 2023
 #: Currency code of each non-euro country of the shipped cities.
 CURRENCY_OF: dict[str, str] = {"GBR": "GBP", "SWE": "SEK", "DNK": "DKK", "NOR": "NOK",
                                "CHE": "CHF", "CZE": "CZK", "HUN": "HUF", "POL": "PLN"}
+
+
+#: How the damage costs' area types read on a page.
+AREA_LABELS: dict[str, str] = {"metropolitan": "metropolitan areas", "urban": "urban areas",
+                               "national_average": "road transport, all area types",
+                               "all_sources": "all emission sources"}
+#: Why a damage cost of a wider scope is a lower bound for a city's traffic.
+LOWER_BOUNDS: dict[str, str] = {
+    "national_average": "; an average over towns and countryside: a lower bound for a city",
+    "all_sources": "; an average over all sources and places: a lower bound for a city's traffic"}
 
 
 @dataclass(frozen=True)
@@ -102,20 +113,31 @@ class Prices:
     def damage_cost(self, pollutant: str, iso3: str, area_type: str) -> Value | None:
         """Damage cost of a tonne of ``pollutant`` (nox, pm25) emitted by transport, EUR 2023.
 
-        The Handbook on the External Costs of Transport's value for the country and area type
-        (``metropolitan``, ``urban``), else its EU28 value for the area type; None when neither
-        was found (the co-benefit is then not valued, and the page says so).
+        In order of preference: the country's value for the area type (``metropolitan``,
+        ``urban``: the EU Handbook on the External Costs of Transport's where found, else the
+        country's own appraisal value), the EU Handbook's EU value for the area type, the
+        country's road-transport average over all area types, and last the EU27 average over
+        all emission sources. The last two are averages over towns and countryside, a lower
+        bound for a city's traffic, and the text says so. None when none was found (the
+        co-benefit is then not valued, and the page says so).
         """
-        rows = self.table[self.table["quantity"].isin(
-            [f"damage_cost_{pollutant}_eur_per_t.{area_type}",
-             f"damage_cost_{pollutant}_eur_per_t.urban"])]
-        rows = rows[rows["value"].notna()]
-        for geo in (iso3, "EU28", "EU27"):
-            pick = rows[rows["geography"] == geo]
-            if not pick.empty:
-                r = pick.iloc[0]
-                eur = self.inflate(float(r["value"]), int(str(r["price_year"])[-4:]))
-                return Value(eur, f"{eur:,.0f} EUR/t ({geo}, {r['quantity'].split('.')[-1]} "
-                                  "areas; EU Handbook on the External Costs of Transport "
-                                  "2019, appraisal_parameters.csv)")
+        name = f"damage_cost_{pollutant}_eur_per_t"
+        rows = self.table[self.table["quantity"].astype(str).str.startswith(name + ".")
+                          & self.table["value"].notna()]
+        order = [(iso3, area_type), (iso3, "urban"), ("EU28", area_type), ("EU28", "urban"),
+                 ("EU27", area_type), ("EU27", "urban"), (iso3, "national_average"),
+                 ("EU27", "all_sources")]
+        for geo, area in order:
+            pick = rows[(rows["geography"] == geo) & (rows["quantity"] == f"{name}.{area}")]
+            if pick.empty:
+                continue
+            r = pick.iloc[0]
+            basis = str(r["price_year"]).split()
+            currency = basis[0] if len(basis) > 1 else "EUR"
+            eur = self.to_eur(float(r["value"]), currency, int(basis[-1]))
+            what = str(r["definition"]).split(":", 1)[0]
+            bound = LOWER_BOUNDS.get(area, "")
+            where = AREA_LABELS.get(area, f"{area} areas")
+            return Value(eur, f"{eur:,.0f} EUR/t ({geo}, {where}; {what}{bound}; "
+                              "appraisal_parameters.csv)")
         return None
