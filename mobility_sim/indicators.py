@@ -442,8 +442,9 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
 
     ``health_value_eur``: the WHO HEAT value of the walking and cycling of the segment's
     residents in the area (:func:`mobility_sim.fleet.health.health_rows` on their own
-    residents and passenger-km, with the model parameters ``p``; NaN without them): its health
-    co-benefit, compared with no walking or cycling at all.
+    residents and passenger-km, their walks to and from PT stops included:
+    :func:`mobility_sim.fleet.health.pt_walk_km`; with the model parameters ``p``; NaN without
+    them): its health co-benefit, compared with no walking or cycling at all.
 
     ``areas``: ``{name: weight of each grid cell, shape (N,)}`` (a cell partly in an area
     counts with its share); default :data:`MODELLED_AREA` only (every cell with weight 1),
@@ -476,10 +477,15 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
         table[f"{item}_eur"] = by_area(money[item]) * days
     table["health_value_eur"] = np.nan
     if p is not None:
-        from .fleet.health import health_value
-        from .kernels.spec import MODES
+        from .data.typed_parameters import ModelParameters
+        from .fleet.health import health_value, pt_walk_km
+        from .kernels.spec import MODES, PT
 
         active = {m: by_area(pkm[..., MODES.index(m)].sum(axis=1))
                   for m in ("walk", "bike", "ebike")}
+        stop_walk = np.asarray(inputs.dest_time)[PT, :n]  # walking minutes to the nearest stop
+        active["walk"] = active["walk"] + by_area(pt_walk_km(
+            trips[..., PT].sum(axis=1), stop_walk, np.asarray(out.trips_to)[:n, PT], stop_walk,
+            ModelParameters.of(p).speed.walk))
         table["health_value_eur"] = health_value(active, residents, p)
     return table[list(SPENDING_COLUMNS)]

@@ -47,7 +47,7 @@ from .fleet.accounting import (
     year_accounts,
 )
 from .fleet.freight import FREIGHT_VEHICLES, freight_activity
-from .fleet.health import HEALTH_COLUMNS, health_rows
+from .fleet.health import HEALTH_COLUMNS, health_rows, pt_walk_km
 from .indicators import MODELLED_AREA, spending_rows, sumi_table, welfare_rows, year_extras
 from .kernels.spec import (
     BIKE,
@@ -393,6 +393,9 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                              population=year_run.inputs.population[:city.n_cells])
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
+        daily_pkm["walk"] += float(pt_walk_km(
+            out.trips[..., PT].sum(axis=(0, 1)), year_run.pt.access_min, out.trips_to[:, PT],
+            year_run.pt.access_min, ModelParameters.of(p).speed.walk).sum())
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
             tables["summary"], fleet_year, year_run.levers.bev_sales_share, passenger, health,

@@ -83,3 +83,34 @@ def test_the_value_of_many_groups_at_once_is_each_groups_rows():
         assert values[k] == pytest.approx(sum(r["value_eur"] for r in rows), rel=1e-12)
     assert values[3] == 0.0
     assert health_rows(2030, {"walk": 2e6}, 5e3, p)[0]["risk_reduction"] == pytest.approx(0.3)
+
+
+def test_walks_to_and_from_pt_stops_by_hand():
+    from mobility_sim.fleet.health import pt_walk_km
+
+    # 100 PT trips from cell 0 (6 min to its stop) and 50 from cell 1 (2 min); the day's PT
+    # trips arrive 3 in 4 at cell 0 and 1 in 4 at cell 1: 5 min at the far end on average.
+    km = pt_walk_km(np.array([100.0, 50.0]), np.array([6.0, 2.0]), np.array([30.0, 10.0]),
+                    np.array([6.0, 2.0]), 4.8)
+    assert km == pytest.approx([100 * 11 / 60 * 4.8, 50 * 7 / 60 * 4.8])
+    assert pt_walk_km(np.zeros(2), np.ones(2), np.zeros(2), np.ones(2), 4.8).sum() == 0.0
+
+
+def test_a_run_counts_the_walks_of_its_pt_trips_as_walking(tmp_path):
+    from mobility_sim.city.synthetic import synthetic_city
+    from mobility_sim.data.typed_parameters import ModelParameters
+    from mobility_sim.scenario import load_scenario
+    from mobility_sim.simulate import simulate
+
+    city = synthetic_city(36, kind="polycentric", seed=1)
+    path = tmp_path / "walk_to_pt.yaml"
+    path.write_text("name: walk-to-pt\ncity: synthetic\nyears: {start: 2025, end: 2025}\n",
+                    encoding="utf-8")
+    r = simulate(load_scenario(path, city=city), engine="reference")
+    modes = r.modes[r.modes["year"] == 2025].groupby("mode")[["trips", "pkm"]].sum()
+    mp = ModelParameters.of(parameters())
+    walk_only = minutes_per_week(float(modes.loc["walk", "pkm"]) / mp.annual.days_per_year,
+                                 mp.speed.walk, city.population)
+    walk = r.health[r.health["mode"] == "walk"].iloc[0]
+    assert modes.loc["pt", "trips"] > 0
+    assert walk["minutes_per_week"] > walk_only * 1.01  # the walks to the stops are added

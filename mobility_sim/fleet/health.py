@@ -13,7 +13,10 @@ the value of a statistical life.
 Minutes come from the model's walking and cycling passenger-km divided by the mode's speed,
 spread evenly over all residents (assumption: adults walk and cycle as much as the average
 resident; the cap is applied to that average, HEAT's population-average use). Walking to and
-from public transport stops is not counted; e-bike minutes count with ``health.ebike_weight``
+from public transport stops counts as walking (:func:`pt_walk_km`: the model's own walking
+minutes to the stop at each end of a PT trip), as health impact models of transport add it
+where a survey has no trip stages (ITHIM); without it, a measure that moves walkers to public
+transport would lose their walking whole. E-bike minutes count with ``health.ebike_weight``
 (0 by default: HEAT 2017 has no e-bike relative risk).
 """
 
@@ -93,6 +96,24 @@ class HeatMode:
         """Deaths prevented per year among ``residents`` (all ages) at the given minutes."""
         return (residents * self.population_share * self.mortality_rate
                 * self.risk_reduction(minutes_per_week))
+
+
+def pt_walk_km(pt_trips: Any, origin_walk_min: Any, arrivals: Any, dest_walk_min: Any,
+               walk_kmh: float) -> Any:
+    """Kilometres walked a day to and from the stops by PT trips, at the walking speed.
+
+    ``pt_trips`` (any shape ending in N) are PT trips a day by origin cell, ``origin_walk_min``
+    (N,) the walk to the nearest stop of each cell; the walk at the other end is the mean over
+    the day's PT arrivals ``arrivals`` (N,) of ``dest_walk_min`` (N,) (every trip ends where
+    the PT trips of the year end). Returns an array of ``pt_trips``'s shape.
+    """
+    trips = np.asarray(pt_trips, dtype=float)
+    arriving = np.asarray(arrivals, dtype=float)
+    total = float(arriving.sum())
+    at_end = (float(arriving @ np.asarray(dest_walk_min, dtype=float)) / total
+              if total > 0 else 0.0)
+    minutes = trips * (np.asarray(origin_walk_min, dtype=float) + at_end)
+    return minutes / 60.0 * walk_kmh
 
 
 def minutes_per_week(daily_pkm: Any, speed_kmh: float, residents: Any) -> Any:
