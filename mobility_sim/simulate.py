@@ -376,11 +376,14 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                 consolidation=levers.consolidation,
                 zero_emission_zone=levers.freight_zero_emission)
             weights = setup.freight.weights
-            speed = float((weights * year_run.inputs.car_speed[:city.n_cells]).sum()
-                          / weights.sum()) if weights.sum() > 0 else None
+            speed = base_speed = None
+            if weights.sum() > 0:
+                speed = float((weights * year_run.inputs.car_speed[:city.n_cells]).sum()
+                              / weights.sum())
+                base_speed = float((weights * setup.layers.car_speed).sum() / weights.sum())
             accounts = accounts.plus(freight_accounts(
                 year, activity_f, setup.freight.stock_ze[year], setup.freight.sales_ze[year],
-                fleet_year.grid_gco2e_per_kwh, speed))
+                fleet_year.grid_gco2e_per_kwh, speed, base_speed))
         factor = car_factors(accounts, traffic)  # per car-km: every car traffic but the residents'
         year_accounts_rows = account_rows(year, traffic, accounts, factor,
                                           pt_residents_share(out, year_run.external))

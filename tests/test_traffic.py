@@ -365,3 +365,29 @@ def test_freight_on_the_roads_grows_and_freight_measures_relieve_it(helsinki, ba
     assert freight[0].load.sum() == pytest.approx(grown.load.sum())
     assert freight[1].load.sum() < grown.load.sum()
     assert freight[0].off_peak[inside].sum() > 0 and freight[0].night is None
+
+
+def test_vans_and_lorries_burn_more_fuel_per_km_in_slower_traffic():
+    from mobility_sim.fleet.freight import freight_factors
+    from mobility_sim.fleet.speed_factors import FREIGHT_ENERGY_CURVES
+
+    for vehicle in ("van", "lorry_rigid", "lorry_articulated"):
+        base = freight_factors(vehicle, 30.0)  # no base speed: the packaged level
+        same = freight_factors(vehicle, 30.0, 30.0)  # the base year's speed: unchanged
+        slow = freight_factors(vehicle, 15.0, 30.0)
+        for pt in ("diesel", "bev"):
+            for q in ("ttw", "wtt", "fuel_l", "kwh"):
+                assert same[pt][q] == pytest.approx(base[pt][q])
+            curve = FREIGHT_ENERGY_CURVES.get((vehicle, pt))
+            if curve is None:  # electric lorries: no curve read, the packaged factor stays
+                assert slow[pt] == base[pt]
+                continue
+            row = curve_row(*curve, "energy")
+            at = copert_factor(row, np.array([15.0, 30.0]))
+            ratio = at[0] / at[1]
+            assert ratio > 1.0  # stop-and-go costs energy
+            key = "ttw" if pt == "diesel" else "kwh"
+            assert slow[pt][key] == pytest.approx(base[pt][key] * ratio)
+        # NOx stays COPERT's absolute value at the year's speed (no multiplier on top)
+        at_speed = freight_factors(vehicle, 15.0)["diesel"]["nox"]
+        assert slow["diesel"]["nox"] == pytest.approx(at_speed)

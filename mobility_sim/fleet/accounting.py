@@ -193,19 +193,22 @@ def year_accounts(fleet: FleetYear, activity: YearActivity) -> YearAccounts:
 
 def freight_accounts(year: int, activity: FreightActivity, stock_ze: Mapping[str, float],
                      sales_ze: Mapping[str, float], grid_gco2e_per_kwh: float,
-                     speed_kmh: float | None = None) -> YearAccounts:
+                     speed_kmh: float | None = None,
+                     base_speed_kmh: float | None = None) -> YearAccounts:
     """Tabulate the ``fleet`` and ``emissions`` rows of one year's vans, lorries, cargo bikes.
 
     The fleet rows carry each class's zero-emission stock and sales shares (no vehicle counts:
     the freight model has vehicle-km, not vehicles). ``speed_kmh``: the freight's average
-    speed on the city's roads, which sets diesel exhaust NOx and PM (none without it).
+    speed on the city's roads, which sets diesel exhaust NOx and PM (none without it);
+    ``base_speed_kmh``: the same at the base year's speeds, from which the energy factors
+    follow the speed (:func:`mobility_sim.fleet.freight.freight_factors`).
     """
     kg_kwh = electricity_kg_per_kwh(grid_gco2e_per_kwh)
     fleet_rows: list[dict] = []
     emission_rows: list[dict] = []
     for vehicle in FREIGHT_VEHICLES:
         f, e = _rows(year, vehicle, None, activity.vkm[vehicle],
-                     freight_factors(vehicle, speed_kmh), kg_kwh)
+                     freight_factors(vehicle, speed_kmh, base_speed_kmh), kg_kwh)
         fleet = FLEET_OF[vehicle]
         for row in f:
             ze = row["powertrain"] == "bev"

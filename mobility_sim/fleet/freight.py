@@ -51,7 +51,7 @@ import pandas as pd
 
 from ..data import read_table
 from ..data.typed_parameters import ModelParameters
-from .speed_factors import freight_exhaust
+from .speed_factors import freight_energy_multipliers, freight_exhaust, with_multipliers
 from .tables import factor
 
 #: Freight vehicle classes: light commercial vehicles (N1, up to 3.5 t), rigid and articulated
@@ -323,15 +323,22 @@ def freight_activity(base_vkm: Mapping[str, float], years_since_base: int,
     return FreightActivity(vkm=out, cargo_bike_km=cargo_km)
 
 
-def freight_factors(vehicle: str, speed_kmh: float | None = None) -> dict[str, dict[str, float]]:
+def freight_factors(vehicle: str, speed_kmh: float | None = None,
+                    base_speed_kmh: float | None = None) -> dict[str, dict[str, float]]:
     """Per-vkm factors of a freight class by powertrain (``emission_factors.csv``).
 
     With ``speed_kmh`` (the average speed of the class on the city's roads), diesel vehicles
     also get exhaust NOx and PM2.5 from COPERT's curves
-    (:func:`mobility_sim.fleet.speed_factors.freight_exhaust`).
+    (:func:`mobility_sim.fleet.speed_factors.freight_exhaust`); with ``base_speed_kmh`` too
+    (the same average at the base year's speeds), the energy factors (fuel, electricity, CO2)
+    change by COPERT's energy curve between the two
+    (:func:`mobility_sim.fleet.speed_factors.freight_energy_multipliers`).
     """
     quantities = ("ttw", "wtt", "kwh", "fuel_l", "pm25_tyre", "pm25_brake", "pm25_road")
     out = {pt: {q: factor(vehicle, pt, q) for q in quantities} for pt in FREIGHT_POWERTRAINS}
     if speed_kmh is not None:
         out["diesel"].update(freight_exhaust(vehicle, speed_kmh))
+        if base_speed_kmh is not None:
+            out = with_multipliers(out, freight_energy_multipliers(vehicle, speed_kmh,
+                                                                   base_speed_kmh))
     return out

@@ -19,9 +19,11 @@ clamped to the curve's range (cars: :data:`CAR_SPEED_RANGE`, an assumption, sinc
 transcription read has no range for cars). Battery-electric cars take the shape of the
 guidebook's small electric van (its electric-car rows were not found: an assumption). What is
 not covered, and stays at the packaged factor: compressed-gas and electric buses,
-non-exhaust PM and cold starts (:mod:`.cold_start`). Vans and lorries
-have no packaged NOx or PM factors: :func:`freight_exhaust` gives them COPERT's absolute
-values at the year's speed (Euro 6 a/b/c vans, Euro VI lorries: a lower bound).
+battery-electric lorries, non-exhaust PM and cold starts (:mod:`.cold_start`). Vans' and
+lorries' fuel, electricity and CO2 follow their COPERT energy curves in the same way, at the
+freight's average speed (:func:`freight_energy_multipliers`); they have no packaged NOx or PM
+factors: :func:`freight_exhaust` gives them COPERT's absolute values at the year's speed
+(Euro 6 a/b/c vans, Euro VI lorries: a lower bound).
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ FREIGHT_CURVES: dict[str, tuple[str, str, str, str, str]] = {
     "van": ("light_commercial", "diesel", "N1-III", "Euro 6 a/b/c", ""),
     "lorry_rigid": ("heavy_truck", "diesel", "Rigid 14 - 20 t", "Euro VI", ""),
     "lorry_articulated": ("heavy_truck", "diesel", "Articulated 34 - 40 t", "Euro VI", ""),
+}
+#: COPERT energy curve giving the speed shape of the fuel, electricity and CO2 of each van and
+#: lorry powertrain (their packaged per-km factors stay the level, as the cars'): the newest
+#: Euro classes with rows read; battery-electric vans on the guidebook's N1-III electric van;
+#: battery-electric lorries have no curve read and stay at their packaged factor.
+FREIGHT_ENERGY_CURVES: dict[tuple[str, str], tuple[str, str, str, str, str]] = {
+    ("van", "diesel"): FREIGHT_CURVES["van"],
+    ("van", "bev"): ("light_commercial", "electric", "N1-III", "Euro 7", ""),
+    ("lorry_rigid", "diesel"): FREIGHT_CURVES["lorry_rigid"],
+    ("lorry_articulated", "diesel"): FREIGHT_CURVES["lorry_articulated"],
 }
 #: Quantities of the vintage factors that follow each COPERT pollutant.
 FOLLOWS: dict[str, tuple[str, ...]] = {"energy": ENERGY_QUANTITIES, "nox": ("nox",),
@@ -183,6 +195,27 @@ def freight_exhaust(vehicle: str, speed: float) -> dict[str, float]:
         row = curve_row(*curve, pollutant)
         if row is not None:
             out[quantity] = float(copert_factor(row, np.array([speed]))[0])
+    return out
+
+
+def freight_energy_multipliers(vehicle: str, speed: float, base_speed: float,
+                               ) -> dict[str, dict[str, float]]:
+    """Multiplier of the energy factors (fuel, electricity, CO2) of a van or lorry by powertrain.
+
+    COPERT's energy curve of the powertrain (:data:`FREIGHT_ENERGY_CURVES`) at the class's
+    average speed on the city's roads this year over the same curve at the base year's
+    (``{powertrain: {quantity: ratio}}`` for :data:`ENERGY_QUANTITIES`; a powertrain without
+    a curve is left out, multiplier 1).
+    """
+    out: dict[str, dict[str, float]] = {}
+    for (cls, pt), curve in FREIGHT_ENERGY_CURVES.items():
+        row = curve_row(*curve, "energy") if cls == vehicle else None
+        if row is None:
+            continue
+        before = float(copert_factor(row, np.array([base_speed]))[0])
+        if before > 0:
+            ratio = float(copert_factor(row, np.array([speed]))[0]) / before
+            out[pt] = dict.fromkeys(ENERGY_QUANTITIES, ratio)
     return out
 
 
