@@ -483,9 +483,8 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
 
         active = {m: by_area(pkm[..., MODES.index(m)].sum(axis=1))
                   for m in ("walk", "bike", "ebike")}
-        stop_walk = np.asarray(inputs.dest_time)[PT, :n]  # walking minutes to the nearest stop
         active["walk"] = active["walk"] + by_area(pt_walk_km(
-            trips[..., PT].sum(axis=1), stop_walk, np.asarray(out.trips_to)[:n, PT], stop_walk,
-            ModelParameters.of(p).speed.walk))
+            trips[..., PT].sum(axis=1), np.asarray(inputs.dest_time)[PT, :n],
+            np.asarray(out.trips_to)[:n, PT], ModelParameters.of(p).speed.walk))
         table["health_value_eur"] = health_value(active, residents, p)
     return table[list(SPENDING_COLUMNS)]

@@ -397,8 +397,8 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
         daily_pkm = {m: float(out.pkm[..., i].sum()) for i, m in
                      ((WALK, "walk"), (BIKE, "bike"), (EBIKE, "ebike"))}
         daily_pkm["walk"] += float(pt_walk_km(
-            out.trips[..., PT].sum(axis=(0, 1)), year_run.pt.access_min, out.trips_to[:, PT],
-            year_run.pt.access_min, ModelParameters.of(p).speed.walk).sum())
+            out.trips[..., PT].sum(axis=(0, 1)), year_run.inputs.dest_time[PT, :city.n_cells],
+            out.trips_to[:, PT], ModelParameters.of(p).speed.walk).sum())
         health = health_rows(year, daily_pkm, city.population, p)
         tables["summary"] = add_fleet_summary(
             tables["summary"], fleet_year, year_run.levers.bev_sales_share, passenger, health,

@@ -90,10 +90,9 @@ def test_walks_to_and_from_pt_stops_by_hand():
 
     # 100 PT trips from cell 0 (6 min to its stop) and 50 from cell 1 (2 min); the day's PT
     # trips arrive 3 in 4 at cell 0 and 1 in 4 at cell 1: 5 min at the far end on average.
-    km = pt_walk_km(np.array([100.0, 50.0]), np.array([6.0, 2.0]), np.array([30.0, 10.0]),
-                    np.array([6.0, 2.0]), 4.8)
+    km = pt_walk_km(np.array([100.0, 50.0]), np.array([6.0, 2.0]), np.array([30.0, 10.0]), 4.8)
     assert km == pytest.approx([100 * 11 / 60 * 4.8, 50 * 7 / 60 * 4.8])
-    assert pt_walk_km(np.zeros(2), np.ones(2), np.zeros(2), np.ones(2), 4.8).sum() == 0.0
+    assert pt_walk_km(np.zeros(2), np.ones(2), np.zeros(2), 4.8).sum() == 0.0
 
 
 def test_a_run_counts_the_walks_of_its_pt_trips_as_walking(tmp_path):

@@ -98,22 +98,21 @@ class HeatMode:
                 * self.risk_reduction(minutes_per_week))
 
 
-def pt_walk_km(pt_trips: Any, origin_walk_min: Any, arrivals: Any, dest_walk_min: Any,
-               walk_kmh: float) -> Any:
+def pt_walk_km(pt_trips: Any, stop_walk_min: Any, arrivals: Any, walk_kmh: float) -> Any:
     """Kilometres walked a day to and from the stops by PT trips, at the walking speed.
 
-    ``pt_trips`` (any shape ending in N) are PT trips a day by origin cell, ``origin_walk_min``
-    (N,) the walk to the nearest stop of each cell; the walk at the other end is the mean over
-    the day's PT arrivals ``arrivals`` (N,) of ``dest_walk_min`` (N,) (every trip ends where
-    the PT trips of the year end). Returns an array of ``pt_trips``'s shape.
+    ``pt_trips`` (any shape ending in N) are PT trips a day by origin cell and
+    ``stop_walk_min`` (N,) each cell's walk to its nearest stop (the model's PT access time,
+    ``DemandInputs.dest_time`` of PT): the walk at the origin is its cell's, the walk at the
+    other end the mean over the day's PT arrivals ``arrivals`` (N,) (every trip ends where the
+    PT trips of the year end). Returns an array of ``pt_trips``'s shape.
     """
     trips = np.asarray(pt_trips, dtype=float)
+    walk = np.asarray(stop_walk_min, dtype=float)
     arriving = np.asarray(arrivals, dtype=float)
     total = float(arriving.sum())
-    at_end = (float(arriving @ np.asarray(dest_walk_min, dtype=float)) / total
-              if total > 0 else 0.0)
-    minutes = trips * (np.asarray(origin_walk_min, dtype=float) + at_end)
-    return minutes / 60.0 * walk_kmh
+    at_end = float(arriving @ walk) / total if total > 0 else 0.0
+    return trips * (walk + at_end) / 60.0 * walk_kmh
 
 
 def minutes_per_week(daily_pkm: Any, speed_kmh: float, residents: Any) -> Any:
