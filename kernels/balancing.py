@@ -54,6 +54,16 @@ def _acceptable(change: np.ndarray, residual: np.ndarray) -> bool:
                 and np.max(np.abs(change)) <= STEP_LIMIT * np.max(np.abs(residual)))
 
 
+#: Largest absolute log of a balancing factor. Balanced factors stay within a few units of 0;
+#: only a balancing with no solution drives some of them away geometrically, step after step,
+#: until they overflow: targets that the origins able to reach them cannot fill (an external
+#: zone's target beyond the trips of the grid's origins, which alone may go there; found by the
+#: property test of the zones' trips). Bounded at exp(80) (a float32 holds up to about exp(88)),
+#: such factors stay finite and the run ends at its iteration limit, as any balancing that does
+#: not converge does. A bound, not a fix: such a balancing has no solution.
+LOG_FACTOR_BOUND = 80.0
+
+
 def relative_error(arrivals: np.ndarray, target: np.ndarray) -> float:
     """Largest ``|T_j - D_j| / D_j`` over cells with ``D_j > 0`` (0 when there are none)."""
     has_target = target > 0
@@ -119,6 +129,7 @@ def balance_factors(
         last_mixed, last_error = mixed, error
         new = x.copy()
         new[update] *= target[update] / arrivals[update]  # plain Furness step
+        _bounded(new)
         if depth > 0 and mixed.any():
             log_x = np.log(x[mixed])
             residual = np.log(target[mixed] / arrivals[mixed])
@@ -136,10 +147,17 @@ def balance_factors(
                 else:  # keep the plain step and start the history again
                     xs.clear()
                     rs.clear()
-            new[mixed] = np.exp(step)
+            new[mixed] = np.exp(np.clip(step, -LOG_FACTOR_BOUND, LOG_FACTOR_BOUND))
         x = new
         arrivals = sweep(x)
     raise AssertionError("unreachable")
+
+
+def _bounded(factors: np.ndarray) -> None:
+    """Keep the positive factors within ``exp(+-LOG_FACTOR_BOUND)``, in place (0 stays 0)."""
+    positive = factors > 0
+    factors[positive] = np.clip(factors[positive], np.exp(-LOG_FACTOR_BOUND),
+                                np.exp(LOG_FACTOR_BOUND))
 
 
 def starting_factors(factors: np.ndarray, target: np.ndarray) -> np.ndarray:

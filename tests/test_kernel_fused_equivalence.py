@@ -192,6 +192,25 @@ def test_an_unsolvable_balancing_stays_finite():
         assert np.isfinite(out.balancing).all()
 
 
+def test_a_balancing_with_targets_its_origins_cannot_fill_stays_finite():
+    # found by the property test of the zones' trips: the external zones' commute targets
+    # exceed the trips of the one grid origin allowed to go there, so their factors grew
+    # geometrically until they overflowed to inf (and the zones' trips refused them)
+    from mobility_sim.kernels.balancing import LOG_FACTOR_BOUND
+
+    rng = np.random.default_rng(106703927)
+    inputs, params = random_model(rng, 5, (1.0, 1.0), (False, True), 200, external=True)
+    want = demand_reference(inputs, params, None)
+    got = demand_fused(inputs, params, None)
+    assert want.iterations[1] == got.iterations[1] == 200  # no solution: the limit is reached
+    for out in (want, got):
+        assert np.isfinite(out.balancing).all()
+        assert np.abs(np.log(out.balancing[out.balancing > 0])).max() <= LOG_FACTOR_BOUND
+        assert np.isfinite(out.trips).all() and np.isfinite(out.trips_to).all()
+    np.testing.assert_allclose(got.trips, want.trips, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got.balancing, want.balancing, rtol=1e-9)
+
+
 def test_fused_equals_reference_on_a_larger_city_with_warm_start_across_years():
     rng = np.random.default_rng(7)
     inputs, params = random_model(rng, 150, (1.0, 1.3), (True, False), 500)
