@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mobility_sim.kernels.fused import demand_fused
 from mobility_sim.kernels.reference import demand_reference
@@ -117,8 +117,21 @@ def assert_same_outputs(fast, ref) -> None:
         assert got.shape == want.shape, name
         if name == "iterations":
             np.testing.assert_array_equal(got, want, err_msg=name)
-        else:
-            np.testing.assert_allclose(got, want, rtol=RTOL, atol=0.0, err_msg=name)
+            continue
+        if name == "balancing":
+            # a doubly constrained purpose's factors are defined up to a common scale (every
+            # B_j times c leaves the trips unchanged): where the rows are nearly proportional
+            # (a logsum coefficient near 0; found by this test) the engines' rounding may drift
+            # apart along it. So the factors that differ must differ by one common ratio; the
+            # trips, compared above and below, agree exactly
+            for p in range(want.shape[0]):
+                differ = got[p] != want[p]
+                if differ.any():
+                    ratio = np.divide(got[p][differ], want[p][differ])
+                    np.testing.assert_allclose(ratio, ratio[0], rtol=RTOL, atol=0.0,
+                                               err_msg=f"{name}[{p}]")
+            continue
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=0.0, err_msg=name)
 
 
 scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
@@ -135,6 +148,8 @@ scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
     external=st.booleans(),
     districts=st.booleans(),
 )
+@example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
+         max_iterations=500, warm=False, external=True, districts=False)  # scale drift
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
                                         external, districts):
     rng = np.random.default_rng(seed)
