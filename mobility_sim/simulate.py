@@ -377,10 +377,10 @@ def run_tables(setup: RunSetup, kernel: KernelFn, progress: bool = False,
                 zero_emission_zone=levers.freight_zero_emission)
             weights = setup.freight.weights
             speed = base_speed = None
-            if weights.sum() > 0:
-                speed = float((weights * year_run.inputs.car_speed[:city.n_cells]).sum()
-                              / weights.sum())
-                base_speed = float((weights * setup.layers.car_speed).sum() / weights.sum())
+            if weights.sum() > 0:  # the freight's mean speed on its cells: this year's, base's
+                speed = float(np.average(year_run.inputs.car_speed[:city.n_cells],
+                                         weights=weights))
+                base_speed = float(np.average(setup.layers.car_speed, weights=weights))
             accounts = accounts.plus(freight_accounts(
                 year, activity_f, setup.freight.stock_ze[year], setup.freight.sales_ze[year],
                 fleet_year.grid_gco2e_per_kwh, speed, base_speed))

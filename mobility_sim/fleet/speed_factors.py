@@ -139,19 +139,26 @@ def copert_factor(row: Curve, speed: np.ndarray) -> np.ndarray:
 
 def speed_multipliers(vehicle: str, powertrains: tuple[str, ...], speed: np.ndarray,
                       base_speed: np.ndarray, weight: np.ndarray,
+                      curves: Mapping[tuple[str, str], tuple[str, str, str, str, str]] = CURVES,
+                      follows: Mapping[str, tuple[str, ...]] = FOLLOWS,
                       ) -> dict[str, dict[str, float]]:
     """Multiplier of each factor of each powertrain for a change of speeds (see the module).
 
     Parameters
     ----------
-    vehicle : {"car", "bus"}
-        Vehicle class.
+    vehicle : str
+        Vehicle class (a key of ``curves`` with the powertrain).
     powertrains : tuple of str
         Its powertrains.
     speed, base_speed : ndarray, shape (N,)
         The year's and the base year's average speed in each cell, km/h.
     weight : ndarray, shape (N,)
         The year's vehicle-km by cell.
+    curves : mapping, optional
+        The COPERT curve of each (vehicle, powertrain): :data:`CURVES` (cars, buses) or
+        :data:`FREIGHT_ENERGY_CURVES`.
+    follows : mapping, optional
+        The factor quantities that follow each COPERT pollutant (:data:`FOLLOWS`).
 
     Returns
     -------
@@ -164,11 +171,11 @@ def speed_multipliers(vehicle: str, powertrains: tuple[str, ...], speed: np.ndar
     if total <= 0:
         return out
     for pt in powertrains:
-        curve = CURVES.get((vehicle, pt))
+        curve = curves.get((vehicle, pt))
         if curve is None:
             continue
         factors: dict[str, float] = {}
-        for pollutant, quantities in FOLLOWS.items():
+        for pollutant, quantities in follows.items():
             row = curve_row(*curve, pollutant)
             if row is None:
                 continue
@@ -202,21 +209,16 @@ def freight_energy_multipliers(vehicle: str, speed: float, base_speed: float,
                                ) -> dict[str, dict[str, float]]:
     """Multiplier of the energy factors (fuel, electricity, CO2) of a van or lorry by powertrain.
 
-    COPERT's energy curve of the powertrain (:data:`FREIGHT_ENERGY_CURVES`) at the class's
-    average speed on the city's roads this year over the same curve at the base year's
-    (``{powertrain: {quantity: ratio}}`` for :data:`ENERGY_QUANTITIES`; a powertrain without
-    a curve is left out, multiplier 1).
+    :func:`speed_multipliers` with COPERT's energy curve of each powertrain
+    (:data:`FREIGHT_ENERGY_CURVES`) at the class's average speed on the city's roads this year
+    and at the base year's (``{powertrain: {quantity: ratio}}`` for :data:`ENERGY_QUANTITIES`;
+    a powertrain without a curve is left out, multiplier 1). Exhaust NOx and PM are absolute
+    values (:func:`freight_exhaust`), not multiplied.
     """
-    out: dict[str, dict[str, float]] = {}
-    for (cls, pt), curve in FREIGHT_ENERGY_CURVES.items():
-        row = curve_row(*curve, "energy") if cls == vehicle else None
-        if row is None:
-            continue
-        before = float(copert_factor(row, np.array([base_speed]))[0])
-        if before > 0:
-            ratio = float(copert_factor(row, np.array([speed]))[0]) / before
-            out[pt] = dict.fromkeys(ENERGY_QUANTITIES, ratio)
-    return out
+    powertrains = tuple(pt for cls, pt in FREIGHT_ENERGY_CURVES if cls == vehicle)
+    return speed_multipliers(vehicle, powertrains, np.array([speed]), np.array([base_speed]),
+                             np.ones(1), curves=FREIGHT_ENERGY_CURVES,
+                             follows={"energy": ENERGY_QUANTITIES})
 
 
 def with_multipliers(factors: Mapping[str, Mapping[str, float]],
