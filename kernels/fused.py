@@ -15,11 +15,15 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    (car running costs, parking, charges) is one alternative per distinct cost coefficient of
    the segments (income groups value money differently), with weight 0 for the other
    segments (:func:`alternatives`); a flat fare's difference enters the segments' weights.
-2. When the logsum coefficient ``dest_scale[p]`` is 1 (the default), the size term is folded into
-   the exponent too, and every per-origin quantity is a per-mode row sum: trips, passenger-km and
-   the destination-choice denominator of every segment come from ``2 M`` sums per origin.
-   Otherwise the attractiveness ``size * W ** dest_scale`` is computed per segment with a
-   vectorised log and exp.
+2. When the logsum coefficient ``dest_scale[p]`` is 1 and the mode choice is a multinomial
+   logit, the size term is folded into the exponent too, and every per-origin quantity is a
+   per-mode row sum: trips, passenger-km and the destination-choice denominator of every
+   segment come from ``2 M`` sums per origin. Otherwise the attractiveness
+   ``size * W ** dest_scale`` is computed per segment with a vectorised log and exp. A nested
+   logit (:func:`.spec.nest_structure`) divides each alternative's utility and constant by its
+   nest's scale when they are folded, and per cell pair and segment raises each nest's sum to
+   its scale (:func:`.fused_core._nested_modes`: a log and an exp per nest of scale below 1);
+   each mode's trips then carry its nest's factor ``I ** (scale - 1)``.
 3. Origin-constrained purposes take one pass over the origins. Doubly constrained purposes take
    a pass that stores the attractiveness ``A[s, i, j]`` (one ``N x N`` array per evaluated
    segment, in the compute dtype: float32 halves it; kept between calls of the same shape, see
@@ -75,6 +79,7 @@ from .spec import (  # noqa: E402
     DemandParams,
     check_inputs,
     check_origin_groups,
+    nest_structure,
 )
 from .threads import chunk_count, run_chunks  # noqa: E402
 
@@ -118,6 +123,20 @@ class PurposeArrays:
     alt_mode : ndarray of int64, shape (A,)
         Mode of each alternative: the rows of ``a``, ``sl``, ``b``, ``kvj`` and the second axis
         of ``f`` are the kernel's alternatives (:func:`alternatives`), ``A >= M``.
+    alt_nest : ndarray of int64, shape (A,)
+        Nest of each alternative (its mode's, :func:`.spec.nest_structure`, numbered over the
+        nests that have a mode).
+    nest_scale : ndarray, shape (K,)
+        Scale of each nest that has a mode (float64). The utilities in ``a``, ``sl``, ``b``,
+        ``kvj`` and the constants in ``f`` are divided by their nest's scale; the availability
+        weights are not.
+    nested : bool
+        Whether any nest's scale is below 1 (else the model is the multinomial logit and the
+        cores take their plain paths).
+    nest_alias : ndarray of int64, shape (S, K)
+        For each evaluated segment and nest, the lowest segment whose origin weights ``f`` on
+        the nest's alternatives are the same (itself if none): the cores compute that nest's
+        inclusive value once for both (:func:`nest_aliases`).
     """
 
     px: np.ndarray
@@ -134,6 +153,42 @@ class PurposeArrays:
     gravity: bool
     lam: float
     alt_mode: np.ndarray
+    alt_nest: np.ndarray
+    nest_scale: np.ndarray
+    nested: bool
+    nest_alias: np.ndarray
+
+
+def nest_aliases(f: np.ndarray, alt_nest: np.ndarray, n_nests: int) -> np.ndarray:
+    """Return ``(S, K)``: for each segment and nest the lowest segment with the same weights.
+
+    Parameters
+    ----------
+    f : ndarray, shape (S, A, N)
+        Origin weights of the alternatives per segment (:class:`PurposeArrays`).
+    alt_nest : ndarray of int, shape (A,)
+        Nest of each alternative.
+    n_nests : int
+        Number of nests ``K``.
+
+    Returns
+    -------
+    ndarray of int64, shape (S, K)
+        ``alias[s, k] = a <= s``, the first segment whose ``f[a]`` equals ``f[s]`` on every
+        alternative of nest ``k`` at every origin: the nest's inclusive value is then the same
+        for both segments in every cell pair (e.g. walking and cycling, whose constants depend
+        on the car class only, in every income group of one car class).
+    """
+    n_seg = f.shape[0]
+    alias = np.tile(np.arange(n_seg, dtype=np.int64)[:, None], (1, n_nests))
+    for k in range(n_nests):
+        members = np.flatnonzero(alt_nest == k)
+        for s in range(n_seg):
+            for earlier in range(s):
+                if np.array_equal(f[earlier, members], f[s, members]):
+                    alias[s, k] = alias[earlier, k]
+                    break
+    return alias
 
 
 def _log(values: np.ndarray) -> np.ndarray:
@@ -228,6 +283,13 @@ def purpose_arrays(
     """
     seg = list(segments)
     alt_mode, alt_coef, seg_weight = alternatives(inputs, params, p, seg)
+    nest, nest_scale = nest_structure(params)
+    used, alt_nest = np.unique(nest[alt_mode], return_inverse=True)  # nests with a mode only
+    nest_scale = nest_scale[used]
+    inv = 1.0 / nest_scale[alt_nest]  # utilities are divided by their nest's scale
+    nested = bool(np.any(nest_scale != 1.0))
+    if not nested:  # every scale 1: the multinomial logit, one nest
+        alt_nest, nest_scale = np.zeros_like(alt_nest), np.ones(1)
     n_modes = len(MODES)
     cell_speed = cell_speed_modes(inputs)
     per_cell = np.isin(np.arange(n_modes), list(cell_speed))
@@ -238,22 +300,22 @@ def purpose_arrays(
     scale = params.circuity / 1000.0
     speed = np.where(per_cell, 1.0, params.speed)
     slope = (np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode]
-             + alt_coef * params.cost_per_km[alt_mode])
-    kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode]
+             + alt_coef * params.cost_per_km[alt_mode]) * inv
+    kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode] * inv
     half_infra = 0.5 * inputs.bike_infra[None, :]
     infra = params.infra_coef[alt_mode][:, None] * half_infra
-    a = params.ovt_coef * inputs.origin_time[alt_mode] + infra
+    a = (params.ovt_coef * inputs.origin_time[alt_mode] + infra) * inv[:, None]
     b_inside = (
-        params.ovt_coef * inputs.dest_time[alt_mode]
-        + alt_coef[:, None] * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode])
-        + infra
+        (params.ovt_coef * inputs.dest_time[alt_mode]
+         + alt_coef[:, None] * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode])
+         + infra) * inv[:, None]
         + _log(inputs.dest_avail[alt_mode])
     )
-    gravity = bool(params.dest_scale[p] == 1.0)
+    gravity = bool(params.dest_scale[p] == 1.0) and not nested
     if gravity:
         b_inside = b_inside + _log(inputs.size[p])[None, :]
     cordon = np.asarray(inputs.cordon, dtype=bool)
-    charge = alt_coef[:, None] * params.cordon_charge[alt_mode][:, None]
+    charge = (alt_coef * params.cordon_charge[alt_mode] * inv)[:, None]
     b_outside = b_inside + charge * cordon[None, :]  # trips into the cordon
     b_inside = b_inside + charge * ~cordon[None, :]  # trips out of it
     classes = [b_inside, b_outside]
@@ -261,8 +323,9 @@ def purpose_arrays(
     if external.any():  # external origins: no external destination
         closed = np.where(external, -np.inf, 0.0)[None, :]
         classes += [b_inside + closed, b_outside + closed]
-    f = (inputs.origin_avail[seg][:, alt_mode] * np.exp(params.asc[seg, p, :])[:, alt_mode, None]
-         * seg_weight[:, :, None])
+    f = (inputs.origin_avail[seg][:, alt_mode]
+         * np.exp(params.asc[seg, p, :][:, alt_mode] * inv[None, :])[:, :, None]
+         * (seg_weight ** inv[None, :])[:, :, None])
     origins = inputs.productions(params.trip_rate, p)[seg]
 
     def cast(values: np.ndarray) -> np.ndarray:
@@ -283,6 +346,10 @@ def purpose_arrays(
         gravity=gravity,
         lam=float(params.dest_scale[p]),
         alt_mode=alt_mode,
+        alt_nest=np.ascontiguousarray(alt_nest, dtype=np.int64),
+        nest_scale=np.ascontiguousarray(nest_scale, dtype=np.float64),
+        nested=nested,
+        nest_alias=nest_aliases(cast(f), alt_nest, nest_scale.size),
     )
 
 
@@ -504,6 +571,7 @@ def demand_fused(
         n_alt = arr.alt_mode.size
         is_car = np.isin(arr.alt_mode, list(CAR_MODES))
         geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class)
+        nests = (arr.alt_nest, arr.nest_scale, arr.nest_alias)
         s_trips = np.zeros((len(segs), n, n_alt))
         s_pkm = np.zeros((len(segs), n, n_alt))
         s_logsum = np.full((len(segs), n), -np.inf)
@@ -514,8 +582,8 @@ def demand_fused(
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
             _run_timed(timings, "attractiveness_pass", fused_core.build_rows, n, partial,
-                       *geometry, arr.f, arr.gravity, arr.lam, arr.size, stored, s_logsum, start,
-                       arr.origins, denom)
+                       *geometry, arr.f, arr.gravity, arr.lam, arr.size, *nests, stored,
+                       s_logsum, start, arr.origins, denom)
             arrivals = partial.sum(axis=0) * start
             factors[p], iterations[p], denom = furness(
                 stored, arr.origins, target, start, arrivals, denom, params.tolerance,
@@ -536,8 +604,8 @@ def demand_fused(
                        arr.f, arr.origins, denom, s_trips, s_pkm, district, is_car)
         else:
             _run_timed(timings, "flows_pass", fused_core.flow_rows, n, parts, *geometry, arr.f,
-                       arr.gravity, arr.lam, arr.size, weight, arr.origins, denom, s_trips, s_pkm,
-                       s_logsum, district, is_car)
+                       arr.gravity, arr.lam, arr.size, *nests, weight, arr.origins, denom, s_trips,
+                       s_pkm, s_logsum, district, is_car)
         summed = parts.sum(axis=0)
         car_to += summed[n_alt:]
         for alt, m in enumerate(arr.alt_mode):  # alternatives back to modes
@@ -641,11 +709,25 @@ def trips_by_destination_fused(
             for start, stop in group_runs:
                 fused_core.flow_rows(start, stop, arr.px, arr.py, arr.dz, arr.a, arr.sl, b,
                                      arr.kvj, arr.origin_class, arr.f, arr.gravity, arr.lam,
-                                     size, weight, arr.origins, denom, s_trips, s_pkm, s_logsum,
-                                     district, is_car, tt)
+                                     size, arr.alt_nest, arr.nest_scale, arr.nest_alias, weight,
+                                     arr.origins, denom, s_trips, s_pkm, s_logsum, district,
+                                     is_car, tt)
             for alt, m in enumerate(arr.alt_mode):
                 out[g, m] += tt[alt]
     return out
+
+
+def nest_evaluations(arr: PurposeArrays) -> int:
+    """Inclusive values of scale below 1 the cores compute per cell pair and pass.
+
+    One per segment and nest of scale below 1, less those shared with a lower segment
+    (:func:`nest_aliases`); 0 for a multinomial logit.
+    """
+    if not arr.nested:
+        return 0
+    n_seg = arr.nest_alias.shape[0]
+    own = arr.nest_alias == np.arange(n_seg)[:, None]
+    return int((own & (arr.nest_scale < 1.0)[None, :]).sum())
 
 
 def transcendentals(
@@ -654,13 +736,15 @@ def transcendentals(
     dest_scale: Sequence[float],
     doubly_constrained: Sequence[bool],
     n_alternatives: Sequence[int] | None = None,
+    nest_evaluations: Sequence[int] | None = None,
 ) -> int:
     """Count the exp and log evaluations :func:`demand_fused` makes in one year.
 
     Follows the loops of :mod:`.fused_core`: one exponential per cell pair and alternative per
-    pass (two passes for doubly constrained purposes, one otherwise), plus, when ``dest_scale``
-    is not 1, a log and an exp per cell pair, segment and pass. ``N`` logs of row sums are
-    ignored.
+    pass (two passes for doubly constrained purposes, one otherwise), plus, per cell pair,
+    segment and pass, a log and an exp when ``dest_scale`` is not 1, and per cell pair and pass
+    a log and an exp per inclusive value computed (a segment's nest of scale below 1 that it
+    does not share with a lower segment). ``N`` logs of row sums are ignored.
 
     Parameters
     ----------
@@ -671,6 +755,9 @@ def transcendentals(
     n_alternatives : sequence of int, optional
         The kernel's alternatives per evaluated purpose (:func:`alternatives`); default: the
         modes.
+    nest_evaluations : sequence of int, optional
+        Per evaluated purpose, the inclusive values of scale below 1 computed per cell pair
+        and pass (:func:`nest_evaluations`); default: none (the multinomial logit).
 
     Returns
     -------
@@ -680,9 +767,12 @@ def transcendentals(
     pairs = n_cells * n_cells
     if n_alternatives is None:
         n_alternatives = [len(MODES)] * len(dest_scale)
+    if nest_evaluations is None:
+        nest_evaluations = [0] * len(dest_scale)
     total = 0
-    for lam, doubly, n_alt in zip(dest_scale, doubly_constrained, n_alternatives, strict=True):
+    for lam, doubly, n_alt, nests in zip(dest_scale, doubly_constrained, n_alternatives,
+                                         nest_evaluations, strict=True):
         passes = 2 if doubly else 1
-        per_pair = n_alt + (0 if lam == 1.0 else 2 * n_segments)
+        per_pair = n_alt + 2 * n_segments * (lam != 1.0) + 2 * nests
         total += passes * per_pair * pairs
     return total

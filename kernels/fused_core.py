@@ -26,8 +26,15 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``f`` (S, M, N) T
     Origin weight of each mode per segment: availability times ``exp(asc)``.
 ``gravity`` bool
-    True when the logsum coefficient is 1: the size term (and balancing factor) are folded
-    into ``b`` and every segment shares one set of per-mode sums.
+    True when the logsum coefficient is 1 and the mode choice is a multinomial logit: the size
+    term (and balancing factor) are folded into ``b`` and every segment shares one set of
+    per-mode sums.
+``nest`` (M,) int64, ``scale`` (K,) float64, ``alias`` (S, K) int64
+    Nest of each alternative and scale of each nest (a nested logit; the utilities in ``a``,
+    ``sl``, ``b``, ``kvj`` and the constants in ``f`` are already divided by their nest's
+    scale), and for each segment and nest the lowest segment with the same origin weights on
+    the nest's alternatives (whose inclusive value it shares). With every scale 1 the cores
+    take the multinomial logit's plain sums.
 
 Every core is serial and releases the GIL: :func:`.threads.run_chunks` runs one pass as chunks
 of origin rows on a pool of threads, each chunk with its own accumulator (the first argument
@@ -139,8 +146,62 @@ def _weighted_modes(f_s, i, e, col, out):
 
 
 @njit(**_OPTS)
+def _nested_modes(f, s, i, e, col, out, nest, scale, alias, ip, mult):
+    """Nested logit's ``out[j] = W_j = sum_k I_kj ** scale[k]`` of segment ``s``, ``j < len(out)``.
+
+    ``I_kj = sum over m in nest k of f[s, m, i] e[m, col + j]`` (the inclusive value's
+    exponential). ``ip[s, k, j]`` receives ``I_kj ** scale[k]`` and ``mult[s, k, j]``
+    ``I_kj ** (scale[k] - 1)`` (1 for a nest of scale 1, 0 where ``I_kj`` is 0), the factor of
+    each mode's share (:func:`.reference.nest_sums`). A nest whose origin weights are a lower
+    segment's (``alias[s, k] < s``: the same constants and availabilities on its modes, as the
+    walking and cycling nest of every segment of one car class) reuses that segment's values,
+    computed for the same origin and tile just before: read ``mult[alias[s, k], k]``. One log
+    and one exp per destination and computed nest of scale below 1.
+    """
+    width = out.size
+    dt = out.dtype.type
+    out[:] = 0
+    f_s = f[s]
+    for k in range(scale.size):
+        src = alias[s, k]
+        pk = ip[src, k, :width]
+        if src == s:
+            mk = mult[s, k, :width]
+            mk[:] = 0
+            for m in range(e.shape[0]):
+                fm = f_s[m, i]
+                if fm == 0 or nest[m] != k:
+                    continue
+                em = e[m, col:col + width]
+                for j in range(width):
+                    mk[j] += fm * em[j]
+            if scale[k] == 1.0:
+                for j in range(width):
+                    pk[j] = mk[j]
+                    mk[j] = 1.0
+            else:
+                t_lam = dt(scale[k] - 1.0)
+                for j in range(width):
+                    ik = mk[j]
+                    r = fast_exp(t_lam * fast_log(ik))
+                    if ik <= 0:
+                        r = dt(0.0)
+                    pk[j] = r * ik
+                    mk[j] = r
+        for j in range(width):
+            out[j] += pk[j]
+
+
+@njit(**_OPTS)
 def _power(w, lam, size, out):
-    """``out[j] = size[j] * w[j] ** lam`` (``0 ** 0 = 1`` as NumPy) over ``len(out)``."""
+    """``out[j] = size[j] * w[j] ** lam`` (``0 ** 0 = 1`` as NumPy) over ``len(out)``.
+
+    With ``lam`` 1 (a nested mode choice under a logsum coefficient of 1) no log or exp.
+    """
+    if lam == 1.0:
+        for j in range(out.size):
+            out[j] = size[j] * w[j]
+        return
     zero_pow = w.dtype.type(1.0) if lam == 0 else w.dtype.type(0.0)
     t_lam = w.dtype.type(lam)
     for j in range(out.size):
@@ -218,8 +279,8 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 
 
 @njit(**_OPTS)
-def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, stored,
-               logsum, factors, origins, denom, acc):
+def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
+               scale, alias, stored, logsum, factors, origins, denom, acc):
     """Store the attractiveness of origins ``start .. stop``; make the first Furness sweep.
 
     ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
@@ -235,6 +296,9 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
     d = np.empty(tile, px.dtype)
     e = np.empty((n_modes, tile), px.dtype)
     w = np.empty(tile, px.dtype)
+    ip = np.empty((n_seg, scale.size, tile), px.dtype)
+    mult = np.empty((n_seg, scale.size, tile), px.dtype)
+    nested = np.any(scale != 1.0)
     g = np.zeros((BLOCK, n_modes))
     h = np.zeros((BLOCK, n_modes))
     no_coef = np.empty(0, px.dtype)
@@ -252,7 +316,11 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
                     if gravity:
                         _weighted_modes(f[s], i, e, ZERO, stored[s, i, j0:j1])
                     else:
-                        _weighted_modes(f[s], i, e, ZERO, w[:j1 - j0])
+                        if nested:
+                            _nested_modes(f, s, i, e, ZERO, w[:j1 - j0], nest, scale, alias, ip,
+                                          mult)
+                        else:
+                            _weighted_modes(f[s], i, e, ZERO, w[:j1 - j0])
                         _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
         for k in range(count):
             i = block + k
@@ -288,12 +356,22 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
     One log and one exp per element and no division, since ``at / w = size * w ** (lam - 1)``.
     Where ``w <= 0`` (no mode available): ``rs = 0`` and ``at = size * 0 ** lam`` (``0 ** 0 = 1``
-    as NumPy).
+    as NumPy). With ``lam`` 1: ``at = size * w``, ``rs = weight * size``, no log or exp.
     """
     zero_pow = w.dtype.type(1.0) if lam == 0 else w.dtype.type(0.0)
     t_lam = w.dtype.type(lam - 1.0)
     zero = w.dtype.type(0.0)
     total = zero
+    if lam == 1.0:
+        for j in range(at.size):
+            a_j = size[j] * w[j]
+            r_j = weight[j] * size[j]
+            if w[j] <= 0:
+                r_j = zero
+            at[j] = a_j
+            rs[j] = r_j
+            total += a_j
+        return total
     for j in range(at.size):
         st = size[j] * fast_exp(t_lam * fast_log(w[j]))
         a_j = w[j] * st
@@ -308,17 +386,20 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
 
 @njit(**_OPTS)
-def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-                  origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt, is_car, cpo):
+def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest, scale,
+                  alias, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w, att, ip, mult,
+                  block_tt, is_car, cpo):
     """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
 
     When ``cpo`` (N,) is not empty, the row's car passenger-km by destination (the modes with
     ``is_car[m]``) are added to it.
 
     The row's exponentials ``e`` (M, N) are taken once. When the logsum coefficient is 1
-    (``gravity``), every per-segment quantity is a per-mode row sum. Otherwise a first pass per
-    segment gives its destination weights ``ratio[s]`` (S, N) and its denominator, hence the
-    origin's coefficient; then one pass over the row, tile by tile, takes the per-mode sums
+    (``gravity``), every per-segment quantity is a per-mode row sum. Otherwise a first pass,
+    tile by tile and segment by segment within a tile (so that a nest shared with a lower
+    segment is computed once, :func:`_nested_modes`), gives each segment's destination weights
+    ``ratio[s, k]`` (S, K, N), one row per nest, and its denominator, hence the origin's
+    coefficient; then one pass over the row, tile by tile, takes the per-mode sums
     and adds the trips by destination for every segment and mode, so that a tile's weights,
     exponentials and accumulators stay in the first-level cache (the trips by destination
     receive their terms in the same order as segment by segment). Modes with no weight at the
@@ -327,6 +408,7 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
     """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     zero = e.dtype.type(0.0)
+    nested = np.any(scale != 1.0)
     g = np.zeros(n_modes)
     h = np.zeros(n_modes)
     bsel = b[origin_class[i]]
@@ -336,18 +418,31 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
                    e[0, :0])
     track = cpo.size > 0
     coefs = np.zeros(n_seg)
-    for s in range(n_seg):
-        total = 0.0
-        if gravity:
+    totals = np.zeros(n_seg)
+    if gravity:
+        for s in range(n_seg):
             for m in range(n_modes):
-                total += f[s, m, i] * g[m]
-        else:
-            for j0 in range(0, n, TILE):
-                j1 = min(j0 + TILE, n)
-                wt = w[:j1 - j0]
-                _weighted_modes(f[s], i, e, j0, wt)
-                total += _power_ratio(wt, lam, size[j0:j1], weight[j0:j1], att[:j1 - j0],
-                                      ratio[s, j0:j1])
+                totals[s] += f[s, m, i] * g[m]
+    else:
+        for j0 in range(0, n, TILE):
+            j1 = min(j0 + TILE, n)
+            width = j1 - j0
+            for s in range(n_seg):
+                wt = w[:width]
+                if nested:
+                    _nested_modes(f, s, i, e, j0, wt, nest, scale, alias, ip, mult)
+                else:
+                    _weighted_modes(f[s], i, e, j0, wt)
+                totals[s] += _power_ratio(wt, lam, size[j0:j1], weight[j0:j1], att[:width],
+                                          ratio[s, 0, j0:j1])
+                if nested:  # each nest's destination weights: the share's factor I ** (scale - 1)
+                    for k in range(scale.size - 1, -1, -1):
+                        rk, r0 = ratio[s, k, j0:j1], ratio[s, 0, j0:j1]
+                        mk = mult[alias[s, k], k, :width]
+                        for j in range(width):
+                            rk[j] = r0[j] * mk[j]
+    for s in range(n_seg):
+        total = totals[s]
         if denom.shape[1] == n:  # known (doubly constrained): from the last sweep
             total = denom[s, i]
         else:
@@ -382,11 +477,11 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
         width = j1 - j0
         dt = d[j0:j1]
         for s in range(n_seg):
-            rs = ratio[s, j0:j1]
             for m in range(n_modes):
                 weight_sm = coefs[s] * f[s, m, i]
                 if weight_sm == 0:
                     continue
+                rs = ratio[s, nest[m], j0:j1]
                 c = e.dtype.type(weight_sm)
                 em, acc = e[m, j0:j1], block_tt[m, j0:j1]
                 tg, th = zero, zero
@@ -415,8 +510,8 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
 
 
 @njit(**_OPTS)
-def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-              origins, denom, trips, pkm, logsum, district, is_car, tt):
+def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
+              scale, alias, weight, origins, denom, trips, pkm, logsum, district, is_car, tt):
     """Trips and passenger-km by origin and mode for origins ``start .. stop``.
 
     ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
@@ -437,9 +532,11 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
     dt = px.dtype
     e = np.empty((n_modes, n), dt)
     d = np.empty(n, dt)
-    ratio = np.empty((f.shape[0], n), dt)
+    ratio = np.empty((f.shape[0], scale.size, n), dt)
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
+    ip = np.empty((f.shape[0], scale.size, TILE), dt)
+    mult = np.empty((f.shape[0], scale.size, TILE), dt)
     block_tt = np.empty((n_modes, n), dt)
     track = tt.shape[0] > n_modes
     block_cp = np.empty((BLOCK if track else 0, n), dt)
@@ -449,9 +546,9 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
             block_cp[:] = 0
         for i in range(block, min(block + BLOCK, stop)):
             cpo = block_cp[i - block] if track else d[:0]
-            _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, weight,
-                          origins, denom, trips, pkm, logsum, e, d, ratio, w, att, block_tt,
-                          is_car, cpo)
+            _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
+                          scale, alias, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w,
+                          att, ip, mult, block_tt, is_car, cpo)
         for m in range(n_modes):
             ttm, acc = tt[m], block_tt[m]
             for j in range(n):

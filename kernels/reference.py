@@ -18,10 +18,15 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
                                    + cordon_charge[m] * [exactly one of i, j in cordon])
                + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
 
-3. Mode choice (multinomial logit with availability weights)::
+3. Mode choice (nested logit with availability weights; mode ``m`` in nest ``k(m)`` of scale
+   ``lambda_k``, :func:`.spec.nest_structure`)::
 
-       w_ijm = origin_avail[s,m,i] * dest_avail[m,j] * exp(V_ijm)
-       P(m | i, j) = w_ijm / W_ij,   W_ij = sum_m w_ijm,   logsum L_ij = ln W_ij
+       w_ijm = origin_avail[s,m,i] * dest_avail[m,j] * exp(V_ijm / lambda_k(m))
+       I_ijk = sum over m in k of w_ijm,   W_ij = sum_k I_ijk ** lambda_k
+       P(m | i, j) = w_ijm I_ijk(m) ** (lambda_k(m) - 1) / W_ij,   logsum L_ij = ln W_ij
+
+   With every scale 1 (one nest, the default of ``DemandParams``) this is the multinomial logit
+   ``P = w_ijm / sum_m w_ijm``.
 
    The car powertrains enter as two alternatives weighted by the origin availability (the model
    gives each owner class its own segment, ``mobility_sim/model/car_owners.py``; a segment with
@@ -58,6 +63,7 @@ from .spec import (
     DemandParams,
     check_inputs,
     check_origin_groups,
+    nest_structure,
 )
 
 #: Origin rows processed together; bounds memory at about ``BLOCK * N * M * 8`` bytes.
@@ -82,8 +88,12 @@ def mode_weights(
     inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice | np.ndarray,
     dist: np.ndarray,
 ) -> np.ndarray:
-    """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N)."""
+    """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N).
+
+    Each utility is divided by its nest's scale (step 3); the availability weight multiplies.
+    """
     n_modes = len(MODES)
+    nest, scale = nest_structure(params)
     b = dist.shape[0]
     crossing = inputs.cordon[None, :] != inputs.cordon[rows, None]
     external = inputs.external_mask()
@@ -117,8 +127,36 @@ def mode_weights(
         )
         avail = (inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]
                  * open_pair)
-        weights[m] = avail * np.exp(utility)
+        weights[m] = avail * np.exp(utility / scale[nest[m]])
     return weights
+
+
+def nest_sums(w: np.ndarray, params: DemandParams) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(W, r)`` from the mode weights ``w`` (M, B, N) of :func:`mode_weights`.
+
+    ``W`` (B, N) is the sum over nests of ``I_k ** lambda_k`` (step 3), whose log is the logsum;
+    ``r`` (M, B, N) is each mode's ``I_k(m) ** (lambda_k(m) - 1)`` (0 where its nest has no
+    available mode), so that the mode's share is ``w r / W``.
+    """
+    nest, scale = nest_structure(params)
+    total = np.zeros(w.shape[1:])
+    ratio = np.ones_like(w)
+    for k, lam in enumerate(scale):
+        members = np.flatnonzero(nest == k)
+        if members.size == 0:
+            continue
+        inclusive = w[members].sum(axis=0)
+        if lam == 1.0:
+            total += inclusive
+            continue
+        positive = inclusive > 0
+        powered = np.zeros_like(inclusive)
+        np.power(inclusive, lam, out=powered, where=positive)
+        total += powered
+        factor = np.zeros_like(inclusive)
+        np.power(inclusive, lam - 1.0, out=factor, where=positive)
+        ratio[members] = factor[None]
+    return total, ratio
 
 
 def blocks(n: int, block: int = BLOCK) -> list[slice]:
@@ -141,10 +179,10 @@ def destination_flows(origins: np.ndarray, attract: np.ndarray,
     return origins[:, None] * p_dest
 
 
-def mode_shares(w: np.ndarray) -> np.ndarray:
+def mode_shares(w: np.ndarray, params: DemandParams) -> np.ndarray:
     """Mode shares (M, B, N) from the mode weights of :func:`mode_weights` (0 where none)."""
-    total = w.sum(axis=0)
-    return np.divide(w, total[None], out=np.zeros_like(w), where=total[None] > 0)
+    total, ratio = nest_sums(w, params)
+    return np.divide(w * ratio, total[None], out=np.zeros_like(w), where=total[None] > 0)
 
 
 def attractiveness(
@@ -153,7 +191,7 @@ def attractiveness(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(A, w)``: destination attractiveness (B, N) and mode weights (M, B, N)."""
     w = mode_weights(inputs, params, s, p, rows, dist)
-    total = w.sum(axis=0)
+    total = nest_sums(w, params)[0]
     return inputs.size[p][None, :] * np.power(total, params.dest_scale[p]), w
 
 
@@ -271,7 +309,7 @@ def demand_reference(
                 with np.errstate(divide="ignore"):
                     dest_logsum[s, p, rows] = np.log(attract.sum(axis=1))
                 flow = destination_flows(origins[s, rows], attract, factors[p])
-                mode_flow = flow[None] * mode_shares(w)  # (M, B, N)
+                mode_flow = flow[None] * mode_shares(w, params)  # (M, B, N)
                 trips[s, p, rows] = mode_flow.sum(axis=2).T
                 pkm[s, p, rows] = (mode_flow * dist[None]).sum(axis=2).T
                 trips_to += mode_flow.sum(axis=1).T
@@ -341,5 +379,5 @@ def trips_by_destination(
                     dist = distance_block(inputs, params, rows)
                     attract, w = attractiveness(inputs, params, s, p, rows, dist)
                     flow = destination_flows(origins[s, rows], attract, factors)
-                    out[g] += (flow[None] * mode_shares(w)).sum(axis=1)
+                    out[g] += (flow[None] * mode_shares(w, params)).sum(axis=1)
     return out

@@ -196,6 +196,14 @@ class DemandParams:
         Balancing stops when every destination total is within this relative error.
     max_iterations : int
         Most balancing iterations.
+    nest : ndarray of int, shape (M,), optional
+        Nest of each mode in the mode choice, in ``0 .. K-1`` (a nested logit; see
+        :func:`nest_structure`). ``None`` (the default): one nest of every mode with scale 1,
+        the multinomial logit.
+    nest_scale : ndarray, shape (K,), optional
+        Scale (dissimilarity) parameter of each nest, in (0, 1]: 1 makes the nest's modes
+        independent alternatives (as in a multinomial logit); lower values make them closer
+        substitutes of one another than of the modes of other nests. Given with ``nest``.
     """
 
     trip_rate: np.ndarray
@@ -217,6 +225,27 @@ class DemandParams:
     ef_wtw: np.ndarray
     tolerance: float = 1e-9
     max_iterations: int = 500
+    nest: np.ndarray | None = None
+    nest_scale: np.ndarray | None = None
+
+
+def nest_structure(params: DemandParams) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(nest, scale)``: the nest of each mode (M,) int64 and each nest's scale (K,).
+
+    Without nests (``params.nest is None``): every mode in nest 0 of scale 1, the multinomial
+    logit. The nested logit's choice probabilities, for mode ``m`` in nest ``k`` of scale
+    ``lambda_k``, with availability weights ``a_m`` (the weight multiplies the exponential)::
+
+        I_k = sum over m in k of a_m exp(V_m / lambda_k),   W = sum_k I_k ** lambda_k,
+        P(m) = a_m exp(V_m / lambda_k) I_k ** (lambda_k - 1) / W,   logsum ln W,
+
+    the multinomial logit when every scale is 1 (Williams 1977; Daly and Zachary 1978;
+    McFadden 1978: consistent with random utility maximisation for scales in (0, 1]).
+    """
+    if params.nest is None:
+        return np.zeros(len(MODES), dtype=np.int64), np.ones(1)
+    return (np.asarray(params.nest, dtype=np.int64),
+            np.asarray(params.nest_scale, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -301,6 +330,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         arr = np.asarray(getattr(params, name))
         if arr.shape != shape:
             problems.append(f"params.{name}: shape {arr.shape}, expected {shape}")
+    problems += _nest_problems(params, m)
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:
@@ -337,6 +367,26 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         problems.append("cell_size and circuity must be positive")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
+
+
+def _nest_problems(params: DemandParams, n_modes: int) -> list[str]:
+    """Problems of ``params.nest`` and ``params.nest_scale`` (none for a multinomial logit)."""
+    if params.nest is None and params.nest_scale is None:
+        return []
+    if params.nest is None or params.nest_scale is None:
+        return ["params.nest and params.nest_scale: give both or neither"]
+    nest, scale = np.asarray(params.nest), np.asarray(params.nest_scale, dtype=float)
+    if nest.shape != (n_modes,) or not np.issubdtype(nest.dtype, np.integer):
+        return [f"params.nest: expected integers of shape {(n_modes,)}, got {nest.dtype} "
+                f"{nest.shape}"]
+    problems = []
+    if scale.ndim != 1 or nest.min() < 0 or nest.max() >= scale.size:
+        problems.append(f"params.nest: nest indices must be in 0..{scale.size - 1} "
+                        "(one scale per nest in params.nest_scale)")
+    if not np.all((scale > 0) & (scale <= 1)):
+        problems.append("params.nest_scale: every nest scale must be in (0, 1] (consistency "
+                        "with random utility maximisation)")
+    return problems
 
 
 def check_origin_groups(inputs: DemandInputs, balancing: np.ndarray,

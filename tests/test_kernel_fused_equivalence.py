@@ -4,9 +4,10 @@ Property tests over random small cities: random geometry, availabilities with ze
 external zones (no trip between two of them) with trip factors, traffic districts (the car
 passenger-km between them), both balancing modes, segments that value money alike or not (one
 kernel alternative per mode, or car and charged modes split by cost coefficient), logsum
-coefficients of 1 (the folded fast path) and not 1 (the general path, including 0), a cold or
-warm start and small iteration limits. Every output is compared element by element, and
-balancing iteration counts must be equal.
+coefficients of 1 (the folded fast path) and not 1 (the general path, including 0), a
+multinomial or a nested logit over modes (any partition into up to three nests, scales in
+(0, 1]), a cold or warm start and small iteration limits. Every output is compared element
+by element, and balancing iteration counts must be equal.
 """
 
 from __future__ import annotations
@@ -135,6 +136,32 @@ def assert_same_outputs(fast, ref) -> None:
 
 
 scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
+#: Nested logits: the nest of each mode and the scale of each of three nests (an empty nest
+#: is allowed; a scale of 1 is drawn often, the multinomial logit's special case).
+nestings = st.one_of(st.none(), st.tuples(
+    st.lists(st.integers(0, 2), min_size=M, max_size=M),
+    st.lists(st.one_of(st.just(1.0), st.floats(0.05, 1.0)), min_size=3, max_size=3)))
+
+
+def with_nests(params: DemandParams, nests) -> DemandParams:
+    """``params`` with a drawn nest structure (``None``: the multinomial logit)."""
+    if nests is None:
+        return params
+    return replace(params, nest=np.array(nests[0], dtype=np.int64),
+                   nest_scale=np.array(nests[1]))
+
+
+def with_shared_constants(inputs: DemandInputs, params: DemandParams
+                          ) -> tuple[DemandInputs, DemandParams]:
+    """Every segment of a car class with the class's first constants and availabilities.
+
+    Segments then share the inclusive values of the nests whose alternatives they weigh alike
+    (the fused kernel computes those once: ``fused.nest_aliases``), as the model's income
+    groups do for walking and cycling.
+    """
+    first = np.repeat([0, S // 2], S // 2)
+    return (replace(inputs, origin_avail=inputs.origin_avail[first]),
+            replace(params, asc=params.asc[first]))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -147,14 +174,20 @@ scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0), st.just(0.0))
     warm=st.booleans(),
     external=st.booleans(),
     districts=st.booleans(),
+    nests=nestings,
+    shared=st.booleans(),
 )
 @example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
-         max_iterations=500, warm=False, external=True, districts=False)  # scale drift
+         max_iterations=500, warm=False, external=True, districts=False,
+         nests=None, shared=False)  # scale drift
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
-                                        external, districts):
+                                        external, districts, nests, shared):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
                                   districts)
+    params = with_nests(params, nests)
+    if shared:
+        inputs, params = with_shared_constants(inputs, params)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
     want = demand_reference(inputs, params, start)
     assert not np.isnan(want.trips).any()
@@ -279,18 +312,20 @@ def test_a_zero_warm_start_factor_on_a_cell_with_a_target_is_restarted():
     assert_same_outputs(demand_fused(inputs, params, start), want)
 
 
-@pytest.mark.parametrize(("dest_scale", "doubly"), [
-    ((1.0, 0.9), (True, False)),  # the model's set-up: folded commute, general other purposes
-    ((0.8, 1.0), (True, False)),  # general doubly constrained, folded origin-constrained
+@pytest.mark.parametrize(("dest_scale", "doubly", "nests"), [
+    ((1.0, 0.9), (True, False), None),  # the MNL set-up: folded commute, general other purposes
+    ((0.8, 1.0), (True, False), None),  # general doubly constrained, folded origin-constrained
+    ((1.0, 0.9), (True, False), ([2, 2, 2, 1, 0, 0], [0.6, 1.0, 0.5])),  # nested logit
 ])
-def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly):
+def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly, nests):
     # the random cities above have at most 24 cells: one tile of destinations and a few
     # blocks of origins; 1,100 cells take three tiles (TILE = 512) and many blocks
     from mobility_sim.bench import synthetic_inputs
 
     inputs, params = synthetic_inputs(1100, 2)
     inputs = replace(inputs, district=np.random.default_rng(3).integers(0, 40, inputs.n_cells))
-    params = replace(params, dest_scale=np.array(dest_scale), doubly_constrained=np.array(doubly))
+    params = with_nests(replace(params, dest_scale=np.array(dest_scale),
+                                doubly_constrained=np.array(doubly)), nests)
     start = np.exp(np.random.default_rng(4).normal(0.0, 0.1, (P, inputs.n_cells)))
     assert_same_outputs(demand_fused(inputs, params, start), demand_reference(inputs, params,
                                                                                start))

@@ -25,14 +25,31 @@ TIME_AND_COST = {"utility.time.walk", "utility.time.bike", "utility.time.ebike",
                  "utility.cost.commute", "utility.cost.other"}
 
 
+#: The choice structures packaged beside the coefficient sets (docs/calibration.md).
+STRUCTURES = {"mnl", "biogeme_optima_nested"}
+
+
 def test_every_set_gives_every_time_and_cost_coefficient_with_a_source():
     table = coefficient_sets()
-    assert set(set_names()) == {"swiss_astra_2016", "idf_eqasim"}
-    for name, rows in table.groupby("set"):
+    assert set(set_names()) == {"swiss_astra_2016", "idf_eqasim"} | STRUCTURES
+    for name, rows in table[~table["set"].isin(STRUCTURES)].groupby("set"):
         assert set(rows["key"]) == TIME_AND_COST, name
         assert (rows["value"] < 0).all(), name
         sourced = rows["source"].str.contains("eqasim-java|assumption|as utility.cost.commute")
         assert sourced.all(), rows[~sourced]
+
+
+def test_every_choice_structure_sets_nests_only_with_a_source():
+    table = coefficient_sets()
+    for name in STRUCTURES:
+        rows = table[table["set"] == name]
+        assert rows["key"].str.startswith("nest.").all(), name
+        assert rows["source"].str.len().gt(20).all(), name
+    mnl = transferred_parameters("mnl")
+    assert mnl == {"nest.scale_1": 1.0, "nest.scale_2": 1.0}  # every nest of the defaults
+    optima = transferred_parameters("biogeme_optima_nested")
+    assert optima["nest.scale_2"] == pytest.approx(1 / 1.52, abs=5e-4)
+    assert optima["nest.member.car"] != optima["nest.member.pt"] == optima["nest.member.walk"]
 
 
 def test_unknown_set_is_refused_with_the_names():

@@ -99,7 +99,13 @@ def run_benchmark(
     import numba
 
     from ..kernels.balancing import warm_start
-    from ..kernels.fused import alternatives, demand_fused, transcendentals
+    from ..kernels.fused import (
+        alternatives,
+        demand_fused,
+        nest_evaluations,
+        purpose_arrays,
+        transcendentals,
+    )
 
     if threads:
         numba.set_num_threads(threads)
@@ -157,7 +163,9 @@ def run_benchmark(
     params0 = yearly[0][1]
     work = transcendentals(cells, n_eval, [float(params0.dest_scale[k]) for k in purs],
                            [bool(params0.doubly_constrained[k]) for k in purs],
-                           [alternatives(yearly[0][0], params0, k, segs)[0].size for k in purs])
+                           [alternatives(yearly[0][0], params0, k, segs)[0].size for k in purs],
+                           [nest_evaluations(purpose_arrays(yearly[0][0], params0, k, segs,
+                                                            np.float64)) for k in purs])
     roofline = work * years / rate + sweep_bytes / memory_rate
     record: dict[str, Any] = {
         "cells": cells, "years": years, "modes": len(MODES), "segments": segments,

@@ -86,8 +86,9 @@ def validate_model_command(
         help="Use the city's calibration.yaml when present.")] = True,
     coefficients: Annotated[str | None, typer.Option(
         help="Apply a transferred coefficient set (a 'set' of "
-             "mobility_sim/data/transferred_coefficients.csv, e.g. swiss_astra_2016) instead "
-             "of the default time and cost coefficients and refit the constants in memory. "
+             "mobility_sim/data/transferred_coefficients.csv, e.g. swiss_astra_2016; or a "
+             "choice structure: mnl, biogeme_optima_nested) instead of the defaults and "
+             "refit the constants in memory. "
              "Default output folder: output/validation/<slug>/<set>.")] = None,
 ) -> None:
     """Compare the model's elasticities and emergent quantities with published figures."""

@@ -111,7 +111,7 @@ def car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
                 attract, _ = reference.attractiveness(inputs, base, s, k, rows, dist)
                 flow = reference.destination_flows(origins[s, rows], attract, factors)
                 share = reference.mode_shares(
-                    reference.mode_weights(inputs, params, s, k, rows, dist))
+                    reference.mode_weights(inputs, params, s, k, rows, dist), params)
                 for m in CAR_MODES:
                     total += float((flow * share[m] * dist).sum()) * params.vkm_per_pkm[m]
     return total

@@ -8,6 +8,11 @@ alternative-specific constants are then fitted again to the city's observed spli
 transferred model is always re-calibrated), and ``validate-model --coefficients NAME`` reports
 the elasticities that result beside the published ranges, so the defaults and each transferred
 set are judged by the same yardstick.
+
+The same table holds choice structures (``nest.*`` keys): ``mnl``, the multinomial logit
+(every nest scale 1), and ``biogeme_optima_nested``, the car / non-car nesting estimated on the
+Swiss Optima survey, to set beside the default motorised / non-motorised nesting
+(``docs/calibration.md``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, PT, PURPOSES, WALK
+from ..kernels.spec import BIKE, CAR_EV, CAR_ICE, EBIKE, MODES, PT, PURPOSES, WALK
 
 #: The parameter-table mode of each model mode (both car powertrains share ``car``).
 MODE_KEY: dict[int, str] = {WALK: "walk", BIKE: "bike", EBIKE: "ebike", PT: "pt",
@@ -284,6 +284,31 @@ class Utility:
     cost: PerPurpose
     bike_infra: float
     asc: PerMode
+
+
+@dataclass(frozen=True)
+class Nest:
+    """``nest.*`` parameters: the nests of the mode choice (a nested logit).
+
+    Attributes
+    ----------
+    member : PerMode
+        Number of the nest (1, 2 or 3) each mode belongs to (-).
+    scale_1, scale_2, scale_3 : float
+        Scale (dissimilarity) parameter of each nest, in (0, 1]; 1 for every nest gives the
+        multinomial logit (-).
+    """
+
+    member: PerMode
+    scale_1: float
+    scale_2: float
+    scale_3: float
+
+    def structure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the kernel's ``(nest, nest_scale)``: 0-based nest per model mode, scales."""
+        member = np.array([int(self.member.of_mode(m)) - 1 for m in range(len(MODES))],
+                          dtype=np.int64)
+        return member, np.array([self.scale_1, self.scale_2, self.scale_3])
 
 
 @dataclass(frozen=True)
@@ -824,7 +849,7 @@ class ModelParameters:
 
     Attributes
     ----------
-    geometry, speed, pt, car, parking, size, destination, utility, ebike, bike, annual,
+    geometry, speed, pt, car, parking, size, destination, utility, nest, ebike, bike, annual,
     balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi,
     telework, frequency
         The groups of ``parameters.csv``.
@@ -843,6 +868,7 @@ class ModelParameters:
     size: Size
     destination: Destination
     utility: Utility
+    nest: Nest
     ebike: Ebike
     bike: Bike
     annual: Annual

@@ -435,6 +435,7 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     infra[[BIKE, EBIKE]] = utility.bike_infra
     vkm_per_pkm = np.zeros(n_modes)
     vkm_per_pkm[list(CAR_MODES)] = 1.0 / occupancy
+    nest, nest_scale = mp.nest.structure()
     return DemandParams(
         trip_rate=trip_rate,
         asc=asc, time_coef=per_mode(utility.time), ovt_coef=utility.ovt,
@@ -446,4 +447,5 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         circuity=mp.geometry.circuity, intrazonal_factor=mp.geometry.intrazonal_factor,
         vkm_per_pkm=vkm_per_pkm, ef_ttw=ef_ttw, ef_wtw=ef_wtw,
         tolerance=mp.balancing.tolerance, max_iterations=mp.balancing.max_iterations,
+        nest=nest, nest_scale=nest_scale,
     )

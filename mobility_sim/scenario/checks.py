@@ -67,6 +67,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "lanes": (0.0, 20.0), "pcu": (0.0, 10.0), "1/kEUR": (0.0, 1.0),
     "km/car/year": (0.0, 200_000.0), "1/util": (0.0, 1.0),
     "degC": (-50.0, 50.0), "MJ/l": (0.0, 100.0), "MJ/kg": (0.0, 150.0),
+    "nest": (1.0, 3.0),
 }
 
 Where = Callable[[list[Any]], str]
@@ -94,13 +95,20 @@ class Checked:
 def value_problem(key: str, value: float, unit: str) -> str | None:
     """Return why ``value`` is out of range for parameter ``key`` (in ``unit``), or None.
 
-    Values must be finite; shares must lie in [0, 1]; lengths, speeds, times, densities and
+    Values must be finite; a mode's nest is 1, 2 or 3 and a nest's scale lies in (0, 1];
+    shares must lie in [0, 1]; lengths, speeds, times, densities and
     rates must be positive; persons per vehicle at least 1 (the driver); prices must not be
     negative; marginal utilities of time and money must not be positive; and every value must
     lie within the physical bounds of its unit (:data:`UNIT_BOUNDS`).
     """
     if not math.isfinite(value):
         return f"{key} must be a finite number (got {value})"
+    if key.startswith("nest.member.") and value not in (1.0, 2.0, 3.0):
+        return f"{key} is the number of a mode-choice nest and must be 1, 2 or 3 (got {value})"
+    if key.startswith("nest.scale_") and not 0.0 < value <= 1.0:
+        return (f"{key} is a nest's scale and must lie in (0, 1]: above 1 the nested logit is "
+                f"not consistent with random utility maximisation, and 1 makes the nest's "
+                f"modes independent alternatives (got {value})")
     if key in SHARE_PARAMETERS and not 0.0 <= value <= 1.0:
         return f"{key} is a share and must lie in [0, 1] (got {value})"
     if unit in POSITIVE_UNITS and value <= 0:
