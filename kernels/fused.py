@@ -736,7 +736,7 @@ def transcendentals(
     dest_scale: Sequence[float],
     doubly_constrained: Sequence[bool],
     n_alternatives: Sequence[int] | None = None,
-    nest_evaluations: Sequence[int] | None = None,
+    inclusive_values: Sequence[int] | None = None,
 ) -> int:
     """Count the exp and log evaluations :func:`demand_fused` makes in one year.
 
@@ -755,7 +755,7 @@ def transcendentals(
     n_alternatives : sequence of int, optional
         The kernel's alternatives per evaluated purpose (:func:`alternatives`); default: the
         modes.
-    nest_evaluations : sequence of int, optional
+    inclusive_values : sequence of int, optional
         Per evaluated purpose, the inclusive values of scale below 1 computed per cell pair
         and pass (:func:`nest_evaluations`); default: none (the multinomial logit).
 
@@ -767,11 +767,11 @@ def transcendentals(
     pairs = n_cells * n_cells
     if n_alternatives is None:
         n_alternatives = [len(MODES)] * len(dest_scale)
-    if nest_evaluations is None:
-        nest_evaluations = [0] * len(dest_scale)
+    if inclusive_values is None:
+        inclusive_values = [0] * len(dest_scale)
     total = 0
     for lam, doubly, n_alt, nests in zip(dest_scale, doubly_constrained, n_alternatives,
-                                         nest_evaluations, strict=True):
+                                         inclusive_values, strict=True):
         passes = 2 if doubly else 1
         per_pair = n_alt + 2 * n_segments * (lam != 1.0) + 2 * nests
         total += passes * per_pair * pairs
