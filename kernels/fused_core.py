@@ -146,6 +146,15 @@ def _weighted_modes(f_s, i, e, col, out):
 
 
 @njit(**_OPTS)
+def _is_nested(scale):
+    """Whether any nest's scale is below 1 (else the mode choice is a multinomial logit)."""
+    for k in range(scale.size):
+        if scale[k] != 1.0:
+            return True
+    return False
+
+
+@njit(**_OPTS)
 def _nested_modes(f, s, i, e, col, out, nest, scale, alias, ip, mult):
     """Nested logit's ``out[j] = W_j = sum_k I_kj ** scale[k]`` of segment ``s``, ``j < len(out)``.
 
@@ -298,7 +307,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
     w = np.empty(tile, px.dtype)
     ip = np.empty((n_seg, scale.size, tile), px.dtype)
     mult = np.empty((n_seg, scale.size, tile), px.dtype)
-    nested = np.any(scale != 1.0)
+    nested = _is_nested(scale)
     g = np.zeros((BLOCK, n_modes))
     h = np.zeros((BLOCK, n_modes))
     no_coef = np.empty(0, px.dtype)
@@ -408,7 +417,7 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
     """
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     zero = e.dtype.type(0.0)
-    nested = np.any(scale != 1.0)
+    nested = _is_nested(scale)
     g = np.zeros(n_modes)
     h = np.zeros(n_modes)
     bsel = b[origin_class[i]]

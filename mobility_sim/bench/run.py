@@ -165,7 +165,7 @@ def run_benchmark(
                            [bool(params0.doubly_constrained[k]) for k in purs],
                            [alternatives(yearly[0][0], params0, k, segs)[0].size for k in purs],
                            [nest_evaluations(purpose_arrays(yearly[0][0], params0, k, segs,
-                                                            np.float64)) for k in purs])
+                                                            compute)) for k in purs])
     roofline = work * years / rate + sweep_bytes / memory_rate
     record: dict[str, Any] = {
         "cells": cells, "years": years, "modes": len(MODES), "segments": segments,
