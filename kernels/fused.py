@@ -15,6 +15,12 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    (car running costs, parking, charges) is one alternative per distinct cost coefficient of
    the segments (income groups value money differently), with weight 0 for the other
    segments (:func:`alternatives`); a flat fare's difference enters the segments' weights.
+   Money costs stay apart from the rest of the utility: ``g(d_ij) (c_j + d_ij k)`` with the
+   destination's money cost ``c_j`` (fare, parking, charge, times the cost coefficient) and
+   the cost per km ``k``, so that cost damping ``g(d) = (d / d_ref) ** cost_damping`` (one log
+   and one exp per cell pair, shared by every mode and segment; :func:`.spec.cost_damping_factor`)
+   weighs them by trip length. With damping, a fare differs between cell pairs too, so a mode
+   with a fare is split by cost coefficient like the others.
 2. When the logsum coefficient ``dest_scale[p]`` is 1 and the mode choice is a multinomial
    logit, the size term is folded into the exponent too, and every per-origin quantity is a
    per-mode row sum: trips, passenger-km and the destination-choice denominator of every
@@ -101,10 +107,18 @@ class PurposeArrays:
         Origin part of the utility, and the utility per network km from each origin, per
         alternative (``alt_mode``).
     b : ndarray, shape (C, A, N)
-        Destination part of the utility per class of origin: inside (0) and outside (1) the
-        cordon (each with the cordon charge of the destinations on the other side); with
-        external zones, classes 2 and 3 are the same for external origins, with the external
-        destinations closed (``-inf``).
+        Destination part of the utility, money costs apart, per class of origin: inside (0)
+        and outside (1) the cordon; with external zones, classes 2 and 3 are the same for
+        external origins, with the external destinations closed (``-inf``).
+    cb : ndarray, shape (C, A, N)
+        Money cost of the destination in utility (fare, destination cost and, per class of
+        origin, the cordon charge of the destinations on the other side of the cordon, times
+        the cost coefficient), before cost damping.
+    ck : ndarray, shape (A,)
+        Money cost per network km in utility (cost per km times the cost coefficient), before
+        cost damping.
+    damp : ndarray, shape (2,)
+        ``[cost_damping, 1 / cost_damping_ref_km]`` (float64); ``cost_damping`` 0: no damping.
     kvj : ndarray, shape (A, N)
         Destination part of the time slope of modes with per-cell speeds (car, PT).
     origin_class : ndarray of int64, shape (N,)
@@ -147,6 +161,9 @@ class PurposeArrays:
     b: np.ndarray
     kvj: np.ndarray
     origin_class: np.ndarray
+    cb: np.ndarray
+    ck: np.ndarray
+    damp: np.ndarray
     f: np.ndarray
     origins: np.ndarray
     size: np.ndarray
@@ -225,8 +242,9 @@ def alternatives(
     has a different exponential per cost coefficient, so it becomes one alternative per
     distinct coefficient, open only to the segments with that coefficient (weight 0 for the
     others). A mode with no money cost, or a flat fare only, stays one alternative: its fare
-    differs between segments by a constant, folded into the segments' origin weights. With a
-    single coefficient the alternatives are the modes.
+    differs between segments by a constant, folded into the segments' origin weights (unless
+    costs are damped: the fare then weighs differently with each trip's length, and a mode
+    with a fare is split too). With a single coefficient the alternatives are the modes.
 
     Returns
     -------
@@ -241,7 +259,8 @@ def alternatives(
     coef = np.asarray(params.cost_coef, dtype=np.float64)[list(segments), p]
     distinct = np.unique(coef)
     pair_cost = ((params.cost_per_km != 0) | (params.cordon_charge != 0)
-                 | np.any(inputs.dest_cost[p] != 0, axis=1))
+                 | np.any(inputs.dest_cost[p] != 0, axis=1)
+                 | ((params.fare != 0) & (params.cost_damping != 0.0)))
     alt_mode: list[int] = []
     alt_coef: list[float] = []
     columns: list[np.ndarray] = []
@@ -299,30 +318,29 @@ def purpose_arrays(
     inv_speed = inv_speed[alt_mode]
     scale = params.circuity / 1000.0
     speed = np.where(per_cell, 1.0, params.speed)
-    slope = (np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode]
-             + alt_coef * params.cost_per_km[alt_mode]) * inv
+    slope = np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode] * inv
+    per_km_cost = alt_coef * params.cost_per_km[alt_mode] * inv
     kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode] * inv
     half_infra = 0.5 * inputs.bike_infra[None, :]
     infra = params.infra_coef[alt_mode][:, None] * half_infra
     a = (params.ovt_coef * inputs.origin_time[alt_mode] + infra) * inv[:, None]
-    b_inside = (
-        (params.ovt_coef * inputs.dest_time[alt_mode]
-         + alt_coef[:, None] * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode])
-         + infra) * inv[:, None]
-        + _log(inputs.dest_avail[alt_mode])
-    )
+    b_inside = ((params.ovt_coef * inputs.dest_time[alt_mode] + infra) * inv[:, None]
+                + _log(inputs.dest_avail[alt_mode]))
+    cost_inside = (alt_coef[:, None] * inv[:, None]
+                   * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode]))
     gravity = bool(params.dest_scale[p] == 1.0) and not nested
     if gravity:
         b_inside = b_inside + _log(inputs.size[p])[None, :]
     cordon = np.asarray(inputs.cordon, dtype=bool)
     charge = (alt_coef * params.cordon_charge[alt_mode] * inv)[:, None]
-    b_outside = b_inside + charge * cordon[None, :]  # trips into the cordon
-    b_inside = b_inside + charge * ~cordon[None, :]  # trips out of it
-    classes = [b_inside, b_outside]
+    cost_outside = cost_inside + charge * cordon[None, :]  # trips into the cordon
+    cost_inside = cost_inside + charge * ~cordon[None, :]  # trips out of it
+    classes, costs = [b_inside, b_inside], [cost_inside, cost_outside]
     external = inputs.external_mask()
     if external.any():  # external origins: no external destination
         closed = np.where(external, -np.inf, 0.0)[None, :]
-        classes += [b_inside + closed, b_outside + closed]
+        classes += [b_inside + closed, b_inside + closed]
+        costs += costs
     f = (inputs.origin_avail[seg][:, alt_mode]
          * np.exp(params.asc[seg, p, :][:, alt_mode] * inv[None, :])[:, :, None]
          * (seg_weight ** inv[None, :])[:, :, None])
@@ -340,6 +358,9 @@ def purpose_arrays(
         b=cast(np.stack(classes)),
         kvj=cast(kv[:, None] * inv_speed),
         origin_class=np.ascontiguousarray(~cordon + 2 * external, dtype=np.int64),
+        cb=cast(np.stack(costs)),
+        ck=cast(per_km_cost),
+        damp=np.array([params.cost_damping, 1.0 / params.cost_damping_ref_km]),
         f=cast(f),
         origins=np.ascontiguousarray(origins, dtype=np.float64),
         size=cast(inputs.size[p]),
@@ -570,7 +591,8 @@ def demand_fused(
         arr = purpose_arrays(inputs, params, p, segs, dtype)
         n_alt = arr.alt_mode.size
         is_car = np.isin(arr.alt_mode, list(CAR_MODES))
-        geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class)
+        geometry = (arr.px, arr.py, arr.dz, arr.a, arr.sl, arr.b, arr.kvj, arr.origin_class,
+                    arr.cb, arr.ck, arr.damp)
         nests = (arr.alt_nest, arr.nest_scale, arr.nest_alias)
         s_trips = np.zeros((len(segs), n, n_alt))
         s_pkm = np.zeros((len(segs), n, n_alt))
@@ -708,7 +730,8 @@ def trips_by_destination_fused(
             tt[:] = 0.0
             for start, stop in group_runs:
                 fused_core.flow_rows(start, stop, arr.px, arr.py, arr.dz, arr.a, arr.sl, b,
-                                     arr.kvj, arr.origin_class, arr.f, arr.gravity, arr.lam,
+                                     arr.kvj, arr.origin_class, arr.cb, arr.ck, arr.damp,
+                                     arr.f, arr.gravity, arr.lam,
                                      size, arr.alt_nest, arr.nest_scale, arr.nest_alias, weight,
                                      arr.origins, denom, s_trips, s_pkm, s_logsum, district,
                                      is_car, tt)
@@ -737,6 +760,7 @@ def transcendentals(
     doubly_constrained: Sequence[bool],
     n_alternatives: Sequence[int] | None = None,
     inclusive_values: Sequence[int] | None = None,
+    cost_damping: bool = False,
 ) -> int:
     """Count the exp and log evaluations :func:`demand_fused` makes in one year.
 
@@ -744,7 +768,8 @@ def transcendentals(
     pass (two passes for doubly constrained purposes, one otherwise), plus, per cell pair,
     segment and pass, a log and an exp when ``dest_scale`` is not 1, and per cell pair and pass
     a log and an exp per inclusive value computed (a segment's nest of scale below 1 that it
-    does not share with a lower segment). ``N`` logs of row sums are ignored.
+    does not share with a lower segment), and with cost damping a log and an exp per cell pair
+    and pass. ``N`` logs of row sums are ignored.
 
     Parameters
     ----------
@@ -758,6 +783,8 @@ def transcendentals(
     inclusive_values : sequence of int, optional
         Per evaluated purpose, the inclusive values of scale below 1 computed per cell pair
         and pass (:func:`nest_evaluations`); default: none (the multinomial logit).
+    cost_damping : bool
+        Whether money costs are damped by trip length (``DemandParams.cost_damping``).
 
     Returns
     -------
@@ -773,6 +800,6 @@ def transcendentals(
     for lam, doubly, n_alt, nests in zip(dest_scale, doubly_constrained, n_alternatives,
                                          inclusive_values, strict=True):
         passes = 2 if doubly else 1
-        per_pair = n_alt + 2 * n_segments * (lam != 1.0) + 2 * nests
+        per_pair = n_alt + 2 * n_segments * (lam != 1.0) + 2 * nests + 2 * cost_damping
         total += passes * per_pair * pairs
     return total

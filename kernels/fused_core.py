@@ -23,6 +23,10 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``kvj`` (M, N) T
     Destination part of the time slope of modes with per-cell speeds (``kv[m] / speed_j``;
     zero for the other modes).
+``cb`` (C, M, N), ``ck`` (M,) T, ``damp`` (2,) float64
+    Money costs in utility, apart: of the destination (per class of origin, as ``b``) and per
+    network km, both multiplied per cell pair by the cost damping
+    ``(max(d_ij, dz) * damp[1]) ** damp[0]`` (1 when ``damp[0]`` is 0).
 ``f`` (S, M, N) T
     Origin weight of each mode per segment: availability times ``exp(asc)``.
 ``gravity`` bool
@@ -70,16 +74,19 @@ _OPTS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": FASTM
 
 
 @njit(**_OPTS)
-def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef, carw, cp):
+def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, cbsel, ck, damp, e, d, gd, col, g, h,
+               coef, carw, cp):
     """Exponentiated utilities from origin ``i`` to destinations ``j0 .. j1``.
 
     Writes distances ``d[col + j - j0]`` and ``e[m, col + j - j0] = exp(V_ijm)`` (weights
-    folded into ``bsel``), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d`` to ``h[m]`` (tile
-    sums in the compute dtype, added in float64). When ``coef`` (M,) is not empty, ``e`` is an
-    accumulator instead: ``e[m, col + j - j0] += coef[m] exp(V_ijm)`` (one loop, no store and
-    reload of the exponentials); and when ``cp`` is not empty, the car passenger-km of the
-    origin are added to it too: ``cp[j - j0] += carw[m] exp(V_ijm) d_ij`` for the modes with
-    ``carw[m] != 0``.
+    folded into ``bsel``), with ``V_ijm = a + b_j + d_ij (sl + kvj_j) + g_ij (cb_j + d_ij ck)``
+    and the cost damping ``g_ij = (max(d_ij, dz) * damp[1]) ** damp[0]`` (1 when ``damp[0]``
+    is 0; ``gd`` (TILE,) is its scratch), and adds ``sum_j e`` to ``g[m]`` and ``sum_j e d``
+    to ``h[m]`` (tile sums in the compute dtype, added in float64). When ``coef`` (M,) is not
+    empty, ``e`` is an accumulator instead: ``e[m, col + j - j0] += coef[m] exp(V_ijm)`` (one
+    loop, no store and reload of the exponentials); and when ``cp`` is not empty, the car
+    passenger-km of the origin are added to it too: ``cp[j - j0] += carw[m] exp(V_ijm) d_ij``
+    for the modes with ``carw[m] != 0``.
     """
     width = j1 - j0
     xi, yi = px[i], py[i]
@@ -91,14 +98,23 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef, c
     if j0 <= i < j1:
         dt[i - j0] = dz
     zero = px.dtype.type(0.0)
+    gt = gd[:width]
+    if damp[0] != 0.0:
+        t_damp, t_inv, t_floor = px.dtype.type(damp[0]), px.dtype.type(damp[1]), px.dtype.type(dz)
+        for j in range(width):
+            x = dt[j] if dt[j] > t_floor else t_floor
+            gt[j] = fast_exp(t_damp * fast_log(x * t_inv))
+    else:
+        gt[:] = 1
     for m in range(e.shape[0]):
-        am, sm = a[m, i], sl[m, i]
+        am, sm, km_cost = a[m, i], sl[m, i], ck[m]
         bm, km, em = bsel[m, j0:j1], kvj[m, j0:j1], e[m, col:col + width]
+        cbm = cbsel[m, j0:j1]
         gs, hs = zero, zero
         if coef.size and cp.size and carw[m] != 0:
             cm, cw, cpt = coef[m], carw[m], cp[:width]
             for j in range(width):
-                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
+                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]) + gt[j] * (cbm[j] + dt[j] * km_cost))
                 em[j] += cm * v
                 gs += v
                 hs += v * dt[j]
@@ -106,13 +122,13 @@ def _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, col, g, h, coef, c
         elif coef.size:
             cm = coef[m]
             for j in range(width):
-                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
+                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]) + gt[j] * (cbm[j] + dt[j] * km_cost))
                 em[j] += cm * v
                 gs += v
                 hs += v * dt[j]
         else:
             for j in range(width):
-                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]))
+                v = fast_exp(am + bm[j] + dt[j] * (sm + km[j]) + gt[j] * (cbm[j] + dt[j] * km_cost))
                 em[j] = v
                 gs += v
                 hs += v * dt[j]
@@ -288,8 +304,8 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 
 
 @njit(**_OPTS)
-def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
-               scale, alias, stored, logsum, factors, origins, denom, acc):
+def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity,
+               lam, size, nest, scale, alias, stored, logsum, factors, origins, denom, acc):
     """Store the attractiveness of origins ``start .. stop``; make the first Furness sweep.
 
     ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
@@ -303,6 +319,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
     n_seg, n_modes, n = f.shape[0], f.shape[1], px.size
     tile = min(TILE, n)
     d = np.empty(tile, px.dtype)
+    gd = np.empty(tile, px.dtype)
     e = np.empty((n_modes, tile), px.dtype)
     w = np.empty(tile, px.dtype)
     ip = np.empty((n_seg, scale.size, tile), px.dtype)
@@ -318,9 +335,9 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity,
             j1 = min(j0 + tile, n)
             for k in range(count):
                 i = block + k
-                bsel = b[origin_class[i]]
-                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, ZERO, g[k], h[k],
-                           no_coef, no_coef, no_coef)
+                bsel, cbsel = b[origin_class[i]], cb[origin_class[i]]
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, cbsel, ck, damp, e, d, gd,
+                           ZERO, g[k], h[k], no_coef, no_coef, no_coef)
                 for s in range(n_seg):
                     if gravity:
                         _weighted_modes(f[s], i, e, ZERO, stored[s, i, j0:j1])
@@ -395,9 +412,9 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
 
 @njit(**_OPTS)
-def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest, scale,
-                  alias, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w, att, ip, mult,
-                  block_tt, is_car, cpo):
+def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity, lam, size,
+                  nest, scale, alias, weight, origins, denom, trips, pkm, logsum, e, d, gd, ratio,
+                  w, att, ip, mult, block_tt, is_car, cpo):
     """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
 
     When ``cpo`` (N,) is not empty, the row's car passenger-km by destination (the modes with
@@ -420,11 +437,11 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
     nested = _is_nested(scale)
     g = np.zeros(n_modes)
     h = np.zeros(n_modes)
-    bsel = b[origin_class[i]]
+    bsel, cbsel = b[origin_class[i]], cb[origin_class[i]]
     for j0 in range(0, n, TILE):
         j1 = min(j0 + TILE, n)
-        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, e, d, j0, g, h, e[0, :0], e[0, :0],
-                   e[0, :0])
+        _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, cbsel, ck, damp, e, d, gd, j0, g, h,
+                   e[0, :0], e[0, :0], e[0, :0])
     track = cpo.size > 0
     coefs = np.zeros(n_seg)
     totals = np.zeros(n_seg)
@@ -519,8 +536,9 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, s
 
 
 @njit(**_OPTS)
-def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
-              scale, alias, weight, origins, denom, trips, pkm, logsum, district, is_car, tt):
+def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity, lam,
+              size, nest, scale, alias, weight, origins, denom, trips, pkm, logsum, district,
+              is_car, tt):
     """Trips and passenger-km by origin and mode for origins ``start .. stop``.
 
     ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
@@ -541,6 +559,7 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
     dt = px.dtype
     e = np.empty((n_modes, n), dt)
     d = np.empty(n, dt)
+    gd = np.empty(TILE, dt)
     ratio = np.empty((f.shape[0], scale.size, n), dt)
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
@@ -555,9 +574,9 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
             block_cp[:] = 0
         for i in range(block, min(block + BLOCK, stop)):
             cpo = block_cp[i - block] if track else d[:0]
-            _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, lam, size, nest,
-                          scale, alias, weight, origins, denom, trips, pkm, logsum, e, d, ratio, w,
-                          att, ip, mult, block_tt, is_car, cpo)
+            _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity,
+                          lam, size, nest, scale, alias, weight, origins, denom, trips, pkm,
+                          logsum, e, d, gd, ratio, w, att, ip, mult, block_tt, is_car, cpo)
         for m in range(n_modes):
             ttm, acc = tt[m], block_tt[m]
             for j in range(n):
@@ -570,8 +589,8 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, gravity, 
 
 
 @njit(**_OPTS)
-def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, origins, denom,
-                       trips, pkm, district, is_car, tt):
+def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f,
+                       origins, denom, trips, pkm, district, is_car, tt):
     """:func:`flow_rows` when the denominators are known and the logsum coefficient is 1.
 
     The coefficients of every origin are known before its row is evaluated, so the row is
@@ -583,6 +602,7 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, 
     dt = px.dtype
     tile = min(TILE, n)
     d = np.empty(tile, dt)
+    gd = np.empty(tile, dt)
     acc = np.empty((n_modes, tile), dt)
     g = np.zeros((BLOCK, n_modes))
     h = np.zeros((BLOCK, n_modes))
@@ -613,9 +633,9 @@ def known_gravity_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, f, 
                 cpb[:count, :width] = 0
             for k in range(count):
                 i = block + k
-                bsel = b[origin_class[i]]
-                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, acc, d, ZERO, g[k], h[k],
-                           cm[k], carw[k], cpb[k] if track else d[:0])
+                bsel, cbsel = b[origin_class[i]], cb[origin_class[i]]
+                _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, cbsel, ck, damp, acc, d, gd,
+                           ZERO, g[k], h[k], cm[k], carw[k], cpb[k] if track else d[:0])
             for m in range(n_modes):
                 ttm, am = tt[m, j0:j1], acc[m, :width]
                 for j in range(width):

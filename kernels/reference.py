@@ -14,9 +14,12 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
 
        V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
                + ovt_coef * (origin_time[m,i] + dest_time[m,j])
-               + cost_coef[s,p] * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
+               + cost_coef[s,p] * g(d_ij) * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
                                    + cordon_charge[m] * [exactly one of i, j in cordon])
                + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
+
+   with the cost damping ``g(d) = (max(d, d_ii) / cost_damping_ref_km) ** cost_damping``
+   (1 without damping; :func:`.spec.cost_damping_factor`).
 
 3. Mode choice (nested logit with availability weights; mode ``m`` in nest ``k(m)`` of scale
    ``lambda_k``, :func:`.spec.nest_structure`)::
@@ -63,6 +66,7 @@ from .spec import (
     DemandParams,
     check_inputs,
     check_origin_groups,
+    cost_damping_factor,
     nest_structure,
 )
 
@@ -103,6 +107,7 @@ def mode_weights(
                                  + 1.0 / inputs.car_speed[None, :])
     pt_minutes_per_km = 30.0 * (1.0 / inputs.pt_speed[rows, None]
                                 + 1.0 / inputs.pt_speed[None, :])
+    damping = cost_damping_factor(params, dist, inputs.cell_size)
     weights = np.empty((n_modes, b, dist.shape[1]))
     for m, mode in enumerate(MODES):
         if mode.startswith("car"):
@@ -122,7 +127,7 @@ def mode_weights(
             + params.time_coef[m] * ivt
             + params.ovt_coef * (inputs.origin_time[m, rows][:, None]
                                  + inputs.dest_time[m][None, :])
-            + params.cost_coef[s, p] * cost
+            + params.cost_coef[s, p] * damping * cost
             + params.infra_coef[m] * infra
         )
         avail = (inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]

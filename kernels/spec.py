@@ -204,6 +204,14 @@ class DemandParams:
         Scale (dissimilarity) parameter of each nest, in (0, 1]: 1 makes the nest's modes
         independent alternatives (as in a multinomial logit); lower values make them closer
         substitutes of one another than of the modes of other nests. Given with ``nest``.
+    cost_damping : float
+        Elasticity of the cost coefficient with respect to trip distance, in (-1, 0]: every
+        money cost of a trip (per km, fare, destination cost, cordon charge) weighs
+        ``(d_ij / cost_damping_ref_km) ** cost_damping`` times ``cost_coef`` (cost damping;
+        distances below the intrazonal one count as it, see :func:`cost_damping_factor`).
+        0 (the default): no damping.
+    cost_damping_ref_km : float
+        Network distance, km, at which the cost coefficient is ``cost_coef`` (> 0).
     """
 
     trip_rate: np.ndarray
@@ -227,6 +235,21 @@ class DemandParams:
     max_iterations: int = 500
     nest: np.ndarray | None = None
     nest_scale: np.ndarray | None = None
+    cost_damping: float = 0.0
+    cost_damping_ref_km: float = 1.0
+
+
+def cost_damping_factor(params: DemandParams, dist: np.ndarray, cell_size: float) -> np.ndarray:
+    """Return the factor on the cost coefficient at network distances ``dist`` (km).
+
+    ``(max(d, d0) / cost_damping_ref_km) ** cost_damping`` with ``d0`` the intrazonal network
+    distance (no trip is shorter than a trip within a cell); ones without damping. With an
+    exponent above -1 the damped cost of a trip still grows with its length.
+    """
+    if params.cost_damping == 0.0:
+        return np.ones_like(dist)
+    floor = params.circuity * params.intrazonal_factor * cell_size / 1000.0
+    return (np.maximum(dist, floor) / params.cost_damping_ref_km) ** params.cost_damping
 
 
 def nest_structure(params: DemandParams) -> tuple[np.ndarray, np.ndarray]:
@@ -331,6 +354,11 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         if arr.shape != shape:
             problems.append(f"params.{name}: shape {arr.shape}, expected {shape}")
     problems += _nest_problems(params, m)
+    if not -1.0 < params.cost_damping <= 0.0:
+        problems.append("params.cost_damping: must be in (-1, 0] (0: no damping; at -1 or "
+                        "below a longer trip would cost less)")
+    if not (np.isfinite(params.cost_damping_ref_km) and params.cost_damping_ref_km > 0):
+        problems.append("params.cost_damping_ref_km: must be finite and > 0")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:

@@ -277,7 +277,10 @@ def welfare_rows(year: int, cell_ids: np.ndarray, trips: np.ndarray, logsum: np.
     mode utilities, whose money coefficient turns it into EUR (Williams 1977; de Jong et al.
     2007, "The logsum as an evaluation measure", Transportation Research A 41). Only
     differences mean anything: the difference of two runs in the same year is the consumer
-    surplus of one against the other. Cells with nothing reachable count 0.
+    surplus of one against the other. Cells with nothing reachable count 0. With cost damping
+    (``cost_damping.exponent``) a euro weighs more on short trips than on long ones; the
+    money coefficient used here is the one at the reference distance (``cost_damping.ref_km``),
+    an approximation of a logsum whose money coefficient varies with trip length.
 
     Parameters
     ----------

@@ -64,18 +64,21 @@ def test_full_model_in_float64_agrees_with_the_reference_in_the_same_run():
     # the kernel's: each car-available segment split into combustion and electric car owners
     assert record["kernel_segments"] == 9
     assert record["city_totals_max_rel_diff_vs_reference"] < 1e-9
-    # Commute (doubly constrained): two exp passes of 10 alternatives (walk, bike, e-bike, PT
-    # and the two car powertrains once per income group: each values its running cost
-    # differently); other purposes: one pass, plus a log and an exp per kernel segment when
-    # their logsum coefficient is not 1; and in every pass a log and an exp per inclusive
-    # value of the mode choice's nests of scale below 1 (two by default: motorised and not):
-    # the motorised one per kernel segment, the walking and cycling one once (every segment
-    # weighs walking and cycling alike in this uncalibrated city: fused.nest_aliases).
+    # Commute (doubly constrained): two exp passes of 12 alternatives (walk, bike, e-bike, and
+    # PT and the two car powertrains once per income group: each values its fare and running
+    # cost differently, and with cost damping a fare weighs differently on every cell pair);
+    # other purposes: one pass, plus a log and an exp per kernel segment when their logsum
+    # coefficient is not 1; in every pass a log and an exp per inclusive value of the mode
+    # choice's nests of scale below 1 (two by default: motorised and not): the motorised one
+    # per kernel segment, the walking and cycling one once (every segment weighs walking and
+    # cycling alike in this uncalibrated city: fused.nest_aliases); and a log and an exp per
+    # cell pair for the cost damping.
     values = parameters()
     other_scale = float(values["destination.scale.other"])
     assert sum(float(values[f"nest.scale_{k}"]) < 1.0 for k in (1, 2, 3)) == 2
+    assert float(values["cost_damping.exponent"]) != 0.0
     nests = 9 + 1
-    per_pair = (2 * (10 + 2 * nests) + 10 + 2 * nests
+    per_pair = (2 * (12 + 2 * nests + 2) + 12 + 2 * nests + 2
                 + (0 if other_scale == 1.0 else 2 * 9))
     assert record["transcendentals_per_year"] == 200 * 200 * per_pair
 

@@ -94,9 +94,17 @@ def test_the_poorer_weigh_a_euro_more():
 def test_the_kernel_splits_the_charged_modes_by_cost_coefficient_only():
     inputs, params = base_year_inputs(synthetic_city(36, seed=3))
     segs = list(range(len(SEGMENTS)))
+    # car running costs differ per pair: one alternative per income group; so does PT's fare
+    # when costs are damped by trip length (the default); walking and cycling cost nothing
+    alt_mode, _, _ = alternatives(inputs, params, 0, segs)
+    assert params.cost_damping != 0.0
+    assert [MODES[m] for m in alt_mode].count("car_ice") == 3
+    assert [MODES[m] for m in alt_mode].count("pt") == 3
+    assert alt_mode.size == len(MODES) + 2 * len(CAR_MODES) + 2
+    # undamped, PT's flat fare differs between income groups by a constant: folded into the
+    # origin weights
+    params = dataclasses.replace(params, cost_damping=0.0)
     alt_mode, alt_coef, weight = alternatives(inputs, params, 0, segs)
-    # car running costs differ per pair: one alternative per income group; PT's flat fare is
-    # folded into the origin weights; walking and cycling cost nothing
     assert [MODES[m] for m in alt_mode].count("car_ice") == 3
     assert [MODES[m] for m in alt_mode].count("pt") == 1
     assert alt_mode.size == len(MODES) + 2 * len(CAR_MODES)

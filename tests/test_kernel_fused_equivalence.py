@@ -143,6 +143,17 @@ nestings = st.one_of(st.none(), st.tuples(
     st.lists(st.one_of(st.just(1.0), st.floats(0.05, 1.0)), min_size=3, max_size=3)))
 
 
+#: Cost damping: the exponent and the reference distance, or none.
+dampings = st.one_of(st.none(), st.tuples(st.floats(-0.95, 0.0), st.floats(0.2, 30.0)))
+
+
+def with_damping(params: DemandParams, damping) -> DemandParams:
+    """``params`` with a drawn cost damping (``None``: none)."""
+    if damping is None:
+        return params
+    return replace(params, cost_damping=damping[0], cost_damping_ref_km=damping[1])
+
+
 def with_nests(params: DemandParams, nests) -> DemandParams:
     """``params`` with a drawn nest structure (``None``: the multinomial logit)."""
     if nests is None:
@@ -176,16 +187,17 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
     districts=st.booleans(),
     nests=nestings,
     shared=st.booleans(),
+    damping=dampings,
 )
 @example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
          max_iterations=500, warm=False, external=True, districts=False,
-         nests=None, shared=False)  # scale drift
+         nests=None, shared=False, damping=None)  # scale drift
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
-                                        external, districts, nests, shared):
+                                        external, districts, nests, shared, damping):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
                                   districts)
-    params = with_nests(params, nests)
+    params = with_damping(with_nests(params, nests), damping)
     if shared:
         inputs, params = with_shared_constants(inputs, params)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
@@ -312,20 +324,25 @@ def test_a_zero_warm_start_factor_on_a_cell_with_a_target_is_restarted():
     assert_same_outputs(demand_fused(inputs, params, start), want)
 
 
-@pytest.mark.parametrize(("dest_scale", "doubly", "nests"), [
-    ((1.0, 0.9), (True, False), None),  # the MNL set-up: folded commute, general other purposes
-    ((0.8, 1.0), (True, False), None),  # general doubly constrained, folded origin-constrained
-    ((1.0, 0.9), (True, False), ([2, 2, 2, 1, 0, 0], [0.6, 1.0, 0.5])),  # nested logit
+@pytest.mark.parametrize(("dest_scale", "doubly", "nests", "damping"), [
+    # the MNL set-up: folded commute, general other purposes
+    ((1.0, 0.9), (True, False), None, None),
+    # general doubly constrained, folded origin-constrained
+    ((0.8, 1.0), (True, False), None, None),
+    ((1.0, 0.9), (True, False), ([2, 2, 2, 1, 0, 0], [0.6, 1.0, 0.5]), None),  # nested logit
+    ((1.0, 0.9), (True, False), ([2, 2, 2, 1, 0, 0], [0.6, 1.0, 0.5]), (-0.3, 5.0)),  # damped
 ])
-def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly, nests):
+def test_fused_equals_reference_over_several_tiles_and_blocks(dest_scale, doubly, nests,
+                                                               damping):
     # the random cities above have at most 24 cells: one tile of destinations and a few
     # blocks of origins; 1,100 cells take three tiles (TILE = 512) and many blocks
     from mobility_sim.bench import synthetic_inputs
 
     inputs, params = synthetic_inputs(1100, 2)
     inputs = replace(inputs, district=np.random.default_rng(3).integers(0, 40, inputs.n_cells))
-    params = with_nests(replace(params, dest_scale=np.array(dest_scale),
-                                doubly_constrained=np.array(doubly)), nests)
+    params = with_damping(with_nests(replace(params, dest_scale=np.array(dest_scale),
+                                             doubly_constrained=np.array(doubly)), nests),
+                          damping)
     start = np.exp(np.random.default_rng(4).normal(0.0, 0.1, (P, inputs.n_cells)))
     assert_same_outputs(demand_fused(inputs, params, start), demand_reference(inputs, params,
                                                                                start))

@@ -27,12 +27,14 @@ TIME_AND_COST = {"utility.time.walk", "utility.time.bike", "utility.time.ebike",
 
 #: The choice structures packaged beside the coefficient sets (docs/calibration.md).
 STRUCTURES = {"mnl", "biogeme_optima_nested"}
+#: The cost dampings packaged beside them.
+DAMPINGS = {"swiss_cost_damping", "no_cost_damping"}
 
 
 def test_every_set_gives_every_time_and_cost_coefficient_with_a_source():
     table = coefficient_sets()
-    assert set(set_names()) == {"swiss_astra_2016", "idf_eqasim"} | STRUCTURES
-    for name, rows in table[~table["set"].isin(STRUCTURES)].groupby("set"):
+    assert set(set_names()) == {"swiss_astra_2016", "idf_eqasim"} | STRUCTURES | DAMPINGS
+    for name, rows in table[~table["set"].isin(STRUCTURES | DAMPINGS)].groupby("set"):
         assert set(rows["key"]) == TIME_AND_COST, name
         assert (rows["value"] < 0).all(), name
         sourced = rows["source"].str.contains("eqasim-java|assumption|as utility.cost.commute")
@@ -50,6 +52,18 @@ def test_every_choice_structure_sets_nests_only_with_a_source():
     optima = transferred_parameters("biogeme_optima_nested")
     assert optima["nest.scale_2"] == pytest.approx(1 / 1.52, abs=5e-4)
     assert optima["nest.member.car"] != optima["nest.member.pt"] == optima["nest.member.walk"]
+
+
+def test_every_cost_damping_set_sets_the_exponent_only_with_a_source():
+    table = coefficient_sets()
+    for name in DAMPINGS:
+        rows = table[table["set"] == name]
+        assert rows["key"].tolist() == ["cost_damping.exponent"], name
+        assert rows["source"].str.len().gt(20).all(), name
+    assert transferred_parameters("no_cost_damping") == {"cost_damping.exponent": 0.0}
+    swiss = transferred_parameters("swiss_cost_damping")["cost_damping.exponent"]
+    assert swiss == -0.4
+    assert swiss < parameters()["cost_damping.exponent"] < 0  # the default damps less
 
 
 def test_unknown_set_is_refused_with_the_names():

@@ -165,7 +165,8 @@ def run_benchmark(
                            [bool(params0.doubly_constrained[k]) for k in purs],
                            [alternatives(yearly[0][0], params0, k, segs)[0].size for k in purs],
                            [nest_evaluations(purpose_arrays(yearly[0][0], params0, k, segs,
-                                                            compute)) for k in purs])
+                                                            compute)) for k in purs],
+                           cost_damping=params0.cost_damping != 0.0)
     roofline = work * years / rate + sweep_bytes / memory_rate
     record: dict[str, Any] = {
         "cells": cells, "years": years, "modes": len(MODES), "segments": segments,

@@ -12,7 +12,8 @@ set are judged by the same yardstick.
 The same table holds choice structures (``nest.*`` keys): ``mnl``, the multinomial logit
 (every nest scale 1), and ``biogeme_optima_nested``, the car / non-car nesting estimated on the
 Swiss Optima survey, to set beside the default motorised / non-motorised nesting
-(``docs/calibration.md``).
+(``docs/calibration.md``); and cost dampings (``cost_damping.*`` keys): ``swiss_cost_damping``,
+the Swiss national model's, and ``no_cost_damping``, one cost coefficient for every trip length.
 """
 
 from __future__ import annotations

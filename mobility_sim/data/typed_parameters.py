@@ -522,6 +522,22 @@ class Telework:
 
 
 @dataclass(frozen=True)
+class CostDamping:
+    """``cost_damping.*`` parameters: money weighs less on longer trips (``kernels/spec.py``).
+
+    Attributes
+    ----------
+    exponent : float
+        Elasticity of the cost coefficient with respect to trip distance, in (-1, 0].
+    ref_km : float
+        Network distance at which the cost coefficient is ``utility.cost`` (km).
+    """
+
+    exponent: float
+    ref_km: float
+
+
+@dataclass(frozen=True)
 class Frequency:
     """``frequency.*`` parameters: trips made or not made (``model/frequency.py``).
 
@@ -851,7 +867,7 @@ class ModelParameters:
     ----------
     geometry, speed, pt, car, parking, size, destination, utility, nest, ebike, bike, annual,
     balancing, speed_limit, external, freight, through, vot, income, ownership, traffic, sumi,
-    telework, frequency
+    telework, frequency, cost_damping
         The groups of ``parameters.csv``.
     fleet, pt_supply, emissions, health
         The groups of ``fleet_parameters.csv`` and ``health_parameters.csv``.
@@ -884,6 +900,7 @@ class ModelParameters:
     sumi: Sumi
     telework: Telework
     frequency: Frequency
+    cost_damping: CostDamping
     fleet: Fleet
     pt_supply: PtSupply
     emissions: Emissions

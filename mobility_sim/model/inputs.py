@@ -448,4 +448,5 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         vkm_per_pkm=vkm_per_pkm, ef_ttw=ef_ttw, ef_wtw=ef_wtw,
         tolerance=mp.balancing.tolerance, max_iterations=mp.balancing.max_iterations,
         nest=nest, nest_scale=nest_scale,
+        cost_damping=mp.cost_damping.exponent, cost_damping_ref_km=mp.cost_damping.ref_km,
     )

@@ -105,6 +105,12 @@ def value_problem(key: str, value: float, unit: str) -> str | None:
         return f"{key} must be a finite number (got {value})"
     if key.startswith("nest.member.") and value not in (1.0, 2.0, 3.0):
         return f"{key} is the number of a mode-choice nest and must be 1, 2 or 3 (got {value})"
+    if key == "cost_damping.exponent" and not -1.0 < value <= 0.0:
+        return (f"{key} is the elasticity of the cost coefficient with trip length and must lie "
+                f"in (-1, 0]: 0 is no damping, and at -1 or below a longer trip would cost "
+                f"less (got {value})")
+    if key == "cost_damping.ref_km" and not value > 0.0:
+        return f"{key} is a distance in km and must be > 0 (got {value})"
     if key.startswith("nest.scale_") and not 0.0 < value <= 1.0:
         return (f"{key} is a nest's scale and must lie in (0, 1]: above 1 the nested logit is "
                 f"not consistent with random utility maximisation, and 1 makes the nest's "
