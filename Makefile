@@ -9,7 +9,7 @@ DEMO_OUT      ?= output/demo
 .PHONY: demo test lab lint bench clean help
 
 help:
-	@echo "make demo   create .venv, install, run the demo package on Helsinki with the council page (about 3 min)"
+	@echo "make demo   create .venv, install, run the demo package on Helsinki with the council page (about 5 min on 2 cores)"
 	@echo "make test   create .venv if needed, install, run the whole test suite"
 	@echo "make lab    install JupyterLab (the notebook extra) and open the tutorial notebooks"
 
