@@ -185,6 +185,53 @@ def test_costs_follow_the_run_cordon_revenue_and_pt_service(package):
     assert a.loc["E-vans", "opex_eur"] > 0  # subsidies for the vans bought beyond the reference
 
 
+def test_the_cordon_earns_its_charge_on_every_crossing_leg_as_the_kernel_charges_it(package):
+    # the model's trips are one-way legs counted from the home end: an outsider's visit is two
+    # legs entering, a resident's trip out two legs leaving; with entries charged each leg
+    # pays half the charge (CordonCharge.legs_factor), as in the kernel
+    from mobility_sim.economics import cost_context
+    from mobility_sim.economics.rules import cost_lines
+
+    loaded, results = package
+    index = [m.display_label for m in loaded.scenario.measures].index("Cordon")
+    measure = loaded.scenario.measures[index]
+    assert measure.legs_factor == 0.5
+    lines = cost_lines(measure, loaded.masks[index], cost_context(loaded, results))
+    revenue = next(item for item in lines.items if item.name == "charge revenue").eur
+    z = results.zones
+    cars = z[(z["zone"] == "Cordon") & (z["case"] == "scenario") & (z["year"] == 2027)
+             & z["vehicle"].isin(["car_ice", "car_ev"])]
+    assert cars["trips_leaving"].sum() > 0 and cars["trips_entering"].sum() > 0
+    vehicles = cars["vehicles_entering"] + cars["trips_leaving"] * (
+        cars["vehicles_entering"] / cars["trips_entering"])
+    assert -revenue[2027] == pytest.approx(float(vehicles.sum()) * 4.0 * 0.5, rel=1e-12)
+
+
+def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_it(tmp_path):
+    # a zone's charge is per visit, like parking: each combustion-car leg ending in the zone,
+    # from outside or from within it, carries half of it (the kernel's dest_cost)
+    from mobility_sim.economics import cost_context
+    from mobility_sim.economics.rules import cost_lines
+
+    path = tmp_path / "zone.yaml"
+    path.write_text(
+        "name: charging zone\ncity: synthetic\nyears: {start: 2025, end: 2027}\nmeasures:\n"
+        "  - {type: low_emission_zone, label: Zone, start: 2026, profile: step, rule: charge,\n"
+        "     charge_eur_per_trip: 6.0, affected_share: 0.5, compliance: 0.8,\n"
+        "     area: {zone: centre}}\n", encoding="utf-8")
+    loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
+    results = simulate(loaded, engine="reference")
+    measure = loaded.scenario.measures[0]
+    lines = cost_lines(measure, loaded.masks[0], cost_context(loaded, results))
+    revenue = next(item for item in lines.items if item.name == "charge revenue").eur
+    z = results.zones
+    ice = z[(z["zone"] == "Zone") & (z["case"] == "scenario") & (z["year"] == 2027)
+            & (z["vehicle"] == "car_ice")].iloc[0]
+    assert ice["trips_within"] > 0 and ice["trips_entering"] > 0
+    legs = ice["vehicles_entering"] * (1.0 + ice["trips_within"] / ice["trips_entering"])
+    assert -revenue[2027] == pytest.approx(legs * 0.5 * 0.8 * 6.0 / 2.0, rel=1e-12)
+
+
 def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
     from mobility_sim.analysis.council import council, save_council
     from mobility_sim.report import write_dashboard

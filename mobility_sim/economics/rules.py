@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..fleet.freight import FREIGHT_VEHICLES
+from ..model.inputs import TRIPS_PER_VISIT
 from ..scenario.levers import intensity
 from .cashflow import CostLines, Flow, Investment, Running
 from .prices import Value
@@ -290,12 +291,32 @@ def _car_rows(ctx: CostContext, zone: str | None) -> pd.DataFrame:
              & z["vehicle"].isin(["car_ice", "car_ev"])]
 
 
-def _entering(ctx: CostContext, label: str) -> pd.DataFrame:
+def _legs(ctx: CostContext, label: str, column: str) -> pd.DataFrame:
+    """Car legs of a zone each year by powertrain: entries plus ``column`` (vehicles).
+
+    ``column`` (``trips_leaving`` or ``trips_within``, persons) is turned into vehicles at the
+    entries' vehicles per trip.
+    """
     rows = _car_rows(ctx, label)
     if rows.empty:
         return pd.DataFrame()
-    return rows.pivot_table(index="year", columns="vehicle", values="vehicles_entering",
+    per_trip = (rows["vehicles_entering"] / rows["trips_entering"]).where(
+        rows["trips_entering"] > 0, 0.0)
+    legs = rows.assign(legs=rows["vehicles_entering"] + rows[column] * per_trip)
+    return legs.pivot_table(index="year", columns="vehicle", values="legs",
                             aggfunc="sum").fillna(0.0)
+
+
+def _crossing(ctx: CostContext, label: str) -> pd.DataFrame:
+    """Car legs crossing a zone's boundary each year, by powertrain (vehicles, not persons).
+
+    The model's trips are one-way legs counted from where they are produced (the home end):
+    the ``zones`` table's entries are the legs from outside that end inside (both legs of an
+    outsider's visit), its departures the legs of the zone's residents that end outside (both
+    legs of their trips out). A charge on the boundary is paid on each of them at the share of
+    the charge a leg carries (``CordonCharge.legs_factor``).
+    """
+    return _legs(ctx, label, "trips_leaving")
 
 
 def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, float]]:
@@ -326,24 +347,30 @@ def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, flo
 
 @rule("cordon_charge")
 def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    cars = _entering(ctx, m.display_label)
-    ev_price = m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip
-    gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * m.eur_per_trip
+    cars = _crossing(ctx, m.display_label)
+    per_leg = m.legs_factor  # the share of the charge each crossing leg pays (as the kernel)
+    price = m.eur_per_trip * per_leg
+    ev_price = (m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip) * per_leg
+    gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * price
                                              + float(r.get("car_ev", 0.0)) * ev_price)
              for y, r in cars.iterrows()}
-    freight = {y: intensity(m, y) * (ice * m.eur_per_trip + bev * ev_price)
+    freight = {y: intensity(m, y) * (ice * price + bev * ev_price)
                for y, (ice, bev) in _freight_entering(ctx, m.display_label).items()}
     lines = CostLines()
     _invest(ctx, lines, "charging system (cameras, back office)", "cordon_charge.capex_per_scheme",
             1.0, None, "scheme")
     if gross:
         lines.add(Flow("charge revenue", {y: -v for y, v in gross.items()},
-                       "cars entering the cordon in the run x the charge"))
+                       "car legs crossing the cordon in the run (entering from outside and the "
+                       "zone's residents' legs out) x the charge each leg pays (half of it "
+                       "when entries are charged, once per round trip; all of it when every "
+                       "crossing is)"))
     if any(freight.values()):
         lines.add(Flow("charge revenue from vans and lorries", {y: -v for y, v in freight.items()},
                        "vans and lorries entering the cordon (zones table: at the cars' entries "
-                       "per vehicle-km inside) x the car charge, combustion or electric (an "
-                       "assumption: they pay as cars do; their traffic does not respond)"))
+                       "per vehicle-km inside) x the car charge per leg, combustion or "
+                       "electric (an assumption: they pay as cars do; their traffic does not "
+                       "respond)"))
         gross = {y: gross.get(y, 0.0) + freight.get(y, 0.0) for y in {*gross, *freight}}
     if gross:
         share = _unit(ctx, lines, "cordon_charge.operating_share_of_revenue")
@@ -363,13 +390,16 @@ def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         _invest(ctx, lines, "enforcement cameras", "low_emission_zone.capex_per_camera",
                 cameras, None, f"cameras ({per_km2.text} of the zone)")
     if m.rule == "charge" and m.charge_eur_per_trip:
-        cars = _entering(ctx, m.display_label)
-        paid = m.affected_share * m.compliance * m.charge_eur_per_trip
+        # a charge per visit, like parking: each leg ending in the zone carries half of it
+        # (the kernel's dest_cost), whether it comes from outside or from within the zone
+        cars = _legs(ctx, m.display_label, "trips_within")
+        paid = m.affected_share * m.compliance * m.charge_eur_per_trip / TRIPS_PER_VISIT
         lines.add(Flow("charge revenue", {int(y): -intensity(m, int(y)) * paid
                                           * float(r.get("car_ice", 0.0))
                                           for y, r in cars.iterrows()},
-                       "combustion cars entering in the run x affected share x compliance x "
-                       "charge"))
+                       "combustion-car legs ending in the zone in the run (from outside and "
+                       "within; a visit is two) x affected share x compliance x half the "
+                       "charge per visit"))
     return lines
 
 
