@@ -390,12 +390,14 @@ def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
         "fares": trips[..., PT].sum(axis=1) * params.fare[PT],
     }
     arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
+    # charges are paid per car, shared by its occupants: per person trip, x vehicles per person
+    per_person = np.asarray(params.vkm_per_pkm)[car]
     charge = np.zeros((trips.shape[0], n))
     for k in range(len(PURPOSES)):
         cost = np.asarray(inputs.dest_cost)[k][car][:, :n].T  # (N, 2)
         mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
                          out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
-        charge += (trips[:, k][..., car] * mean).sum(axis=2)
+        charge += (trips[:, k][..., car] * mean * per_person).sum(axis=2)
     items["parking_and_zone_charges"] = charge
     crossing = np.zeros_like(charge)
     if cordon_flows is not None:
@@ -411,7 +413,7 @@ def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
         enter = np.divide(cordon_flows.entering[car], outside + extra,
                           out=np.zeros(len(car)), where=outside + extra > 0)
         rate = np.where(cordon[:, None], np.minimum(leave, 1.0), np.minimum(enter, 1.0))
-        crossing = (seg_car * rate[None] * per_crossing).sum(axis=2)
+        crossing = (seg_car * rate[None] * per_crossing * per_person).sum(axis=2)
     items["cordon_charges"] = crossing
     return items
 
@@ -432,8 +434,11 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     - ``fares``: their PT trips x the year's average fare per trip: exact;
     - ``parking_and_zone_charges``: their car trips x the mean charge per car trip at the
       destinations all car trips of the year reach (parking per visit, a zone's charge per
-      visit). Approximation: each segment's car trips end where all car trips end;
-    - ``cordon_charges``: trips crossing the cordon x the charge per crossing, shared between
+      visit), x vehicles per person (a car's charges are shared by its occupants; until
+      2026-12-07 every occupant was counted as paying them in full). Approximation: each
+      segment's car trips end where all car trips end;
+    - ``cordon_charges``: car trips crossing the cordon x vehicles per person x the charge per
+      crossing, shared between
       residents by their car trips from each side: trips leaving the cordon (``cordon_flows``,
       :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; None when no
       cordon charge applies) by the car trips from inside it; trips entering it by the car

@@ -135,6 +135,33 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
         expected, rel=1e-12)
 
 
+def test_a_car_s_charges_are_shared_by_its_occupants(tmp_path):
+    # twice the persons per car, the same trips (mode choice does not see occupancy; speeds
+    # held): half the parking and cordon money per resident, the fares unchanged
+    from mobility_sim.city.synthetic import synthetic_city
+    from mobility_sim.indicators import whole_grid
+
+    def money(occupancy: float) -> pd.DataFrame:
+        path = tmp_path / f"occupancy_{occupancy}.yaml"
+        path.write_text("name: occupancy\ncity: synthetic\nyears: {start: 2025, end: 2026}\n"
+                        f"parameters: {{car.occupancy: {occupancy}, traffic.feedback: 0}}\n"
+                        "measures:\n  - {type: cordon_charge, label: Cordon, start: 2026, "
+                        "profile: step, eur_per_trip: 6.0, area: {zone: centre}}\n",
+                        encoding="utf-8")
+        loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
+        r = simulate(loaded, engine="reference")
+        spend = whole_grid(r.spending)
+        return spend[(spend["case"] == "scenario") & (spend["year"] == 2026)].set_index(
+            "segment")
+
+    one, two = money(1.6), money(3.2)
+    np.testing.assert_allclose(two["car_trips"], one["car_trips"], rtol=1e-9)
+    for item in ("parking_and_zone_charges_eur", "cordon_charges_eur"):
+        assert one[item].sum() > 0
+        np.testing.assert_allclose(two[item], 0.5 * one[item], rtol=1e-9)
+    np.testing.assert_allclose(two["fares_eur"], one["fares_eur"], rtol=1e-9)
+
+
 def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
     from mobility_sim.city.synthetic import synthetic_city
     from mobility_sim.indicators import consumer_surplus, whole_grid
@@ -161,11 +188,13 @@ def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):
     paid = spend.loc[("scenario", 2026)]
     assert (paid[[s for s in SEGMENTS if s.startswith("car_available")]] > 0).all()
     assert (paid[[s for s in SEGMENTS if s.startswith("no_car")]] == 0).all()
-    # residents pay for at most every crossing of the cordon at the charge (visitors pay too)
+    # residents pay for at most every crossing leg of the cordon, per car (its occupants share
+    # the charge), at the half charge an entry charge puts on each leg (visitors pay too)
     zone = r.zones[(r.zones["case"] == "scenario") & (r.zones["year"] == 2026)
                    & r.zones["vehicle"].isin(["car_ice", "car_ev"])]
-    crossings = float((zone["trips_entering"] + zone["trips_leaving"]).sum())
-    assert 0 < paid.sum() <= crossings * 6.0 * (1 + 1e-9)
+    per_car = zone["vehicles_entering"] / zone["trips_entering"]
+    cars = float((zone["vehicles_entering"] + zone["trips_leaving"] * per_car).sum())
+    assert 0 < paid.sum() <= cars * 6.0 * 0.5 * (1 + 1e-9)
     # by area: the centre's residents pay part of it, leaving; the city's money per resident
     # is the money of the areas' residents put together
     areas = r.spending[(r.spending["case"] == "scenario") & (r.spending["year"] == 2026)]
