@@ -153,15 +153,38 @@ def _document(case: Case, measures: list[dict[str, Any]], tag: str) -> dict[str,
     return doc
 
 
-def run_case(case: Case) -> tuple[float, float]:
-    """Run a case's city with the measure and as it was before.
+def _run_key(case: Case) -> str:
+    """Return what a case's two runs depend on: city, measure, measures before, parameters."""
+    import json
 
-    Returns the (after, before) values of the case's outcome in the measure's first year.
-    """
+    return json.dumps([case.city, case.measure, case.before, case.parameters], sort_keys=True,
+                      default=str)
+
+
+def _simulate_case(case: Case) -> tuple[Any, Any]:
+    """Run a case's city with the measure and as it was before: (after, before) results."""
     from ..simulate import simulate_document
 
     after = simulate_document(_document(case, [case.measure], "after"))
     before = simulate_document(_document(case, case.before, "before"), with_reference=False)
+    return after, before
+
+
+def run_case(case: Case, runs: dict[str, tuple[Any, Any]] | None = None) -> tuple[float, float]:
+    """Run a case's city with the measure and as it was before.
+
+    Returns the (after, before) values of the case's outcome in the measure's first year.
+    ``runs``, when given, keeps the runs by what they depend on (:func:`_run_key`): cases that
+    read another outcome of the same runs (or repeat them against another evaluation) reuse
+    them.
+    """
+    if runs is None:
+        after, before = _simulate_case(case)
+    else:
+        key = _run_key(case)
+        if key not in runs:
+            runs[key] = _simulate_case(case)
+        after, before = runs[key]
     read, _ = OUTCOMES[case.outcome]
     return read(after, before)
 
@@ -180,12 +203,13 @@ def backcast(cases: Mapping[str, Case], names: list[str] | None = None) -> pd.Da
     """
     table = cases_table().set_index("case")
     rows = []
+    runs: dict[str, tuple[Any, Any]] = {}  # cases on the same runs share them
     for name in names or list(cases):
         case = cases[name]
         if name not in table.index:
             continue
         evidence = table.loc[name]
-        scen, ref = run_case(case)
+        scen, ref = run_case(case, runs)
         predicted = scen / ref - 1.0 if ref else math.nan
         observed = float(evidence["observed_change"])
         if pd.notna(evidence["band_low"]) and pd.notna(evidence["band_high"]):
