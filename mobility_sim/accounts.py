@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .data.typed_parameters import ModelParameters
 from .fleet.accounting import YearAccounts
@@ -168,6 +169,19 @@ def pt_residents_share(out: DemandOutputs, flows: ExternalFlows | None) -> float
 ZONE_COLUMNS: tuple[str, ...] = ("year", "zone", "kind", "vehicle", "trips_entering",
                                  "trips_leaving", "trips_within", "vehicles_entering",
                                  "vkm_inside", "co2_ttw_t", "co2_wtw_t")
+
+
+def zone_vehicles(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Return the vehicles of car rows of the ``zones`` table: entries plus ``column``.
+
+    ``column`` is a person-trip column (``trips_leaving``, ``trips_within``), turned into
+    vehicles at the row's entries' vehicles per trip (0 where nothing enters). The trips are
+    one-way legs counted from the home end (:func:`zone_rows`): entries plus departures are the
+    legs crossing the zone's boundary, entries plus trips within the legs ending in the zone.
+    """
+    per_trip = (rows["vehicles_entering"] / rows["trips_entering"]).where(
+        rows["trips_entering"] > 0, 0.0)
+    return rows["vehicles_entering"] + rows[column] * per_trip
 
 
 def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: ModelYear,

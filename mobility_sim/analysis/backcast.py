@@ -38,8 +38,9 @@ def _zone_value(results: Any, case: str, column: str, crossing: bool = False,
         return None
     if not crossing:
         return float(rows[column].sum())
-    per_trip = (rows["vehicles_entering"] / rows["trips_entering"]).fillna(0.0)
-    return float((rows["vehicles_entering"] + rows["trips_leaving"] * per_trip).sum())
+    from ..accounts import zone_vehicles
+
+    return float(zone_vehicles(rows, "trips_leaving").sum())
 
 
 #: Model outputs a case's measured outcome corresponds to: (run with the measure, run as it was

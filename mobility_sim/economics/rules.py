@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..accounts import zone_vehicles
 from ..fleet.freight import FREIGHT_VEHICLES
 from ..model.inputs import TRIPS_PER_VISIT
 from ..scenario.levers import intensity
@@ -295,14 +296,12 @@ def _legs(ctx: CostContext, label: str, column: str) -> pd.DataFrame:
     """Car legs of a zone each year by powertrain: entries plus ``column`` (vehicles).
 
     ``column`` (``trips_leaving`` or ``trips_within``, persons) is turned into vehicles at the
-    entries' vehicles per trip.
+    entries' vehicles per trip (:func:`mobility_sim.accounts.zone_vehicles`).
     """
     rows = _car_rows(ctx, label)
     if rows.empty:
         return pd.DataFrame()
-    per_trip = (rows["vehicles_entering"] / rows["trips_entering"]).where(
-        rows["trips_entering"] > 0, 0.0)
-    legs = rows.assign(legs=rows["vehicles_entering"] + rows[column] * per_trip)
+    legs = rows.assign(legs=zone_vehicles(rows, column))
     return legs.pivot_table(index="year", columns="vehicle", values="legs",
                             aggfunc="sum").fillna(0.0)
 
