@@ -69,7 +69,8 @@ class DemandInputs:
     dest_time : ndarray, shape (M, N)
         Out-of-vehicle minutes at the destination (PT walk from the stop; car parking search).
     dest_cost : ndarray, shape (P, M, N)
-        Money cost per trip at the destination, EUR (parking; zone charges).
+        Money cost per person trip at the destination, EUR (parking; zone charges: for cars,
+        the vehicle's charge shared by its occupants).
     car_speed : ndarray, shape (N,)
         Car speed in each cell, km/h; a trip uses the harmonic mean of origin and destination.
     pt_speed : ndarray, shape (N,)
@@ -170,13 +171,14 @@ class DemandParams:
         per-cell speeds of DemandInputs).
     cost_per_km : ndarray, shape (M,)
         Money cost the traveller perceives per km of network distance travelled, EUR/km
-        (car energy: the vehicle's cost per vkm, not divided by occupancy; 0 for other modes).
+        (car energy: the vehicle's cost per vkm shared by its occupants, i.e. times
+        ``vkm_per_pkm``; 0 for other modes).
     fare : ndarray, shape (M,)
         Flat money cost per trip (PT fare), EUR.
     cordon_charge : ndarray, shape (M,)
-        EUR per trip crossing the cordon's boundary in either direction, per mode (car
-        modes); a round trip across it is two trips, so a scheme charging each entry puts
-        half its charge on each.
+        EUR per person trip crossing the cordon's boundary in either direction, per mode (car
+        modes: the vehicle's charge shared by its occupants); a round trip across it is two
+        trips, so a scheme charging each entry puts half its charge on each.
     dest_scale : ndarray, shape (P,)
         Coefficient of the mode-choice logsum in destination choice.
     doubly_constrained : ndarray of bool, shape (P,)

@@ -383,21 +383,21 @@ def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
     trips = np.asarray(out.trips)[:, :, :n]  # (S, P, N, M)
     pkm = np.asarray(out.pkm)[:, :, :n]
     car = list(CAR_MODES)
-    vkm = pkm[..., car].sum(axis=1) * np.asarray(params.vkm_per_pkm)[car]  # (S, N, 2)
+    # the car's money costs of the model are per person (the vehicle's, shared by its
+    # occupants: model.inputs.car_occupancy), so each person's passenger-km and trips pay them
+    car_pkm = pkm[..., car].sum(axis=1)  # (S, N, 2)
     items = {
-        "fuel": vkm[..., 0] * params.cost_per_km[car[0]],
-        "electricity": vkm[..., 1] * params.cost_per_km[car[1]],
+        "fuel": car_pkm[..., 0] * params.cost_per_km[car[0]],
+        "electricity": car_pkm[..., 1] * params.cost_per_km[car[1]],
         "fares": trips[..., PT].sum(axis=1) * params.fare[PT],
     }
     arrivals = np.asarray(out.trips_to)[:n, car]  # (N, 2)
-    # charges are paid per car, shared by its occupants: per person trip, x vehicles per person
-    per_person = np.asarray(params.vkm_per_pkm)[car]
     charge = np.zeros((trips.shape[0], n))
     for k in range(len(PURPOSES)):
         cost = np.asarray(inputs.dest_cost)[k][car][:, :n].T  # (N, 2)
         mean = np.divide((arrivals * cost).sum(axis=0), arrivals.sum(axis=0),
                          out=np.zeros(len(car)), where=arrivals.sum(axis=0) > 0)
-        charge += (trips[:, k][..., car] * mean * per_person).sum(axis=2)
+        charge += (trips[:, k][..., car] * mean).sum(axis=2)
     items["parking_and_zone_charges"] = charge
     crossing = np.zeros_like(charge)
     if cordon_flows is not None:
@@ -413,7 +413,7 @@ def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
         enter = np.divide(cordon_flows.entering[car], outside + extra,
                           out=np.zeros(len(car)), where=outside + extra > 0)
         rate = np.where(cordon[:, None], np.minimum(leave, 1.0), np.minimum(enter, 1.0))
-        crossing = (seg_car * rate[None] * per_crossing * per_person).sum(axis=2)
+        crossing = (seg_car * rate[None] * per_crossing).sum(axis=2)
     items["cordon_charges"] = crossing
     return items
 
@@ -428,17 +428,17 @@ def spending_rows(year: int, out: Any, inputs: Any, params: Any, n: int, days: f
     trips and car trips a year, and the money they pay for their trips, EUR a year, by item
     (``<item>_eur``; :func:`money_by_cell`):
 
-    - ``fuel``, ``electricity``: their car vehicle-km (passenger-km x vehicles per
-      passenger) x the car's money cost per km (the kernel's, with any fuel-price or carbon
-      measure): exact;
+    - ``fuel``, ``electricity``: their car passenger-km x the car's money cost per
+      passenger-km (the kernel's: the vehicle's cost per km, with any fuel-price or carbon
+      measure, shared by its occupants): exact;
     - ``fares``: their PT trips x the year's average fare per trip: exact;
-    - ``parking_and_zone_charges``: their car trips x the mean charge per car trip at the
-      destinations all car trips of the year reach (parking per visit, a zone's charge per
-      visit), x vehicles per person (a car's charges are shared by its occupants; until
-      2026-12-07 every occupant was counted as paying them in full). Approximation: each
-      segment's car trips end where all car trips end;
-    - ``cordon_charges``: car trips crossing the cordon x vehicles per person x the charge per
-      crossing, shared between
+    - ``parking_and_zone_charges``: their car trips x the mean charge per person car trip at
+      the destinations all car trips of the year reach (parking per visit, a zone's charge per
+      visit, shared by the car's occupants as the kernel charges them; until 2026-12-07 every
+      occupant was counted as paying them in full). Approximation: each segment's car trips
+      end where all car trips end;
+    - ``cordon_charges``: car trips crossing the cordon x the charge per person crossing (the
+      car's, shared by its occupants), shared between
       residents by their car trips from each side: trips leaving the cordon (``cordon_flows``,
       :func:`mobility_sim.model.zone_flows.zone_flows` of the year's cordon cells; None when no
       cordon charge applies) by the car trips from inside it; trips entering it by the car

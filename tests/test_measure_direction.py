@@ -40,6 +40,10 @@ def centre(city):
     return city.zone_mask("centre")
 
 
+#: Persons per car (the default ``car.occupancy``): a car's charges are shared by them.
+OCCUPANCY = parameters()["car.occupancy"]
+
+
 def load(tmp_path: Path, city, measures: list[dict], end: int = 2050):
     text = json.dumps({"name": "t", "city": "synthetic",  # JSON is YAML
                        "years": {"start": 2025, "end": end}, "measures": measures})
@@ -209,8 +213,10 @@ def test_cordon_charge_gives_fewer_car_trips_into_the_area(tmp_path, city, base,
     loaded = load(tmp_path, city, [measure("cordon_charge", city)])
     inputs, params, out, _ = model(loaded)
     assert np.array_equal(inputs.cordon, centre)
-    # 5 EUR per entry: each of the two crossing legs of a round trip carries half
-    assert params.cordon_charge[CAR_ICE] == 2.5 and params.cordon_charge[CAR_EV] == 1.25
+    # 5 EUR per entry: each of the two crossing legs of a round trip carries half, shared by
+    # the car's occupants
+    assert params.cordon_charge[CAR_ICE] == pytest.approx(2.5 / OCCUPANCY)
+    assert params.cordon_charge[CAR_EV] == pytest.approx(1.25 / OCCUPANCY)
     assert car_trips_to(out, centre) < car_trips_to(base[2], centre)
     # residents inside pay too when their car trip crosses out (and back in)
     inside_origins = out.trips[..., list(CAR_MODES)][:, :, centre].sum()
@@ -220,7 +226,8 @@ def test_cordon_charge_gives_fewer_car_trips_into_the_area(tmp_path, city, base,
 def test_a_cordon_charging_each_crossing_charges_each_leg_in_full(tmp_path, city, centre):
     loaded = load(tmp_path, city, [measure("cordon_charge", city, charged="each_crossing")])
     params = model(loaded)[1]
-    assert params.cordon_charge[CAR_ICE] == 5.0 and params.cordon_charge[CAR_EV] == 2.5
+    assert params.cordon_charge[CAR_ICE] == pytest.approx(5.0 / OCCUPANCY)
+    assert params.cordon_charge[CAR_EV] == pytest.approx(2.5 / OCCUPANCY)
 
 
 def test_low_emission_zone_gives_fewer_combustion_car_km_inside(tmp_path, city, base, centre):
@@ -240,7 +247,8 @@ def test_low_emission_zone_charge_costs_combustion_cars_only(tmp_path, city, bas
                 compliance=1.0)
     inputs, _, out, _ = model(load(tmp_path, city, [m]))
     extra = inputs.dest_cost - base[0].dest_cost
-    np.testing.assert_allclose(extra[:, CAR_ICE][:, centre], 5.0)  # 10 EUR per visit, 2 trips
+    # 10 EUR per visit, 2 trips, shared by the car's occupants
+    np.testing.assert_allclose(extra[:, CAR_ICE][:, centre], 5.0 / OCCUPANCY)
     assert not extra[:, CAR_EV].any()
     assert out.trips_to[centre, CAR_ICE].sum() < base[2].trips_to[centre, CAR_ICE].sum()
 
@@ -290,9 +298,18 @@ def test_car_sharing_gives_the_no_car_segments_car_trips(tmp_path, city, base, c
                   <= base[0].segment_share[cars].sum(axis=0) + 1e-12)
 
 
-def test_higher_occupancy_gives_fewer_car_vehicle_km(tmp_path, city, base):
-    _, params, out, _ = model(load(tmp_path, city, [measure("car_occupancy", city)]))
-    assert out.vkm[:, CAR_ICE].sum() == pytest.approx(base[2].vkm[:, CAR_ICE].sum() * 1.6 / 1.8)
+def test_higher_occupancy_gives_fewer_car_vehicle_km_with_a_rebound(tmp_path, city, base):
+    inputs, params, out, _ = model(load(tmp_path, city, [measure("car_occupancy", city)]))
+    car, ratio = list(CAR_MODES), OCCUPANCY / 1.8
+    # the car's money costs are shared by more persons: running cost, parking and cordon
+    # charges per person fall with the occupancy
+    np.testing.assert_allclose(params.cost_per_km[car], base[1].cost_per_km[car] * ratio)
+    np.testing.assert_allclose(inputs.dest_cost[:, car], base[0].dest_cost[:, car] * ratio)
+    assert base[0].dest_cost[:, car].max() > 0
+    # so driving is cheaper: more car trips, and vehicle-km fall less than the occupancy alone
+    assert out.trips[..., car].sum() > base[2].trips[..., car].sum()
+    vkm, before = out.vkm[:, car].sum(), base[2].vkm[:, car].sum()
+    assert before * ratio < vkm < before
     assert params.ef_ttw[CAR_ICE] < base[1].ef_ttw[CAR_ICE]
 
 

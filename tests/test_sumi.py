@@ -135,31 +135,39 @@ def test_cheaper_and_more_frequent_pt_is_a_gain_for_residents_without_a_car(run)
         expected, rel=1e-12)
 
 
-def test_a_car_s_charges_are_shared_by_its_occupants(tmp_path):
-    # twice the persons per car, the same trips (mode choice does not see occupancy; speeds
-    # held): half the parking and cordon money per resident, the fares unchanged
+@pytest.mark.parametrize("occupancy", [1.6, 3.2])
+def test_residents_pay_their_cars_running_cost_once(tmp_path, occupancy):
+    # a car's running cost is shared by its occupants: over all residents, the fuel money is
+    # the combustion cars' vehicle-km times the vehicle's cost per km, at any occupancy; and
+    # the parking and cordon charges per person are the vehicle's over the occupancy
+    from mobility_sim.kernels.reference import demand_reference
+    from mobility_sim.kernels.spec import CAR_ICE, CAR_MODES
+
     from mobility_sim.city.synthetic import synthetic_city
-    from mobility_sim.indicators import whole_grid
+    from mobility_sim.data.typed_parameters import ModelParameters
+    from mobility_sim.indicators import money_by_cell
+    from mobility_sim.model.parameters import resolve_parameters
+    from mobility_sim.model.years import setup_run, year_inputs
 
-    def money(occupancy: float) -> pd.DataFrame:
-        path = tmp_path / f"occupancy_{occupancy}.yaml"
-        path.write_text("name: occupancy\ncity: synthetic\nyears: {start: 2025, end: 2026}\n"
-                        f"parameters: {{car.occupancy: {occupancy}, traffic.feedback: 0}}\n"
-                        "measures:\n  - {type: cordon_charge, label: Cordon, start: 2026, "
-                        "profile: step, eur_per_trip: 6.0, area: {zone: centre}}\n",
-                        encoding="utf-8")
-        loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
-        r = simulate(loaded, engine="reference")
-        spend = whole_grid(r.spending)
-        return spend[(spend["case"] == "scenario") & (spend["year"] == 2026)].set_index(
-            "segment")
-
-    one, two = money(1.6), money(3.2)
-    np.testing.assert_allclose(two["car_trips"], one["car_trips"], rtol=1e-9)
-    for item in ("parking_and_zone_charges_eur", "cordon_charges_eur"):
-        assert one[item].sum() > 0
-        np.testing.assert_allclose(two[item], 0.5 * one[item], rtol=1e-9)
-    np.testing.assert_allclose(two["fares_eur"], one["fares_eur"], rtol=1e-9)
+    path = tmp_path / "occupancy.yaml"
+    path.write_text("name: occupancy\ncity: synthetic\nyears: {start: 2025, end: 2026}\n"
+                    f"parameters: {{car.occupancy: {occupancy}}}\n"
+                    "measures:\n  - {type: cordon_charge, label: Cordon, start: 2026, "
+                    "profile: step, eur_per_trip: 6.0, area: {zone: centre}}\n",
+                    encoding="utf-8")
+    loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
+    p = resolve_parameters(loaded.city, loaded.scenario.parameters)
+    setup = setup_run(loaded.city, p, loaded.scenario.measures, loaded.masks, [2025, 2026])
+    inputs, params = year_inputs(setup, 2026)
+    out = demand_reference(inputs, params)
+    n = loaded.city.n_cells
+    money = money_by_cell(out, inputs, params, n)
+    vehicle_cost = ModelParameters.of(p).car.cost_per_km_ice
+    assert money["fuel"].sum() == pytest.approx(out.vkm[:n, CAR_ICE].sum() * vehicle_cost,
+                                                rel=1e-12)
+    car = list(CAR_MODES)
+    np.testing.assert_allclose(params.cordon_charge[car], 6.0 / 2 / occupancy)
+    assert money["parking_and_zone_charges"].sum() > 0
 
 
 def test_a_zone_charge_on_cars_is_a_loss_for_car_owners(tmp_path):

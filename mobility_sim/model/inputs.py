@@ -300,6 +300,18 @@ def wait_weight(p: Params) -> float:
     return wait / ovt
 
 
+def car_occupancy(mp: ModelParameters, levers: YearLevers | None) -> float:
+    """Persons per car of the year: ``car.occupancy`` with any occupancy measure, at least 1.
+
+    One home for the value that divides a car's vehicle-km and its money costs (running
+    cost, parking, zone and cordon charges) among the persons in it.
+    """
+    occupancy = mp.car.occupancy
+    if levers is not None:
+        occupancy = max(1.0, levers.car_occupancy.apply(occupancy))
+    return float(occupancy)
+
+
 def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
                   fleet: FleetState, pt: PtNetwork, growth: float = 1.0,
                   car_shift: np.ndarray | None = None) -> DemandInputs:
@@ -358,12 +370,13 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     if levers.parking is not None:
         parking = levers.parking.apply(parking)
     dest_cost = np.zeros((n_pur, n_modes, n))
+    per_person = 1.0 / car_occupancy(mp, levers)  # a car's charges are shared by its occupants
     for k, purpose in enumerate(PURPOSES):
         per_trip = (parking * mp.parking.dwell_h.of(purpose) * mp.parking.paid_share.of(purpose)
                     / TRIPS_PER_VISIT)
-        dest_cost[k, list(CAR_MODES)] = per_trip
+        dest_cost[k, list(CAR_MODES)] = per_trip * per_person
         if levers.ice_dest_charge_eur is not None:  # a zone's charge per visit, like parking
-            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur / TRIPS_PER_VISIT
+            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur / TRIPS_PER_VISIT * per_person
     bike_infra = layers.bike_infra
     if levers.bike_infra is not None:
         bike_infra = np.clip(levers.bike_infra.apply(bike_infra, raise_only=True), 0.0, 1.0)
@@ -408,13 +421,12 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     asc = np.broadcast_to(per_mode(utility.asc), (len(SEGMENTS), len(PURPOSES), n_modes)).copy()
     speed = np.zeros(n_modes)
     speed[WALK], speed[BIKE], speed[EBIKE] = mp.speed.walk, mp.speed.bike, mp.speed.ebike
-    occupancy = mp.car.occupancy
+    occupancy = car_occupancy(mp, levers)
     trip_rate = np.array(mp.trip_rate.by_purpose())
     fare = np.zeros(n_modes)
     fare[PT] = mp.pt.fare
     cordon_charge = np.zeros(n_modes)
     if levers is not None:
-        occupancy = max(1.0, levers.car_occupancy.apply(occupancy))
         commute, other = PURPOSES.index("commute"), PURPOSES.index("other")
         removed = trip_rate[commute] * (1.0 - levers.commute_trip_factor)
         trip_rate[commute] -= removed
@@ -431,6 +443,10 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
             levers.fuel_price_change_eur_per_l, levers.carbon_price_eur_per_t,
             mp.car.fuel_l_per_km, ice_kg_per_vkm)
         cost_per_km[CAR_ICE] = max(0.0, cost_per_km[CAR_ICE])
+    # a car's money costs are shared by its occupants: each person-km and person-trip pays
+    # the vehicle's cost over the occupancy (so more persons per car make driving cheaper)
+    cost_per_km /= occupancy
+    cordon_charge /= occupancy
     infra = np.zeros(n_modes)
     infra[[BIKE, EBIKE]] = utility.bike_infra
     vkm_per_pkm = np.zeros(n_modes)

@@ -279,8 +279,10 @@ class CarOccupancy(CityWide):
     """Average car occupancy reaches ``persons_per_car`` (ride sharing, carpool lanes).
 
     Model: vehicle-km per passenger-km of both car alternatives (``1 / occupancy``), hence car
-    vehicle-km and the car emission factors per passenger-km. Mode choice does not change (the
-    model charges the car's running cost per passenger-km whatever the occupancy).
+    vehicle-km and the car emission factors per passenger-km; and, through behaviour, the
+    car's money costs per person: running cost, parking and charges are shared by more
+    occupants, so each car trip is cheaper and some residents drive who did not (the rebound
+    that offsets part of the vehicle-km saved).
     """
 
     AREA_REASON: ClassVar[str] = "it applies city-wide: the model has one car occupancy"
