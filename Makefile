@@ -24,7 +24,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure_browser.sh
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=20
 	@mkdir -p output
 	$(BIN)/python -m mobility_sim bench --cells 300 --years 2 --segments 1 --purposes 1 > output/bench.json
 	@echo "kernel benchmark (small size, kept in output/bench.json):"; cat output/bench.json

@@ -232,6 +232,36 @@ def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_
     assert -revenue[2027] == pytest.approx(legs * 0.5 * 0.8 * 6.0 / 2.0, rel=1e-12)
 
 
+def test_parking_revenue_counts_cars_at_the_year_s_occupancy(tmp_path):
+    # the cars parking are the car legs ending in the zone in vehicles, at the persons per car
+    # of the year: a carpooling measure of the same run (3.2 persons) halves the cars per trip
+    from mobility_sim.economics import cost_context
+    from mobility_sim.economics.rules import cost_lines
+
+    path = tmp_path / "parking.yaml"
+    path.write_text(
+        "name: parking and carpooling\ncity: synthetic\nyears: {start: 2025, end: 2027}\n"
+        "measures:\n"
+        "  - {type: parking_price, label: Parking, start: 2026, profile: step, eur_per_hour: 6.0,"
+        "\n     area: {zone: centre}}\n"
+        "  - {type: car_occupancy, label: Carpool, start: 2026, profile: step,"
+        " persons_per_car: 3.2}\n", encoding="utf-8")
+    loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
+    results = simulate(loaded, engine="reference")
+    ctx = cost_context(loaded, results)
+    measure, mask = loaded.scenario.measures[0], loaded.masks[0]
+    revenue = next(item for item in cost_lines(measure, mask, ctx).items
+                   if item.name == "parking revenue").eur
+    z = results.zones
+    cars = z[(z["zone"] == "centre") & (z["case"] == "scenario") & (z["year"] == 2027)
+             & z["vehicle"].isin(["car_ice", "car_ev"])]
+    persons = float((cars["trips_entering"] + cars["trips_within"]).sum())
+    before = np.average(ctx.parking_eur_per_hour[mask], weights=ctx.population[mask])
+    paid_h = ctx.params["parking.dwell_h.other"] * ctx.params["parking.paid_share.other"]
+    assert persons > 0
+    assert -revenue[2027] == pytest.approx(persons / 3.2 * paid_h * (6.0 - before), rel=1e-9)
+
+
 def test_council_tables_add_up_and_fill_the_dashboard(package, tmp_path):
     from mobility_sim.analysis.council import council, save_council
     from mobility_sim.report import write_dashboard

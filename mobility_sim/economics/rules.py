@@ -420,14 +420,16 @@ def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         lines.note = ("parking revenue needs the area as a named zone (area: {zone: ...}); not "
                       "counted")
         return lines
-    arrivals = rows.groupby("year")[["trips_entering", "trips_within"]].sum().sum(axis=1)
-    occupancy = ctx.params.get("car.occupancy", 1.6)
-    gross = {int(y): intensity(m, int(y)) * added * paid_h * float(a) / occupancy
-             for y, a in arrivals.items()}
+    # cars parking: the car legs ending in the zone (entries plus trips within), in vehicles
+    # at the year's persons per car (an occupancy measure of the same run included)
+    parked = _legs(ctx, _zone_name(m), "trips_within").sum(axis=1)
+    gross = {int(y): intensity(m, int(y)) * added * paid_h * float(v)
+             for y, v in parked.items()}
     lines.add(Flow("parking revenue", {y: -v for y, v in gross.items()},
-                   f"cars parking in the zone in the run (car trips / {occupancy:.2f} "
-                   f"occupancy) x {paid_h:.2f} paid hours (dwell x paid share, other "
-                   f"purposes) x {added:+.2f} EUR/h (the new price less today's)"))
+                   f"cars parking in the zone in the run (car legs ending in it, entering or "
+                   f"within, in vehicles at the year's occupancy) x {paid_h:.2f} paid hours "
+                   f"(dwell x paid share, other purposes) x {added:+.2f} EUR/h (the new price "
+                   f"less today's)"))
     share = _unit(ctx, lines, "parking_price.operating_share_of_revenue")
     if share is not None:
         lines.add(Flow("enforcement and collection",
