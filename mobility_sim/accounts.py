@@ -21,24 +21,24 @@ The part of a crossing trip beyond the edge is ``circuity x beyond_km`` per trip
 (non-residents, through traffic) has the city's fleet: the residents' tonnes per vehicle-km of
 each car alternative. **Through traffic** is not modelled behaviourally: its vehicles per day
 are ``through.share_of_crossing_trips`` x the car trips crossing the edge, each driving the
-grid's mean chord (``pi r / 2`` for a disc of the grid's area, times circuity) at the city's
-car fleet's factors, unaffected by measures (an assumption stated in every run).
+grid's mean chord (``pi r / 2`` for a disc of the grid's area, times circuity:
+:func:`mobility_sim.model.external.through_vehicle_km`, whose vehicle-km the roads also carry,
+:meth:`mobility_sim.model.traffic.RoadNetwork.through_load`) at the city's car fleet's factors;
+measures change it only through the crossing trips (an assumption stated in every run).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .data.typed_parameters import ModelParameters
 from .fleet.accounting import YearAccounts
 from .fleet.freight import FREIGHT_VEHICLES
 from .kernels.spec import CAR_EV, CAR_ICE, CAR_MODES, MODES, PT, DemandOutputs, DemandParams
-from .model.external import ExternalFlows
+from .model.external import ExternalFlows, through_vehicle_km
 from .model.years import ModelYear
 from .model.zone_flows import ZoneFlows
 
@@ -83,12 +83,10 @@ def car_traffic(out: DemandOutputs, flows: ExternalFlows | None, params: DemandP
             inbound = float(flows.inbound_vkm[:, m].sum()) * days
             inside[m] = max(inbound - float(flows.inbound_trips[:, m].sum()) * per_trip * days,
                             0.0)
-        mp = ModelParameters.of(p)
         crossing_vehicles = sum(
             float(flows.outbound_trips[:, m].sum() + flows.inbound_trips[:, m].sum())
             * float(params.vkm_per_pkm[m]) for m in CAR_MODES) * days
-        chord_km = math.pi * math.sqrt(grid_km2 / math.pi) / 2.0 * mp.geometry.circuity
-        through = mp.through.share_of_crossing_trips * crossing_vehicles * chord_km
+        through = through_vehicle_km(crossing_vehicles, p, grid_km2)
     return CarTraffic(residents_whole=whole, residents_beyond=beyond,
                       nonresidents_inside=inside, through=through)
 

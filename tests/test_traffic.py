@@ -391,3 +391,30 @@ def test_vans_and_lorries_burn_more_fuel_per_km_in_slower_traffic():
         # NOx stays COPERT's absolute value at the year's speed (no multiplier on top)
         at_speed = freight_factors(vehicle, 15.0)["diesel"]["nox"]
         assert slow["diesel"]["nox"] == pytest.approx(at_speed)
+
+
+def test_through_traffic_drives_on_the_roads_as_the_accounts_count_it(helsinki, baseline):
+    # the roads carry the through traffic the territorial accounts count (one rule,
+    # model.external.through_vehicle_km), laid over the grid between the external zones; the
+    # year's road load is the cars', the freight's and the through traffic's
+    from mobility_sim.accounts import car_traffic
+    from mobility_sim.model.car_owners import owner_demand
+    from mobility_sim.model.external import split_outputs
+
+    setup, base = baseline
+    roads, p, y = setup.roads, setup.parameters, 2
+    year = base[y]
+    out = owner_demand(KERNEL, year.inputs, year.params, None)
+    through = roads.through_load(out, year.params)
+    n = helsinki.n_cells
+    grid_out, flows = split_outputs(out, n, setup.external, year.params.circuity)
+    grid_km2 = n * (helsinki.meta.cell_size_m / 1000.0) ** 2
+    counted = car_traffic(grid_out, flows, year.params, 1.0, p, grid_km2).through
+    assert counted > 0
+    assert through.sum() == pytest.approx(counted, rel=1e-12)
+    assert (through > 0).sum() > roads.n_districts // 2  # across the city, not at one spot
+    car = roads.car_load(out, year.params)
+    freight = roads.freight_load(year.road_base.background, year.levers, freight_growth(y, p))
+    np.testing.assert_allclose(year.road.load, car + freight.load + through, rtol=1e-6)
+    # a closed grid has no through traffic
+    assert not dataclasses.replace(roads, n_external=0).through_load(out, year.params).any()

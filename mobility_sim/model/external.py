@@ -38,6 +38,7 @@ beyond the edge is ``circuity x beyond_km`` per trip (the rest is inside the gri
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,3 +328,16 @@ def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
         inbound_co2_ttw=out.co2_ttw[n:], inbound_co2_wtw=out.co2_wtw[n:],
         inbound_vkm=out.vkm[n:], outbound_trips=out.trips_to[n:])
     return grid, flows
+
+
+def through_vehicle_km(crossing_vehicles: float, p: Params, grid_km2: float) -> float:
+    """Vehicle-km that through traffic drives inside the grid.
+
+    ``through.share_of_crossing_trips`` through vehicles per car vehicle crossing the grid's
+    edge (``crossing_vehicles``: the residents' cars going out and the non-residents' coming
+    in), each driving the grid's mean chord: ``pi r / 2`` for a disc of the grid's area
+    (``grid_km2``), times ``geometry.circuity``. The rule and its sources: ``parameters.csv``.
+    """
+    mp = ModelParameters.of(p)
+    chord_km = math.pi * math.sqrt(grid_km2 / math.pi) / 2.0 * mp.geometry.circuity
+    return mp.through.share_of_crossing_trips * crossing_vehicles * chord_km

@@ -10,8 +10,12 @@ zone is a district of its own. Each year:
 2. **Loading.** A trip's vehicle-km are laid on the straight line between its districts'
    centres (:func:`path_shares`, sampled at :data:`PATH_SAMPLES` points): each grid district
    receives the share of the line inside it; the part beyond the grid's edge is outside the
-   city's roads. Vans and lorries add their base-year traffic in passenger-car units
-   (``traffic.lorry_pcu``), spread like their activity over the cells
+   city's roads. Through traffic adds the vehicle-km the accounts count for it
+   (:func:`mobility_sim.model.external.through_vehicle_km`: a share of the car vehicles
+   crossing the grid's edge, each driving the grid's mean chord), laid on the lines between
+   pairs of external zones weighted by the product of their crossing cars
+   (:meth:`RoadNetwork.through_load`). Vans and lorries add their base-year traffic in
+   passenger-car units (``traffic.lorry_pcu``), spread like their activity over the cells
    (:func:`mobility_sim.fleet.freight.freight_weights`): the base year's, grown like the
    freight model's and cut where consolidation centres and cargo bikes act
    (:meth:`RoadNetwork.freight_load`).
@@ -72,6 +76,7 @@ from ..fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS
 from ..kernels.spec import CAR_ICE, CAR_MODES, PT, DemandInputs, DemandOutputs, DemandParams
 from ..scenario.levers import YearLevers
 from .car_owners import owner_demand
+from .external import through_vehicle_km
 
 #: Points at which the line between two districts' centres is sampled.
 PATH_SAMPLES = 24
@@ -153,6 +158,9 @@ class RoadNetwork:
         Share of public transport in-vehicle time spent on roads shared with cars.
     street_source : str
         Where the street density comes from.
+    through_km_per_crossing : float
+        Through traffic's vehicle-km inside the grid per car vehicle crossing its edge
+        (:func:`mobility_sim.model.external.through_vehicle_km`; 0 without external zones).
     """
 
     district: np.ndarray
@@ -165,6 +173,7 @@ class RoadNetwork:
     van_pcu_share: float
     bus_road_share: float
     street_source: str
+    through_km_per_crossing: float = 0.0
 
     @property
     def freight_share(self) -> np.ndarray:
@@ -225,6 +234,29 @@ class RoadNetwork:
             raise ValueError("the kernel was run without traffic districts")
         vkm = out.district_car_pkm * float(params.vkm_per_pkm[CAR_ICE])
         return np.einsum("ab,abc->c", vkm, self.path)
+
+    def through_load(self, out: DemandOutputs, params: DemandParams) -> np.ndarray:
+        """Daily through-traffic vehicle-km on each district's streets, shape (K,).
+
+        As many as the run's accounts count (:func:`.external.through_vehicle_km` of the
+        year's car vehicles crossing the grid's edge), laid on the straight lines between pairs of external zones, each pair weighted by the product of
+        the two zones' crossing car vehicles (a gravity rule without distance: an assumption;
+        the through routes are not known): each grid district gets its share of those lines.
+        """
+        k, n = self.n_districts, self.district.size
+        if self.n_external == 0 or self.through_km_per_crossing <= 0:
+            return np.zeros(k)
+        car = list(CAR_MODES)
+        per_person = np.asarray(params.vkm_per_pkm)[car]
+        inbound = np.asarray(out.trips)[:, :, n:][..., car].sum(axis=(0, 1))  # (E, 2)
+        outbound = np.asarray(out.trips_to)[n:, car]
+        crossing = ((inbound + outbound) * per_person).sum(axis=1)  # vehicles per zone
+        pairs = np.outer(crossing, crossing)
+        np.fill_diagonal(pairs, 0.0)
+        lines = np.einsum("ab,abc->c", pairs, self.path[k:, k:])
+        if lines.sum() <= 0:
+            return np.zeros(k)
+        return float(crossing.sum()) * self.through_km_per_crossing * lines / lines.sum()
 
 
 def square_index(qx: np.ndarray, qy: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -367,12 +399,13 @@ def road_network(city: City, p: Mapping[str, float], external_xy: tuple[np.ndarr
         cells = cells / cells.sum() if cells.sum() > 0 else cells
         pcu = sum(r * (1.0 if v == "van" else tr.lorry_pcu) for v, r in freight_ratios.items())
         van_share = float(freight_ratios.get("van", 0.0)) / pcu if pcu > 0 else 0.0
+    through = through_vehicle_km(1.0, p, district.size * area_km2) if n_ext else 0.0
     return RoadNetwork(
         district=district, n_districts=k, n_external=n_ext,
         path=path_shares(cx, cy, district_of_point, k), cell_lane_km=lane_km,
         freight_cells=cells, freight_pcu=pcu, van_pcu_share=van_share,
         bus_road_share=float(max(0.0, 1.0 - supply.share_tram - supply.share_metro)),
-        street_source=source)
+        street_source=source, through_km_per_crossing=through)
 
 
 @dataclass(frozen=True)
@@ -532,11 +565,12 @@ def car_trip_km(out: DemandOutputs) -> float:
 
 
 def calibrate_base(car_load: np.ndarray, network: RoadNetwork, city: str,
-                   p: Mapping[str, float]) -> RoadBase:
+                   p: Mapping[str, float], through: np.ndarray | None = None) -> RoadBase:
     """Set each district's capacity so that its base-year delay is the city's congestion level.
 
     The base year's vans and lorries (``network.freight_pcu`` per car vehicle-km on the
-    city's roads, spread by ``network.freight_share``) are added to the car load first. Every
+    city's roads, spread by ``network.freight_share``) and its through traffic (``through``,
+    :meth:`RoadNetwork.through_load`; None: none) are added to the car load first. Every
     district with traffic gets the capacity ``c x load`` whose delay index is
     ``1 + level``: ``alpha sum_h s_h (s_h / c)^beta = level``, so
     ``c = (alpha sum_h s_h^(beta+1) / level)^(1/beta)``; a district without traffic gets its
@@ -551,7 +585,7 @@ def calibrate_base(car_load: np.ndarray, network: RoadNetwork, city: str,
     level, source = congestion_level(city, p)
     profile = hourly_profile(p)
     background = float(car_load.sum()) * network.freight_pcu * network.freight_share
-    load = car_load + background
+    load = car_load + background + (0.0 if through is None else through)
     total = float(load.sum())
     if level <= 0 or total <= 0:
         raise ScenarioError(f"traffic: cannot calibrate road capacity (congestion level {level}, "
@@ -657,11 +691,12 @@ def settle(kernel: Kernel, inputs: DemandInputs, params: DemandParams, network: 
         iterations += 1
         warm = out.balancing
         car_load = network.car_load(out, params)
+        through = network.through_load(out, params)
         if base is None:
-            base = dataclasses.replace(calibrate_base(car_load, network, city, p),
+            base = dataclasses.replace(calibrate_base(car_load, network, city, p, through),
                                        trip_km=car_trip_km(out))
         freight = network.freight_load(base.background, levers, freight_growth)
-        load = car_load + freight.load
+        load = car_load + freight.load + through
         capacity = base.capacity * network.remaining(levers)
         if np.any((capacity <= 0) & (load > 0)):
             raise ScenarioError("road_space: a traffic district has no road capacity left while "
