@@ -239,9 +239,10 @@ class RoadNetwork:
         """Daily through-traffic vehicle-km on each district's streets, shape (K,).
 
         As many as the run's accounts count (:func:`.external.through_vehicle_km` of the
-        year's car vehicles crossing the grid's edge), laid on the straight lines between pairs of external zones, each pair weighted by the product of
-        the two zones' crossing car vehicles (a gravity rule without distance: an assumption;
-        the through routes are not known): each grid district gets its share of those lines.
+        year's car vehicles crossing the grid's edge), laid on the straight lines between
+        pairs of external zones, each pair weighted by the product of the two zones' crossing
+        car vehicles (a gravity rule without distance: an assumption; the through routes are
+        not known): each grid district gets its share of those lines.
         """
         k, n = self.n_districts, self.district.size
         if self.n_external == 0 or self.through_km_per_crossing <= 0:
