@@ -38,7 +38,7 @@ import pandas as pd
 from .fleet.accounting import YearAccounts
 from .fleet.freight import FREIGHT_VEHICLES
 from .kernels.spec import CAR_EV, CAR_ICE, CAR_MODES, MODES, PT, DemandOutputs, DemandParams
-from .model.external import ExternalFlows, through_vehicle_km
+from .model.external import ExternalFlows, crossing_car_vehicles, through_vehicle_km
 from .model.years import ModelYear
 from .model.zone_flows import ZoneFlows
 
@@ -83,10 +83,9 @@ def car_traffic(out: DemandOutputs, flows: ExternalFlows | None, params: DemandP
             inbound = float(flows.inbound_vkm[:, m].sum()) * days
             inside[m] = max(inbound - float(flows.inbound_trips[:, m].sum()) * per_trip * days,
                             0.0)
-        crossing_vehicles = sum(
-            float(flows.outbound_trips[:, m].sum() + flows.inbound_trips[:, m].sum())
-            * float(params.vkm_per_pkm[m]) for m in CAR_MODES) * days
-        through = through_vehicle_km(crossing_vehicles, p, grid_km2)
+        crossing = crossing_car_vehicles(flows.inbound_trips, flows.outbound_trips,
+                                         params.vkm_per_pkm)
+        through = through_vehicle_km(float(crossing.sum()) * days, p, grid_km2)
     return CarTraffic(residents_whole=whole, residents_beyond=beyond,
                       nonresidents_inside=inside, through=through)
 

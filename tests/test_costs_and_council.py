@@ -207,23 +207,32 @@ def test_the_cordon_earns_its_charge_on_every_crossing_leg_as_the_kernel_charges
     assert -revenue[2027] == pytest.approx(float(vehicles.sum()) * 4.0 * 0.5, rel=1e-12)
 
 
-def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_it(tmp_path):
-    # a zone's charge is per visit, like parking: each combustion-car leg ending in the zone,
-    # from outside or from within it, carries half of it (the kernel's dest_cost)
+def _first_measure_line(tmp_path, measures: str, line: str):
+    """Run ``measures`` (YAML list items) on the synthetic city, 2025-2027, with the reference
+    engine; return the first measure's cost line named ``line`` (EUR by year), the cost
+    context, the measure's cells and the results."""
     from mobility_sim.economics import cost_context
     from mobility_sim.economics.rules import cost_lines
 
-    path = tmp_path / "zone.yaml"
-    path.write_text(
-        "name: charging zone\ncity: synthetic\nyears: {start: 2025, end: 2027}\nmeasures:\n"
-        "  - {type: low_emission_zone, label: Zone, start: 2026, profile: step, rule: charge,\n"
-        "     charge_eur_per_trip: 6.0, affected_share: 0.5, compliance: 0.8,\n"
-        "     area: {zone: centre}}\n", encoding="utf-8")
+    path = tmp_path / "revenue.yaml"
+    path.write_text("name: revenue\ncity: synthetic\nyears: {start: 2025, end: 2027}\n"
+                    "measures:\n" + measures, encoding="utf-8")
     loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
     results = simulate(loaded, engine="reference")
-    measure = loaded.scenario.measures[0]
-    lines = cost_lines(measure, loaded.masks[0], cost_context(loaded, results))
-    revenue = next(item for item in lines.items if item.name == "charge revenue").eur
+    ctx = cost_context(loaded, results)
+    mask = loaded.masks[0]
+    lines = cost_lines(loaded.scenario.measures[0], mask, ctx)
+    return next(item for item in lines.items if item.name == line).eur, ctx, mask, results
+
+
+def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_it(tmp_path):
+    # a zone's charge is per visit, like parking: each combustion-car leg ending in the zone,
+    # from outside or from within it, carries half of it (the kernel's dest_cost)
+    revenue, _, _, results = _first_measure_line(
+        tmp_path,
+        "  - {type: low_emission_zone, label: Zone, start: 2026, profile: step, rule: charge,\n"
+        "     charge_eur_per_trip: 6.0, affected_share: 0.5, compliance: 0.8,\n"
+        "     area: {zone: centre}}\n", "charge revenue")
     z = results.zones
     ice = z[(z["zone"] == "Zone") & (z["case"] == "scenario") & (z["year"] == 2027)
             & (z["vehicle"] == "car_ice")].iloc[0]
@@ -235,23 +244,12 @@ def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_
 def test_parking_revenue_counts_cars_at_the_year_s_occupancy(tmp_path):
     # the cars parking are the car legs ending in the zone in vehicles, at the persons per car
     # of the year: a carpooling measure of the same run (3.2 persons) halves the cars per trip
-    from mobility_sim.economics import cost_context
-    from mobility_sim.economics.rules import cost_lines
-
-    path = tmp_path / "parking.yaml"
-    path.write_text(
-        "name: parking and carpooling\ncity: synthetic\nyears: {start: 2025, end: 2027}\n"
-        "measures:\n"
+    revenue, ctx, mask, results = _first_measure_line(
+        tmp_path,
         "  - {type: parking_price, label: Parking, start: 2026, profile: step, eur_per_hour: 6.0,"
         "\n     area: {zone: centre}}\n"
         "  - {type: car_occupancy, label: Carpool, start: 2026, profile: step,"
-        " persons_per_car: 3.2}\n", encoding="utf-8")
-    loaded = load_scenario(path, city=synthetic_city(36, kind="polycentric", seed=1))
-    results = simulate(loaded, engine="reference")
-    ctx = cost_context(loaded, results)
-    measure, mask = loaded.scenario.measures[0], loaded.masks[0]
-    revenue = next(item for item in cost_lines(measure, mask, ctx).items
-                   if item.name == "parking revenue").eur
+        " persons_per_car: 3.2}\n", "parking revenue")
     z = results.zones
     cars = z[(z["zone"] == "centre") & (z["case"] == "scenario") & (z["year"] == 2027)
              & z["vehicle"].isin(["car_ice", "car_ev"])]

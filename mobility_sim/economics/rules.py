@@ -412,17 +412,16 @@ def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     before = float(np.average(ctx.parking_eur_per_hour[mask],
                               weights=np.maximum(ctx.population[mask], 1e-9)))
     added = m.eur_per_hour - before
-    rows = _car_rows(ctx, _zone_name(m))
-    paid_h = ctx.params.get("parking.dwell_h.other", 1.5) * ctx.params.get(
-        "parking.paid_share.other", 1.0)
-    lines = CostLines()
-    if rows.empty:
-        lines.note = ("parking revenue needs the area as a named zone (area: {zone: ...}); not "
-                      "counted")
-        return lines
     # cars parking: the car legs ending in the zone (entries plus trips within), in vehicles
     # at the year's persons per car (an occupancy measure of the same run included)
     parked = _legs(ctx, _zone_name(m), "trips_within").sum(axis=1)
+    paid_h = ctx.params.get("parking.dwell_h.other", 1.5) * ctx.params.get(
+        "parking.paid_share.other", 1.0)
+    lines = CostLines()
+    if parked.empty:
+        lines.note = ("parking revenue needs the area as a named zone (area: {zone: ...}); not "
+                      "counted")
+        return lines
     gross = {int(y): intensity(m, int(y)) * added * paid_h * float(v)
              for y, v in parked.items()}
     lines.add(Flow("parking revenue", {y: -v for y, v in gross.items()},

@@ -45,7 +45,17 @@ import numpy as np
 
 from ..city import City
 from ..data.typed_parameters import ModelParameters
-from ..kernels.spec import BIKE, EBIKE, MODES, PT, PURPOSES, WALK, DemandInputs, DemandOutputs
+from ..kernels.spec import (
+    BIKE,
+    CAR_MODES,
+    EBIKE,
+    MODES,
+    PT,
+    PURPOSES,
+    WALK,
+    DemandInputs,
+    DemandOutputs,
+)
 from .income import CAR_SEGMENTS, NO_CAR_SEGMENTS, segment_shares
 from .inputs import CellLayers, Params, expected_wait_min, wait_weight
 
@@ -328,6 +338,19 @@ def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
         inbound_co2_ttw=out.co2_ttw[n:], inbound_co2_wtw=out.co2_wtw[n:],
         inbound_vkm=out.vkm[n:], outbound_trips=out.trips_to[n:])
     return grid, flows
+
+
+def crossing_car_vehicles(inbound_trips: np.ndarray, outbound_trips: np.ndarray,
+                          vkm_per_pkm: np.ndarray) -> np.ndarray:
+    """Car vehicles crossing the grid's edge at each external zone, shape (E,).
+
+    ``inbound_trips``, ``outbound_trips`` (E, M): the non-residents' trips in and the
+    residents' trips out by mode (:class:`ExternalFlows`); each car person trip is
+    ``vkm_per_pkm`` vehicles (one over the occupancy).
+    """
+    car = list(CAR_MODES)
+    trips = np.asarray(inbound_trips)[:, car] + np.asarray(outbound_trips)[:, car]
+    return (trips * np.asarray(vkm_per_pkm)[car]).sum(axis=1)
 
 
 def through_vehicle_km(crossing_vehicles: float, p: Params, grid_km2: float) -> float:
