@@ -9,7 +9,9 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
 1. The utility of mode ``m`` from ``i`` to ``j`` is split into an origin part, a destination
    part and ``d_ij`` times a slope (car slopes depend on both cell speeds), all folded by this
    wrapper into per-cell arrays; availability weights enter as ``log`` in the destination part
-   and as factors ``origin_avail * exp(asc)`` per segment. So one row of exponentials per
+   and as factors ``origin_avail * exp(asc)`` per segment, divided by their largest over the
+   segments, which enters the origin part (so the exponentials carry the constants, as the
+   reference's one ``exp`` does, and no factor exceeds 1). So one row of exponentials per
    *alternative* (a vectorised polynomial exp, :mod:`.fastexp`) serves every segment. The
    alternatives are the modes, except that a mode whose money cost differs between cell pairs
    (car running costs, parking, charges) is one alternative per distinct cost coefficient of
@@ -104,8 +106,9 @@ class PurposeArrays:
     dz : float
         Intrazonal network distance, km.
     a, sl : ndarray, shape (A, N)
-        Origin part of the utility, and the utility per network km from each origin, per
-        alternative (``alt_mode``).
+        Origin part of the utility (with the largest log of the segments' origin weights,
+        see ``f``), and the utility per network km from each origin, per alternative
+        (``alt_mode``).
     b : ndarray, shape (C, A, N)
         Destination part of the utility, money costs apart, per class of origin: inside (0)
         and outside (1) the cordon; with external zones, classes 2 and 3 are the same for
@@ -125,7 +128,8 @@ class PurposeArrays:
         Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone.
     f : ndarray, shape (S, A, N)
         Origin weight per evaluated segment: ``origin_avail * exp(asc)`` times the
-        segment's factor of :func:`alternatives`.
+        segment's factor of :func:`alternatives`, divided by its largest over the segments
+        (whose log is in ``a``): at most 1.
     origins : ndarray, shape (S, N)
         Trips produced per evaluated segment (float64).
     size : ndarray, shape (N,)
@@ -341,9 +345,19 @@ def purpose_arrays(
         closed = np.where(external, -np.inf, 0.0)[None, :]
         classes += [b_inside + closed, b_inside + closed]
         costs += costs
-    f = (inputs.origin_avail[seg][:, alt_mode]
-         * np.exp(params.asc[seg, p, :][:, alt_mode] * inv[None, :])[:, :, None]
-         * (seg_weight ** inv[None, :])[:, :, None])
+    # the origin weights' logs: availability, constant and the segment's factor of
+    # ``alternatives``; their largest over the segments moves into the exponent (``a``), so
+    # that each weight is at most 1 and the exponentials of the cores carry the constants as the
+    # reference's one ``exp`` does (a nest of small scale multiplies constants by up to 20:
+    # factored apart, ``exp(asc / scale)`` times ``exp`` of a rest beyond float64's range
+    # underflowed where the reference's term did not, found by the property test)
+    log_f = (_log(inputs.origin_avail[seg][:, alt_mode])
+             + (params.asc[seg, p, :][:, alt_mode] * inv[None, :])[:, :, None]
+             + (_log(seg_weight) * inv[None, :])[:, :, None])
+    top = log_f.max(axis=0)
+    shift = np.where(np.isfinite(top), top, 0.0)
+    a = a + shift
+    f = np.exp(log_f - shift[None])
     origins = inputs.productions(params.trip_rate, p)[seg]
 
     def cast(values: np.ndarray) -> np.ndarray:
@@ -571,7 +585,9 @@ def demand_fused(
     Raises
     ------
     ValueError
-        Listing every invalid input (shapes, ranges, dtype, warm start).
+        Listing every invalid input (shapes, ranges, dtype, warm start); or when the trips
+        are not finite (utilities beyond the compute dtype's range, which only nest scales
+        near 0 with strong cost damping reach).
     """
     dtype, segs, purs = check_fused_arguments(inputs, params, balancing, dtype, segments, purposes)
     n, n_seg = inputs.n_cells, np.asarray(inputs.segment_share).shape[0]
@@ -635,6 +651,13 @@ def demand_fused(
             trips[segs, p, :, m] += s_trips[:, :, alt]
             pkm[segs, p, :, m] += s_pkm[:, :, alt]
         dest_logsum[segs, p] = s_logsum
+    if not (np.isfinite(trips).all() and np.isfinite(pkm).all()):
+        raise ValueError(
+            "the fused kernel's trips are not finite: the utilities leave the range of "
+            f"{np.dtype(dtype).name} (a nest's inclusive value at the bottom of the range, whose "
+            "modes' shares overflowed). Nest scales near 0 multiply utilities by 1 / scale: "
+            f"params.nest_scale is {params.nest_scale}, params.cost_damping "
+            f"{params.cost_damping}. Use nest scales nearer 1, weaker cost damping or float64")
     pkm_cell = pkm.sum(axis=(0, 1))
     od = None
     if k:

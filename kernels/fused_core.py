@@ -28,7 +28,8 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
     network km, both multiplied per cell pair by the cost damping
     ``(max(d_ij, dz) * damp[1]) ** damp[0]`` (1 when ``damp[0]`` is 0).
 ``f`` (S, M, N) T
-    Origin weight of each mode per segment: availability times ``exp(asc)``.
+    Origin weight of each mode per segment: availability times ``exp(asc)``, divided by its
+    largest over the segments (whose log is in ``a``).
 ``gravity`` bool
     True when the logsum coefficient is 1 and the mode choice is a multinomial logit: the size
     term (and balancing factor) are folded into ``b`` and every segment shares one set of

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mobility_sim.kernels.fused import demand_fused
-from mobility_sim.kernels.reference import demand_reference
+from mobility_sim.kernels.reference import demand_reference, distance_block, mode_weights
 from mobility_sim.kernels.spec import (
     CAR_MODES,
     MODES,
@@ -29,17 +29,31 @@ from mobility_sim.kernels.spec import (
     DemandInputs,
     DemandParams,
     field_names,
+    nest_structure,
 )
 
 S, P, M = len(SEGMENTS), len(PURPOSES), len(MODES)
 RTOL = 1e-9
 #: Per-mode arrays (last axis: modes) are compared element by element at ``RTOL`` and, besides,
 #: up to this fraction of their row (the origin's or cell's sum over modes). The engines
-#: factor the exponentials differently (the fused kernel multiplies ``avail * exp(asc)`` by
-#: ``exp`` of the rest, the reference takes one ``exp`` of the sum), so a term beyond float64's
-#: range (below e**-708) underflows to 0 in one and not in the other: found by this test, a mode
-#: with 1e-201 of its origin's trips (a nest of scale 0.05). Such a share is no trip at all.
+#: factor the exponentials differently (the fused kernel multiplies a segment's origin weight
+#: by one ``exp`` of the rest shared by every segment, the reference takes one ``exp`` per
+#: segment), so a term at float64's edge (below e**-708) underflows to 0 in one and not in the
+#: other: found by this test, a mode with 1e-201 of its origin's trips (a nest of scale 0.05).
+#: Such a share is no trip at all.
 ROW_ATOL = 1e-12
+#: The engines are compared where float64 holds the model: every nest's inclusive value (the
+#: sum of its modes' weights ``exp(V / scale)`` for a cell pair) is 0 or above this. Below it a
+#: nest's value is a handful of terms at the bottom of float64's range (subnormal under
+#: e**-708, few significant digits), computed in one engine and dropped in the other, and its
+#: modes' shares (``w I ** (scale - 1) / W``, with ``I ** (scale - 1)`` up to e**700) are
+#: rounding noise; the fused kernel may overflow there and says so (a ValueError, tested
+#: below). Drawn only by a nest of scale near 0.05 with strong cost damping (utilities of
+#: -40 divided by 0.05); the shipped model's scales are 0.73 and 0.77 with a cost damping of
+#: -0.22 (``mobility_sim/data/parameters.csv``). Found by this test: an origin whose only
+#: destination's inclusive value was e**-720 (logsum -38.2 in the reference, -inf in the fused
+#: kernel).
+MIN_INCLUSIVE = 1e-280
 PER_MODE = ("trips", "pkm", "trips_to", "vkm", "co2_ttw", "co2_wtw")
 
 
@@ -162,6 +176,21 @@ nestings = st.one_of(st.none(), st.tuples(
 dampings = st.one_of(st.none(), st.tuples(st.floats(-0.95, 0.0), st.floats(0.2, 30.0)))
 
 
+def inclusive_values_in_range(inputs: DemandInputs, params: DemandParams) -> bool:
+    """Whether every nest's inclusive value in the reference is 0 or at least ``MIN_INCLUSIVE``."""
+    nest, _ = nest_structure(params)
+    rows = slice(0, inputs.n_cells)
+    dist = distance_block(inputs, params, rows)
+    for s in range(inputs.segment_share.shape[0]):
+        for p in range(P):
+            w = mode_weights(inputs, params, s, p, rows, dist)
+            for k in np.unique(nest):
+                inclusive = w[nest == k].sum(axis=0)
+                if ((inclusive > 0) & (inclusive < MIN_INCLUSIVE)).any():
+                    return False
+    return True
+
+
 def with_damping(params: DemandParams, damping) -> DemandParams:
     """``params`` with a drawn cost damping (``None``: none)."""
     if damping is None:
@@ -211,6 +240,10 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.05078125, 1.0, 1.0]), shared=False,
          damping=(-0.75, 10.0))  # an exponential beyond float64's range in one engine only
+@example(seed=126, n=18, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
+         warm=False, external=False, districts=False,
+         nests=([0, 0, 0, 0, 0, 0], [0.0546875, 1.0, 1.0]), shared=False,
+         damping=(-0.75, 5.0))  # a constant divided by a small scale, factored out of the exp
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
                                         external, districts, nests, shared, damping):
     rng = np.random.default_rng(seed)
@@ -227,6 +260,7 @@ def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterati
     # them, so equality is only asserted where the iteration stopped on its tolerance or on a
     # small limit. test_an_unsolvable_balancing_stays_finite covers the other case.
     assume(max_iterations < 500 or (want.iterations < 500).all())
+    assume(inclusive_values_in_range(inputs, params))
     assert_same_outputs(demand_fused(inputs, params, start), want)
 
 
@@ -288,6 +322,40 @@ def test_a_balancing_with_targets_its_origins_cannot_fill_stays_finite():
         assert np.isfinite(out.trips).all() and np.isfinite(out.trips_to).all()
     np.testing.assert_allclose(got.trips, want.trips, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(got.balancing, want.balancing, rtol=1e-9)
+
+
+def test_constants_divided_by_a_small_nest_scale_stay_in_the_exponent():
+    # a constant of 3 in a nest of scale 0.02 is e**150 and the rest of the utility e**-760:
+    # factored apart, the rest underflowed to 0 and the city had no trips; the fused kernel
+    # moves each origin's largest constant into the exponent, as the reference takes one exp
+    rng = np.random.default_rng(3)
+    inputs, params = random_model(rng, 1, (1.0, 1.0), (False, False), 0)
+    inputs = replace(inputs, population=np.ones(1), size=np.ones_like(inputs.size),
+                     origin_avail=np.ones_like(inputs.origin_avail),
+                     dest_avail=np.ones_like(inputs.dest_avail),
+                     dest_cost=np.full_like(inputs.dest_cost, 15.2), bike_infra=np.zeros(1),
+                     cordon=np.zeros(1, dtype=bool))
+    params = replace(params, asc=np.full_like(params.asc, 3.0),
+                     time_coef=np.zeros(M), ovt_coef=0.0,
+                     cost_coef=np.full_like(params.cost_coef, -1.0),
+                     fare=np.zeros(M), cost_per_km=np.zeros(M), trip_rate=np.ones(P),
+                     nest=np.zeros(M, dtype=np.int64), nest_scale=np.array([0.02]))
+    assert inclusive_values_in_range(inputs, params)
+    want = demand_reference(inputs, params)
+    assert want.trips.sum() == pytest.approx(P * 1.0)  # one trip per purpose
+    assert_same_outputs(demand_fused(inputs, params), want)
+
+
+def test_trips_beyond_float64s_range_are_refused_not_returned_as_nan():
+    # found by the property test: a nest of scale 0.06 under strong cost damping; a
+    # destination's inclusive value was e**-728 (subnormal), its modes' share factor
+    # I ** (scale - 1) overflowed and multiplied an exact 0
+    rng = np.random.default_rng(1)
+    inputs, params = random_model(rng, 8, (1.0, 0.0), (False, False), 0)
+    params = with_damping(with_nests(params, ([0] * M, [0.0625, 1.0, 1.0])), (-0.75, 3.0))
+    assert not inclusive_values_in_range(inputs, params)
+    with pytest.raises(ValueError, match=r"trips are not finite.*nest scales nearer 1"):
+        demand_fused(inputs, params)
 
 
 def test_fused_equals_reference_on_a_larger_city_with_warm_start_across_years():
