@@ -34,6 +34,19 @@ def test_the_model_responds_in_the_measured_direction(table):
             row.case)
 
 
+def test_cases_that_measured_the_models_own_quantity_are_flagged_and_counted(table):
+    same = table[table["same_quantity"]]
+    assert {"london_charge_2003_cars", "tallinn_fare_free_2013",
+            "vienna_365_2012_modeshare"} <= set(same["case"])
+    assert not table.set_index("case").loc["london_charge_2003", "same_quantity"]  # all vehicles
+    # one run, two observations: the model's cars entering against all vehicles and cars alone
+    london = table.set_index("case").loc[["london_charge_2003", "london_charge_2003_cars"]]
+    assert london["predicted_change"].nunique() == 1
+    assert london["observed_change"].nunique() == 2
+    assert (f"{int(same['inside'].sum())} of the {len(same)} that measured the model's own "
+            "quantity") in backcast_markdown(table)
+
+
 def test_the_backcast_page_shows_todays_model(table, repo_root):
     page = (repo_root / "docs" / "backcast.md").read_text(encoding="utf-8")
     assert backcast_markdown(table) in page, (
