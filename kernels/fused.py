@@ -652,12 +652,13 @@ def demand_fused(
             pkm[segs, p, :, m] += s_pkm[:, :, alt]
         dest_logsum[segs, p] = s_logsum
     if not (np.isfinite(trips).all() and np.isfinite(pkm).all()):
+        wider = " or dtype float64" if np.dtype(dtype) == np.float32 else ""
         raise ValueError(
             "the fused kernel's trips are not finite: the utilities leave the range of "
             f"{np.dtype(dtype).name} (a nest's inclusive value at the bottom of the range, whose "
             "modes' shares overflowed). Nest scales near 0 multiply utilities by 1 / scale: "
             f"params.nest_scale is {params.nest_scale}, params.cost_damping "
-            f"{params.cost_damping}. Use nest scales nearer 1, weaker cost damping or float64")
+            f"{params.cost_damping}. Use nest scales nearer 1 or weaker cost damping{wider}")
     pkm_cell = pkm.sum(axis=(0, 1))
     od = None
     if k:
