@@ -27,7 +27,10 @@ How the work is organised (per purpose ``p``; ``N`` cells, ``M`` modes, ``S`` se
    logit, the size term is folded into the exponent too, and every per-origin quantity is a
    per-mode row sum: trips, passenger-km and the destination-choice denominator of every
    segment come from ``2 M`` sums per origin. Otherwise the attractiveness
-   ``size * W ** dest_scale`` is computed per segment with a vectorised log and exp. A nested
+   ``size * W ** dest_scale`` is computed per segment with a vectorised log and exp (the
+   destination choice's own distance term ``exp(delta d)`` enters the utilities when
+   ``dest_scale`` is 1, leaving each pair's mode shares as they are, else the size term once
+   per origin and tile: :func:`.fused_core._decayed_size`). A nested
    logit (:func:`.spec.nest_structure`) divides each alternative's utility and constant by its
    nest's scale when they are folded, and per cell pair and segment raises each nest's sum to
    its scale (:func:`.fused_core._nested_modes`: a log and an exp per nest of scale below 1);
@@ -138,6 +141,9 @@ class PurposeArrays:
         Whether the size term is folded into ``b`` (``dest_scale == 1``).
     lam : float
         Logsum coefficient of destination choice.
+    delta : float
+        Its own distance term, utility per network km (``dest_distance_coef``); 0 when
+        ``lam`` is 1, where it is in ``sl`` instead.
     alt_mode : ndarray of int64, shape (A,)
         Mode of each alternative: the rows of ``a``, ``sl``, ``b``, ``kvj`` and the second axis
         of ``f`` are the kernel's alternatives (:func:`alternatives`), ``A >= M``.
@@ -173,6 +179,7 @@ class PurposeArrays:
     size: np.ndarray
     gravity: bool
     lam: float
+    delta: float
     alt_mode: np.ndarray
     alt_nest: np.ndarray
     nest_scale: np.ndarray
@@ -323,6 +330,15 @@ def purpose_arrays(
     scale = params.circuity / 1000.0
     speed = np.where(per_cell, 1.0, params.speed)
     slope = np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode] * inv
+    # the destination choice's distance term delta d: with a logsum coefficient of 1 it enters
+    # every alternative's utility per km (it scales each pair's W by exp(delta d) and leaves
+    # the pair's mode shares as they are); otherwise the cores add it in the exponent of
+    # W ** dest_scale (folding delta / dest_scale into the utilities would take them out of
+    # float's range as dest_scale nears 0)
+    delta = float(params.distance_coef()[p])
+    if params.dest_scale[p] == 1.0:
+        slope = slope + delta * inv
+        delta = 0.0
     per_km_cost = alt_coef * params.cost_per_km[alt_mode] * inv
     kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode] * inv
     half_infra = 0.5 * inputs.bike_infra[None, :]
@@ -380,6 +396,7 @@ def purpose_arrays(
         size=cast(inputs.size[p]),
         gravity=gravity,
         lam=float(params.dest_scale[p]),
+        delta=delta,
         alt_mode=alt_mode,
         alt_nest=np.ascontiguousarray(alt_nest, dtype=np.int64),
         nest_scale=np.ascontiguousarray(nest_scale, dtype=np.float64),
@@ -620,8 +637,8 @@ def demand_fused(
             denom = np.empty((len(segs), n))
             partial = np.zeros((chunks, n))
             _run_timed(timings, "attractiveness_pass", fused_core.build_rows, n, partial,
-                       *geometry, arr.f, arr.gravity, arr.lam, arr.size, *nests, stored,
-                       s_logsum, start, arr.origins, denom)
+                       *geometry, arr.f, arr.gravity, arr.lam, arr.delta, arr.size, *nests,
+                       stored, s_logsum, start, arr.origins, denom)
             arrivals = partial.sum(axis=0) * start
             factors[p], iterations[p], denom = furness(
                 stored, arr.origins, target, start, arrivals, denom, params.tolerance,
@@ -642,8 +659,8 @@ def demand_fused(
                        arr.f, arr.origins, denom, s_trips, s_pkm, district, is_car)
         else:
             _run_timed(timings, "flows_pass", fused_core.flow_rows, n, parts, *geometry, arr.f,
-                       arr.gravity, arr.lam, arr.size, *nests, weight, arr.origins, denom, s_trips,
-                       s_pkm, s_logsum, district, is_car)
+                       arr.gravity, arr.lam, arr.delta, arr.size, *nests, weight, arr.origins,
+                       denom, s_trips, s_pkm, s_logsum, district, is_car)
         summed = parts.sum(axis=0)
         car_to += summed[n_alt:]
         for alt, m in enumerate(arr.alt_mode):  # alternatives back to modes
@@ -755,8 +772,8 @@ def trips_by_destination_fused(
             for start, stop in group_runs:
                 fused_core.flow_rows(start, stop, arr.px, arr.py, arr.dz, arr.a, arr.sl, b,
                                      arr.kvj, arr.origin_class, arr.cb, arr.ck, arr.damp,
-                                     arr.f, arr.gravity, arr.lam,
-                                     size, arr.alt_nest, arr.nest_scale, arr.nest_alias, weight,
+                                     arr.f, arr.gravity, arr.lam, arr.delta, size, arr.alt_nest,
+                                     arr.nest_scale, arr.nest_alias, weight,
                                      arr.origins, denom, s_trips, s_pkm, s_logsum, district,
                                      is_car, tt)
             for alt, m in enumerate(arr.alt_mode):

@@ -30,6 +30,10 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``f`` (S, M, N) T
     Origin weight of each mode per segment: availability times ``exp(asc)``, divided by its
     largest over the segments (whose log is in ``a``).
+``lam``, ``delta`` float
+    Logsum coefficient of destination choice, and its own distance term (utility per network
+    km; 0 when ``lam`` is 1, where the wrapper puts it in ``sl``, as it leaves the mode shares
+    of each cell pair unchanged).
 ``gravity`` bool
     True when the logsum coefficient is 1 and the mode choice is a multinomial logit: the size
     term (and balancing factor) are folded into ``b`` and every segment shares one set of
@@ -238,6 +242,22 @@ def _power(w, lam, size, out):
 
 
 @njit(**_OPTS)
+def _decayed_size(size, delta, dist, out):
+    """``out[j] = size[j] * exp(delta * dist[j])`` over ``len(size)``; returns the filled view.
+
+    The destination choice's own distance term, taken into the size term once per origin and
+    tile (it does not depend on the segment); one exp per cell pair, only when ``delta`` is
+    not 0.
+    """
+    width = size.size
+    sz = out[:width]
+    t_delta = size.dtype.type(delta)
+    for j in range(width):
+        sz[j] = size[j] * fast_exp(t_delta * dist[j])
+    return sz
+
+
+@njit(**_OPTS)
 def _sum(v):
     """``sum(v)`` in float64, adding tile sums taken in ``v``'s dtype."""
     total = 0.0
@@ -306,7 +326,8 @@ def _sweep_rows(stored_s, start, stop, factors, origins_s, denom_s, acc):
 
 @njit(**_OPTS)
 def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity,
-               lam, size, nest, scale, alias, stored, logsum, factors, origins, denom, acc):
+               lam, delta, size, nest, scale, alias, stored, logsum, factors, origins, denom,
+               acc):
     """Store the attractiveness of origins ``start .. stop``; make the first Furness sweep.
 
     ``stored`` (S, N, N) in the compute dtype receives ``A``; ``logsum`` (S, N) float64
@@ -323,6 +344,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, dam
     gd = np.empty(tile, px.dtype)
     e = np.empty((n_modes, tile), px.dtype)
     w = np.empty(tile, px.dtype)
+    decayed = np.empty(tile, px.dtype)
     ip = np.empty((n_seg, scale.size, tile), px.dtype)
     mult = np.empty((n_seg, scale.size, tile), px.dtype)
     nested = _is_nested(scale)
@@ -339,6 +361,9 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, dam
                 bsel, cbsel = b[origin_class[i]], cb[origin_class[i]]
                 _tile_exps(i, j0, j1, px, py, dz, a, sl, bsel, kvj, cbsel, ck, damp, e, d, gd,
                            ZERO, g[k], h[k], no_coef, no_coef, no_coef)
+                sz = size[j0:j1]
+                if delta != 0.0:
+                    sz = _decayed_size(sz, delta, d, decayed)
                 for s in range(n_seg):
                     if gravity:
                         _weighted_modes(f[s], i, e, ZERO, stored[s, i, j0:j1])
@@ -348,7 +373,7 @@ def build_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, dam
                                           mult)
                         else:
                             _weighted_modes(f[s], i, e, ZERO, w[:j1 - j0])
-                        _power(w, lam, size[j0:j1], stored[s, i, j0:j1])
+                        _power(w, lam, sz, stored[s, i, j0:j1])
         for k in range(count):
             i = block + k
             for s in range(n_seg):
@@ -413,9 +438,9 @@ def _power_ratio(w, lam, size, weight, at, rs):
 
 
 @njit(**_OPTS)
-def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity, lam, size,
-                  nest, scale, alias, weight, origins, denom, trips, pkm, logsum, e, d, gd, ratio,
-                  w, att, ip, mult, block_tt, is_car, cpo):
+def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity, lam, delta,
+                  size, nest, scale, alias, weight, origins, denom, trips, pkm, logsum, e, d, gd,
+                  ratio, w, att, decayed, ip, mult, block_tt, is_car, cpo):
     """Row ``i``: trips and pkm by mode; its trips by destination added to ``block_tt``.
 
     When ``cpo`` (N,) is not empty, the row's car passenger-km by destination (the modes with
@@ -454,13 +479,16 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, g
         for j0 in range(0, n, TILE):
             j1 = min(j0 + TILE, n)
             width = j1 - j0
+            sz = size[j0:j1]
+            if delta != 0.0:
+                sz = _decayed_size(sz, delta, d[j0:j1], decayed)
             for s in range(n_seg):
                 wt = w[:width]
                 if nested:
                     _nested_modes(f, s, i, e, j0, wt, nest, scale, alias, ip, mult)
                 else:
                     _weighted_modes(f[s], i, e, j0, wt)
-                totals[s] += _power_ratio(wt, lam, size[j0:j1], weight[j0:j1], att[:width],
+                totals[s] += _power_ratio(wt, lam, sz, weight[j0:j1], att[:width],
                                           ratio[s, 0, j0:j1])
                 if nested:  # each nest's destination weights: the share's factor I ** (scale - 1)
                     for k in range(scale.size - 1, -1, -1):
@@ -538,8 +566,8 @@ def _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, g
 
 @njit(**_OPTS)
 def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity, lam,
-              size, nest, scale, alias, weight, origins, denom, trips, pkm, logsum, district,
-              is_car, tt):
+              delta, size, nest, scale, alias, weight, origins, denom, trips, pkm, logsum,
+              district, is_car, tt):
     """Trips and passenger-km by origin and mode for origins ``start .. stop``.
 
     ``weight`` (N,) T multiplies the attractiveness (balancing factors, or ones); unused when
@@ -564,6 +592,7 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp
     ratio = np.empty((f.shape[0], scale.size, n), dt)
     w = np.empty(TILE, dt)
     att = np.empty(TILE, dt)
+    decayed = np.empty(TILE, dt)
     ip = np.empty((f.shape[0], scale.size, TILE), dt)
     mult = np.empty((f.shape[0], scale.size, TILE), dt)
     block_tt = np.empty((n_modes, n), dt)
@@ -576,8 +605,9 @@ def flow_rows(start, stop, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp
         for i in range(block, min(block + BLOCK, stop)):
             cpo = block_cp[i - block] if track else d[:0]
             _origin_flows(i, px, py, dz, a, sl, b, kvj, origin_class, cb, ck, damp, f, gravity,
-                          lam, size, nest, scale, alias, weight, origins, denom, trips, pkm,
-                          logsum, e, d, gd, ratio, w, att, ip, mult, block_tt, is_car, cpo)
+                          lam, delta, size, nest, scale, alias, weight, origins, denom, trips,
+                          pkm, logsum, e, d, gd, ratio, w, att, decayed, ip, mult, block_tt,
+                          is_car, cpo)
         for m in range(n_modes):
             ttm, acc = tt[m], block_tt[m]
             for j in range(n):

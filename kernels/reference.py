@@ -36,7 +36,8 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
    both weighs them by their shares), so that with equal utilities they add up to one car
    alternative. Any number ``S`` of segments (the rows of ``segment_share``). Every mode is
    unavailable (``w = 0``) between two external zones (``external``), and within one.
-4. Destination choice: ``A_ij = size[p,j] * exp(dest_scale[p] * L_ij)`` and
+4. Destination choice: ``A_ij = size[p,j] * exp(dest_scale[p] * L_ij + delta[p] d_ij)``
+   (``delta = dest_distance_coef``, the destination choice's own distance term; 0 without) and
    ``P(j | i) = B_j A_ij / sum_k B_k A_ik``. ``B = 1`` for origin-constrained purposes; for doubly
    constrained purposes ``B`` is balanced (Furness) until the trips arriving in every cell match
    ``D_j = size[p,j] / sum(size[p]) * sum_i O_i`` within ``tolerance``.
@@ -197,7 +198,8 @@ def attractiveness(
     """Return ``(A, w)``: destination attractiveness (B, N) and mode weights (M, B, N)."""
     w = mode_weights(inputs, params, s, p, rows, dist)
     total = nest_sums(w, params)[0]
-    return inputs.size[p][None, :] * np.power(total, params.dest_scale[p]), w
+    decay = np.exp(params.distance_coef()[p] * dist)
+    return inputs.size[p][None, :] * np.power(total, params.dest_scale[p]) * decay, w
 
 
 def productions(inputs: DemandInputs, params: DemandParams, p: int) -> np.ndarray:

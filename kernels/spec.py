@@ -214,6 +214,13 @@ class DemandParams:
         0 (the default): no damping.
     cost_damping_ref_km : float
         Network distance, km, at which the cost coefficient is ``cost_coef`` (> 0).
+    dest_distance_coef : ndarray, shape (P,), optional
+        Utility per network km in destination choice, beside the mode-choice logsum
+        (``A_ij = size_j * W_ij ** dest_scale * exp(dest_distance_coef * d_ij)``): the distance
+        decay of estimated destination-choice models, which lets the logsum's coefficient stay
+        below 1 without trips growing long. ``None`` (the default): none, the logsum alone
+        carries the distance decay. Where it is not 0 the purpose's ``dest_scale`` must be
+        above 0.
     """
 
     trip_rate: np.ndarray
@@ -239,6 +246,13 @@ class DemandParams:
     nest_scale: np.ndarray | None = None
     cost_damping: float = 0.0
     cost_damping_ref_km: float = 1.0
+    dest_distance_coef: np.ndarray | None = None
+
+    def distance_coef(self) -> np.ndarray:
+        """Return ``dest_distance_coef`` as (P,) float64 (zeros when ``None``)."""
+        if self.dest_distance_coef is None:
+            return np.zeros(np.asarray(self.dest_scale).shape)
+        return np.asarray(self.dest_distance_coef, dtype=np.float64)
 
 
 def cost_damping_factor(params: DemandParams, dist: np.ndarray, cell_size: float) -> np.ndarray:
@@ -252,6 +266,22 @@ def cost_damping_factor(params: DemandParams, dist: np.ndarray, cell_size: float
         return np.ones_like(dist)
     floor = params.circuity * params.intrazonal_factor * cell_size / 1000.0
     return (np.maximum(dist, floor) / params.cost_damping_ref_km) ** params.cost_damping
+
+
+def _distance_problems(params: DemandParams, n_purposes: int) -> list[str]:
+    """Problems of ``params.dest_distance_coef`` (none when it is ``None``)."""
+    if params.dest_distance_coef is None:
+        return []
+    coef = np.asarray(params.dest_distance_coef, dtype=float)
+    if coef.shape != (n_purposes,):
+        return [f"params.dest_distance_coef: shape {coef.shape}, expected {(n_purposes,)}"]
+    if not np.all(np.isfinite(coef)):
+        return ["params.dest_distance_coef: contains NaN or infinite values"]
+    scale = np.asarray(params.dest_scale, dtype=float)
+    if np.any((coef != 0) & ~(scale > 0)):
+        return ["params.dest_distance_coef: a purpose with a distance term needs a logsum "
+                "coefficient (dest_scale) above 0"]
+    return []
 
 
 def nest_structure(params: DemandParams) -> tuple[np.ndarray, np.ndarray]:
@@ -361,6 +391,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
                         "below a longer trip would cost less)")
     if not (np.isfinite(params.cost_damping_ref_km) and params.cost_damping_ref_km > 0):
         problems.append("params.cost_damping_ref_km: must be finite and > 0")
+    problems += _distance_problems(params, p)
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:

@@ -198,6 +198,18 @@ def with_damping(params: DemandParams, damping) -> DemandParams:
     return replace(params, cost_damping=damping[0], cost_damping_ref_km=damping[1])
 
 
+#: The destination choice's own distance term (utility per km, per purpose), or none.
+distances = st.one_of(st.none(), st.tuples(st.floats(-0.5, 0.0), st.floats(-0.5, 0.0)))
+
+
+def with_distance(params: DemandParams, distance) -> DemandParams:
+    """``params`` with a drawn distance term (``None``: none; 0 where ``dest_scale`` is 0)."""
+    if distance is None:
+        return params
+    coef = np.where(np.asarray(params.dest_scale) > 0, np.array(distance), 0.0)
+    return replace(params, dest_distance_coef=coef)
+
+
 def with_nests(params: DemandParams, nests) -> DemandParams:
     """``params`` with a drawn nest structure (``None``: the multinomial logit)."""
     if nests is None:
@@ -232,24 +244,25 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
     nests=nestings,
     shared=st.booleans(),
     damping=dampings,
+    distance=distances,
 )
 @example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
          max_iterations=500, warm=False, external=True, districts=False,
-         nests=None, shared=False, damping=None)  # scale drift
+         nests=None, shared=False, damping=None, distance=None)  # scale drift
 @example(seed=0, n=1, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.05078125, 1.0, 1.0]), shared=False,
-         damping=(-0.75, 10.0))  # an exponential beyond float64's range in one engine only
+         damping=(-0.75, 10.0), distance=None)  # beyond float64's range in one engine only
 @example(seed=126, n=18, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.0546875, 1.0, 1.0]), shared=False,
-         damping=(-0.75, 5.0))  # a constant divided by a small scale, factored out of the exp
+         damping=(-0.75, 5.0), distance=None)  # a constant over a small scale, out of the exp
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
-                                        external, districts, nests, shared, damping):
+                                        external, districts, nests, shared, damping, distance):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
                                   districts)
-    params = with_damping(with_nests(params, nests), damping)
+    params = with_distance(with_damping(with_nests(params, nests), damping), distance)
     if shared:
         inputs, params = with_shared_constants(inputs, params)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
@@ -357,6 +370,32 @@ def test_trips_beyond_float64s_range_are_refused_not_returned_as_nan():
     with pytest.raises(ValueError, match=r"trips are not finite.*nest scales nearer 1") as err:
         demand_fused(inputs, params)
     assert "or dtype float64" not in str(err.value)  # already float64: no such advice
+
+
+@pytest.mark.parametrize("nests", [None, ([1, 1, 1, 0, 0, 0], [0.7, 0.8, 1.0])])
+def test_a_distance_term_in_destination_choice_shortens_trips_in_both_engines(nests):
+    # purpose 0 with a logsum coefficient of 1 (the term folded into the utilities), purpose 1
+    # with 0.4 (the term in the exponent of W ** 0.4); doubly and singly constrained
+    rng = np.random.default_rng(21)
+    inputs, params = random_model(rng, 60, (1.0, 0.4), (True, False), 500)
+    params = with_nests(params, nests)
+    before = demand_reference(inputs, params)
+    params = replace(params, dest_distance_coef=np.array([-0.4, -0.4]))
+    want = demand_reference(inputs, params)
+    assert_same_outputs(demand_fused(inputs, params), want)
+    for p in range(P):
+        length = [out.pkm[:, p].sum() / out.trips[:, p].sum() for out in (before, want)]
+        assert length[1] < 0.95 * length[0]
+
+
+def test_a_distance_term_needs_a_logsum_coefficient_above_0():
+    rng = np.random.default_rng(2)
+    inputs, params = random_model(rng, 5, (1.0, 0.0), (False, False), 0)
+    params = replace(params, dest_distance_coef=np.array([0.0, -0.2]))
+    with pytest.raises(ValueError, match="dest_distance_coef: a purpose with a distance term"):
+        demand_reference(inputs, params)
+    with pytest.raises(ValueError, match="dest_distance_coef: a purpose with a distance term"):
+        demand_fused(inputs, params)
 
 
 def test_fused_equals_reference_on_a_larger_city_with_warm_start_across_years():

@@ -19,7 +19,13 @@ from mobility_sim.kernels.reference import demand_reference, trips_by_destinatio
 from mobility_sim.kernels.spec import MODES
 
 from mobility_sim.model.zone_flows import zone_flows
-from tests.test_kernel_fused_equivalence import nestings, random_model, with_nests
+from tests.test_kernel_fused_equivalence import (
+    distances,
+    nestings,
+    random_model,
+    with_distance,
+    with_nests,
+)
 
 scales = st.one_of(st.just(1.0), st.floats(0.0, 2.0))
 
@@ -35,14 +41,14 @@ def random_groups(rng: np.random.Generator, n: int) -> list[np.ndarray]:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 24),
        dest_scale=st.tuples(scales, scales), doubly=st.tuples(st.booleans(), st.booleans()),
-       external=st.booleans(), nests=nestings)
+       external=st.booleans(), nests=nestings, distance=distances)
 @example(seed=106703927, n=5, dest_scale=(1.0, 1.0), doubly=(False, True),
-         external=True, nests=None)  # a balancing with no solution: factors bounded, not inf
+         external=True, nests=None, distance=None)  # no balancing solution: factors bounded
 def test_fused_trips_by_destination_equal_the_reference(seed, n, dest_scale, doubly, external,
-                                                        nests):
+                                                        nests, distance):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, 200, external)
-    params = with_nests(params, nests)
+    params = with_distance(with_nests(params, nests), distance)
     balancing = demand_reference(inputs, params).balancing
     groups = random_groups(rng, n)
     want = trips_by_destination(inputs, params, balancing, groups)

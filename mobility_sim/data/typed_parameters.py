@@ -250,9 +250,12 @@ class Destination:
     ----------
     scale : PerPurpose
         By purpose (-).
+    distance : PerPurpose
+        Utility per network km beside the logsum, by purpose (1/km; 0: none).
     """
 
     scale: PerPurpose
+    distance: PerPurpose
 
 
 @dataclass(frozen=True)

@@ -465,4 +465,5 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         tolerance=mp.balancing.tolerance, max_iterations=mp.balancing.max_iterations,
         nest=nest, nest_scale=nest_scale,
         cost_damping=mp.cost_damping.exponent, cost_damping_ref_km=mp.cost_damping.ref_km,
+        dest_distance_coef=np.array(mp.destination.distance.by_purpose()),
     )

@@ -46,9 +46,9 @@ POSITIVE_UNITS: frozenset[str] = frozenset({
     "persons/e-bike", "cars/person", "trips/person/day", "km/km2", "lanes",
     "pcu",
 })
-#: Units of marginal utilities of time and money, which must not be positive (more time or
-#: money spent cannot make a trip more attractive).
-DISUTILITY_UNITS: frozenset[str] = frozenset({"1/min", "1/EUR"})
+#: Units of marginal utilities of time, money and distance, which must not be positive (more
+#: time, money or distance cannot make a trip more attractive).
+DISUTILITY_UNITS: frozenset[str] = frozenset({"1/min", "1/EUR", "1/km"})
 #: Physical bounds of a parameter value by unit (inclusive). Each is an assumption chosen well
 #: outside any real value, so that only a wrong unit, a typing error or a placeholder such as
 #: 1e308 is refused; except persons/vehicle: a passenger car (EU category M1) has at most eight
@@ -67,7 +67,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
     "lanes": (0.0, 20.0), "pcu": (0.0, 10.0), "1/kEUR": (0.0, 1.0),
     "km/car/year": (0.0, 200_000.0), "1/util": (0.0, 1.0),
     "degC": (-50.0, 50.0), "MJ/l": (0.0, 100.0), "MJ/kg": (0.0, 150.0),
-    "nest": (1.0, 3.0),
+    "nest": (1.0, 3.0), "1/km": (-10.0, 0.0),
 }
 
 Where = Callable[[list[Any]], str]
@@ -147,6 +147,16 @@ def parameter_problems(scenario: Scenario, where: Where) -> list[str]:
         problem = value_problem(key, value, str(table.loc[key, "unit"]))
         if problem:
             problems.append(f"{here}: {problem}")
+    for purpose in ("commute", "other"):  # a distance term needs a logsum coefficient above 0
+        key, scale_key = f"destination.distance.{purpose}", f"destination.scale.{purpose}"
+        distance = scenario.parameters.get(key, float(table.loc[key, "value"]))
+        scale = scenario.parameters.get(scale_key, float(table.loc[scale_key, "value"]))
+        if distance != 0 and not scale > 0:
+            place = key if key in scenario.parameters else scale_key
+            problems.append(f"{where(['parameters', place])}: {key} = {distance:g} needs "
+                            f"{scale_key} above 0 (got {scale:g}): the distance term is added "
+                            "to the logsum's weight in destination choice; set the scale above "
+                            "0 or the distance to 0")
     return problems
 
 
