@@ -11,6 +11,7 @@ from mobility_sim.calibration.outputs import mean_trip_length, survey_mode_share
 from mobility_sim.calibration.run import trip_length_target
 from mobility_sim.city import City
 from mobility_sim.city.model import ModalSplit
+from mobility_sim.exceptions import CalibrationError
 from mobility_sim.model.base_year import BaselineModel
 
 #: Constants the synthetic "truth" is simulated with (defaults: bike -1.8, pt -0.2, car -0.8).
@@ -80,6 +81,37 @@ def test_destination_scale_is_recovered_from_a_trip_length(small_city):
     assert fitted["destination.scale.other"] == pytest.approx(1.3 * default_other, rel=2e-2)
     assert fitted["utility.asc.car_available.other.pt"] == pytest.approx(0.3, abs=2e-2)
     assert abs(result.result.trip_length["modelled_km"] - length) <= 0.01
+
+
+def test_a_distance_term_is_recovered_from_a_trip_length_with_the_scales_kept(small_city):
+    # the logsum coefficients as an estimated model gives them (here 0.5), the distance term
+    # fitted to the trip length
+    truth = {**KNOWN, "destination.scale.commute": 0.5, "destination.scale.other": 0.5,
+             "destination.distance.commute": -0.15, "destination.distance.other": -0.15}
+    split, out = _observed(small_city, truth, "trips", "all")
+    length = mean_trip_length(out, (0, 1))
+    target = trip_length_target(length, "simulated with a known distance term (test)",
+                                fit="distance")
+    given = {"destination.scale.commute": 0.5, "destination.scale.other": 0.5}
+    result = calibrate(_with_split(small_city, split), trip_length=target, write=False,
+                       tolerance=1e-6, overrides=given)
+    fitted = result.result.parameters
+    assert fitted["destination.distance.other"] == pytest.approx(-0.15, rel=2e-2)
+    assert fitted["destination.distance.commute"] == fitted["destination.distance.other"]
+    assert "destination.scale.other" not in fitted  # kept as given
+    assert result.result.trip_length["fit"] == "distance"
+    assert abs(result.result.trip_length["modelled_km"] - length) <= 0.01
+
+
+def test_a_distance_term_cannot_lengthen_trips_and_says_what_can(small_city):
+    split, out = _observed(small_city, KNOWN, "trips", "all")
+    longer = 1.3 * mean_trip_length(out, (0, 1))
+    target = trip_length_target(longer, "test figure", fit="distance")
+    with pytest.raises(CalibrationError, match=r"a distance term only shortens them; lower "
+                                               r"destination\.scale"):
+        calibrate(_with_split(small_city, split), trip_length=target, write=False)
+    with pytest.raises(CalibrationError, match="trip length fit 'length'"):
+        trip_length_target(5.0, "test", fit="length")
 
 
 def test_trip_rates_scale_to_a_reported_total(small_city):

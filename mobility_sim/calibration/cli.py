@@ -33,6 +33,9 @@ def calibrate_command(
     trip_length_source: Annotated[str | None, typer.Option(
         help="Source of the trip length (required with --trip-length-km; or 'assumption: ...').",
     )] = None,
+    trip_length_fit: Annotated[str, typer.Option(
+        help="What fits the trip length: 'scale' (the logsum coefficients of destination "
+             "choice) or 'distance' (its own distance term; the coefficients kept).")] = "scale",
     total_car_vkm: Annotated[float | None, typer.Option(
         help="Reported car vehicle-km per year to scale trip rates to.")] = None,
     total_co2_t: Annotated[float | None, typer.Option(
@@ -46,7 +49,8 @@ def calibrate_command(
     from .run import fit_table
 
     try:
-        length = (trip_length_target(trip_length_km, trip_length_source, trip_length_purposes)
+        length = (trip_length_target(trip_length_km, trip_length_source, trip_length_purposes,
+                                     trip_length_fit)
                   if trip_length_km is not None else None)
         if total_car_vkm is not None and total_co2_t is not None:
             raise CalibrationError("give one of --total-car-vkm and --total-co2-t, not both")
@@ -67,8 +71,10 @@ def calibrate_command(
         typer.echo(f"  note: {note}")
     if result.result.trip_length is not None:
         info = result.result.trip_length
+        how = (f"distance term {info['distance_coef']:.4f} per km" if info["fit"] == "distance"
+               else f"destination scale x {info['scale_factor']:.3f}")
         typer.echo(f"  mean trip length: {info['modelled_km']:.3f} km (target "
-                   f"{info['target_km']:.3f} km; destination scale x {info['scale_factor']:.3f})")
+                   f"{info['target_km']:.3f} km; {how})")
     if result.result.total is not None:
         info = result.result.total
         typer.echo(f"  {info['quantity']}: {info['modelled']:.4g} (target {info['target']:.4g}; "

@@ -8,7 +8,9 @@ Transport*, on calibrating constants to observed shares)::
 over the segments ``s`` and the split's purposes ``p``, re-running destination choice each time,
 with walk kept as the reference (its constant never moves). The destination-choice scales of
 the target's purposes are multiplied by one factor found by bracketing and false position on
-its logarithm. Trip rates scale linearly to a reported annual total.
+its logarithm; or, with ``fit: distance``, the destination choice's own distance term of those
+purposes is set to one value (utility per km, at most 0) found the same way. Trip rates scale
+linearly to a reported annual total.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ from .targets import SplitTarget, TotalTarget, TripLengthTarget
 
 #: Largest factor by which a trip-length fit may move the destination scales (either way).
 SCALE_FACTOR_LIMIT = 64.0
+#: Strongest distance term a trip-length fit may reach, utility per network km (a destination
+#: 1 km farther then weighs e**-5 as much: far beyond any estimated model).
+DISTANCE_COEF_LIMIT = 5.0
+#: First bracketing step of a distance-term fit, utility per km (doubled until the target is
+#: bracketed).
+DISTANCE_STEP = 0.02
 
 
 @dataclass
@@ -213,56 +221,72 @@ def fit_mode_constants(model: BaselineModel, target: SplitTarget, tolerance: flo
 
 def fit_trip_length(model: BaselineModel, target: TripLengthTarget, tolerance_km: float = 0.01,
                     max_runs: int = 40) -> tuple[dict, DemandOutputs]:
-    """Scale the destination-choice scales of the target's purposes to match a mean length.
+    """Fit destination choice of the target's purposes to match a mean trip length.
 
-    The scales ``dest_scale[p]`` of the target's purposes are multiplied by one factor ``k``
-    (larger ``k``: destinations nearer, trips shorter); ``model.params`` is updated in place.
+    ``target.fit == "scale"``: the scales ``dest_scale[p]`` are multiplied by one factor ``k``
+    (larger ``k``: destinations nearer, trips shorter). ``"distance"``: the distance term
+    ``dest_distance_coef[p]`` is set to one value ``-x`` with ``x >= 0`` (larger ``x``: trips
+    shorter); a target longer than the trips without a distance term is out of its reach.
+    ``model.params`` is updated in place.
 
     Returns
     -------
     dict, DemandOutputs
-        ``target_km``, ``modelled_km``, ``scale_factor``, ``converged``, ``runs``; outputs of
-        the last run.
+        ``target_km``, ``modelled_km``, ``fit``, ``scale_factor`` (1 when the distance is
+        fitted), ``distance_coef`` (the purposes' distance term), ``converged``, ``runs``;
+        outputs of the last run.
 
     Raises
     ------
     CalibrationError
-        If the target lies outside what factors in [1/64, 64] reach.
+        If the target lies outside what factors in [1/64, 64] (scale), or distance terms in
+        [-5, 0] per km (distance), reach.
     """
-    base = np.array(model.params.dest_scale, dtype=np.float64)
     purposes = list(target.purposes)
+    by_distance = target.fit == "distance"
+    base_scale = np.array(model.params.dest_scale, dtype=np.float64)
+    base_distance = model.params.distance_coef().copy()
     runs = 0
 
-    def evaluate(log_k: float) -> tuple[float, DemandOutputs]:
+    def settings(x: float) -> tuple[np.ndarray, np.ndarray]:
+        scale, distance = base_scale.copy(), base_distance.copy()
+        if by_distance:
+            distance[purposes] = -x
+        else:
+            scale[purposes] *= math.exp(x)
+        return scale, distance
+
+    def evaluate(x: float) -> tuple[float, DemandOutputs]:
         nonlocal runs
-        scale = base.copy()
-        scale[purposes] *= math.exp(log_k)
-        model.params = dataclasses.replace(model.params, dest_scale=scale)
+        scale, distance = settings(x)
+        model.params = dataclasses.replace(model.params, dest_scale=scale,
+                                           dest_distance_coef=distance)
         out = model.run()
         runs += 1
         return mean_trip_length(out, target.purposes) - target.km, out
 
-    def result(log_k: float, gap: float, out: DemandOutputs) -> tuple[dict, DemandOutputs]:
-        return {"target_km": target.km, "modelled_km": target.km + gap,
-                "scale_factor": math.exp(log_k), "converged": abs(gap) <= tolerance_km,
-                "runs": runs}, out
+    def result(x: float, gap: float, out: DemandOutputs) -> tuple[dict, DemandOutputs]:
+        return {"target_km": target.km, "modelled_km": target.km + gap, "fit": target.fit,
+                "scale_factor": 1.0 if by_distance else math.exp(x),
+                "distance_coef": float(settings(x)[1][purposes[0]]),
+                "converged": abs(gap) <= tolerance_km, "runs": runs}, out
 
-    g0, out = evaluate(0.0)
+    start = float(-base_distance[purposes[0]]) if by_distance else 0.0
+    g0, out = evaluate(start)
     if abs(g0) <= tolerance_km:
-        return result(0.0, g0, out)
-    direction = 1.0 if g0 > 0 else -1.0  # too long: raise the scale
-    a, ga = 0.0, g0
+        return result(start, g0, out)
+    direction = 1.0 if g0 > 0 else -1.0  # too long: raise the scale, strengthen the distance
+    a, ga = start, g0
     b, gb = a, ga
-    limit = math.log(SCALE_FACTOR_LIMIT)
+    step = DISTANCE_STEP if by_distance else math.log(2.0)
     while gb * ga > 0:
-        b = a + direction * math.log(2.0)
-        if abs(b) > limit + 1e-12:
-            reached = target.km + ga
-            raise CalibrationError(
-                f"trip length target {target.km:.2f} km is unreachable: destination scales "
-                f"{SCALE_FACTOR_LIMIT:g} times {'larger' if direction > 0 else 'smaller'} "
-                f"than the defaults still give {reached:.2f} km ({target.source})"
-            )
+        b = a + direction * step
+        if by_distance:
+            step *= 2.0
+        out_of_reach = (b < -1e-12 or b > DISTANCE_COEF_LIMIT + 1e-12 if by_distance
+                        else abs(b) > math.log(SCALE_FACTOR_LIMIT) + 1e-12)
+        if out_of_reach:
+            raise CalibrationError(_unreachable(target, target.km + ga, direction))
         gb, out = evaluate(b)
         if abs(gb) <= tolerance_km:
             return result(b, gb, out)
@@ -285,6 +309,21 @@ def fit_trip_length(model: BaselineModel, target: TripLengthTarget, tolerance_km
             side = 1
         hi_k, hi_gap = x, gx
     return result(hi_k, hi_gap, out)
+
+
+def _unreachable(target: TripLengthTarget, reached: float, direction: float) -> str:
+    """Why a trip-length target is out of the fitted parameter's reach."""
+    if target.fit == "distance":
+        if direction < 0:
+            return (f"trip length target {target.km:.2f} km is unreachable with a distance "
+                    f"term: without one the trips are {reached:.2f} km, and a distance term "
+                    "only shortens them; lower destination.scale.* or fit the scale instead "
+                    f"({target.source})")
+        return (f"trip length target {target.km:.2f} km is unreachable: a distance term of "
+                f"-{DISTANCE_COEF_LIMIT:g} per km still gives {reached:.2f} km ({target.source})")
+    return (f"trip length target {target.km:.2f} km is unreachable: destination scales "
+            f"{SCALE_FACTOR_LIMIT:g} times {'larger' if direction > 0 else 'smaller'} "
+            f"than the defaults still give {reached:.2f} km ({target.source})")
 
 
 def fit_total(model: BaselineModel, target: TotalTarget, days: float) -> tuple[dict, DemandOutputs]:
@@ -372,20 +411,28 @@ def calibrate_baseline(model: BaselineModel, split: SplitTarget,
     if length_info is not None and not length_info["converged"]:
         problems.append(f"trip length: {length_info['modelled_km']:.3f} km vs target "
                         f"{length_info['target_km']:.3f} km after {max_rounds} rounds")
-    parameters = calibrated_values(model, trip_length is not None, total is not None)
+    fitted = None if trip_length is None else trip_length.fit
+    parameters = calibrated_values(model, fitted, total is not None)
     return CalibrationResult(parameters=parameters, split=split_fit, trip_length=length_info,
                              total=total_info, converged=not problems,
                              runs=model.runs - start_runs, outputs=out, problems=problems)
 
 
-def calibrated_values(model: BaselineModel, with_scale: bool, with_rates: bool) -> dict[str, float]:
-    """Parameter keys and values of a calibrated baseline."""
+def calibrated_values(model: BaselineModel, destination: str | None,
+                      with_rates: bool) -> dict[str, float]:
+    """Parameter keys and values of a calibrated baseline.
+
+    ``destination`` is what a trip-length fit set (``"scale"``, ``"distance"``; None: none).
+    """
     from ..model.asc import asc_parameters
 
     values = asc_parameters(model.params.asc)
-    if with_scale:
+    if destination == "scale":
         for k, purpose in enumerate(PURPOSES):
             values[f"destination.scale.{purpose}"] = float(model.params.dest_scale[k])
+    elif destination == "distance":
+        for k, purpose in enumerate(PURPOSES):
+            values[f"destination.distance.{purpose}"] = float(model.params.distance_coef()[k])
     if with_rates:
         for k, purpose in enumerate(PURPOSES):
             values[f"trip_rate.{purpose}"] = float(model.params.trip_rate[k])

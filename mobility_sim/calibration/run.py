@@ -62,20 +62,29 @@ def _require_source(source: str | None, what: str) -> str:
     return source.strip()
 
 
-def trip_length_target(km: float, source: str | None, purposes: str = "all") -> TripLengthTarget:
+def trip_length_target(km: float, source: str | None, purposes: str = "all",
+                       fit: str = "scale") -> TripLengthTarget:
     """Build a mean-trip-length target; the source is required.
+
+    ``fit`` is what the target is fitted with: ``scale`` (the logsum coefficients) or
+    ``distance`` (destination choice's own distance term, the coefficients kept).
 
     Raises
     ------
     CalibrationError
-        Without a source, or with a non-positive length or unknown purposes.
+        Without a source, or with a non-positive length, unknown purposes or fit.
     """
     from .targets import purposes_of
 
     if not km > 0:
         raise CalibrationError(f"trip length target {km} km: must be positive")
+    if fit not in ("scale", "distance"):
+        raise CalibrationError(f"trip length fit {fit!r}: use 'scale' (the logsum "
+                               "coefficients) or 'distance' (destination choice's distance "
+                               "term)")
     return TripLengthTarget(km=float(km), purposes=purposes_of(purposes, "trip length target"),
-                            source=_require_source(source, "trip length target"))
+                            source=_require_source(source, "trip length target"),
+                            fit=fit)  # type: ignore[arg-type]
 
 
 def total_target(quantity: str, value: float, source: str | None) -> TotalTarget:
@@ -163,7 +172,7 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
                             "treatment": target.notes, "caveats": target.caveats},
             "trip_length": None if trip_length is None else {
                 "km": trip_length.km, "purposes": [PURPOSES[k] for k in trip_length.purposes],
-                "source": trip_length.source},
+                "source": trip_length.source, "fit": trip_length.fit},
             "total": None if total is None else {
                 "quantity": total.quantity, "value": total.value, "source": total.source},
         },

@@ -77,21 +77,27 @@ class SplitTarget:
 
 @dataclass(frozen=True)
 class TripLengthTarget:
-    """A mean trip length to match with the destination-choice scale.
+    """A mean trip length to match with destination choice's scale or its distance term.
 
     Attributes
     ----------
     km : float
         Mean network distance per trip, km, over all modes.
     purposes : tuple of int
-        Model purposes the figure covers (their scales are fitted by one common factor).
+        Model purposes the figure covers (fitted together).
     source : str
         Where the figure comes from, or a text starting with ``assumption``.
+    fit : {"scale", "distance"}
+        What is fitted: the logsum coefficients (``destination.scale.*``, by one common
+        factor), or the destination choice's own distance term (``destination.distance.*``,
+        one common value in utility per km, at most 0), leaving the logsum coefficients as
+        given (e.g. from an estimated model).
     """
 
     km: float
     purposes: tuple[int, ...]
     source: str
+    fit: Literal["scale", "distance"] = "scale"
 
 
 @dataclass(frozen=True)
