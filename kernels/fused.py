@@ -668,14 +668,7 @@ def demand_fused(
             trips[segs, p, :, m] += s_trips[:, :, alt]
             pkm[segs, p, :, m] += s_pkm[:, :, alt]
         dest_logsum[segs, p] = s_logsum
-    if not (np.isfinite(trips).all() and np.isfinite(pkm).all()):
-        wider = " or dtype float64" if np.dtype(dtype) == np.float32 else ""
-        raise ValueError(
-            "the fused kernel's trips are not finite: the utilities leave the range of "
-            f"{np.dtype(dtype).name} (a nest's inclusive value at the bottom of the range, whose "
-            "modes' shares overflowed). Nest scales near 0 multiply utilities by 1 / scale: "
-            f"params.nest_scale is {params.nest_scale}, params.cost_damping "
-            f"{params.cost_damping}. Use nest scales nearer 1 or weaker cost damping{wider}")
+    _require_finite((trips, pkm), params, dtype)
     pkm_cell = pkm.sum(axis=(0, 1))
     od = None
     if k:
@@ -693,6 +686,19 @@ def demand_fused(
         iterations=iterations,
         district_car_pkm=od,
     )
+
+
+def _require_finite(arrays: Sequence[np.ndarray], params: DemandParams, dtype: type) -> None:
+    """Raise a ValueError saying why when any of the kernel's ``arrays`` is not finite."""
+    if all(np.isfinite(values).all() for values in arrays):
+        return
+    wider = " or dtype float64" if np.dtype(dtype) == np.float32 else ""
+    raise ValueError(
+        "the fused kernel's trips are not finite: the utilities leave the range of "
+        f"{np.dtype(dtype).name} (a nest's inclusive value at the bottom of the range, whose "
+        "modes' shares overflowed). Nest scales near 0 multiply utilities by 1 / scale: "
+        f"params.nest_scale is {params.nest_scale}, params.cost_damping "
+        f"{params.cost_damping}. Use nest scales nearer 1 or weaker cost damping{wider}")
 
 
 def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
@@ -740,7 +746,8 @@ def trips_by_destination_fused(
     Raises
     ------
     ValueError
-        Listing every invalid input.
+        Listing every invalid input; or when the trips are not finite (as
+        :func:`demand_fused`).
     """
     dtype, segs, _ = check_fused_arguments(inputs, params, None, dtype, None, None)
     rows_of = check_origin_groups(inputs, balancing, groups)
@@ -778,6 +785,7 @@ def trips_by_destination_fused(
                                      is_car, tt)
             for alt, m in enumerate(arr.alt_mode):
                 out[g, m] += tt[alt]
+    _require_finite((out,), params, dtype)
     return out
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from mobility_sim.kernels.fused import demand_fused
+from mobility_sim.kernels.fused import demand_fused, trips_by_destination_fused
 from mobility_sim.kernels.reference import demand_reference, distance_block, mode_weights
 from mobility_sim.kernels.spec import (
     CAR_MODES,
@@ -370,6 +370,9 @@ def test_trips_beyond_float64s_range_are_refused_not_returned_as_nan():
     with pytest.raises(ValueError, match=r"trips are not finite.*nest scales nearer 1") as err:
         demand_fused(inputs, params)
     assert "or dtype float64" not in str(err.value)  # already float64: no such advice
+    everyone = [np.arange(inputs.n_cells)]
+    with pytest.raises(ValueError, match=r"trips are not finite"):
+        trips_by_destination_fused(inputs, params, np.ones((P, inputs.n_cells)), everyone)
 
 
 @pytest.mark.parametrize("nests", [None, ([1, 1, 1, 0, 0, 0], [0.7, 0.8, 1.0])])
