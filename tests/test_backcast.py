@@ -47,6 +47,23 @@ def test_cases_that_measured_the_models_own_quantity_are_flagged_and_counted(tab
             "quantity") in backcast_markdown(table)
 
 
+def test_tallinns_fare_before_brings_in_the_residents_ticket_revenue():
+    from mobility_sim.kernels.spec import PT
+
+    from mobility_sim.analysis.backcast import (
+        TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR,
+        revenue_fare,
+    )
+    from mobility_sim.city import load_city
+    from mobility_sim.model.base_year import BaselineModel
+
+    fare = revenue_fare("tallinn", TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR)
+    assert cases()["tallinn_fare_free_2013"].parameters == {"pt.fare": fare}
+    model = BaselineModel.build(load_city("tallinn"), {"pt.fare": fare}, calibrated=True)
+    revenue = fare * float(model.run().trips[..., PT].sum()) * 365.0
+    assert revenue == pytest.approx(TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR, rel=2e-3)
+
+
 def test_the_backcast_page_shows_todays_model(table, repo_root):
     page = (repo_root / "docs" / "backcast.md").read_text(encoding="utf-8")
     assert backcast_markdown(table) in page, (
