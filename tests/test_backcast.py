@@ -64,6 +64,15 @@ def test_tallinns_fare_before_brings_in_the_residents_ticket_revenue():
     assert revenue == pytest.approx(TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR, rel=2e-3)
 
 
+def test_berlins_fare_before_is_bvgs_revenue_per_trip():
+    from mobility_sim.analysis.backcast import BVG_FARE_REVENUE_2019_EUR, BVG_TRIPS_2019
+
+    case = cases()["berlin_9euro_2022"]
+    assert case.parameters["pt.fare"] == pytest.approx(766e6 / 1.125e9, abs=1e-4)
+    assert BVG_FARE_REVENUE_2019_EUR / BVG_TRIPS_2019 == pytest.approx(0.681, abs=1e-3)
+    assert case.measure["fare_eur"] < case.parameters["pt.fare"]  # the ticket cut the fare
+
+
 def test_the_backcast_page_shows_todays_model(table, repo_root):
     page = (repo_root / "docs" / "backcast.md").read_text(encoding="utf-8")
     assert backcast_markdown(table) in page, (

@@ -256,6 +256,13 @@ def _centre_disc(city: str, area_km2: float) -> dict[str, str]:
 #: public transport services in Tallinn was the right thing to do"; the Baltic Course of
 #: 19 Aug 2013 also gives "12 million EUR of deprived ticket income").
 TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR = 17e6 - 5e6
+#: BVG (Berlin's buses, trams and U-Bahn) in 2019: 1.125 billion passenger trips and EUR 766
+#: million fare revenue (BVG annual report 2019 as reported by the Berliner Morgenpost,
+#: "BVG verzeichnet Fahrgastrekord und schreibt Millionendefizit", May 2020): trips from
+#: BVG's counting sensors and ticket sales (whether a change between lines counts as one trip
+#: or two was not read: if two, the fare per journey is higher), revenue including the
+#: state's payments for pupils' and trainees' tickets.
+BVG_TRIPS_2019, BVG_FARE_REVENUE_2019_EUR = 1.125e9, 766e6
 
 
 @cache
@@ -361,9 +368,13 @@ def cases() -> dict[str, Case]:
              note="as vienna_365_2012; observed: the PT share 37 % -> 39.4 %",
              same_quantity=True),
         Case("berlin_9euro_2022", "berlin", {"type": "pt_fare", "fare_eur": round(9 / 44, 4)},
-             "pt_trips", note=(
-                 "9 EUR a month over 44 trips = 0.20 EUR per trip (from today's 1.85); "
-                 "observed over three months of a nationwide ticket, with a fuel-tax cut")),
+             "pt_trips", parameters={"pt.fare": round(BVG_FARE_REVENUE_2019_EUR
+                                                       / BVG_TRIPS_2019, 4)}, note=(
+                 "9 EUR a month over 44 trips = 0.20 EUR per trip, from the average fare "
+                 "actually paid: BVG's fare revenue over its trips in 2019, the last year "
+                 "before COVID (0.68 EUR; BVG alone, the S-Bahn not included, visitors "
+                 "included); observed over three months of a nationwide ticket, with a "
+                 "fuel-tax cut")),
         Case("amsterdam_parking_2019", "amsterdam", amsterdam_after, "cars_entering_centre",
              before=[amsterdam_before], note=(
                  "the city's central tariff today (its data sheet, after the 2019 rise) in the "
