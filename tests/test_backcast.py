@@ -51,17 +51,21 @@ def test_tallinns_fare_before_brings_in_the_residents_ticket_revenue():
     from mobility_sim.kernels.spec import PT
 
     from mobility_sim.analysis.backcast import (
+        TALLINN_RESIDENTS_2012,
         TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR,
         revenue_fare,
     )
     from mobility_sim.city import load_city
     from mobility_sim.model.base_year import BaselineModel
 
-    fare = revenue_fare("tallinn", TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR)
+    fare = revenue_fare("tallinn", TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR,
+                        TALLINN_RESIDENTS_2012)
     assert cases()["tallinn_fare_free_2013"].parameters == {"pt.fare": fare}
-    model = BaselineModel.build(load_city("tallinn"), {"pt.fare": fare}, calibrated=True)
+    city = load_city("tallinn")
+    model = BaselineModel.build(city, {"pt.fare": fare}, calibrated=True)
     revenue = fare * float(model.run().trips[..., PT].sum()) * 365.0
-    assert revenue == pytest.approx(TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR, rel=2e-3)
+    per_resident = TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR / TALLINN_RESIDENTS_2012
+    assert revenue == pytest.approx(per_resident * city.grid["population"].sum(), rel=2e-3)
 
 
 def test_berlins_fare_before_is_bvgs_revenue_per_trip():

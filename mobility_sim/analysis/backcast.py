@@ -256,6 +256,9 @@ def _centre_disc(city: str, area_km2: float) -> dict[str, str]:
 #: public transport services in Tallinn was the right thing to do"; the Baltic Course of
 #: 19 Aug 2013 also gives "12 million EUR of deprived ticket income").
 TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR = 17e6 - 5e6
+#: Registered residents of Tallinn on 1 January 2012, whom that revenue came from: 419,830 on
+#: 1 January 2013 "0.9 % more than a year ago" (the Baltic Course, 12 Feb 2013, from LETA).
+TALLINN_RESIDENTS_2012 = round(419_830 / 1.009)
 #: BVG (Berlin's buses, trams and U-Bahn) in 2019: 1.125 billion passenger trips and EUR 766
 #: million fare revenue (BVG annual report 2019 as reported by the Berliner Morgenpost,
 #: "BVG verzeichnet Fahrgastrekord und schreibt Millionendefizit", May 2020): trips from
@@ -266,13 +269,16 @@ BVG_TRIPS_2019, BVG_FARE_REVENUE_2019_EUR = 1.125e9, 766e6
 
 
 @cache
-def revenue_fare(city: str, revenue_eur: float, tolerance: float = 1e-4) -> float:
-    """Return the average fare at which a city's residents' PT trips bring in ``revenue_eur``.
+def revenue_fare(city: str, revenue_eur: float, residents: float,
+                 tolerance: float = 1e-4) -> float:
+    """Return the average fare at which a city's residents' PT trips bring in their revenue.
 
     The fare actually paid per trip (passes, concessions and free riders included) is the
     residents' ticket revenue over their trips; where the trips of the revenue's year are not
     published, the model's own residents' PT trips of the base year are taken (calibrated
-    city), at the fare being solved for: a fixed point, reached in a few runs.
+    city), at the fare being solved for: a fixed point, reached in a few runs. The revenue
+    ``revenue_eur`` of ``residents`` people is taken per resident, times the grid's residents
+    (the grid is not the municipality).
     """
     from ..city import load_city
     from ..data.typed_parameters import ModelParameters
@@ -280,6 +286,7 @@ def revenue_fare(city: str, revenue_eur: float, tolerance: float = 1e-4) -> floa
     from ..model.base_year import BaselineModel
 
     loaded = load_city(repo_root() / "cities" / city)
+    revenue_eur = revenue_eur / residents * float(loaded.grid["population"].sum())
     fare = 1.0
     for _ in range(20):
         model = BaselineModel.build(loaded, {"pt.fare": fare}, calibrated=True)
@@ -312,7 +319,8 @@ def cases() -> dict[str, Case]:
     Amsterdam 2009 (their tariffs were not read).
     """
     sek06, sek13, nok17 = 9.25, 8.65, 9.3  # per EUR, approximate yearly rates (assumption)
-    tallinn_fare = revenue_fare("tallinn", TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR)
+    tallinn_fare = revenue_fare("tallinn", TALLINN_RESIDENTS_TICKET_REVENUE_2012_EUR,
+                                TALLINN_RESIDENTS_2012)
     stockholm = {"type": "cordon_charge", "eur_per_trip": round(15 / sek06, 2),
                  "ev_eur_per_trip": 0.0, "charged": "each_crossing", "area": CENTRE}
     london = {"type": "cordon_charge", "eur_per_trip": 7.2, "ev_eur_per_trip": 0.0,
@@ -353,7 +361,8 @@ def cases() -> dict[str, Case]:
              "pt_trips", parameters={"pt.fare": tallinn_fare}, note=(
                  f"the fare before: the average fare actually paid, {tallinn_fare:.2f} EUR, at "
                  "which the model's residents' PT trips bring in the residents' 2012 ticket "
-                 "revenue (EUR 12 million; revenue_fare; the 2012 trips were not found); "
+                 "revenue (EUR 12 million from 416,000 residents, per resident times the "
+                 "grid's; revenue_fare; the 2012 trips were not found); "
                  "residents only in the model, as the policy; observed: residents' PT use in "
                  "a household survey, with the bus lanes and frequencies of the same year"),
              same_quantity=True),
