@@ -12,7 +12,13 @@ import math
 
 import pytest
 
-from mobility_sim.analysis.backcast import backcast, backcast_markdown, cases, cases_table
+from mobility_sim.analysis.backcast import (
+    backcast,
+    backcast_markdown,
+    cases,
+    cases_table,
+    notes_markdown,
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +87,6 @@ def test_the_backcast_page_shows_todays_model(table, repo_root):
     page = (repo_root / "docs" / "backcast.md").read_text(encoding="utf-8")
     assert backcast_markdown(table) in page, (
         "docs/backcast.md is out of date: paste the output of 'mobility-sim backcast'")
+    assert notes_markdown(cases()) in page, (
+        "docs/backcast.md's 'How each case is put into the model' differs from the cases' "
+        "notes (mobility_sim/analysis/backcast.py): paste notes_markdown(cases())")

@@ -425,6 +425,11 @@ def cases() -> dict[str, Case]:
     return {c.case: c for c in out}
 
 
+def notes_markdown(translated: Mapping[str, Case]) -> str:
+    """Return how each case is put into the model, one Markdown item per case (for the docs)."""
+    return "".join(f"- `{name}`: {case.note}.\n" for name, case in translated.items())
+
+
 def backcast_markdown(table: pd.DataFrame) -> str:
     """Return the backcast table as Markdown rows (for ``docs/backcast.md``)."""
     lines = ["| case | city | outcome (model) | same quantity | observed | band | predicted "
