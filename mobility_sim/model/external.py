@@ -331,13 +331,22 @@ def split_outputs(out: DemandOutputs, n: int, zones: ExternalZones,
         vkm=out.vkm[:n], co2_ttw=out.co2_ttw[:n], co2_wtw=out.co2_wtw[:n],
         dest_logsum=out.dest_logsum[:, :, :n], balancing=out.balancing,
         iterations=out.iterations, district_car_pkm=out.district_car_pkm)
+    inbound, outbound = crossing_trips(out, n)
     flows = ExternalFlows(
-        zones=zones, beyond_km=circuity * zones.beyond_km,
-        inbound_trips=out.trips[:, :, n:].sum(axis=(0, 1)),
+        zones=zones, beyond_km=circuity * zones.beyond_km, inbound_trips=inbound,
         inbound_pkm=out.pkm[:, :, n:].sum(axis=(0, 1)),
         inbound_co2_ttw=out.co2_ttw[n:], inbound_co2_wtw=out.co2_wtw[n:],
-        inbound_vkm=out.vkm[n:], outbound_trips=out.trips_to[n:])
+        inbound_vkm=out.vkm[n:], outbound_trips=outbound)
     return grid, flows
+
+
+def crossing_trips(out: DemandOutputs, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Trips across the grid's edge of a kernel run over ``n`` grid cells and the zones.
+
+    Returns ``(inbound, outbound)``, each (E, M): the non-residents' trips from each external
+    zone into the grid and the residents' trips to it, by mode, per day.
+    """
+    return np.asarray(out.trips)[:, :, n:].sum(axis=(0, 1)), np.asarray(out.trips_to)[n:]
 
 
 def crossing_car_vehicles(inbound_trips: np.ndarray, outbound_trips: np.ndarray,

@@ -76,7 +76,7 @@ from ..fleet.tables import BUS_POWERTRAINS, CAR_POWERTRAINS
 from ..kernels.spec import CAR_ICE, CAR_MODES, PT, DemandInputs, DemandOutputs, DemandParams
 from ..scenario.levers import YearLevers
 from .car_owners import owner_demand
-from .external import crossing_car_vehicles, through_vehicle_km
+from .external import crossing_car_vehicles, crossing_trips, through_vehicle_km
 
 #: Points at which the line between two districts' centres is sampled.
 PATH_SAMPLES = 24
@@ -247,8 +247,7 @@ class RoadNetwork:
         k, n = self.n_districts, self.district.size
         if self.n_external == 0 or self.through_km_per_crossing <= 0:
             return np.zeros(k)
-        crossing = crossing_car_vehicles(np.asarray(out.trips)[:, :, n:].sum(axis=(0, 1)),
-                                         np.asarray(out.trips_to)[n:], params.vkm_per_pkm)
+        crossing = crossing_car_vehicles(*crossing_trips(out, n), params.vkm_per_pkm)
         pairs = np.outer(crossing, crossing)
         np.fill_diagonal(pairs, 0.0)
         lines = np.einsum("ab,abc->c", pairs, self.path[k:, k:])

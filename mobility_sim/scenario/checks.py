@@ -23,6 +23,7 @@ from ..city.layers import grid_country, stop_distance_layer
 from ..data import grid_intensity, parameter_table, parameters
 from ..data.typed_parameters import ModelParameters
 from ..io.input_errors import did_you_mean
+from ..kernels.spec import PURPOSES
 from ..reference.targets import anchor_problem
 from .areas import area_mask, line_distance, line_wkt
 from .base import LineGeometry, MeasureBase
@@ -147,7 +148,7 @@ def parameter_problems(scenario: Scenario, where: Where) -> list[str]:
         problem = value_problem(key, value, str(table.loc[key, "unit"]))
         if problem:
             problems.append(f"{here}: {problem}")
-    for purpose in ("commute", "other"):  # a distance term needs a logsum coefficient above 0
+    for purpose in PURPOSES:  # a distance term needs a logsum coefficient above 0
         key, scale_key = f"destination.distance.{purpose}", f"destination.scale.{purpose}"
         distance = scenario.parameters.get(key, float(table.loc[key, "value"]))
         scale = scenario.parameters.get(scale_key, float(table.loc[scale_key, "value"]))
