@@ -88,6 +88,7 @@ from .spec import (  # noqa: E402
     DemandInputs,
     DemandOutputs,
     DemandParams,
+    UtilityRangeError,
     check_inputs,
     check_origin_groups,
     nest_structure,
@@ -602,9 +603,9 @@ def demand_fused(
     Raises
     ------
     ValueError
-        Listing every invalid input (shapes, ranges, dtype, warm start); or when the trips
-        are not finite (utilities beyond the compute dtype's range, which only nest scales
-        near 0 with strong cost damping reach).
+        Listing every invalid input (shapes, ranges, dtype, warm start); or, as
+        :class:`.spec.UtilityRangeError`, when the trips are not finite (utilities beyond the
+        compute dtype's range, which only nest scales near 0 with strong cost damping reach).
     """
     dtype, segs, purs = check_fused_arguments(inputs, params, balancing, dtype, segments, purposes)
     n, n_seg = inputs.n_cells, np.asarray(inputs.segment_share).shape[0]
@@ -689,11 +690,11 @@ def demand_fused(
 
 
 def _require_finite(arrays: Sequence[np.ndarray], params: DemandParams, dtype: type) -> None:
-    """Raise a ValueError saying why when any of the kernel's ``arrays`` is not finite."""
+    """Raise a UtilityRangeError saying why when any of the kernel's ``arrays`` is not finite."""
     if all(np.isfinite(values).all() for values in arrays):
         return
     wider = " or dtype float64" if np.dtype(dtype) == np.float32 else ""
-    raise ValueError(
+    raise UtilityRangeError(
         "the fused kernel's trips are not finite: the utilities leave the range of "
         f"{np.dtype(dtype).name} (a nest's inclusive value at the bottom of the range, whose "
         "modes' shares overflowed). Nest scales near 0 multiply utilities by 1 / scale: "

@@ -148,6 +148,14 @@ class DemandInputs:
         return np.asarray(self.external, dtype=bool)
 
 
+class UtilityRangeError(ValueError):
+    """An engine's results are not finite: the utilities left the compute dtype's range.
+
+    Only parameters far outside estimated models reach it (nest scales near 0 under strong
+    cost damping); the model layer turns it into an error naming those parameters.
+    """
+
+
 @dataclass(frozen=True)
 class DemandParams:
     """Scalars and small per-mode arrays of the demand and emission model.

@@ -115,3 +115,16 @@ def test_scenario_damping_parameters_are_checked_with_their_line(tmp_path, small
     assert "s.yaml:4: parameters.cost_damping.exponent: cost_damping.exponent is the " \
         "elasticity of the cost coefficient with trip length and must lie in (-1, 0]" in joined
     assert "cost_damping.ref_km is a distance in km and must be > 0" in joined
+
+
+def test_parameters_that_put_utilities_out_of_range_are_named_not_a_traceback():
+    # nest scales of 0.01 under strong damping divide utilities of -10 by 0.01: the fused
+    # kernel's results would not be finite; the model says which parameters to change
+    from mobility_sim.city import load_city
+
+    model = BaselineModel.build(load_city("york"), {
+        "nest.scale_1": 0.01, "nest.scale_2": 0.01, "cost_damping.exponent": -0.95,
+        "cost_damping.ref_km": 50.0}, calibrated=True)
+    with pytest.raises(ScenarioError, match=r"nest\.scale_1 \.\. nest\.scale_3 and "
+                                            r"cost_damping\.exponent"):
+        model.run()

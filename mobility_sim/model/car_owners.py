@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..exceptions import ScenarioError
 from ..kernels.spec import (
     CAR_CLASSES,
     CAR_EV,
@@ -30,6 +31,7 @@ from ..kernels.spec import (
     DemandInputs,
     DemandOutputs,
     DemandParams,
+    UtilityRangeError,
 )
 from .kernel import KernelFn
 
@@ -125,9 +127,23 @@ def merge_owners(out: DemandOutputs, split: OwnerSplit, n_segments: int) -> Dema
 
 def owner_demand(kernel: KernelFn, inputs: DemandInputs, params: DemandParams,
                  balancing: np.ndarray | None) -> DemandOutputs:
-    """Run ``kernel`` on the owners' kernel segments and return the model's segments."""
+    """Run ``kernel`` on the owners' kernel segments and return the model's segments.
+
+    Raises
+    ------
+    ScenarioError
+        When the engine's results are not finite (:class:`~mobility_sim.kernels.spec.
+        UtilityRangeError`): the error names the parameters that put the utilities out of range.
+    """
     kernel_inputs, kernel_params, split = split_owners(inputs, params)
-    out = kernel(kernel_inputs, kernel_params, balancing)
+    try:
+        out = kernel(kernel_inputs, kernel_params, balancing)
+    except UtilityRangeError as exc:
+        raise ScenarioError(
+            f"the demand model cannot be computed with these parameters: {exc}. Where: the "
+            "parameters nest.scale_1 .. nest.scale_3 and cost_damping.exponent (a scenario's "
+            "or the city's 'parameters:'); fix: nest scales nearer 1 (the defaults, 0.73 and 0.77, "
+            "are Koppelman and Bhat's estimates) or cost damping nearer 0") from exc
     return merge_owners(out, split, np.asarray(inputs.segment_share).shape[0])
 
 
