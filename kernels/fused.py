@@ -355,7 +355,8 @@ def purpose_arrays(
     cordon = np.asarray(inputs.cordon, dtype=bool)
     charge = (alt_coef * params.cordon_charge[alt_mode] * inv)[:, None]
     cost_outside = cost_inside + charge * cordon[None, :]  # trips into the cordon
-    cost_inside = cost_inside + charge * ~cordon[None, :]  # trips out of it
+    cost_inside = (cost_inside  # trips of its residents out of it
+                   + charge * params.cordon_resident_factor * ~cordon[None, :])
     classes, costs = [b_inside, b_inside], [cost_inside, cost_outside]
     external = inputs.external_mask()
     if external.any():  # external origins: no external destination

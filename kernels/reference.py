@@ -15,11 +15,13 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
        V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
                + ovt_coef * (origin_time[m,i] + dest_time[m,j])
                + cost_coef[s,p] * g(d_ij) * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
-                                   + cordon_charge[m] * [exactly one of i, j in cordon])
+                                   + cordon_charge[m] * r_i * [exactly one of i, j in cordon])
                + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
 
    with the cost damping ``g(d) = (max(d, d_ii) / cost_damping_ref_km) ** cost_damping``
-   (1 without damping; :func:`.spec.cost_damping_factor`).
+   (1 without damping; :func:`.spec.cost_damping_factor`) and ``r_i`` the share of the
+   charge the cordon's residents pay (``cordon_resident_factor``) where the origin ``i`` is
+   inside the cordon, else 1.
 
 3. Mode choice (nested logit with availability weights; mode ``m`` in nest ``k(m)`` of scale
    ``lambda_k``, :func:`.spec.nest_structure`)::
@@ -100,7 +102,8 @@ def mode_weights(
     n_modes = len(MODES)
     nest, scale = nest_structure(params)
     b = dist.shape[0]
-    crossing = inputs.cordon[None, :] != inputs.cordon[rows, None]
+    crossing = ((inputs.cordon[None, :] != inputs.cordon[rows, None])
+                * np.where(inputs.cordon[rows], params.cordon_resident_factor, 1.0)[:, None])
     external = inputs.external_mask()
     open_pair = ~(external[rows, None] & external[None, :])
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])

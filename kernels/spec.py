@@ -222,6 +222,11 @@ class DemandParams:
         0 (the default): no damping.
     cost_damping_ref_km : float
         Network distance, km, at which the cost coefficient is ``cost_coef`` (> 0).
+    cordon_resident_factor : float, optional
+        Share of ``cordon_charge`` paid by the cordon's residents: on trips from an origin
+        inside the cordon to a destination outside it (the origin is the home end), ``1 -`` the
+        scheme's residents' discount (London: 90 %, so 0.1). 1 (the default): residents pay in
+        full.
     dest_distance_coef : ndarray, shape (P,), optional
         Utility per network km in destination choice, beside the mode-choice logsum
         (``A_ij = size_j * W_ij ** dest_scale * exp(dest_distance_coef * d_ij)``): the distance
@@ -255,6 +260,7 @@ class DemandParams:
     cost_damping: float = 0.0
     cost_damping_ref_km: float = 1.0
     dest_distance_coef: np.ndarray | None = None
+    cordon_resident_factor: float = 1.0
 
     def distance_coef(self) -> np.ndarray:
         """Return ``dest_distance_coef`` as (P,) float64 (zeros when ``None``)."""
@@ -400,6 +406,9 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     if not (np.isfinite(params.cost_damping_ref_km) and params.cost_damping_ref_km > 0):
         problems.append("params.cost_damping_ref_km: must be finite and > 0")
     problems += _distance_problems(params, p)
+    if not 0.0 <= params.cordon_resident_factor <= 1.0:
+        problems.append("params.cordon_resident_factor: must be in [0, 1] (the share of the "
+                        "cordon charge the cordon's residents pay)")
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:

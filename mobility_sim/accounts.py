@@ -168,17 +168,19 @@ ZONE_COLUMNS: tuple[str, ...] = ("year", "zone", "kind", "vehicle", "trips_enter
                                  "vkm_inside", "co2_ttw_t", "co2_wtw_t")
 
 
-def zone_vehicles(rows: pd.DataFrame, column: str) -> pd.Series:
-    """Return the vehicles of car rows of the ``zones`` table: entries plus ``column``.
+def zone_vehicles(rows: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Return the car vehicles of the person-trip ``columns`` of car rows of the ``zones`` table.
 
-    ``column`` is a person-trip column (``trips_leaving``, ``trips_within``), turned into
-    vehicles at the row's entries' vehicles per trip (0 where nothing enters). The trips are
-    one-way legs counted from the home end (:func:`zone_rows`): entries plus departures are the
-    legs crossing the zone's boundary, entries plus trips within the legs ending in the zone.
+    The trips are one-way legs counted from the home end (:func:`zone_rows`): ``trips_entering``
+    (legs of people living outside the zone that end inside it, both ways of their visits) plus
+    ``trips_leaving`` (the zone's residents' legs to outside) are the legs crossing the zone's
+    boundary, ``trips_entering`` plus ``trips_within`` the legs ending in the zone. Persons
+    become vehicles at the row's rate: its cars entering per leg crossing, times 2 (a round
+    trip across the boundary enters once); 0 where no leg crosses.
     """
-    per_trip = (rows["vehicles_entering"] / rows["trips_entering"]).where(
-        rows["trips_entering"] > 0, 0.0)
-    return rows["vehicles_entering"] + rows[column] * per_trip
+    crossing = rows["trips_entering"] + rows["trips_leaving"]
+    per_trip = (2.0 * rows["vehicles_entering"] / crossing).where(crossing > 0, 0.0)
+    return sum((rows[c] for c in columns), start=pd.Series(0.0, index=rows.index)) * per_trip
 
 
 def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: ModelYear,
@@ -189,15 +191,20 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
 
     ``zones`` maps each zone's name to its kind and cell mask; ``factor`` is
     :func:`car_factors`. Trips by mode from
-    :func:`mobility_sim.model.zone_flows.zone_flows` (``flows``, one per zone in order);
-    cars entering are car trips x vehicles
-    per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each trip's km
-    at each end, the trips arriving taken at the mode's mean trip length (an approximation: the
-    model has no routes); emissions at the city's car factors. Vans and lorries: the zone's
-    share of the freight traffic (jobs plus residents); the freight model has vehicle-km, not
-    trips, so vehicles entering are taken at the cars' rate per vehicle-km inside the zone
-    (an assumption: a van on a delivery round drives more km inside per entry than a car,
-    so this overstates van entries); no trips entering, leaving or within.
+    :func:`mobility_sim.model.zone_flows.zone_flows` (``flows``, one per zone in order), as
+    one-way legs counted from the home end: ``trips_entering`` are the legs of people living
+    outside the zone (residents of the rest of the grid, non-residents from the external
+    zones) to destinations inside it, both the way in and the way back; ``trips_leaving`` the
+    zone's residents' legs to outside, both ways; ``trips_within`` the legs from and to it.
+    Vehicles entering are the vehicles physically entering: half the legs crossing the boundary
+    (each round trip across it enters once, whichever side its traveller lives on), times
+    vehicles per passenger. Car vehicle-km inside a zone follow the trip-end rule: half of each
+    trip's km at each end, the trips arriving taken at the mode's mean trip length (an
+    approximation: the model has no routes); emissions at the city's car factors. Vans and
+    lorries: the zone's share of the freight traffic (jobs plus residents); the freight model
+    has vehicle-km, not trips, so vehicles entering are taken at the cars' rate per vehicle-km
+    inside the zone (an assumption: a van on a delivery round drives more km inside per entry
+    than a car, so this overstates van entries); no trips entering, leaving or within.
     """
     if not zones:
         return []
@@ -222,14 +229,16 @@ def zone_rows(year: int, zones: Mapping[str, tuple[str, np.ndarray]], year_run: 
             vkm = (0.5 * (zone_flow.pkm_from[m] + zone_flow.arriving[m] * mean_km)
                    * vkm_per_pkm * days)
             ttw, wtw = factor.get(m, (0.0, 0.0))
+            # a round trip across the boundary crosses it twice and enters once
+            entering = 0.5 * (zone_flow.entering[m] + zone_flow.leaving[m]) * vkm_per_pkm * days
             if m in CAR_MODES:
                 car_vkm += vkm
-                car_entering += zone_flow.entering[m] * vkm_per_pkm * days
+                car_entering += entering
             rows.append({"year": year, "zone": zone, "kind": kind, "vehicle": mode,
                          "trips_entering": zone_flow.entering[m] * days,
                          "trips_leaving": zone_flow.leaving[m] * days,
                          "trips_within": zone_flow.within[m] * days,
-                         "vehicles_entering": zone_flow.entering[m] * vkm_per_pkm * days,
+                         "vehicles_entering": entering,
                          "vkm_inside": vkm, "co2_ttw_t": vkm * ttw, "co2_wtw_t": vkm * wtw})
         share = float(freight_weights[mask].sum()) if freight_weights is not None else 0.0
         per_vkm = car_entering / car_vkm if car_vkm > 0 else 0.0

@@ -413,7 +413,8 @@ def money_by_cell(out: Any, inputs: Any, params: Any, n: int,
         enter = np.divide(cordon_flows.entering[car], outside + extra,
                           out=np.zeros(len(car)), where=outside + extra > 0)
         rate = np.where(cordon[:, None], np.minimum(leave, 1.0), np.minimum(enter, 1.0))
-        crossing = (seg_car * rate[None] * per_crossing).sum(axis=2)
+        paid = np.where(cordon, params.cordon_resident_factor, 1.0)[:, None]  # residents' share
+        crossing = (seg_car * rate[None] * paid[None] * per_crossing).sum(axis=2)
     items["cordon_charges"] = crossing
     return items
 

@@ -97,12 +97,13 @@ Tables (all quantities per year; CO2 in tonnes CO2e):
     vehicles_entering, vkm_inside, co2_ttw_t, co2_wtw_t, case``: for each of the city's named
     zones (``kind`` ``city zone``) and each cordon and low-emission zone of the scenario (named
     by the measure's label), per mode (``walk`` ... ``car_ev``) and for ``van`` and ``lorry``:
-    trips entering the zone from outside (residents and non-residents), leaving it and
-    within it; cars entering (trips / occupancy; vans and lorries: at the cars' entries per
-    vehicle-km inside); vehicle-km inside (half of each trip's km at each end; freight: the
-    zone's share of jobs and residents) and their CO2. ``case`` is
-    ``scenario`` or ``reference`` (the same zones without the measures). Empty for runs saved
-    before it existed.
+    one-way trips counted from the home end: of people living outside the zone to it (residents
+    of the rest of the grid and non-residents, both ways of each visit), of the zone's residents
+    to outside (both ways) and within it; vehicles entering the zone (half the legs crossing its
+    boundary, since a round trip across it enters once, over occupancy; vans and lorries: at the
+    cars' entries per vehicle-km inside); vehicle-km inside (half of each trip's km at each end;
+    freight: the zone's share of jobs and residents) and their CO2. ``case`` is ``scenario`` or
+    ``reference`` (the same zones without the measures). Empty for runs saved before it existed.
 ``access``
     ``year, cell_id, mode, jobs_30, jobs_45, residents_30, residents_45, case``: the jobs and
     residents each cell reaches within 30 and 45 minutes door to door by ``walk``, ``bike``,

@@ -84,6 +84,45 @@ def test_zone_results_show_the_cars_a_cordon_keeps_out(york):
     assert float(row["vkm_inside"].iloc[0]) > 0
 
 
+def test_cars_entering_a_zone_are_half_the_car_trips_across_its_boundary(york):
+    # trips are counted from the home end: people living outside make both legs of a visit
+    # from outside, the zone's residents both legs of a trip out; each round trip enters once
+    zones = york(CORDON).zones
+    cars = zones[(zones["zone"] == "cordon") & zones["vehicle"].isin(["car_ice", "car_ev"])]
+    assert (cars["trips_leaving"] > 0).all() and (cars["trips_entering"] > 0).all()
+    per_person = cars["vehicles_entering"] / (0.5 * (cars["trips_entering"]
+                                                      + cars["trips_leaving"]))
+    for _, group in cars.groupby(["year", "case"]):  # one occupancy for both powertrains
+        ratio = group.set_index("vehicle").loc[["car_ice", "car_ev"]].pipe(
+            lambda g: g["vehicles_entering"] / (0.5 * (g["trips_entering"]
+                                                       + g["trips_leaving"])))
+        assert ratio.iloc[0] == pytest.approx(ratio.iloc[1], rel=1e-12)
+    assert ((per_person > 0.4) & (per_person < 1.0)).all()  # 1 / persons per car
+
+
+def test_a_residents_discount_spares_the_cordon_s_residents_only(york):
+    # London's 90 % discount: the zone's residents' trips out are charged a tenth; the trips of
+    # people living outside are charged in full, as without the discount
+    full, discounted = york(CORDON), york(CORDON + "  residents_discount: 0.9\n")
+
+    def trips(results, column):
+        return _cars(results.zones, "cordon", "scenario", 2030, column)
+
+    def change(results, column):
+        return trips(results, column) / _cars(results.zones, "cordon", "reference", 2030, column)
+
+    # York, 5 EUR: -40 % of the residents' car trips out at the full charge, -7 % at a tenth
+    # (-3 % with none: the commute's jobs inside, freed by outsiders, keep some residents in)
+    assert change(full, "trips_leaving") < 0.7
+    assert change(discounted, "trips_leaving") > 0.9
+    # outsiders still pay in full (the commute's balanced destinations move them a little)
+    assert change(full, "trips_entering") < change(discounted, "trips_entering") < 0.95
+    paid = [r.spending[(r.spending["case"] == "scenario") & (r.spending["year"] == 2030)
+                       & (r.spending["area"] == "modelled area")]["cordon_charges_eur"].sum()
+            for r in (full, discounted)]
+    assert 0 < paid[1] < paid[0]
+
+
 def test_vans_and_lorries_entering_a_zone_are_counted_at_the_cars_rate(york):
     zones = york(CORDON).zones
     for year in (2025, 2030):

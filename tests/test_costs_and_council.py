@@ -202,8 +202,8 @@ def test_the_cordon_earns_its_charge_on_every_crossing_leg_as_the_kernel_charges
     cars = z[(z["zone"] == "Cordon") & (z["case"] == "scenario") & (z["year"] == 2027)
              & z["vehicle"].isin(["car_ice", "car_ev"])]
     assert cars["trips_leaving"].sum() > 0 and cars["trips_entering"].sum() > 0
-    vehicles = cars["vehicles_entering"] + cars["trips_leaving"] * (
-        cars["vehicles_entering"] / cars["trips_entering"])
+    # every car entering crosses twice (in and out): each crossing leg pays half the charge
+    vehicles = 2.0 * cars["vehicles_entering"]
     assert -revenue[2027] == pytest.approx(float(vehicles.sum()) * 4.0 * 0.5, rel=1e-12)
 
 
@@ -237,7 +237,8 @@ def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_
     ice = z[(z["zone"] == "Zone") & (z["case"] == "scenario") & (z["year"] == 2027)
             & (z["vehicle"] == "car_ice")].iloc[0]
     assert ice["trips_within"] > 0 and ice["trips_entering"] > 0
-    legs = ice["vehicles_entering"] * (1.0 + ice["trips_within"] / ice["trips_entering"])
+    per_person = 2.0 * ice["vehicles_entering"] / (ice["trips_entering"] + ice["trips_leaving"])
+    legs = (ice["trips_entering"] + ice["trips_within"]) * per_person
     assert -revenue[2027] == pytest.approx(legs * 0.5 * 0.8 * 6.0 / 2.0, rel=1e-12)
 
 

@@ -245,24 +245,29 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
     shared=st.booleans(),
     damping=dampings,
     distance=distances,
+    residents=st.floats(0.0, 1.0),
 )
 @example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
          max_iterations=500, warm=False, external=True, districts=False,
-         nests=None, shared=False, damping=None, distance=None)  # scale drift
+         nests=None, shared=False, damping=None, distance=None, residents=1.0)  # scale drift
 @example(seed=0, n=1, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.05078125, 1.0, 1.0]), shared=False,
-         damping=(-0.75, 10.0), distance=None)  # beyond float64's range in one engine only
+         damping=(-0.75, 10.0), distance=None,
+         residents=1.0)  # beyond float64's range in one engine only
 @example(seed=126, n=18, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.0546875, 1.0, 1.0]), shared=False,
-         damping=(-0.75, 5.0), distance=None)  # a constant over a small scale, out of the exp
+         damping=(-0.75, 5.0), distance=None,
+         residents=1.0)  # a constant over a small scale, out of the exp
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
-                                        external, districts, nests, shared, damping, distance):
+                                        external, districts, nests, shared, damping, distance,
+                                        residents):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
                                   districts)
     params = with_distance(with_damping(with_nests(params, nests), damping), distance)
+    params = replace(params, cordon_resident_factor=residents)
     if shared:
         inputs, params = with_shared_constants(inputs, params)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
@@ -389,6 +394,25 @@ def test_a_distance_term_in_destination_choice_shortens_trips_in_both_engines(ne
     for p in range(P):
         length = [out.pkm[:, p].sum() / out.trips[:, p].sum() for out in (before, want)]
         assert length[1] < 0.95 * length[0]
+
+
+def test_a_residents_discount_lowers_the_charge_of_trips_from_inside_the_cordon_only():
+    # singly constrained: each origin's trips depend on its own costs alone
+    rng = np.random.default_rng(5)
+    inputs, params = random_model(rng, 40, (1.0, 0.6), (False, False), 0)
+    inputs = replace(inputs, cordon=np.arange(40) < 15)
+    params = replace(params, cordon_charge=np.where(np.isin(np.arange(M), CAR_MODES), 4.0, 0.0))
+    full = demand_reference(inputs, params)
+    params = replace(params, cordon_resident_factor=0.1)
+    want = demand_reference(inputs, params)
+    assert_same_outputs(demand_fused(inputs, params), want)
+    car = list(CAR_MODES)
+    inside, outside = inputs.cordon, ~inputs.cordon
+    residents_cars = [out.trips[:, :, inside][..., car].sum() for out in (full, want)]
+    assert residents_cars[1] > 1.05 * residents_cars[0]
+    np.testing.assert_allclose(want.trips[:, :, outside], full.trips[:, :, outside], rtol=1e-12)
+    with pytest.raises(ValueError, match="cordon_resident_factor"):
+        demand_reference(inputs, replace(params, cordon_resident_factor=1.5))
 
 
 def test_a_distance_term_needs_a_logsum_coefficient_above_0():

@@ -29,19 +29,23 @@ START = 2026
 NO_RANGE_TOLERANCE = 0.25
 
 
-def _zone_value(results: Any, case: str, column: str, crossing: bool = False,
+def _zone_value(results: Any, case: str, column: str, legs: tuple[str, ...] = (),
                 zone: str = "measure") -> float | None:
-    """Cars of a reported zone in the measure's first year (None: no such zone)."""
+    """Cars of a reported zone in the measure's first year (None: no such zone).
+
+    ``column`` of the ``zones`` table, or with ``legs`` the cars of those person-trip columns
+    (:func:`mobility_sim.accounts.zone_vehicles`).
+    """
     z = results.zones
     rows = z[(z["zone"] == zone) & (z["case"] == case) & (z["year"] == START)
              & z["vehicle"].isin(["car_ice", "car_ev"])]
     if rows.empty:
         return None
-    if not crossing:
+    if not legs:
         return float(rows[column].sum())
     from ..accounts import zone_vehicles
 
-    return float(zone_vehicles(rows, "trips_leaving").sum())
+    return float(zone_vehicles(rows, legs).sum())
 
 
 #: Model outputs a case's measured outcome corresponds to: (run with the measure, run as it was
@@ -49,12 +53,12 @@ def _zone_value(results: Any, case: str, column: str, crossing: bool = False,
 Outcome = Callable[[Any, Any], tuple[float, float]]
 
 
-def _zone(column: str, crossing: bool = False, zone: str = "measure") -> Outcome:
+def _zone(column: str, legs: tuple[str, ...] = (), zone: str = "measure") -> Outcome:
     def read(after: Any, before: Any) -> tuple[float, float]:
-        now = _zone_value(after, "scenario", column, crossing, zone)
-        then = _zone_value(before, "scenario", column, crossing, zone)
+        now = _zone_value(after, "scenario", column, legs, zone)
+        then = _zone_value(before, "scenario", column, legs, zone)
         if then is None:  # the zone exists only with the measure: its own reference run
-            then = _zone_value(after, "reference", column, crossing, zone)
+            then = _zone_value(after, "reference", column, legs, zone)
         if now is None or then is None:
             raise ValueError(f"the case's outcome needs the zone {zone!r} in the results")
         return now, then
@@ -91,12 +95,13 @@ ZONE = "measure"
 
 #: The model outputs by name (the ``outcome`` key of a case), with what they count.
 OUTCOMES: dict[str, tuple[Outcome, str]] = {
-    "cars_crossing": (_zone("vehicles_entering", crossing=True),
+    "cars_crossing": (_zone("", legs=("trips_entering", "trips_leaving")),
                       "cars crossing the zone's boundary, both directions"),
-    "cars_entering": (_zone("vehicles_entering"), "cars entering the zone"),
+    "cars_entering": (_zone("vehicles_entering"),
+                      "cars entering the zone, its residents' ways home included"),
     "car_km_in_zone": (_zone("vkm_inside"), "car vehicle-km inside the zone"),
-    "cars_entering_centre": (_zone("vehicles_entering", zone="centre"),
-                             "cars entering the city's centre zone"),
+    "car_visits_centre": (_zone("", legs=("trips_entering",), zone="centre"),
+                          "car trips to the city's centre zone by people living outside it"),
     "pt_trips": (_mode_trips("pt"), "residents' public transport trips"),
     "pt_share": (_mode_share("pt"), "PT share of residents' trips"),
     "bike_trips": (_mode_trips("bike"), "residents' cycling trips (e-bikes included)"),
@@ -323,8 +328,11 @@ def cases() -> dict[str, Case]:
                                 TALLINN_RESIDENTS_2012)
     stockholm = {"type": "cordon_charge", "eur_per_trip": round(15 / sek06, 2),
                  "ev_eur_per_trip": 0.0, "charged": "each_crossing", "area": CENTRE}
-    london = {"type": "cordon_charge", "eur_per_trip": 7.2, "ev_eur_per_trip": 0.0,
-              "charged": "entering", "area": CENTRE}
+    entry = {"type": "cordon_charge", "ev_eur_per_trip": 0.0, "charged": "entering",
+             "area": CENTRE}
+    # registered residents of the zone paid a tenth: The Times, 'Congestion discount shunned'
+    # (Feb 2003: a 90 per cent discount on the GBP 5 charge); TfL, 'Discounts and exemptions'
+    london = {**entry, "eur_per_trip": 7.2, "residents_discount": 0.9}
     amsterdam_tariff = _city_parameter("amsterdam", "parking.max_eur_per_h")
     amsterdam_after = {"type": "parking_price", "eur_per_hour": amsterdam_tariff,
                        "area": CENTRE}
@@ -346,14 +354,15 @@ def cases() -> dict[str, Case]:
                  "zone (the real one also charges the Alvsborg Bridge and E6 approaches)")),
         Case("london_charge_2003", "london", london, "cars_entering", note=(
             "GBP 5 a day = 7.2 EUR per entry (one charge per day: the model charges each "
-            "entering trip); alternative-fuel cars exempt; zone 28 km2 against 21 km2")),
+            "entering trip); the zone's residents pay a tenth (the 90 % residents' "
+            "discount); alternative-fuel cars exempt; zone 28 km2 against 21 km2")),
         Case("london_charge_2003_cars", "london", london, "cars_entering", same_quantity=True,
              note="as london_charge_2003; observed: cars alone, in the first six months"),
         Case("london_charge_increase_2005", "london", {**london, "eur_per_trip": 11.7},
              "cars_entering", before=[london], note="GBP 5 -> 8 (7.2 -> 11.7 EUR)"),
         Case("oslo_toll_2017", "oslo",
-             {**london, "eur_per_trip": round(49 / nok17, 2)}, "cars_entering",
-             before=[{**london, "eur_per_trip": round(34 / nok17, 2)}], note=(
+             {**entry, "eur_per_trip": round(49 / nok17, 2)}, "cars_entering",
+             before=[{**entry, "eur_per_trip": round(34 / nok17, 2)}], note=(
                  "flat 34 NOK -> 54 NOK peak / 44 NOK off-peak for petrol cars (49 NOK, the "
                  "middle, = 5.27 EUR) per inbound passage; electric cars free; the toll ring "
                  "as the centre zone (the real ring encloses more of the city)")),
@@ -384,11 +393,12 @@ def cases() -> dict[str, Case]:
                  "before COVID (0.68 EUR; BVG alone, the S-Bahn not included, visitors "
                  "included); observed over three months of a nationwide ticket, with a "
                  "fuel-tax cut")),
-        Case("amsterdam_parking_2019", "amsterdam", amsterdam_after, "cars_entering_centre",
+        Case("amsterdam_parking_2019", "amsterdam", amsterdam_after, "car_visits_centre",
              before=[amsterdam_before], note=(
                  "the city's central tariff today (its data sheet, after the 2019 rise) in the "
                  "centre zone, against it / 1.65 before; observed: paid parking events by "
-                 "visitors, the model: cars entering the centre zone")),
+                 "visitors, the model: car trips to the centre zone by people living outside "
+                 "it (both ways of a visit)")),
         Case("amsterdam_parking_2019_vkm", "amsterdam", amsterdam_after, "car_km_territorial",
              before=[amsterdam_before], note=(
                  "as amsterdam_parking_2019 (the city raised tariffs in all its paid areas, "

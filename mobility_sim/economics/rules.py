@@ -292,30 +292,25 @@ def _car_rows(ctx: CostContext, zone: str | None) -> pd.DataFrame:
              & z["vehicle"].isin(["car_ice", "car_ev"])]
 
 
-def _legs(ctx: CostContext, label: str, column: str) -> pd.DataFrame:
-    """Car legs of a zone each year by powertrain: entries plus ``column`` (vehicles).
+def _legs(ctx: CostContext, label: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Car legs of a zone each year by powertrain (vehicles): the person-trip ``columns``.
 
-    ``column`` (``trips_leaving`` or ``trips_within``, persons) is turned into vehicles at the
-    entries' vehicles per trip (:func:`mobility_sim.accounts.zone_vehicles`).
+    The model's trips are one-way legs counted from where they are produced (the home end):
+    the ``zones`` table's ``trips_entering`` are the legs of people living outside that end
+    inside (both legs of a visit), ``trips_leaving`` the zone's residents' legs that end
+    outside (both legs of their trips out), ``trips_within`` the legs from and to the zone;
+    persons become vehicles at the row's rate (:func:`mobility_sim.accounts.zone_vehicles`).
     """
     rows = _car_rows(ctx, label)
     if rows.empty:
         return pd.DataFrame()
-    legs = rows.assign(legs=zone_vehicles(rows, column))
+    legs = rows.assign(legs=zone_vehicles(rows, columns))
     return legs.pivot_table(index="year", columns="vehicle", values="legs",
                             aggfunc="sum").fillna(0.0)
 
 
-def _crossing(ctx: CostContext, label: str) -> pd.DataFrame:
-    """Car legs crossing a zone's boundary each year, by powertrain (vehicles, not persons).
-
-    The model's trips are one-way legs counted from where they are produced (the home end):
-    the ``zones`` table's entries are the legs from outside that end inside (both legs of an
-    outsider's visit), its departures the legs of the zone's residents that end outside (both
-    legs of their trips out). A charge on the boundary is paid on each of them at the share of
-    the charge a leg carries (``CordonCharge.legs_factor``).
-    """
-    return _legs(ctx, label, "trips_leaving")
+#: Car legs ending in a zone: from outside it and from within it (a visit is two).
+ENDING_IN_ZONE = ("trips_entering", "trips_within")
 
 
 def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, float]]:
@@ -346,14 +341,19 @@ def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, flo
 
 @rule("cordon_charge")
 def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
-    cars = _crossing(ctx, m.display_label)
+    # legs crossing the boundary: of people living outside (full charge) and of the zone's
+    # residents (their share of it), as the kernel charges them
+    outsiders = _legs(ctx, m.display_label, ("trips_entering",))
+    residents = _legs(ctx, m.display_label, ("trips_leaving",))
+    cars = outsiders + (1.0 - m.residents_discount) * residents
     per_leg = m.legs_factor  # the share of the charge each crossing leg pays (as the kernel)
     price = m.eur_per_trip * per_leg
     ev_price = (m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip) * per_leg
     gross = {int(y): intensity(m, int(y)) * (float(r.get("car_ice", 0.0)) * price
                                              + float(r.get("car_ev", 0.0)) * ev_price)
              for y, r in cars.iterrows()}
-    freight = {y: intensity(m, y) * (ice * price + bev * ev_price)
+    # a van's entry and its way out are two legs across the boundary, as a car's
+    freight = {y: intensity(m, y) * 2.0 * (ice * price + bev * ev_price)
                for y, (ice, bev) in _freight_entering(ctx, m.display_label).items()}
     lines = CostLines()
     _invest(ctx, lines, "charging system (cameras, back office)", "cordon_charge.capex_per_scheme",
@@ -361,13 +361,14 @@ def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     if gross:
         lines.add(Flow("charge revenue", {y: -v for y, v in gross.items()},
                        "car legs crossing the cordon in the run (entering from outside and the "
-                       "zone's residents' legs out) x the charge each leg pays (half of it "
-                       "when entries are charged, once per round trip; all of it when every "
-                       "crossing is)"))
+                       "zone's residents' legs out, these at the share of the charge residents "
+                       "pay) x the charge each leg pays (half of it when entries are charged, "
+                       "once per round trip; all of it when every crossing is)"))
     if any(freight.values()):
         lines.add(Flow("charge revenue from vans and lorries", {y: -v for y, v in freight.items()},
                        "vans and lorries entering the cordon (zones table: at the cars' entries "
-                       "per vehicle-km inside) x the car charge per leg, combustion or "
+                       "per vehicle-km inside), two legs across it each, x the car charge per "
+                       "leg, combustion or "
                        "electric (an assumption: they pay as cars do; their traffic does not "
                        "respond)"))
         gross = {y: gross.get(y, 0.0) + freight.get(y, 0.0) for y in {*gross, *freight}}
@@ -391,7 +392,7 @@ def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     if m.rule == "charge" and m.charge_eur_per_trip:
         # a charge per visit, like parking: each leg ending in the zone carries half of it
         # (the kernel's dest_cost), whether it comes from outside or from within the zone
-        cars = _legs(ctx, m.display_label, "trips_within")
+        cars = _legs(ctx, m.display_label, ENDING_IN_ZONE)
         paid = m.affected_share * m.compliance * m.charge_eur_per_trip / TRIPS_PER_VISIT
         lines.add(Flow("charge revenue", {int(y): -intensity(m, int(y)) * paid
                                           * float(r.get("car_ice", 0.0))
@@ -414,7 +415,7 @@ def _parking(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     added = m.eur_per_hour - before
     # cars parking: the car legs ending in the zone (entries plus trips within), in vehicles
     # at the year's persons per car (an occupancy measure of the same run included)
-    parked = _legs(ctx, _zone_name(m), "trips_within").sum(axis=1)
+    parked = _legs(ctx, _zone_name(m), ENDING_IN_ZONE).sum(axis=1)
     paid_h = ctx.params.get("parking.dwell_h.other", 1.5) * ctx.params.get(
         "parking.paid_share.other", 1.0)
     lines = CostLines()

@@ -426,6 +426,7 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     fare = np.zeros(n_modes)
     fare[PT] = mp.pt.fare
     cordon_charge = np.zeros(n_modes)
+    cordon_resident_factor = 1.0 if levers is None else levers.cordon_resident_factor
     if levers is not None:
         commute, other = PURPOSES.index("commute"), PURPOSES.index("other")
         removed = trip_rate[commute] * (1.0 - levers.commute_trip_factor)
@@ -457,7 +458,7 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
         asc=asc, time_coef=per_mode(utility.time), ovt_coef=utility.ovt,
         cost_coef=np.outer(segment_cost_factors(country, p), utility.cost.by_purpose()),
         infra_coef=infra, speed=speed, cost_per_km=cost_per_km, fare=fare,
-        cordon_charge=cordon_charge,
+        cordon_charge=cordon_charge, cordon_resident_factor=cordon_resident_factor,
         dest_scale=np.array(mp.destination.scale.by_purpose()),
         doubly_constrained=np.array([k == "commute" for k in PURPOSES]),
         circuity=mp.geometry.circuity, intrazonal_factor=mp.geometry.intrazonal_factor,

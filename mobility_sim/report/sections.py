@@ -391,8 +391,10 @@ def zones_html(results: Results) -> str:
                      fmt_number(float(freight_in.get(zone, np.nan)) / 365.0)
                      if zone in freight_in.index else "",
                      fmt_tonnes(float(scen["co2_wtw_t"])) if scen is not None else ""])
-    return (f"<p>Cars entering each zone on an average day of {final} (trips from outside the "
-            "zone by residents and non-residents, divided by occupancy) and the cars' CO₂e "
+    return (f"<p>Cars entering each zone on an average day of {final} (half the car trips "
+            "across its boundary, since a round trip across it enters once: the trips of "
+            "people living outside it, residents of the city and non-residents, and of its "
+            "own residents, divided by occupancy) and the cars' CO₂e "
             "inside it, with the change against the reference case (the same zones without "
             "the scenario's measures). Vans and lorries entering: their vehicle-km inside the "
             "zone at the cars' entries per vehicle-km inside (the freight model has vehicle-km, "

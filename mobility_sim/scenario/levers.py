@@ -228,6 +228,9 @@ class YearLevers:
     cordon_charge_eur, cordon_charge_ev_eur : float
         Charge per combustion (battery-electric) car trip crossing the cordon's boundary in
         either direction, EUR (a round trip across it is two such trips).
+    cordon_resident_factor : float
+        Share of the charge paid on the trips of the cordon's residents out of it (1 - the
+        scheme's residents' discount).
     ice_dest_avail : ndarray, shape (N,), or None
         Multiplier of the availability of combustion cars for trips ending in each cell (zone
         bans).
@@ -296,6 +299,7 @@ class YearLevers:
     cordon: np.ndarray | None = None
     cordon_charge_eur: float = 0.0
     cordon_charge_ev_eur: float = 0.0
+    cordon_resident_factor: float = 1.0
     ice_dest_avail: np.ndarray | None = None
     ice_dest_charge_eur: np.ndarray | None = None
     parking: CellRamp | None = None
@@ -359,6 +363,7 @@ class LeverBuilder:
     cordon: np.ndarray | None = None
     cordon_charge_eur: float = 0.0
     cordon_charge_ev_eur: float = 0.0
+    cordon_resident_factor: float = 1.0
     ice_dest_avail: np.ndarray | None = None
     ice_dest_charge_eur: np.ndarray | None = None
     parking: CellRamp | None = None

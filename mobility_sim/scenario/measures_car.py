@@ -46,7 +46,9 @@ class CordonCharge(MeasureBase):
     the traveller lives on: with ``charged: entering`` (London, Milan: each entry pays) each
     crossing leg carries half the charge; with ``charged: each_crossing`` (Stockholm,
     Gothenburg: every passage in either direction pays) each carries the whole charge. Trips
-    inside or outside the cordon pay nothing. The model has one cordon per scenario.
+    inside or outside the cordon pay nothing. The cordon's residents pay ``1 -
+    residents_discount`` of it on their trips out (the kernel's origin is the home end). The
+    model has one cordon per scenario.
     """
 
     AREA_RULE: ClassVar[AreaRule] = "required"
@@ -63,6 +65,11 @@ class CordonCharge(MeasureBase):
     charged: Literal["entering", "each_crossing"] = "entering"
     """Which passages pay: ``entering`` the cordon (once per round trip) or
     ``each_crossing`` in either direction (twice per round trip)."""
+    residents_discount: float = Field(default=0.0, ge=0, le=1,
+                                      json_schema_extra=unit("share 0-1"))
+    """Share of the charge the cordon's residents do not pay (London: 0.9, a 90 % discount
+    for registered residents of the zone; Stockholm, Gothenburg, Oslo: none). It applies to
+    the trips of the people who live inside the cordon, on both legs of their trips out."""
 
     @property
     def legs_factor(self) -> float:
@@ -76,6 +83,7 @@ class CordonCharge(MeasureBase):
             ev = self.eur_per_trip if self.ev_eur_per_trip is None else self.ev_eur_per_trip
             levers.cordon_charge_eur = level * self.eur_per_trip * self.legs_factor
             levers.cordon_charge_ev_eur = level * ev * self.legs_factor
+            levers.cordon_resident_factor = 1.0 - self.residents_discount
 
 
 class LowEmissionZone(MeasureBase):
