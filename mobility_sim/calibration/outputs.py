@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels.spec import CAR_MODES, MODES, DemandOutputs
+from ..kernels.spec import CAR_ICE, CAR_MODES, MODES, DemandOutputs
 from ..model.modes import SURVEY_MODES
 
 
@@ -35,3 +35,8 @@ def mean_trip_length(out: DemandOutputs, purposes: tuple[int, ...],
 def car_vkm(out: DemandOutputs) -> float:
     """Daily car vehicle-km (both powertrains)."""
     return float(out.vkm[:, list(CAR_MODES)].sum())
+
+
+def combustion_car_vkm(out: DemandOutputs) -> float:
+    """Daily vehicle-km of combustion cars."""
+    return float(out.vkm[:, CAR_ICE].sum())
