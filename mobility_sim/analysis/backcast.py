@@ -56,12 +56,15 @@ Outcome = Callable[[Any, Any], tuple[float, float]]
 def _zone(column: str, legs: tuple[str, ...] = (), zone: str = "measure") -> Outcome:
     def read(after: Any, before: Any) -> tuple[float, float]:
         now = _zone_value(after, "scenario", column, legs, zone)
-        then = _zone_value(before, "scenario", column, legs, zone)
-        if then is None:  # the zone exists only with the measure: its own reference run
+        # the zone exists only with the measure: the run's own reference case is the city
+        # as it was (_simulate_case passes that run as both)
+        then = None if before is after else _zone_value(before, "scenario", column, legs, zone)
+        if then is None:
             then = _zone_value(after, "reference", column, legs, zone)
         if now is None or then is None:
             raise ValueError(f"the case's outcome needs the zone {zone!r} in the results")
         return now, then
+    read.zone = zone  # type: ignore[attr-defined]  # the zone it reads (_needs_reference)
     return read
 
 
@@ -174,11 +177,29 @@ def _run_key(case: Case) -> str:
                       default=str)
 
 
+def _needs_reference(case: Case) -> bool:
+    """Whether a case's run with the measure needs its reference case.
+
+    The reference case is the same city without the measure: needed only where the outcome
+    reads the measure's zone and no measure before it had one.
+    """
+    zone = getattr(OUTCOMES[case.outcome][0], "zone", None)
+    return zone == ZONE and not case.before
+
+
 def _simulate_case(case: Case) -> tuple[Any, Any]:
-    """Run a case's city with the measure and as it was before: (after, before) results."""
+    """Run a case's city with the measure and as it was before: (after, before) results.
+
+    Where the outcome reads the measure's zone and nothing was in force before, the run's
+    reference case (the same city without the measure, with the zone reported) is the city as
+    it was: that one run is returned as both, and the outcome reads its reference rows.
+    """
     from ..simulate import simulate_document
 
-    after = simulate_document(_document(case, [case.measure], "after"))
+    if _needs_reference(case):
+        after = simulate_document(_document(case, [case.measure], "after"))
+        return after, after
+    after = simulate_document(_document(case, [case.measure], "after"), with_reference=False)
     before = simulate_document(_document(case, case.before, "before"), with_reference=False)
     return after, before
 
