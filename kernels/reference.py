@@ -93,11 +93,12 @@ def distance_block(
 
 def mode_weights(
     inputs: DemandInputs, params: DemandParams, s: int, p: int, rows: slice | np.ndarray,
-    dist: np.ndarray,
+    dist: np.ndarray, modes: tuple[int, ...] | None = None,
 ) -> np.ndarray:
     """Availability-weighted exponentiated utilities ``w_ijm``, shape (M, B, N).
 
     Each utility is divided by its nest's scale (step 3); the availability weight multiplies.
+    ``modes``: only these modes' weights are computed, the others are 0 (default: all).
     """
     n_modes = len(MODES)
     nest, scale = nest_structure(params)
@@ -112,8 +113,10 @@ def mode_weights(
     pt_minutes_per_km = 30.0 * (1.0 / inputs.pt_speed[rows, None]
                                 + 1.0 / inputs.pt_speed[None, :])
     damping = cost_damping_factor(params, dist, inputs.cell_size)
-    weights = np.empty((n_modes, b, dist.shape[1]))
+    weights = np.zeros((n_modes, b, dist.shape[1]))
     for m, mode in enumerate(MODES):
+        if modes is not None and m not in modes:
+            continue
         if mode.startswith("car"):
             ivt = dist * car_minutes_per_km
         elif mode == "pt":

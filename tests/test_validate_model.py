@@ -106,6 +106,24 @@ def test_destinations_held_reproduces_the_kernel_without_a_change(small_city):
     assert 0 < held < car_vkm(out)  # the electric cars' km apart
 
 
+def test_destinations_held_recomputes_only_the_modes_a_change_moves(small_city):
+    import dataclasses
+
+    from mobility_sim.kernels.spec import CAR_ICE
+
+    from mobility_sim.calibration.elasticities import combustion_car_vkm_destinations_held
+
+    model = BaselineModel.build(small_city)
+    out = model.run()
+    cost = np.array(model.params.cost_per_km, dtype=float)
+    cost[CAR_ICE] *= 1.3
+    dearer = dataclasses.replace(model.params, cost_per_km=cost)
+    every = combustion_car_vkm_destinations_held(model, out, dearer)
+    only = combustion_car_vkm_destinations_held(model, out, dearer, (CAR_ICE,))
+    assert only == pytest.approx(every, rel=1e-12)
+    assert only < 0.99 * combustion_car_vkm_destinations_held(model, out, model.params)
+
+
 def test_without_money_in_utility_prices_have_no_effect(small_city):
     model = BaselineModel.build(small_city, {"utility.cost.commute": 0.0,
                                              "utility.cost.other": 0.0})

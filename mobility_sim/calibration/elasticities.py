@@ -80,7 +80,8 @@ def literature() -> pd.DataFrame:
 
 
 def combustion_car_vkm_destinations_held(model: BaselineModel, baseline: DemandOutputs,
-                                         params: DemandParams) -> float:
+                                         params: DemandParams,
+                                         changed: tuple[int, ...] | None = None) -> float:
     """Daily combustion-car vehicle-km, the baseline's destinations, ``params``' mode shares.
 
     Trips from ``i`` to ``j`` stay those of the baseline (its destination probabilities and
@@ -96,6 +97,9 @@ def combustion_car_vkm_destinations_held(model: BaselineModel, baseline: DemandO
         Outputs of ``model.params`` (for the balancing factors).
     params : DemandParams
         Parameters whose mode shares are applied.
+    changed : tuple of int, optional
+        The modes whose utilities ``params`` change against ``model.params`` (the others'
+        weights are the baseline's, computed once per block); default: all.
 
     Returns
     -------
@@ -112,10 +116,13 @@ def combustion_car_vkm_destinations_held(model: BaselineModel, baseline: DemandO
         for s in range(inputs.segment_share.shape[0]):
             for rows in reference.blocks(model.city.n_cells):  # the grid's residents
                 dist = reference.distance_block(inputs, base, rows)
-                attract, _ = reference.attractiveness(inputs, base, s, k, rows, dist)
+                attract, weights = reference.attractiveness(inputs, base, s, k, rows, dist)
                 flow = reference.destination_flows(origins[s, rows], attract, factors)
-                share = reference.mode_shares(
-                    reference.mode_weights(inputs, params, s, k, rows, dist), params)
+                new = reference.mode_weights(inputs, params, s, k, rows, dist, changed)
+                if changed is not None:
+                    weights[list(changed)] = new[list(changed)]
+                    new = weights
+                share = reference.mode_shares(new, params)
                 total += float((flow * share[CAR_ICE] * dist).sum()) * params.vkm_per_pkm[CAR_ICE]
     return total
 
@@ -159,7 +166,7 @@ def _runner(model: BaselineModel, key: str) -> tuple[Callable[[float], Any],
             return dataclasses.replace(params,
                                        cost_per_km=_scaled(params.cost_per_km, [CAR_ICE], f))
         return run_held, (lambda changed: combustion_car_vkm_destinations_held(
-            model, baseline, changed))
+            model, baseline, changed, (CAR_ICE,)))
     if key == "parking":
         paid = (inputs.dest_cost[:, list(CAR_MODES), :] > 0).any()
         if not paid:
