@@ -90,3 +90,21 @@ def test_the_backcast_page_shows_todays_model(table, repo_root):
     assert notes_markdown(cases()) in page, (
         "docs/backcast.md's 'How each case is put into the model' differs from the cases' "
         "notes (mobility_sim/analysis/backcast.py): paste notes_markdown(cases())")
+
+
+def test_measures_in_force_are_in_both_runs_and_the_measure_in_one():
+    # the ULEZ came to the congestion charge's zone: the charge runs before and after it
+    import dataclasses
+
+    from mobility_sim.analysis.backcast import _document, _needs_reference
+
+    case = cases()["london_ulez_2019"]
+    assert [m["type"] for m in case.in_force] == ["cordon_charge"]
+    after = _document(case, [case.measure], "after")["measures"]
+    before = _document(case, case.before, "before")["measures"]
+    assert [m["type"] for m in after] == ["cordon_charge", "low_emission_zone"]
+    assert [m["type"] for m in before] == ["cordon_charge"]
+    assert before[0] == after[0] and before[0]["label"] != after[1]["label"]
+    assert not _needs_reference(case)  # the city's centre zone is in both runs
+    with pytest.raises(ValueError, match="read a city zone"):
+        _needs_reference(dataclasses.replace(case, outcome="car_km_in_zone"))

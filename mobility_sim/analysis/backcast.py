@@ -103,6 +103,8 @@ OUTCOMES: dict[str, tuple[Outcome, str]] = {
     "cars_entering": (_zone("vehicles_entering"),
                       "cars entering the zone, its residents' ways home included"),
     "car_km_in_zone": (_zone("vkm_inside"), "car vehicle-km inside the zone"),
+    "car_km_in_centre": (_zone("vkm_inside", zone="centre"),
+                         "car vehicle-km inside the city's centre zone"),
     "car_visits_centre": (_zone("", legs=("trips_entering",), zone="centre"),
                           "car trips to the city's centre zone by people living outside it"),
     "pt_trips": (_mode_trips("pt"), "residents' public transport trips"),
@@ -127,7 +129,11 @@ class Case:
     outcome : str
         A key of :data:`OUTCOMES`.
     before : list of dict
-        Measures in force before it (e.g. the old charge of a charge increase).
+        Measures in force before it and replaced by it (e.g. the old charge of a charge
+        increase).
+    in_force : list of dict
+        Measures in force before it and after it, unchanged (e.g. the congestion charge of the
+        zone where a low-emission zone came): the city's setting as it was.
     parameters : dict
         Parameter values of the city as it was (e.g. the fare before a fare-free policy).
     note : str
@@ -144,6 +150,7 @@ class Case:
     measure: dict[str, Any]
     outcome: str
     before: list[dict[str, Any]] = field(default_factory=list)
+    in_force: list[dict[str, Any]] = field(default_factory=list)
     parameters: dict[str, float] = field(default_factory=dict)
     note: str = ""
     same_quantity: bool = False
@@ -161,20 +168,22 @@ def _document(case: Case, measures: list[dict[str, Any]], tag: str) -> dict[str,
     doc: dict[str, Any] = {"name": f"backcast {case.case} {tag}",
                            "city": str(repo_root() / "cities" / case.city),
                            "years": {"start": START - 1, "end": START}}
-    if measures:
-        doc["measures"] = [{"profile": "step", **m, "label": ZONE, "start": START}
-                           for m in measures]
+    kept = [{"profile": "step", **m, "label": f"in force {i + 1}", "start": START - 1}
+            for i, m in enumerate(case.in_force)]
+    if measures or kept:
+        doc["measures"] = kept + [{"profile": "step", **m, "label": ZONE, "start": START}
+                                  for m in measures]
     if case.parameters:
         doc["parameters"] = dict(case.parameters)
     return doc
 
 
 def _run_key(case: Case) -> str:
-    """Return what a case's two runs depend on: city, measure, measures before, parameters."""
+    """Return what a case's runs depend on: city, measures (its, before, in force), parameters."""
     import json
 
-    return json.dumps([case.city, case.measure, case.before, case.parameters], sort_keys=True,
-                      default=str)
+    return json.dumps([case.city, case.measure, case.before, case.in_force, case.parameters],
+                      sort_keys=True, default=str)
 
 
 def _needs_reference(case: Case) -> bool:
@@ -184,6 +193,9 @@ def _needs_reference(case: Case) -> bool:
     reads the measure's zone and no measure before it had one.
     """
     zone = getattr(OUTCOMES[case.outcome][0], "zone", None)
+    if zone == ZONE and case.in_force:
+        raise ValueError(f"{case.case}: with measures in force, read a city zone (the reference "
+                         "case would lack them)")
     return zone == ZONE and not case.before
 
 
@@ -432,14 +444,21 @@ def cases() -> dict[str, Case]:
                  "eco label barred: 70 % of combustion-car trips affected and 90 % compliance "
                  "(assumptions; fines from March 2019)")),
         Case("london_ulez_2019", "london",
-             {**ulez, "affected_share": 0.39, "area": CENTRE}, "car_km_in_zone", note=(
+             {**ulez, "affected_share": 0.39, "area": CENTRE}, "car_km_in_centre",
+             in_force=[{**london, "eur_per_trip": round(11.5 * 1.16, 2)}], note=(
                  "GBP 12.50 a day = 14.5 EUR per visit (at about 1.16 EUR per GBP, 2019: an "
                  "assumption) for the 39 % of vehicles not compliant (the charge is TfL's "
-                 "published one, not read in the evaluation)")),
+                 "published one, not read in the evaluation), in the zone of the congestion "
+                 "charge, in force before and after at GBP 11.50 a day = 13.3 EUR per entry "
+                 "(from 16 June 2014: Parkers, 2014), its residents paying a tenth; the ULEZ's "
+                 "residents paid nothing until 2022, which the model's zone cannot do")),
         Case("london_ulez_2021", "london",
              {**ulez, "affected_share": 0.13, "area": _centre_disc("london", 380.0)},
              "car_km_in_zone", note=(
-                 "inner London as a 380 km2 disc at the centre; 13 % not compliant")),
+                 "inner London as a 380 km2 disc at the centre; 13 % not compliant; the "
+                 "congestion charge and the central ULEZ, in force before and after, are not "
+                 "in its runs (the outcome reads the new zone, which only the run with it "
+                 "reports)")),
         Case("brussels_30_2021", "brussels",
              {"type": "speed_limit", "limit_kmh": 30, "street_share": 0.85}, "car_speed",
              before=[{"type": "speed_limit", "limit_kmh": 30, "street_share": 0.6}], note=(
