@@ -29,23 +29,23 @@ START = 2026
 NO_RANGE_TOLERANCE = 0.25
 
 
-def _zone_value(results: Any, case: str, column: str, legs: tuple[str, ...] = (),
+def _zone_value(results: Any, case: str, quantity: str | tuple[str, ...],
                 zone: str = "measure") -> float | None:
     """Cars of a reported zone in the measure's first year (None: no such zone).
 
-    ``column`` of the ``zones`` table, or with ``legs`` the cars of those person-trip columns
-    (:func:`mobility_sim.accounts.zone_vehicles`).
+    ``quantity``: a column of the ``zones`` table, or a tuple of its person-trip columns,
+    read as cars (:func:`mobility_sim.accounts.zone_vehicles`).
     """
     z = results.zones
     rows = z[(z["zone"] == zone) & (z["case"] == case) & (z["year"] == START)
              & z["vehicle"].isin(["car_ice", "car_ev"])]
     if rows.empty:
         return None
-    if not legs:
-        return float(rows[column].sum())
+    if isinstance(quantity, str):
+        return float(rows[quantity].sum())
     from ..accounts import zone_vehicles
 
-    return float(zone_vehicles(rows, legs).sum())
+    return float(zone_vehicles(rows, quantity).sum())
 
 
 #: Model outputs a case's measured outcome corresponds to: (run with the measure, run as it was
@@ -53,14 +53,14 @@ def _zone_value(results: Any, case: str, column: str, legs: tuple[str, ...] = ()
 Outcome = Callable[[Any, Any], tuple[float, float]]
 
 
-def _zone(column: str, legs: tuple[str, ...] = (), zone: str = "measure") -> Outcome:
+def _zone(quantity: str | tuple[str, ...], zone: str = "measure") -> Outcome:
     def read(after: Any, before: Any) -> tuple[float, float]:
-        now = _zone_value(after, "scenario", column, legs, zone)
+        now = _zone_value(after, "scenario", quantity, zone)
         # the zone exists only with the measure: the run's own reference case is the city
         # as it was (_simulate_case passes that run as both)
-        then = None if before is after else _zone_value(before, "scenario", column, legs, zone)
+        then = None if before is after else _zone_value(before, "scenario", quantity, zone)
         if then is None:
-            then = _zone_value(after, "reference", column, legs, zone)
+            then = _zone_value(after, "reference", quantity, zone)
         if now is None or then is None:
             raise ValueError(f"the case's outcome needs the zone {zone!r} in the results")
         return now, then
@@ -98,14 +98,14 @@ ZONE = "measure"
 
 #: The model outputs by name (the ``outcome`` key of a case), with what they count.
 OUTCOMES: dict[str, tuple[Outcome, str]] = {
-    "cars_crossing": (_zone("", legs=("trips_entering", "trips_leaving")),
+    "cars_crossing": (_zone(("trips_entering", "trips_leaving")),
                       "cars crossing the zone's boundary, both directions"),
     "cars_entering": (_zone("vehicles_entering"),
                       "cars entering the zone, its residents' ways home included"),
     "car_km_in_zone": (_zone("vkm_inside"), "car vehicle-km inside the zone"),
     "car_km_in_centre": (_zone("vkm_inside", zone="centre"),
                          "car vehicle-km inside the city's centre zone"),
-    "car_visits_centre": (_zone("", legs=("trips_entering",), zone="centre"),
+    "car_visits_centre": (_zone(("trips_entering",), zone="centre"),
                           "car trips to the city's centre zone by people living outside it"),
     "pt_trips": (_mode_trips("pt"), "residents' public transport trips"),
     "pt_share": (_mode_share("pt"), "PT share of residents' trips"),
