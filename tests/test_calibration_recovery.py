@@ -126,3 +126,37 @@ def test_trip_rates_scale_to_a_reported_total(small_city):
     assert result.result.total["rate_factor"] == pytest.approx(1.25, rel=1e-6)
     assert result.result.total["modelled"] == pytest.approx(1.25 * vkm, rel=1e-6)
     assert result.result.parameters["trip_rate.other"] == pytest.approx(2.2 * 1.25, rel=1e-6)
+
+
+def test_a_fitted_distance_term_is_written_with_the_given_scales_and_runs_use_both(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from mobility_sim.city import load_city
+    from mobility_sim.model.base_year import calibration_status
+    from mobility_sim.model.parameters import calibrated_parameters
+
+    folder = tmp_path / "york"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "cities" / "york", folder)
+    given = {"destination.scale.commute": 0.5, "destination.scale.other": 0.5}
+    city = load_city(folder)
+    without = mean_trip_length(BaselineModel.build(city, given).run(), (0, 1))
+    target = trip_length_target(0.85 * without, "test figure", fit="distance")
+    fitted = calibrate(city, trip_length=target, overrides=given, write=True)
+    distance = fitted.result.trip_length["distance_coef"]
+    assert distance < 0
+
+    again = load_city(folder)
+    stored = calibrated_parameters(again)
+    assert stored["destination.distance.other"] == pytest.approx(distance)
+    assert stored["destination.distance.commute"] == pytest.approx(distance)
+    assert stored["destination.scale.other"] == 0.5  # the given scales travel with the fit
+    assert calibration_status(again) == "current"
+    out = BaselineModel.build(again, calibrated=True).run()
+    assert mean_trip_length(out, (0, 1)) == pytest.approx(0.85 * without, abs=0.02)
+
+    before = (folder / "calibration.yaml").read_bytes()
+    with pytest.raises(CalibrationError, match=r"utility\.time\.car cannot be stored in "
+                                               r"calibration\.yaml"):
+        calibrate(again, overrides={**given, "utility.time.car": -0.05}, write=True)
+    assert (folder / "calibration.yaml").read_bytes() == before

@@ -83,7 +83,7 @@ def test_blank_sheet_names_every_field_with_its_meaning():
 def test_city_info_and_the_notebook_view_show_the_coverage():
     result = CliRunner().invoke(city_app, ["info", "berlin"])
     assert result.exit_code == 0, result.output
-    assert "data sheet: 14 of 17 fields sourced" in result.output
+    assert "data sheet: 15 of 17 fields sourced" in result.output
     assert "trip_rate: not found" in result.output
     assert "fields sourced (data_sheet.yaml)" in load_city("berlin")._repr_html_()
 

@@ -18,7 +18,12 @@ from ..model.asc import ASC_MODES
 from ..model.base_year import BaselineModel, inputs_fingerprint
 from ..model.kernel import KernelFn
 from ..model.modes import SURVEY_MODES
-from ..model.parameters import calibration_path
+from ..model.parameters import (
+    CALIBRATED_KINDS,
+    calibration_path,
+    is_calibrated_key,
+    resolve_parameters,
+)
 from .fit import CalibrationResult, calibrate_baseline
 from .outputs import mean_trip_length
 from .store import write_calibration
@@ -133,7 +138,10 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
     write : bool
         Write ``calibration.yaml`` into the city folder.
     overrides : mapping, optional
-        Parameter values replacing the defaults before fitting.
+        Parameter values replacing the defaults before fitting. A written calibration holds
+        them beside the fitted values (so that runs of the city use what the fit used); only
+        kinds a calibration may hold can be written (e.g. an estimated model's
+        ``destination.scale.*`` with ``--trip-length-fit distance``).
     tolerance : float
         Largest accepted share difference per fitted mode (1e-4 = 0.01 percentage points).
     kernel : callable, optional
@@ -151,6 +159,13 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
         nothing is written then.
     """
     city = city if isinstance(city, City) else load_city(city)
+    given = {key: float(value) for key, value in (overrides or {}).items()}
+    unstorable = sorted(key for key in given if not is_calibrated_key(key))
+    if write and unstorable:
+        raise CalibrationError(
+            f"calibrate {city.slug}: {', '.join(unstorable)} cannot be stored in calibration.yaml "
+            f"(it holds {CALIBRATED_KINDS}); put them in the city's parameters (city.yaml) or "
+            "fit without writing")
     where_file = str(city.path / "city.yaml") if city.path else f"city {city.slug}"
     splits = city.meta.observed_modal_split
     index = choose_split(splits, where_file, split_year)
@@ -184,9 +199,11 @@ def calibrate(city: City | str | os.PathLike[str], split_year: int | None = None
             "trip_length": result.trip_length, "total": result.total,
         },
         "emergent": emergent_figures(city, result.outputs, days),
-        "parameters": result.parameters,
+        "parameters": {**given, **result.parameters},
         "starting_values": {f"utility.asc.{m}": defaults[f"utility.asc.{m}"] for m in ASC_MODES},
-        "inputs_fingerprint": inputs_fingerprint(city, defaults),
+        # as runs check it: on the values before any calibration (the given values are in it)
+        "inputs_fingerprint": inputs_fingerprint(city, resolve_parameters(city,
+                                                                          calibration=False)),
     }
     path = None
     if write:

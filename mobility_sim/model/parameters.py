@@ -10,8 +10,9 @@ value came from.
 The city's calibration is ``cities/<slug>/calibration.yaml`` (written by ``mobility-sim
 calibrate``). It holds alternative-specific constants per segment, purpose and mode
 (``utility.asc.<segment>.<purpose>.<mode>``, :mod:`mobility_sim.model.asc`) and, when fitted,
-``destination.scale.<purpose>`` and ``trip_rate.<purpose>``. Reading it lives here, with the
-layering; writing it is calibration's (:mod:`mobility_sim.calibration.store`).
+``destination.scale.<purpose>``, ``destination.distance.<purpose>`` and ``trip_rate.<purpose>``.
+Reading it lives here, with the layering; writing it is calibration's
+(:mod:`mobility_sim.calibration.store`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ Origin = Literal["default", "country", "city", "transferred", "calibration", "ov
 #: File name of a city's calibration, inside its folder.
 CALIBRATION_FILE = "calibration.yaml"
 _OTHER_CALIBRATED = ({f"destination.scale.{purpose}" for purpose in PURPOSES}
+                     | {f"destination.distance.{purpose}" for purpose in PURPOSES}
                      | {f"trip_rate.{purpose}" for purpose in PURPOSES})
 
 
@@ -145,8 +147,19 @@ def resolve_parameters(city: City | None = None,
     return values.updated(dict(overrides or {}), "override")
 
 
+#: The kinds of parameter a calibration file may hold, as messages name them.
+CALIBRATED_KINDS = (f"{ASC_PREFIX}<segment>.<purpose>.<mode>, destination.scale.<purpose>, "
+                    "destination.distance.<purpose>, trip_rate.<purpose>")
 #: Packaged table of the constants transferred to cities without a calibration.
 TRANSFERRED_TABLE = "transferred_constants.csv"
+
+
+def is_calibrated_key(key: str) -> bool:
+    """Return True for a parameter a calibration file may hold (:data:`CALIBRATED_KINDS`)."""
+    try:
+        return parse_asc_key(key) is not None or key in _OTHER_CALIBRATED
+    except KeyError:
+        return False
 
 
 @lru_cache(maxsize=1)
@@ -189,8 +202,7 @@ def validate_calibrated(raw: Any, where: str) -> tuple[dict[str, float], list[st
             continue
         if not known:
             problems.append(f"{where}: parameters.{key}: not a calibrated parameter (allowed: "
-                            f"{ASC_PREFIX}<segment>.<purpose>.<mode>, destination.scale.<purpose>,"
-                            " trip_rate.<purpose>)")
+                            f"{CALIBRATED_KINDS})")
         elif isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(f"{where}: parameters.{key}: {value!r} is not a number")
         else:
@@ -266,8 +278,9 @@ def calibrated_parameters(city: City | str | os.PathLike[str]) -> dict[str, floa
     Returns
     -------
     dict of str to float
-        Keys ``utility.asc.<segment>.<purpose>.<mode>`` and, when fitted,
-        ``destination.scale.<purpose>`` and ``trip_rate.<purpose>``; :func:`resolve_parameters`
+        Keys ``utility.asc.<segment>.<purpose>.<mode>`` and, when fitted or given to the fit,
+        ``destination.scale.<purpose>``, ``destination.distance.<purpose>`` and
+        ``trip_rate.<purpose>``; :func:`resolve_parameters`
         puts them on top of the defaults and below the overrides.
 
     Raises
