@@ -116,7 +116,9 @@ class PurposeArrays:
     b : ndarray, shape (C, A, N)
         Destination part of the utility, money costs apart, per class of origin: inside (0)
         and outside (1) the cordon; with external zones, classes 2 and 3 are the same for
-        external origins, with the external destinations closed (``-inf``).
+        external origins, with the external destinations closed (``-inf``); with residents a
+        low-emission zone spares (``zone_residents``), classes 4 and 5 are theirs, inside and
+        outside the cordon, with the destinations as they meet them (``resident_dest_*``).
     cb : ndarray, shape (C, A, N)
         Money cost of the destination in utility (fare, destination cost and, per class of
         origin, the cordon charge of the destinations on the other side of the cordon, times
@@ -129,7 +131,8 @@ class PurposeArrays:
     kvj : ndarray, shape (A, N)
         Destination part of the time slope of modes with per-cell speeds (car, PT).
     origin_class : ndarray of int64, shape (N,)
-        Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone.
+        Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone, plus 4
+        for residents a zone spares.
     f : ndarray, shape (S, A, N)
         Origin weight per evaluated segment: ``origin_avail * exp(asc)`` times the
         segment's factor of :func:`alternatives`, divided by its largest over the segments
@@ -272,6 +275,8 @@ def alternatives(
     distinct = np.unique(coef)
     pair_cost = ((params.cost_per_km != 0) | (params.cordon_charge != 0)
                  | np.any(inputs.dest_cost[p] != 0, axis=1)
+                 | (np.any(inputs.resident_dest_cost[p] != 0, axis=1)
+                    if inputs.resident_dest_cost is not None else False)
                  | ((params.fare != 0) & (params.cost_damping != 0.0)))
     alt_mode: list[int] = []
     alt_coef: list[float] = []
@@ -345,24 +350,36 @@ def purpose_arrays(
     half_infra = 0.5 * inputs.bike_infra[None, :]
     infra = params.infra_coef[alt_mode][:, None] * half_infra
     a = (params.ovt_coef * inputs.origin_time[alt_mode] + infra) * inv[:, None]
-    b_inside = ((params.ovt_coef * inputs.dest_time[alt_mode] + infra) * inv[:, None]
-                + _log(inputs.dest_avail[alt_mode]))
-    cost_inside = (alt_coef[:, None] * inv[:, None]
-                   * (params.fare[alt_mode][:, None] + inputs.dest_cost[p][alt_mode]))
     gravity = bool(params.dest_scale[p] == 1.0) and not nested
-    if gravity:
-        b_inside = b_inside + _log(inputs.size[p])[None, :]
     cordon = np.asarray(inputs.cordon, dtype=bool)
     charge = (alt_coef * params.cordon_charge[alt_mode] * inv)[:, None]
-    cost_outside = cost_inside + charge * cordon[None, :]  # trips into the cordon
-    cost_inside = (cost_inside  # trips of its residents out of it
-                   + charge * params.cordon_resident_factor * ~cordon[None, :])
-    classes, costs = [b_inside, b_inside], [cost_inside, cost_outside]
+
+    def destination_part(avail: np.ndarray, dest_cost: np.ndarray
+                         ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``b`` of the destinations, and their costs from inside and outside the cordon."""
+        b = ((params.ovt_coef * inputs.dest_time[alt_mode] + infra) * inv[:, None]
+             + _log(avail[alt_mode]))
+        if gravity:
+            b = b + _log(inputs.size[p])[None, :]
+        cost = (alt_coef[:, None] * inv[:, None]
+                * (params.fare[alt_mode][:, None] + dest_cost[p][alt_mode]))
+        return b, [cost + charge * params.cordon_resident_factor * ~cordon[None, :],  # out of it
+                   cost + charge * cordon[None, :]]  # trips into the cordon
+
+    b_all, costs = destination_part(inputs.dest_avail, inputs.dest_cost)
+    classes = [b_all, b_all]
     external = inputs.external_mask()
-    if external.any():  # external origins: no external destination
+    spared = (np.zeros(inputs.n_cells, dtype=bool) if inputs.zone_residents is None
+              else np.asarray(inputs.zone_residents, dtype=bool))
+    if external.any() or spared.any():  # external origins: no external destination
         closed = np.where(external, -np.inf, 0.0)[None, :]
-        classes += [b_inside + closed, b_inside + closed]
+        classes += [b_all + closed, b_all + closed]
         costs += costs
+    if spared.any():  # residents a zone spares: its rule as they meet it
+        b_spared, spared_costs = destination_part(inputs.resident_dest_avail,
+                                                  inputs.resident_dest_cost)
+        classes += [b_spared, b_spared]
+        costs += spared_costs
     # the origin weights' logs: availability, constant and the segment's factor of
     # ``alternatives``; their largest over the segments moves into the exponent (``a``), so
     # that each weight is at most 1 and the exponentials of the cores carry the constants as the
@@ -389,7 +406,7 @@ def purpose_arrays(
         sl=cast(slope[:, None] + kv[:, None] * inv_speed),
         b=cast(np.stack(classes)),
         kvj=cast(kv[:, None] * inv_speed),
-        origin_class=np.ascontiguousarray(~cordon + 2 * external, dtype=np.int64),
+        origin_class=np.ascontiguousarray(~cordon + 2 * external + 4 * spared, dtype=np.int64),
         cb=cast(np.stack(costs)),
         ck=cast(per_km_cost),
         damp=np.array([params.cost_damping, 1.0 / params.cost_damping_ref_km]),

@@ -17,7 +17,8 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
     when ``gravity`` is set, of the size term and balancing factor), one row per class of
     origin, ``b[origin_class[i]]``: ``b[0]`` for origins inside the cordon (charged for
     destinations outside it), ``b[1]`` for origins outside (charged for destinations inside
-    it); ``b[2]``, ``b[3]`` the same for external zones (external destinations at ``-inf``).
+    it); ``b[2]``, ``b[3]`` the same for external zones (external destinations at ``-inf``);
+    ``b[4]``, ``b[5]`` for residents a low-emission zone spares (``zone_residents``).
 ``origin_class`` (N,) int64
     Each origin's row of ``b``.
 ``kvj`` (M, N) T

@@ -21,7 +21,9 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
    with the cost damping ``g(d) = (max(d, d_ii) / cost_damping_ref_km) ** cost_damping``
    (1 without damping; :func:`.spec.cost_damping_factor`) and ``r_i`` the share of the
    charge the cordon's residents pay (``cordon_resident_factor``) where the origin ``i`` is
-   inside the cordon, else 1.
+   inside the cordon, else 1. From an origin among ``zone_residents`` (residents a
+   low-emission zone spares), ``resident_dest_cost`` and, in step 3, ``resident_dest_avail``
+   take the place of ``dest_cost`` and ``dest_avail``.
 
 3. Mode choice (nested logit with availability weights; mode ``m`` in nest ``k(m)`` of scale
    ``lambda_k``, :func:`.spec.nest_structure`)::
@@ -107,6 +109,8 @@ def mode_weights(
                 * np.where(inputs.cordon[rows], params.cordon_resident_factor, 1.0)[:, None])
     external = inputs.external_mask()
     open_pair = ~(external[rows, None] & external[None, :])
+    spared = (None if inputs.zone_residents is None
+              else np.asarray(inputs.zone_residents, dtype=bool)[rows])
     infra = 0.5 * (inputs.bike_infra[rows, None] + inputs.bike_infra[None, :])
     car_minutes_per_km = 30.0 * (1.0 / inputs.car_speed[rows, None]
                                  + 1.0 / inputs.car_speed[None, :])
@@ -126,7 +130,7 @@ def mode_weights(
         cost = (
             params.cost_per_km[m] * dist
             + params.fare[m]
-            + inputs.dest_cost[p, m][None, :]
+            + _met(inputs.dest_cost[p, m], inputs.resident_dest_cost, (p, m), spared)
             + params.cordon_charge[m] * crossing
         )
         utility = (
@@ -137,10 +141,22 @@ def mode_weights(
             + params.cost_coef[s, p] * damping * cost
             + params.infra_coef[m] * infra
         )
-        avail = (inputs.origin_avail[s, m, rows][:, None] * inputs.dest_avail[m][None, :]
+        avail = (inputs.origin_avail[s, m, rows][:, None]
+                 * _met(inputs.dest_avail[m], inputs.resident_dest_avail, (m,), spared)
                  * open_pair)
         weights[m] = avail * np.exp(utility / scale[nest[m]])
     return weights
+
+
+def _met(values: np.ndarray, resident: np.ndarray | None, index: tuple[int, ...],
+         spared: np.ndarray | None) -> np.ndarray:
+    """Return a destination array as the origins of a block meet it, shape (1, N) or (B, N).
+
+    ``values`` (N,) for everyone; the origins ``spared`` (B,) meet ``resident[index]``.
+    """
+    if spared is None or resident is None:
+        return values[None, :]
+    return np.where(spared[:, None], np.asarray(resident)[index][None, :], values[None, :])
 
 
 def nest_sums(w: np.ndarray, params: DemandParams) -> tuple[np.ndarray, np.ndarray]:

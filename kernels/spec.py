@@ -96,6 +96,17 @@ class DemandInputs:
         then also returns the car passenger-km between districts
         (``DemandOutputs.district_car_pkm``), which the road-traffic model loads onto the
         roads. ``None`` (the default): not computed.
+    zone_residents : ndarray of bool, shape (N,), optional
+        Cells whose residents a low-emission zone spares (a residents' exemption or discount):
+        trips from these origins (the home end) meet ``resident_dest_avail`` and
+        ``resident_dest_cost`` at their destinations instead of ``dest_avail`` and
+        ``dest_cost``. ``None`` (the default): nobody is spared. Never an external zone.
+    resident_dest_avail : ndarray, shape (M, N), optional
+        The destination availability the spared residents meet (given with
+        ``zone_residents``).
+    resident_dest_cost : ndarray, shape (P, M, N), optional
+        The destination money cost the spared residents meet, EUR per person trip (given with
+        ``zone_residents``).
     """
 
     x: np.ndarray
@@ -116,6 +127,9 @@ class DemandInputs:
     external: np.ndarray | None = None
     trip_factor: np.ndarray | None = None
     district: np.ndarray | None = None
+    zone_residents: np.ndarray | None = None
+    resident_dest_avail: np.ndarray | None = None
+    resident_dest_cost: np.ndarray | None = None
 
     @property
     def n_cells(self) -> int:
@@ -358,6 +372,32 @@ class DemandOutputs:
     district_car_pkm: np.ndarray | None = None
 
 
+def _resident_problems(inputs: DemandInputs, p: int, m: int) -> list[str]:
+    """Problems of the zones' spared residents and what they meet (all three given, or none)."""
+    given = [inputs.zone_residents is not None, inputs.resident_dest_avail is not None,
+             inputs.resident_dest_cost is not None]
+    if not any(given):
+        return []
+    if not all(given):
+        return ["inputs.zone_residents, resident_dest_avail and resident_dest_cost: give all "
+                "three or none"]
+    n = inputs.n_cells
+    problems = []
+    spared = np.asarray(inputs.zone_residents)
+    if spared.shape != (n,) or spared.dtype != bool:
+        problems.append(f"inputs.zone_residents: shape {spared.shape} of {spared.dtype}, "
+                        f"expected ({n},) of bool")
+    elif np.any(spared & inputs.external_mask()):
+        problems.append("inputs.zone_residents: an external zone cannot be a zone's resident")
+    for name, shape in (("resident_dest_avail", (m, n)), ("resident_dest_cost", (p, m, n))):
+        arr = np.asarray(getattr(inputs, name))
+        if arr.shape != shape:
+            problems.append(f"inputs.{name}: shape {arr.shape}, expected {shape}")
+        elif not np.all(np.isfinite(arr)):
+            problems.append(f"inputs.{name}: contains NaN or infinite values")
+    return problems
+
+
 def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     """Check shapes, finiteness and ranges of the model inputs.
 
@@ -409,6 +449,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     if not 0.0 <= params.cordon_resident_factor <= 1.0:
         problems.append("params.cordon_resident_factor: must be in [0, 1] (the share of the "
                         "cordon charge the cordon's residents pay)")
+    problems += _resident_problems(inputs, p, m)
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:

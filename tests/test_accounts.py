@@ -123,6 +123,39 @@ def test_a_residents_discount_spares_the_cordon_s_residents_only(york):
     assert 0 < paid[1] < paid[0]
 
 
+ZONE_BAN = """\
+    - type: low_emission_zone
+      label: zone
+      start: 2030
+      profile: step
+      compliance: 1.0
+      area: {zone: centre}
+    """
+
+
+def test_a_zone_that_spares_its_residents_keeps_out_the_cars_of_people_living_outside(york):
+    # Madrid Central let its residents drive in whatever their car: the share of their
+    # combustion-car legs that stay within the zone is as without it, while the cars of people
+    # living outside are kept out (the zone's early replacements turn combustion cars into
+    # electric ones in both runs, so the counts themselves fall)
+    barred, spared = york(ZONE_BAN), york(ZONE_BAN + "  residents_discount: 1.0\n")
+
+    def combustion(results, case):
+        return results.zones[(results.zones["zone"] == "zone") & (results.zones["case"] == case)
+                             & (results.zones["year"] == 2030)
+                             & (results.zones["vehicle"] == "car_ice")].iloc[0]
+
+    def staying(row):
+        return row["trips_within"] / (row["trips_within"] + row["trips_leaving"])
+
+    before = staying(combustion(barred, "reference"))
+    assert before > 0.5
+    assert staying(combustion(barred, "scenario")) == 0.0
+    assert staying(combustion(spared, "scenario")) == pytest.approx(before, abs=0.05)
+    for results in (barred, spared):
+        assert combustion(results, "scenario")["trips_entering"] == 0.0
+
+
 def test_vans_and_lorries_entering_a_zone_are_counted_at_the_cars_rate(york):
     zones = york(CORDON).zones
     for year in (2025, 2030):

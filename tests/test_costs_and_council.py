@@ -225,20 +225,25 @@ def _first_measure_line(tmp_path, measures: str, line: str):
     return next(item for item in lines.items if item.name == line).eur, ctx, mask, results
 
 
-def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_it(tmp_path):
+@pytest.mark.parametrize(("discount", "residents_pay"), [(None, 1.0), (0.9, 0.1)])
+def test_a_charging_zone_earns_half_its_charge_per_visit_on_every_leg_ending_in_it(
+        tmp_path, discount, residents_pay):
     # a zone's charge is per visit, like parking: each combustion-car leg ending in the zone,
-    # from outside or from within it, carries half of it (the kernel's dest_cost)
+    # from outside or from within it, carries half of it (the kernel's dest_cost); with a
+    # residents' discount (90 %: London's congestion charge's) the legs within the zone (its
+    # residents') pay their share of it, the legs entering it in full
+    spared = "" if discount is None else f" residents_discount: {discount},"
     revenue, _, _, results = _first_measure_line(
         tmp_path,
         "  - {type: low_emission_zone, label: Zone, start: 2026, profile: step, rule: charge,\n"
-        "     charge_eur_per_trip: 6.0, affected_share: 0.5, compliance: 0.8,\n"
+        f"     charge_eur_per_trip: 6.0, affected_share: 0.5, compliance: 0.8,{spared}\n"
         "     area: {zone: centre}}\n", "charge revenue")
     z = results.zones
     ice = z[(z["zone"] == "Zone") & (z["case"] == "scenario") & (z["year"] == 2027)
             & (z["vehicle"] == "car_ice")].iloc[0]
     assert ice["trips_within"] > 0 and ice["trips_entering"] > 0
     per_person = 2.0 * ice["vehicles_entering"] / (ice["trips_entering"] + ice["trips_leaving"])
-    legs = (ice["trips_entering"] + ice["trips_within"]) * per_person
+    legs = (ice["trips_entering"] + residents_pay * ice["trips_within"]) * per_person
     assert -revenue[2027] == pytest.approx(legs * 0.5 * 0.8 * 6.0 / 2.0, rel=1e-12)
 
 

@@ -231,6 +231,17 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
             replace(params, asc=params.asc[first]))
 
 
+def with_spared_residents(rng: np.random.Generator, inputs: DemandInputs) -> DemandInputs:
+    """Residents of some cells (never an external zone) whom a low-emission zone spares: they
+    meet destinations of their own availability and cost (here drawn at random)."""
+    n = inputs.n_cells
+    return replace(
+        inputs, zone_residents=(rng.random(n) < 0.4) & ~inputs.external_mask(),
+        resident_dest_avail=np.where(rng.random((M, n)) < 0.2, 0.0,
+                                     rng.uniform(0.0, 1.0, (M, n))),
+        resident_dest_cost=rng.uniform(0.0, 4.0, (P, M, n)))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -246,23 +257,28 @@ def with_shared_constants(inputs: DemandInputs, params: DemandParams
     damping=dampings,
     distance=distances,
     residents=st.floats(0.0, 1.0),
+    spared=st.booleans(),
 )
 @example(seed=1, n=5, dest_scale=(1.0, 1.4500932967006626e-211), doubly=(False, True),
          max_iterations=500, warm=False, external=True, districts=False,
-         nests=None, shared=False, damping=None, distance=None, residents=1.0)  # scale drift
+         nests=None, shared=False, damping=None, distance=None, residents=1.0,
+         spared=False)  # scale drift
 @example(seed=0, n=1, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.05078125, 1.0, 1.0]), shared=False,
          damping=(-0.75, 10.0), distance=None,
-         residents=1.0)  # beyond float64's range in one engine only
+         residents=1.0, spared=False)  # beyond float64's range in one engine only
 @example(seed=126, n=18, dest_scale=(1.0, 1.0), doubly=(False, False), max_iterations=0,
          warm=False, external=False, districts=False,
          nests=([0, 0, 0, 0, 0, 0], [0.0546875, 1.0, 1.0]), shared=False,
          damping=(-0.75, 5.0), distance=None,
-         residents=1.0)  # a constant over a small scale, out of the exp
+         residents=1.0, spared=False)  # a constant over a small scale, out of the exp
+@example(seed=7, n=14, dest_scale=(1.0, 0.8), doubly=(True, False), max_iterations=500,
+         warm=False, external=True, districts=True, nests=None, shared=False, damping=None,
+         distance=None, residents=0.1, spared=True)  # residents a zone spares, always tried
 def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterations, warm,
                                         external, districts, nests, shared, damping, distance,
-                                        residents):
+                                        residents, spared):
     rng = np.random.default_rng(seed)
     inputs, params = random_model(rng, n, dest_scale, doubly, max_iterations, external,
                                   districts)
@@ -270,6 +286,8 @@ def test_fused_float64_equals_reference(seed, n, dest_scale, doubly, max_iterati
     params = replace(params, cordon_resident_factor=residents)
     if shared:
         inputs, params = with_shared_constants(inputs, params)
+    if spared:
+        inputs = with_spared_residents(np.random.default_rng(seed + 1), inputs)
     start = rng.uniform(0.5, 2.0, (P, n)) if warm else None
     want = demand_reference(inputs, params, start)
     assert not np.isnan(want.trips).any()

@@ -438,24 +438,31 @@ def cases() -> dict[str, Case]:
                  "the model in the centre zone only); observed: car-km within the city")),
         Case("madrid_central_2018", "madrid",
              {"type": "low_emission_zone", "rule": "ban", "compliance": 0.9,
-              "affected_share": 0.7, "area": _centre_disc("madrid", 4.72)},
+              "affected_share": 0.7, "residents_discount": 1.0,
+              "area": _centre_disc("madrid", 4.72)},
              "car_km_in_zone", note=(
                  "a 4.72 km2 disc at the centre; combustion cars of non-residents without an "
-                 "eco label barred: 70 % of combustion-car trips affected and 90 % compliance "
-                 "(assumptions; fines from March 2019)")),
+                 "eco label barred, the zone's residents free to drive in (as the city's "
+                 "rules had it): 70 % of combustion-car trips affected and 90 % compliance "
+                 "(assumptions; fines from March 2019); cars going to a car park, also let "
+                 "in, are not")),
         Case("london_ulez_2019", "london",
-             {**ulez, "affected_share": 0.39, "area": CENTRE}, "car_km_in_centre",
+             {**ulez, "affected_share": 0.39, "residents_discount": 1.0, "area": CENTRE},
+             "car_km_in_centre",
              in_force=[{**london, "eur_per_trip": round(11.5 * 1.16, 2)}], note=(
                  "GBP 12.50 a day = 14.5 EUR per visit (at about 1.16 EUR per GBP, 2019: an "
                  "assumption) for the 39 % of vehicles not compliant (the charge is TfL's "
                  "published one, not read in the evaluation), in the zone of the congestion "
                  "charge, in force before and after at GBP 11.50 a day = 13.3 EUR per entry "
-                 "(from 16 June 2014: Parkers, 2014), its residents paying a tenth; the ULEZ's "
-                 "residents paid nothing until 2022, which the model's zone cannot do")),
+                 "(from 16 June 2014: Parkers, 2014), its residents paying a tenth; the ULEZ "
+                 "spares the zone's residents (TfL: a 100 % discount for those registered for "
+                 "the congestion charge's residents' discount, until 24 October 2021; not "
+                 "every resident registered)")),
         Case("london_ulez_2021", "london",
              {**ulez, "affected_share": 0.13, "area": _centre_disc("london", 380.0)},
              "car_km_in_zone", note=(
-                 "inner London as a 380 km2 disc at the centre; 13 % not compliant; the "
+                 "inner London as a 380 km2 disc at the centre; 13 % not compliant, its "
+                 "residents paying in full, as from 25 October 2021 (TfL); the "
                  "congestion charge and the central ULEZ, in force before and after, are not "
                  "in its runs (the outcome reads the new zone, which only the run with it "
                  "reports)")),

@@ -110,8 +110,10 @@ def synthetic_inputs(
         def first(a: np.ndarray, axis: int = 0) -> np.ndarray:
             return np.repeat(np.take(a, [0], axis=axis), a.shape[axis], axis=axis)
 
-        inputs = dataclasses.replace(inputs, size=first(inputs.size),
-                                     dest_cost=first(inputs.dest_cost))
+        inputs = dataclasses.replace(
+            inputs, size=first(inputs.size), dest_cost=first(inputs.dest_cost),
+            resident_dest_cost=(None if inputs.resident_dest_cost is None
+                                else first(inputs.resident_dest_cost)))
         params = dataclasses.replace(
             params, trip_rate=first(params.trip_rate), cost_coef=first(params.cost_coef, axis=1),
             dest_scale=first(params.dest_scale), asc=first(params.asc, axis=1),

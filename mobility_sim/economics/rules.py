@@ -391,15 +391,18 @@ def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
                 cameras, None, f"cameras ({per_km2.text} of the zone)")
     if m.rule == "charge" and m.charge_eur_per_trip:
         # a charge per visit, like parking: each leg ending in the zone carries half of it
-        # (the kernel's dest_cost), whether it comes from outside or from within the zone
-        cars = _legs(ctx, m.display_label, ENDING_IN_ZONE)
+        # (the kernel's dest_cost), whether it comes from outside or from within the zone;
+        # the legs within are its residents', who pay their share of it
+        cars = _legs(ctx, m.display_label, ("trips_entering",))
+        theirs = _legs(ctx, m.display_label, ("trips_within",)) * (1.0 - m.residents_discount)
+        cars = cars.add(theirs, fill_value=0.0) if not cars.empty else theirs
         paid = m.affected_share * m.compliance * m.charge_eur_per_trip / TRIPS_PER_VISIT
         lines.add(Flow("charge revenue", {int(y): -intensity(m, int(y)) * paid
                                           * float(r.get("car_ice", 0.0))
                                           for y, r in cars.iterrows()},
-                       "combustion-car legs ending in the zone in the run (from outside and "
-                       "within; a visit is two) x affected share x compliance x half the "
-                       "charge per visit"))
+                       "combustion-car legs ending in the zone in the run (from outside, and "
+                       "within at the residents' share; a visit is two) x affected share x "
+                       "compliance x half the charge per visit"))
     return lines
 
 

@@ -263,6 +263,8 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
     def cat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.concatenate([a, b], axis=-1)
 
+    no_cost = np.zeros((*inputs.dest_cost.shape[:2], k))
+
     # the grid's trip factors (by purpose, or by segment and purpose) and the zones' (P, K)
     grid_factor = (np.ones((len(PURPOSES), n)) if inputs.trip_factor is None
                    else np.asarray(inputs.trip_factor))
@@ -278,13 +280,20 @@ def with_external_zones(inputs: DemandInputs, zones: ExternalZones, p: Params,
         dest_avail=cat(inputs.dest_avail, dest_avail),
         origin_time=cat(inputs.origin_time, origin_time),
         dest_time=cat(inputs.dest_time, dest_time),
-        dest_cost=cat(inputs.dest_cost, np.zeros((*inputs.dest_cost.shape[:2], k))),
+        dest_cost=cat(inputs.dest_cost, no_cost),
         car_speed=cat(inputs.car_speed, np.full(k, ext.car_speed)),
         pt_speed=cat(inputs.pt_speed, np.full(k, ext.pt_speed)),
         bike_infra=cat(inputs.bike_infra, np.zeros(k)),
         cordon=cat(np.asarray(inputs.cordon, dtype=bool), np.zeros(k, dtype=bool)),
         external=cat(np.zeros(n, dtype=bool), np.ones(k, dtype=bool)),
         trip_factor=cat(grid_factor, np.broadcast_to(zone_factor, (*grid_factor.shape[:-1], k))),
+        # residents a low-emission zone spares live in the grid; destinations outside it
+        # are the same for them
+        **({} if inputs.zone_residents is None else {
+            "zone_residents": cat(np.asarray(inputs.zone_residents, dtype=bool),
+                                  np.zeros(k, dtype=bool)),
+            "resident_dest_avail": cat(inputs.resident_dest_avail, dest_avail),
+            "resident_dest_cost": cat(inputs.resident_dest_cost, no_cost)}),
     )
 
 

@@ -357,9 +357,6 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         ev = fleet.bev_share if levers.car_sharing_ev_share is None else levers.car_sharing_ev_share
         origin_avail[no_cars, CAR_ICE] = levers.car_sharing_coverage * (1.0 - ev)
         origin_avail[no_cars, CAR_EV] = levers.car_sharing_coverage * ev
-    dest_avail = np.ones((n_modes, n))
-    if levers.ice_dest_avail is not None:
-        dest_avail[CAR_ICE] = levers.ice_dest_avail
     wait = expected_wait_min(pt.headway_min, p)
     origin_time = np.zeros((n_modes, n))
     dest_time = np.zeros((n_modes, n))
@@ -369,14 +366,30 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
     parking = layers.parking_eur_per_hour
     if levers.parking is not None:
         parking = levers.parking.apply(parking)
-    dest_cost = np.zeros((n_pur, n_modes, n))
     per_person = 1.0 / car_occupancy(mp, levers)  # a car's charges are shared by its occupants
-    for k, purpose in enumerate(PURPOSES):
-        per_trip = (parking * mp.parking.dwell_h.of(purpose) * mp.parking.paid_share.of(purpose)
-                    / TRIPS_PER_VISIT)
-        dest_cost[k, list(CAR_MODES)] = per_trip * per_person
-        if levers.ice_dest_charge_eur is not None:  # a zone's charge per visit, like parking
-            dest_cost[k, CAR_ICE] += levers.ice_dest_charge_eur / TRIPS_PER_VISIT * per_person
+
+    def destinations(ice_avail: np.ndarray | None, ice_charge: np.ndarray | None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Availability and money cost of each destination under the zones' levers."""
+        avail = np.ones((n_modes, n))
+        if ice_avail is not None:
+            avail[CAR_ICE] = ice_avail
+        cost = np.zeros((n_pur, n_modes, n))
+        for k, purpose in enumerate(PURPOSES):
+            per_trip = (parking * mp.parking.dwell_h.of(purpose)
+                        * mp.parking.paid_share.of(purpose) / TRIPS_PER_VISIT)
+            cost[k, list(CAR_MODES)] = per_trip * per_person
+            if ice_charge is not None:  # a zone's charge per visit, like parking
+                cost[k, CAR_ICE] += ice_charge / TRIPS_PER_VISIT * per_person
+        return avail, cost
+
+    dest_avail, dest_cost = destinations(levers.ice_dest_avail, levers.ice_dest_charge_eur)
+    spared: dict[str, np.ndarray] = {}
+    if levers.zone_residents is not None:  # residents a low-emission zone spares
+        avail, cost = destinations(levers.resident_ice_dest_avail,
+                                   levers.resident_ice_dest_charge_eur)
+        spared = {"zone_residents": np.asarray(levers.zone_residents, dtype=bool).copy(),
+                  "resident_dest_avail": avail, "resident_dest_cost": cost}
     bike_infra = layers.bike_infra
     if levers.bike_infra is not None:
         bike_infra = np.clip(levers.bike_infra.apply(bike_infra, raise_only=True), 0.0, 1.0)
@@ -387,7 +400,7 @@ def demand_inputs(city: City, layers: CellLayers, p: Params, levers: YearLevers,
         segment_share=segment_share, size=size, origin_avail=origin_avail, dest_avail=dest_avail,
         origin_time=origin_time, dest_time=dest_time, dest_cost=dest_cost,
         car_speed=_car_speed(layers, p, levers), pt_speed=pt.speed_kmh,
-        bike_infra=bike_infra, cordon=cordon,
+        bike_infra=bike_infra, cordon=cordon, **spared,
     )
 
 

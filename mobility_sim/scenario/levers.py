@@ -236,6 +236,14 @@ class YearLevers:
         bans).
     ice_dest_charge_eur : ndarray, shape (N,), or None
         EUR per combustion-car trip ending in each cell (zone charges).
+    zone_residents : ndarray of bool, shape (N,), or None
+        Cells whose residents low-emission zones spare (a residents' exemption or discount;
+        None: none). Their trips meet ``resident_ice_dest_avail`` and
+        ``resident_ice_dest_charge_eur`` instead of the two above: every zone in force, each
+        at its residents' share of its rule (residents of one sparing zone are spared by the
+        others that spare theirs too).
+    resident_ice_dest_avail, resident_ice_dest_charge_eur : ndarray, shape (N,), or None
+        As ``ice_dest_avail`` and ``ice_dest_charge_eur``, for the trips of ``zone_residents``.
     parking : CellRamp or None
         Parking price, EUR/h, per destination cell.
     bike_infra : CellRamp or None
@@ -302,6 +310,9 @@ class YearLevers:
     cordon_resident_factor: float = 1.0
     ice_dest_avail: np.ndarray | None = None
     ice_dest_charge_eur: np.ndarray | None = None
+    zone_residents: np.ndarray | None = None
+    resident_ice_dest_avail: np.ndarray | None = None
+    resident_ice_dest_charge_eur: np.ndarray | None = None
     parking: CellRamp | None = None
     bike_infra: CellRamp | None = None
     speed_limit: CellRamp | None = None
@@ -323,7 +334,8 @@ class YearLevers:
 
 
 #: Per-cell levers a measure can create on first use (:meth:`LeverBuilder.cells`).
-CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "shared_ebike_coverage",
+CellLever = Literal["cordon", "ice_dest_avail", "ice_dest_charge_eur", "resident_ice_dest_avail",
+                    "resident_ice_dest_charge_eur", "shared_ebike_coverage",
                     "car_sharing_coverage", "car_shedding", "cargo_bike", "consolidation",
                     "freight_zero_emission", "delivery_off_peak", "delivery_night",
                     "road_capacity_cut", "bus_lane"]
@@ -366,6 +378,9 @@ class LeverBuilder:
     cordon_resident_factor: float = 1.0
     ice_dest_avail: np.ndarray | None = None
     ice_dest_charge_eur: np.ndarray | None = None
+    zone_residents: np.ndarray | None = None
+    resident_ice_dest_avail: np.ndarray | None = None
+    resident_ice_dest_charge_eur: np.ndarray | None = None
     parking: CellRamp | None = None
     bike_infra: CellRamp | None = None
     speed_limit: CellRamp | None = None
@@ -412,6 +427,19 @@ class LeverBuilder:
             values = np.full(self.n_cells, fill, dtype=float)
             setattr(self, name, values)
         return values
+
+    def spare_residents(self, mask: np.ndarray) -> None:
+        """Spare the residents of ``mask`` (a zone's cells) from zone rules, as far as they do.
+
+        The first time, their levers start as everyone's (the zones applied so far); every
+        zone then writes both (:class:`~mobility_sim.scenario.measures_car.LowEmissionZone`).
+        """
+        if self.zone_residents is None:
+            self.zone_residents = np.zeros(self.n_cells, dtype=bool)
+            for name in ("ice_dest_avail", "ice_dest_charge_eur"):
+                values = getattr(self, name)
+                setattr(self, f"resident_{name}", None if values is None else values.copy())
+        self.zone_residents |= np.asarray(mask, dtype=bool)
 
     def ramp(self, name: RampLever, mask: np.ndarray, target: float, level: float) -> None:
         """Set the cells ``mask`` of the :class:`CellRamp` lever ``name`` to a target and level."""

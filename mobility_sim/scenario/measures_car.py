@@ -97,10 +97,13 @@ class LowEmissionZone(MeasureBase):
     combustion alternative covers petrol, diesel, hybrid and plug-in hybrid cars: for a zone
     that bans only older cars, set ``affected_share`` to their share of combustion-car trips.
     Trips of the zone's residents to outside destinations are not restricted in the demand
-    model. The fleet model brings forward the replacement of the barred cars
-    (``fleet.lez.replacement_share`` of the owners reached), and the replacements are cars the
-    zone lets in: battery-electric under a zero-emission zone, the year's sales mix under a
-    Euro-class zone (every new car meets Euro 6).
+    model; ``residents_discount`` spares their trips within the zone too (Madrid Central let
+    its residents drive in whatever their car; London's central ULEZ spared the residents
+    registered for the congestion charge's discount until 24 October 2021). The fleet model
+    brings forward the replacement of the barred cars (``fleet.lez.replacement_share`` of the
+    owners reached), and the replacements are cars the zone lets in: battery-electric under a
+    zero-emission zone, the year's sales mix under a Euro-class zone (every new car meets
+    Euro 6).
     """
 
     AREA_RULE: ClassVar[AreaRule] = "required"
@@ -117,6 +120,13 @@ class LowEmissionZone(MeasureBase):
     charge_eur_per_trip: float | None = Field(default=None, ge=0, le=200,
                                               json_schema_extra=unit("EUR/trip"))
     """Charge per affected visit to the zone, for ``rule: charge``."""
+    residents_discount: float = Field(default=0.0, ge=0, le=1,
+                                      json_schema_extra=unit("share 0-1"))
+    """Share of the rule the zone's residents are spared (1: exempt; for ``rule: charge`` a
+    0.9 pays a tenth of the charge, for ``rule: ban`` the share of their trips let in). It
+    applies to the trips of the people who live in the zone (the kernel's origin is the home
+    end), to every destination inside a zone that spares its residents; residents of
+    several sparing zones are spared by each (exact for zones nested in one another)."""
     min_euro: dict[Literal["petrol", "diesel"], int] | None = None
     """Lowest Euro emission class allowed per fuel (e.g. ``{petrol: 4, diesel: 6}``), for the
     fleet model's early replacements (hybrids follow petrol). Omitted: a zero-emission zone,
@@ -171,10 +181,19 @@ class LowEmissionZone(MeasureBase):
         if self.rule == "ban" and self.freight and self.min_euro is None:
             zone = levers.cells("freight_zero_emission", 0.0)
             zone[mask] = np.maximum(zone[mask], level * self.compliance)
+        if self.residents_discount > 0:
+            levers.spare_residents(mask)
+        # everyone's levers, and (once a zone spares its residents) theirs, at their share
+        spared = levers.zone_residents is not None
+        theirs = obey * (1.0 - self.residents_discount)
         if self.rule == "ban":
             levers.cells("ice_dest_avail", 1.0)[mask] *= 1.0 - obey
+            if spared:
+                levers.cells("resident_ice_dest_avail", 1.0)[mask] *= 1.0 - theirs
         else:
             levers.cells("ice_dest_charge_eur", 0.0)[mask] += obey * charge
+            if spared:
+                levers.cells("resident_ice_dest_charge_eur", 0.0)[mask] += theirs * charge
 
 
 class SpeedLimit(MeasureBase):
