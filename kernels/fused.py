@@ -129,7 +129,9 @@ class PurposeArrays:
     damp : ndarray, shape (2,)
         ``[cost_damping, 1 / cost_damping_ref_km]`` (float64); ``cost_damping`` 0: no damping.
     kvj : ndarray, shape (A, N)
-        Destination part of the time slope of modes with per-cell speeds (car, PT).
+        Destination part of the time slope: of modes with per-cell speeds (car, PT), and the
+        cycling minutes the destination's protected infrastructure lightens (its half of
+        the trip's mean share; the origin's half is in ``sl``).
     origin_class : ndarray of int64, shape (N,)
         Each origin's row of ``b``: 1 outside the cordon, plus 2 for an external zone, plus 4
         for residents a zone spares.
@@ -336,6 +338,11 @@ def purpose_arrays(
     scale = params.circuity / 1000.0
     speed = np.where(per_cell, 1.0, params.speed)
     slope = np.where(per_cell, 0.0, params.time_coef * 60.0 / speed)[alt_mode] * inv
+    # protected cycle infrastructure lightens each minute of the modes with a fixed speed by
+    # infra_coef x the mean of the origin's and destination's shares: half of it per km on
+    # each end's part of the slope (infra_coef is 0 for car and PT)
+    lighter = (-(slope * params.infra_coef[alt_mode])[:, None]
+               * (0.5 * inputs.bike_infra[None, :]))
     # the destination choice's distance term delta d: with a logsum coefficient of 1 it enters
     # every alternative's utility per km (it scales each pair's W by exp(delta d) and leaves
     # the pair's mode shares as they are); otherwise the cores add it in the exponent of
@@ -347,9 +354,7 @@ def purpose_arrays(
         delta = 0.0
     per_km_cost = alt_coef * params.cost_per_km[alt_mode] * inv
     kv = np.where(per_cell, 30.0 * params.time_coef, 0.0)[alt_mode] * inv
-    half_infra = 0.5 * inputs.bike_infra[None, :]
-    infra = params.infra_coef[alt_mode][:, None] * half_infra
-    a = (params.ovt_coef * inputs.origin_time[alt_mode] + infra) * inv[:, None]
+    a = params.ovt_coef * inputs.origin_time[alt_mode] * inv[:, None]
     gravity = bool(params.dest_scale[p] == 1.0) and not nested
     cordon = np.asarray(inputs.cordon, dtype=bool)
     charge = (alt_coef * params.cordon_charge[alt_mode] * inv)[:, None]
@@ -357,7 +362,7 @@ def purpose_arrays(
     def destination_part(avail: np.ndarray, dest_cost: np.ndarray
                          ) -> tuple[np.ndarray, list[np.ndarray]]:
         """``b`` of the destinations, and their costs from inside and outside the cordon."""
-        b = ((params.ovt_coef * inputs.dest_time[alt_mode] + infra) * inv[:, None]
+        b = (params.ovt_coef * inputs.dest_time[alt_mode] * inv[:, None]
              + _log(avail[alt_mode]))
         if gravity:
             b = b + _log(inputs.size[p])[None, :]
@@ -403,9 +408,9 @@ def purpose_arrays(
         py=cast((inputs.y - inputs.y.mean()) * scale),
         dz=float(params.circuity * params.intrazonal_factor * inputs.cell_size / 1000.0),
         a=cast(a),
-        sl=cast(slope[:, None] + kv[:, None] * inv_speed),
+        sl=cast(slope[:, None] + kv[:, None] * inv_speed + lighter),
         b=cast(np.stack(classes)),
-        kvj=cast(kv[:, None] * inv_speed),
+        kvj=cast(kv[:, None] * inv_speed + lighter),
         origin_class=np.ascontiguousarray(~cordon + 2 * external + 4 * spared, dtype=np.int64),
         cb=cast(np.stack(costs)),
         ck=cast(per_km_cost),

@@ -22,8 +22,9 @@ Arrays (``T`` is the compute dtype, float32 or float64; ``S`` evaluated segments
 ``origin_class`` (N,) int64
     Each origin's row of ``b``.
 ``kvj`` (M, N) T
-    Destination part of the time slope of modes with per-cell speeds (``kv[m] / speed_j``;
-    zero for the other modes).
+    Destination part of the time slope: of modes with per-cell speeds (``kv[m] / speed_j``),
+    and of cycling lightened by the destination's protected infrastructure (half of it; the
+    origin's half is in ``sl``); zero for the other modes.
 ``cb`` (C, M, N), ``ck`` (M,) T, ``damp`` (2,) float64
     Money costs in utility, apart: of the destination (per class of origin, as ``b``) and per
     network km, both multiplied per cell pair by the cost damping

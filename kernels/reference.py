@@ -12,15 +12,16 @@ The model, for segment ``s``, purpose ``p``, origin ``i``, destination ``j`` and
    cell speeds (``car_speed``, ``pt_speed``), i.e. ``30 d_ij (1/v_i + 1/v_j)`` minutes.
 2. Utility::
 
-       V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm
+       V_ijm = asc[s,p,m] + time_coef[m] * ivt_ijm * (1 - infra_coef[m] * infra_ij)
                + ovt_coef * (origin_time[m,i] + dest_time[m,j])
                + cost_coef[s,p] * g(d_ij) * (cost_per_km[m] * d_ij + fare[m] + dest_cost[p,m,j]
                                    + cordon_charge[m] * r_i * [exactly one of i, j in cordon])
-               + infra_coef[m] * (bike_infra_i + bike_infra_j) / 2
 
-   with the cost damping ``g(d) = (max(d, d_ii) / cost_damping_ref_km) ** cost_damping``
-   (1 without damping; :func:`.spec.cost_damping_factor`) and ``r_i`` the share of the
-   charge the cordon's residents pay (``cordon_resident_factor``) where the origin ``i`` is
+   with ``infra_ij = (bike_infra_i + bike_infra_j) / 2`` (protected cycle infrastructure
+   lightens a cycling minute), the cost damping
+   ``g(d) = (max(d, d_ii) / cost_damping_ref_km) ** cost_damping`` (1 without damping;
+   :func:`.spec.cost_damping_factor`) and ``r_i`` the share of the charge the cordon's
+   residents pay (``cordon_resident_factor``) where the origin ``i`` is
    inside the cordon, else 1. From an origin among ``zone_residents`` (residents a
    low-emission zone spares), ``resident_dest_cost`` and, in step 3, ``resident_dest_avail``
    take the place of ``dest_cost`` and ``dest_avail``.
@@ -135,11 +136,10 @@ def mode_weights(
         )
         utility = (
             params.asc[s, p, m]
-            + params.time_coef[m] * ivt
+            + params.time_coef[m] * ivt * (1.0 - params.infra_coef[m] * infra)
             + params.ovt_coef * (inputs.origin_time[m, rows][:, None]
                                  + inputs.dest_time[m][None, :])
             + params.cost_coef[s, p] * damping * cost
-            + params.infra_coef[m] * infra
         )
         avail = (inputs.origin_avail[s, m, rows][:, None]
                  * _met(inputs.dest_avail[m], inputs.resident_dest_avail, (m,), spared)

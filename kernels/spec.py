@@ -187,7 +187,9 @@ class DemandParams:
     cost_coef : ndarray, shape (S, P)
         Utility per EUR by segment and purpose (income groups value money differently).
     infra_coef : ndarray, shape (M,)
-        Utility of a trip fully on protected cycle infrastructure (non-zero for bike, e-bike).
+        Share of the mode's time disutility saved on fully protected cycle infrastructure, in
+        [0, 1] (bike, e-bike; 0 for car and PT): a trip's time weighs ``1 - infra_coef x``
+        the mean protected share of its origin and destination cells.
     speed : ndarray, shape (M,)
         Speed of walk, bike and e-bike, km/h (car and PT entries are ignored: they use the
         per-cell speeds of DemandInputs).
@@ -449,6 +451,11 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
     if not 0.0 <= params.cordon_resident_factor <= 1.0:
         problems.append("params.cordon_resident_factor: must be in [0, 1] (the share of the "
                         "cordon charge the cordon's residents pay)")
+    infra = np.asarray(params.infra_coef)
+    if infra.shape == (m,) and (np.any((infra < 0) | (infra > 1))
+                                or np.any(infra[[*CAR_MODES, PT]] != 0)):
+        problems.append("params.infra_coef: must be in [0, 1], and 0 for car and PT (the share "
+                        "of cycling time's disutility that protected infrastructure saves)")
     problems += _resident_problems(inputs, p, m)
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))

@@ -99,7 +99,7 @@ def random_model(
         time_coef=rng.uniform(-0.2, 0.0, M),
         ovt_coef=float(rng.uniform(-0.2, 0.0)),
         cost_coef=np.tile(rng.uniform(-1.0, 0.0, P), (S, 1)),
-        infra_coef=rng.uniform(0.0, 2.0, M),
+        infra_coef=rng.uniform(0.0, 1.0, M) * np.isin(np.arange(M), [1, 2]),  # bike, e-bike
         speed=speed,
         cost_per_km=rng.uniform(0.0, 0.3, M),
         fare=rng.uniform(0.0, 3.0, M),

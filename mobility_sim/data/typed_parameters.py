@@ -274,9 +274,9 @@ class Utility:
         pt.wait_cap) (1/min).
     cost : PerPurpose
         By purpose (1/EUR).
-    bike_infra : float
-        Utility of bike and e-bike trips on fully protected cycle infrastructure (linear in
-        the share).
+    bike_infra_time_saving : float
+        Share of the disutility of bike and e-bike time saved on fully protected cycle
+        infrastructure (-).
     asc : PerMode
         By mode (-).
     """
@@ -285,7 +285,7 @@ class Utility:
     ovt: float
     wait: float
     cost: PerPurpose
-    bike_infra: float
+    bike_infra_time_saving: float
     asc: PerMode
 
 

@@ -462,7 +462,7 @@ def demand_params(p: Params, fleet: FleetState, grid_gco2e_per_kwh: float,
     cost_per_km /= occupancy
     cordon_charge /= occupancy
     infra = np.zeros(n_modes)
-    infra[[BIKE, EBIKE]] = utility.bike_infra
+    infra[[BIKE, EBIKE]] = utility.bike_infra_time_saving
     vkm_per_pkm = np.zeros(n_modes)
     vkm_per_pkm[list(CAR_MODES)] = 1.0 / occupancy
     nest, nest_scale = mp.nest.structure()

@@ -39,7 +39,7 @@ SHARE_PARAMETERS: frozenset[str] = frozenset({
     "parking.paid_share.other", "bike.infra_default_max", "ebike.subsidy_additionality",
     "speed_limit.travel_speed_ratio", "speed_limit.minor_street_share",
     "speed_limit.minor_traffic_share", "traffic.peak_share", "traffic.night_share",
-    "traffic.relaxation",
+    "traffic.relaxation", "utility.bike_infra_time_saving",
 })
 #: Units of parameters that must be positive.
 POSITIVE_UNITS: frozenset[str] = frozenset({
