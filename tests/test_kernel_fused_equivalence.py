@@ -554,3 +554,24 @@ def test_the_cores_pass_no_integer_literal_to_another_core():
                and any(isinstance(arg, ast.Constant) and type(arg.value) is int
                        for arg in node.args)]
     assert not literal, literal
+
+
+def test_protected_cycle_infrastructure_lightens_each_cycling_minute():
+    # a share k of a cycling minute's weight is saved on fully protected streets: the bike's
+    # weight rises by exp(-time_coef x minutes x k / nest scale), more on a longer ride; the
+    # car's does not move
+    rng = np.random.default_rng(3)
+    inputs, params = random_model(rng, 6, (1.0, 0.8), (False, False), 0)
+    k = float(params.infra_coef[1])
+    assert k > 0
+    dist = distance_block(inputs, params, slice(0, 6))
+    bare, paved = (mode_weights(replace(inputs, bike_infra=np.full(6, share)), params, 0, 1,
+                                slice(0, 6), dist) for share in (0.0, 1.0))
+    nest, scale = nest_structure(params)
+    minutes = dist * 60.0 / params.speed[1]
+    open_ = bare[1] > 0  # where the bike is available
+    assert open_.sum() > 10
+    np.testing.assert_allclose((paved[1] / np.where(open_, bare[1], 1.0))[open_],
+                               np.exp(-params.time_coef[1] * minutes * k / scale[nest[1]])[open_],
+                               rtol=1e-12)
+    np.testing.assert_allclose(paved[CAR_MODES[0]], bare[CAR_MODES[0]], rtol=1e-12)
