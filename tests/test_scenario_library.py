@@ -101,5 +101,8 @@ def test_library_runs_and_the_package_cuts_emissions(slug):
         assert summary.loc[2025, "co2_wtw_t"] == pytest.approx(base.loc[2025, "co2_wtw_t"],
                                                                rel=1e-9), stem
     package = results["sump_package"]
-    assert package.loc[2050, "co2_wtw_t"] < 0.7 * base.loc[2050, "co2_wtw_t"]
+    # a package of measures cuts emissions by a quarter or more (not a target: York's cut
+    # 29.8 % in 2050 and Helsinki's more, on 2026-12-07, after protected cycle infrastructure
+    # took its published value; the bar was 30 % before)
+    assert package.loc[2050, "co2_wtw_t"] < 0.75 * base.loc[2050, "co2_wtw_t"]
     assert package.loc[2050, "car_vkm"] < base.loc[2050, "car_vkm"]
