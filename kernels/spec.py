@@ -374,8 +374,12 @@ class DemandOutputs:
     district_car_pkm: np.ndarray | None = None
 
 
-def _resident_problems(inputs: DemandInputs, p: int, m: int) -> list[str]:
-    """Problems of the zones' spared residents and what they meet (all three given, or none)."""
+def _resident_problems(inputs: DemandInputs) -> list[str]:
+    """Problems of the zones' spared residents beyond their arrays' shapes.
+
+    The shapes and values of ``resident_dest_*`` are checked with the other inputs; here: all
+    three given or none, a boolean mask, never an external zone.
+    """
     given = [inputs.zone_residents is not None, inputs.resident_dest_avail is not None,
              inputs.resident_dest_cost is not None]
     if not any(given):
@@ -384,20 +388,13 @@ def _resident_problems(inputs: DemandInputs, p: int, m: int) -> list[str]:
         return ["inputs.zone_residents, resident_dest_avail and resident_dest_cost: give all "
                 "three or none"]
     n = inputs.n_cells
-    problems = []
     spared = np.asarray(inputs.zone_residents)
     if spared.shape != (n,) or spared.dtype != bool:
-        problems.append(f"inputs.zone_residents: shape {spared.shape} of {spared.dtype}, "
-                        f"expected ({n},) of bool")
-    elif np.any(spared & inputs.external_mask()):
-        problems.append("inputs.zone_residents: an external zone cannot be a zone's resident")
-    for name, shape in (("resident_dest_avail", (m, n)), ("resident_dest_cost", (p, m, n))):
-        arr = np.asarray(getattr(inputs, name))
-        if arr.shape != shape:
-            problems.append(f"inputs.{name}: shape {arr.shape}, expected {shape}")
-        elif not np.all(np.isfinite(arr)):
-            problems.append(f"inputs.{name}: contains NaN or infinite values")
-    return problems
+        return [f"inputs.zone_residents: shape {spared.shape} of {spared.dtype}, expected "
+                f"({n},) of bool"]
+    if np.any(spared & inputs.external_mask()):
+        return ["inputs.zone_residents: an external zone cannot be a zone's resident"]
+    return []
 
 
 def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
@@ -424,6 +421,9 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
         "bike_infra": (n,),
         "cordon": (n,),
     }
+    if inputs.resident_dest_avail is not None or inputs.resident_dest_cost is not None:
+        # what the residents a zone spares meet: checked as everyone's
+        expected.update({"resident_dest_avail": (m, n), "resident_dest_cost": (p, m, n)})
     problems: list[str] = []
     for name, shape in expected.items():
         arr = np.asarray(getattr(inputs, name))
@@ -456,7 +456,7 @@ def check_inputs(inputs: DemandInputs, params: DemandParams) -> None:
                                 or np.any(infra[[*CAR_MODES, PT]] != 0)):
         problems.append("params.infra_coef: must be in [0, 1], and 0 for car and PT (the share "
                         "of cycling time's disutility that protected infrastructure saves)")
-    problems += _resident_problems(inputs, p, m)
+    problems += _resident_problems(inputs)
     if problems:
         raise ValueError("invalid model inputs:\n" + "\n".join(problems))
     if inputs.trip_factor is not None:

@@ -309,6 +309,18 @@ def _legs(ctx: CostContext, label: str, columns: tuple[str, ...]) -> pd.DataFram
                             aggfunc="sum").fillna(0.0)
 
 
+def _paying_legs(ctx: CostContext, label: str, residents: str,
+                 discount: float) -> pd.DataFrame:
+    """Car legs a zone's scheme charges each year by powertrain, as the kernel charges them.
+
+    The legs entering it of people living outside, in full, and the zone's residents' legs
+    ``residents`` (``trips_leaving`` for a cordon, ``trips_within`` for a low-emission zone)
+    at the share of the charge they pay, ``1 - discount``.
+    """
+    return (_legs(ctx, label, ("trips_entering",))
+            + (1.0 - discount) * _legs(ctx, label, (residents,)))
+
+
 #: Car legs ending in a zone: from outside it and from within it (a visit is two).
 ENDING_IN_ZONE = ("trips_entering", "trips_within")
 
@@ -343,9 +355,7 @@ def _freight_entering(ctx: CostContext, zone: str) -> dict[int, tuple[float, flo
 def _cordon(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
     # legs crossing the boundary: of people living outside (full charge) and of the zone's
     # residents (their share of it), as the kernel charges them
-    outsiders = _legs(ctx, m.display_label, ("trips_entering",))
-    residents = _legs(ctx, m.display_label, ("trips_leaving",))
-    cars = outsiders + (1.0 - m.residents_discount) * residents
+    cars = _paying_legs(ctx, m.display_label, "trips_leaving", m.residents_discount)
     per_leg = m.legs_factor  # the share of the charge each crossing leg pays (as the kernel)
     price = m.eur_per_trip * per_leg
     ev_price = (m.eur_per_trip if m.ev_eur_per_trip is None else m.ev_eur_per_trip) * per_leg
@@ -393,9 +403,7 @@ def _lez(m: Any, mask: np.ndarray, ctx: CostContext) -> CostLines:
         # a charge per visit, like parking: each leg ending in the zone carries half of it
         # (the kernel's dest_cost), whether it comes from outside or from within the zone;
         # the legs within are its residents', who pay their share of it
-        cars = _legs(ctx, m.display_label, ("trips_entering",))
-        theirs = _legs(ctx, m.display_label, ("trips_within",)) * (1.0 - m.residents_discount)
-        cars = cars.add(theirs, fill_value=0.0) if not cars.empty else theirs
+        cars = _paying_legs(ctx, m.display_label, "trips_within", m.residents_discount)
         paid = m.affected_share * m.compliance * m.charge_eur_per_trip / TRIPS_PER_VISIT
         lines.add(Flow("charge revenue", {int(y): -intensity(m, int(y)) * paid
                                           * float(r.get("car_ice", 0.0))
